@@ -1,0 +1,160 @@
+// The daemon's configuration: one zod schema for the file (JSON or YAML), the defaults and the
+// catalogue overrides. Every figure that feeds accounting carries its source.
+import { z } from 'zod';
+
+export const FimFamily = z.enum(['deepseek-coder', 'codellama', 'starcoder', 'qwen-coder', 'llama', 'none']);
+export type FimFamily = z.infer<typeof FimFamily>;
+
+export const Endpoint = z.object({
+  /** Base URL of an OpenAI-compatible server, e.g. http://gpu-1:8000 (the /v1 suffix is optional). */
+  url: z.string().url(),
+  /** The model id the server knows (vLLM's --served-model-name, Ollama's tag, ...). */
+  model: z.string().min(1),
+  flavour: z.enum(['completions', 'chat']),
+  /** Name of an environment variable holding a bearer token for the server, if it needs one. */
+  apiKeyEnv: z.string().optional(),
+  /** Prometheus endpoint exposing DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION for this server's GPUs. */
+  energyMetricsUrl: z.string().url().optional(),
+});
+export type Endpoint = z.infer<typeof Endpoint>;
+
+export const Sourced = z.object({ value: z.number().nonnegative(), source: z.string().min(1) });
+
+export const Energy = z.object({
+  jPerPromptToken: Sourced,
+  jPerOutputToken: Sourced,
+  /** The batch regime the figures assume (ML.ENERGY's max_num_seqs). */
+  batch: z.number().int().positive(),
+});
+export type Energy = z.infer<typeof Energy>;
+
+export const Pricing = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('tokens'),
+    inputPerMTok: z.number().nonnegative(),
+    outputPerMTok: z.number().nonnegative(),
+    source: z.string().min(1),
+  }),
+  z.object({
+    /** Self-hosted: what the GPUs cost per hour, divided by the measured throughput. */
+    mode: z.literal('gpu-hours'),
+    usdPerGpuHour: z.number().nonnegative(),
+    source: z.string().min(1),
+  }),
+]);
+export type Pricing = z.infer<typeof Pricing>;
+
+export const Site = z.object({
+  name: z.string(),
+  gridGPerKwh: z.number().nonnegative(),
+  pue: z.number().min(1),
+  /** Optional grid intensity per hour of the day (UTC), 24 values; overrides gridGPerKwh. */
+  intensityByHour: z.array(z.number().nonnegative()).length(24).optional(),
+  source: z.string(),
+});
+export type Site = z.infer<typeof Site>;
+
+export const Latency = z.object({
+  ttftMs: z.number().nonnegative(),
+  decodeTokensPerS: z.number().positive(),
+  source: z.string(),
+});
+export type Latency = z.infer<typeof Latency>;
+
+export const ModelConfig = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.\-]*$/, 'lower-case letters, digits, dots and dashes'),
+  displayName: z.string(),
+  paramsB: z.number().positive(),
+  family: FimFamily,
+  contextLength: z.number().int().positive(),
+  gpu: z.object({ type: z.string(), count: z.number().int().positive() }),
+  energy: Energy,
+  pricing: Pricing,
+  site: Site,
+  latency: Latency,
+  /** Where the model is served; absent means the model is catalogued but unavailable. */
+  endpoint: Endpoint.optional(),
+  /** Set false to keep a configured model out of routing. */
+  enabled: z.boolean().default(true),
+});
+export type ModelConfig = z.infer<typeof ModelConfig>;
+
+/** A user's entry: `id` picks a catalogue model to override (or adds a new one with every field). */
+export const ModelOverride = z
+  .object({ id: ModelConfig.shape.id })
+  .catchall(z.unknown());
+
+export const BudgetLevel = z.enum(['aggressive', 'balanced', 'relaxed']);
+export type BudgetLevel = z.infer<typeof BudgetLevel>;
+
+const Limits = z.object({
+  perRequest: z.number().nonnegative().optional(),
+  perHour: z.number().nonnegative().optional(),
+  perDay: z.number().nonnegative().optional(),
+});
+
+export const Budgets = z.object({
+  level: BudgetLevel.default('balanced'),
+  co2g: Limits.default({}),
+  costUsd: Limits.default({}),
+});
+export type Budgets = z.infer<typeof Budgets>;
+
+export const RewardWeights = z.object({
+  quality: z.number().min(0).default(0.4),
+  carbon: z.number().min(0).default(0.3),
+  cost: z.number().min(0).default(0.2),
+  latency: z.number().min(0).default(0.1),
+});
+export type RewardWeights = z.infer<typeof RewardWeights>;
+
+export const Config = z.object({
+  /** Strategy used when a request names none. */
+  strategy: z.string().default('cascade'),
+  models: z.array(ModelOverride).default([]),
+  routing: z
+    .object({
+      rewardWeights: RewardWeights.default(RewardWeights.parse({})),
+      /** The cascade stops after this many model calls. */
+      maxAttempts: z.number().int().positive().default(4),
+      seed: z.number().int().default(1),
+    })
+    .default({ rewardWeights: RewardWeights.parse({}), maxAttempts: 4, seed: 1 }),
+  budgets: Budgets.default(Budgets.parse({})),
+  client: z
+    .object({
+      deadlineMs: z.number().int().positive().default(60_000),
+      inlineDeadlineMs: z.number().int().positive().default(5_000),
+      retries: z.number().int().nonnegative().default(2),
+      backoffMs: z.number().int().nonnegative().default(200),
+      breakerFailures: z.number().int().positive().default(5),
+      breakerResetMs: z.number().int().positive().default(30_000),
+      maxTokens: z.number().int().positive().default(512),
+    })
+    .default({ deadlineMs: 60_000, inlineDeadlineMs: 5_000, retries: 2, backoffMs: 200, breakerFailures: 5, breakerResetMs: 30_000, maxTokens: 512 }),
+  sandbox: z
+    .object({
+      timeoutMs: z.number().int().positive().default(10_000),
+      memoryMb: z.number().int().positive().default(512),
+      maxProcesses: z.number().int().positive().default(64),
+      maxFileBytes: z.number().int().positive().default(1_048_576),
+      maxOutputBytes: z.number().int().positive().default(65_536),
+    })
+    .default({ timeoutMs: 10_000, memoryMb: 512, maxProcesses: 64, maxFileBytes: 1_048_576, maxOutputBytes: 65_536 }),
+  /** Where the ledger, learned state and caches live. */
+  stateDir: z.string().optional(),
+  ws: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      /** File holding the shared token; ROUTERLLM_TOKEN overrides it. */
+      tokenFile: z.string().optional(),
+      maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    })
+    .default({ host: '127.0.0.1', maxMessageBytes: 4 * 1024 * 1024 }),
+  /** Base URL of the recorded fleet the default catalogue points at. */
+  fleetUrl: z.string().url().default('http://127.0.0.1:8177'),
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+export const DEFAULT_FLEET_PORT = 8177;

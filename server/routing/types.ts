@@ -1,0 +1,73 @@
+// Contracts of the routing module: what a strategy sees and what it answers.
+import type { ModelConfig, RewardWeights, BudgetLevel } from '../config/schema';
+import type { ExtractedTest } from '../checks/types';
+import type { Language } from '../../shared/protocol';
+
+/** What the daemon knows about a request before any model is called. */
+export interface RequestContext {
+  kind: 'inline' | 'implement';
+  language: Language;
+  /** The prompt text the model would see (function signature, docstring, surrounding code). */
+  prompt: string;
+  functionName: string | null;
+  signature: string | null;
+  docstring: string | null;
+  tests: ExtractedTest[];
+  /** Recent requests of this session, newest last (for session features). */
+  history: { model: string; passed: boolean | null; feedback: 'accepted' | 'rejected' | 'edited' | null }[];
+}
+
+/** A prediction of one call's footprint, from the accounting predictor. */
+export interface FootprintEstimate {
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+  latencyMs: number;
+}
+
+export interface RouteInput {
+  request: RequestContext;
+  /** Feature vector of the request (see features.ts for the names). */
+  features: Float32Array;
+  /** Models that are enabled and reachable now, smallest first. Never empty. */
+  candidates: ModelConfig[];
+  predict(model: ModelConfig): FootprintEstimate;
+  /** Budget room left, from accounting; Infinity where no budget is set. */
+  budget: { level: BudgetLevel; co2gLeft: number; costUsdLeft: number; co2gPerRequest: number; costUsdPerRequest: number };
+  weights: RewardWeights;
+  /** Seeded random source in [0, 1). */
+  random(): number;
+}
+
+export interface RouteChoice {
+  model: string;
+  explanation: string;
+  /** True when the daemon should run the extracted tests and ask `escalate` after a failure. */
+  verify: boolean;
+}
+
+/** The outcome of one call, fed back to learning strategies. */
+export interface RouteOutcome {
+  request: RequestContext;
+  features: Float32Array;
+  model: string;
+  /** true / false from tests or user feedback; null when unknown. */
+  passed: boolean | null;
+  feedback: 'accepted' | 'rejected' | 'edited' | null;
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+  latencyMs: number;
+}
+
+export interface Strategy {
+  readonly id: string;
+  readonly description: string;
+  choose(input: RouteInput): RouteChoice | Promise<RouteChoice>;
+  /** After `tried` failed their tests: the next model to try, or null to stop. */
+  escalate?(input: RouteInput, tried: { model: string; passed: boolean | null }[]): RouteChoice | null | Promise<RouteChoice | null>;
+  /** Learning strategies update from rewards; state must persist (see persist()). */
+  learn?(outcome: RouteOutcome): void;
+  /** Flush learned state to disk (called on shutdown and periodically). */
+  persist?(): void;
+}

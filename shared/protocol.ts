@@ -1,0 +1,288 @@
+// The RouterLLM protocol: every custom request and notification between the editor (or CLI)
+// and the daemon, declared once with a literal method name and a zod schema. Client and server
+// both import this module, so a method name or a field can never drift between them.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+export const Position = z.object({
+  line: z.number().int().nonnegative(),
+  character: z.number().int().nonnegative(),
+});
+export type Position = z.infer<typeof Position>;
+
+export const Range = z.object({ start: Position, end: Position });
+export type Range = z.infer<typeof Range>;
+
+export const Language = z.enum(['python', 'typescript', 'javascript']);
+export type Language = z.infer<typeof Language>;
+
+/** Where a document lives. `text` is optional: without it the daemon uses the copy it keeps
+ * through the standard textDocument/didOpen and didChange notifications. */
+export const DocumentRef = z.object({
+  uri: z.string().min(1),
+  languageId: z.string().optional(),
+  text: z.string().max(2_000_000).optional(),
+});
+export type DocumentRef = z.infer<typeof DocumentRef>;
+
+/** Another file the client offers as context (a sibling test file, for instance). A shared
+ * daemon cannot read the developer's disk, so the client sends what it found. */
+export const RelatedFile = z.object({ uri: z.string().min(1), text: z.string().max(2_000_000) });
+export type RelatedFile = z.infer<typeof RelatedFile>;
+
+export const Usage = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  /** True when the server did not report usage and the daemon counted the tokens itself. */
+  counted: z.boolean(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const EnergyMethod = z.enum(['measured-dcgm', 'estimated-tokens']);
+export const Footprint = z.object({
+  energyJ: z.number().nonnegative(),
+  co2g: z.number().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  energyMethod: EnergyMethod,
+});
+export type Footprint = z.infer<typeof Footprint>;
+
+/** A model that could not serve and what the daemon did instead. */
+export const Fallback = z.object({ from: z.string(), to: z.string().nullable(), reason: z.string() });
+export type Fallback = z.infer<typeof Fallback>;
+
+export const TestSource = z.object({ uri: z.string(), line: z.number().int().nonnegative() });
+export const TestResult = z.object({
+  name: z.string(),
+  source: TestSource,
+  passed: z.boolean(),
+  message: z.string().optional(),
+});
+export type TestResult = z.infer<typeof TestResult>;
+
+export const TestReport = z.object({
+  found: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  results: z.array(TestResult),
+  /** What confined the run, e.g. "netns+rlimits"; empty when nothing ran. */
+  isolation: z.string(),
+  /** Why nothing ran (no tests found, unsupported language, ...). */
+  skipped: z.string().optional(),
+});
+export type TestReport = z.infer<typeof TestReport>;
+
+/** One model call within a request (a cascade makes several). */
+export const Attempt = z.object({
+  model: z.string(),
+  usage: Usage,
+  footprint: Footprint,
+  latencyMs: z.number().nonnegative(),
+  passed: z.boolean().nullable(),
+  reason: z.string(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const Decision = z.object({
+  model: z.string(),
+  strategy: z.string(),
+  explanation: z.string(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export const InlineCompletionParams = z.object({
+  textDocument: DocumentRef,
+  position: Position,
+  /** 'invoked' when the user asked explicitly; 'automatic' while typing. */
+  trigger: z.enum(['automatic', 'invoked']).default('automatic'),
+  strategy: z.string().min(1).optional(),
+  maxTokens: z.number().int().positive().max(4096).optional(),
+});
+export type InlineCompletionParams = z.input<typeof InlineCompletionParams>;
+
+export const InlineCompletionResult = z.object({
+  requestId: z.string(),
+  items: z.array(z.object({ insertText: z.string(), range: Range })),
+  decision: Decision,
+  fallbacks: z.array(Fallback),
+  usage: Usage,
+  footprint: Footprint,
+  latencyMs: z.number().nonnegative(),
+});
+export type InlineCompletionResult = z.infer<typeof InlineCompletionResult>;
+
+export const ImplementFunctionParams = z.object({
+  textDocument: DocumentRef,
+  position: Position,
+  related: z.array(RelatedFile).max(32).default([]),
+  strategy: z.string().min(1).optional(),
+  maxTokens: z.number().int().positive().max(4096).optional(),
+  /** Run the tests found in the context against the answer (default true). */
+  runTests: z.boolean().default(true),
+});
+export type ImplementFunctionParams = z.input<typeof ImplementFunctionParams>;
+
+export const ImplementFunctionResult = z.object({
+  requestId: z.string(),
+  function: z.object({
+    name: z.string(),
+    signature: z.string(),
+    /** The range the body replaces: from the end of the signature/docstring to the function's end. */
+    bodyRange: Range,
+  }),
+  /** The whole function as the model wrote it. */
+  code: z.string(),
+  /** What to insert at bodyRange, indented for the file. */
+  body: z.string(),
+  decision: Decision,
+  attempts: z.array(Attempt),
+  fallbacks: z.array(Fallback),
+  tests: TestReport,
+  usage: Usage,
+  footprint: Footprint,
+  latencyMs: z.number().nonnegative(),
+});
+export type ImplementFunctionResult = z.infer<typeof ImplementFunctionResult>;
+
+export const FeedbackKind = z.enum(['accepted', 'rejected', 'edited']);
+export const FeedbackParams = z.object({
+  requestId: z.string().min(1),
+  kind: FeedbackKind,
+  /** For 'edited': share of the inserted text the user changed, 0..1. */
+  editRatio: z.number().min(0).max(1).optional(),
+});
+export type FeedbackParams = z.input<typeof FeedbackParams>;
+export const FeedbackResult = z.object({ recorded: z.boolean(), reason: z.string().optional() });
+export type FeedbackResult = z.infer<typeof FeedbackResult>;
+
+export const Totals = z.object({
+  requests: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  energyJ: z.number().nonnegative(),
+  co2g: z.number().nonnegative(),
+  costUsd: z.number().nonnegative(),
+});
+export type Totals = z.infer<typeof Totals>;
+
+export const BudgetStatus = z.object({
+  level: z.enum(['aggressive', 'balanced', 'relaxed']),
+  items: z.array(
+    z.object({
+      metric: z.enum(['co2g', 'costUsd']),
+      window: z.enum(['request', 'hour', 'day']),
+      limit: z.number().nonnegative(),
+      used: z.number().nonnegative(),
+      violations: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type BudgetStatus = z.infer<typeof BudgetStatus>;
+
+export const SessionStatsParams = z.object({ recent: z.number().int().nonnegative().max(500).default(20) }).default({ recent: 20 });
+export const SessionStats = z.object({
+  sessionId: z.string(),
+  session: Totals,
+  /** What the same requests would have cost on the largest available model. */
+  baseline: z.object({ model: z.string().nullable(), co2g: z.number(), costUsd: z.number(), energyJ: z.number() }),
+  saved: z.object({ co2g: z.number(), costUsd: z.number(), energyJ: z.number() }),
+  lastModel: z.string().nullable(),
+  byModel: z.array(Totals.extend({ model: z.string() })),
+  budget: BudgetStatus,
+  recent: z.array(
+    z.object({
+      requestId: z.string(),
+      time: z.string(),
+      kind: z.enum(['inline', 'implement']),
+      model: z.string(),
+      strategy: z.string(),
+      co2g: z.number(),
+      costUsd: z.number(),
+      latencyMs: z.number(),
+      passed: z.boolean().nullable(),
+      feedback: FeedbackKind.nullable(),
+    }),
+  ),
+  hourly: z.array(z.object({ hour: z.string(), co2g: z.number(), costUsd: z.number(), requests: z.number() })),
+  recommendations: z.array(z.string()),
+});
+export type SessionStats = z.infer<typeof SessionStats>;
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  paramsB: z.number(),
+  available: z.boolean(),
+  unavailableReason: z.string().optional(),
+  endpoint: z.string().nullable(),
+  flavour: z.enum(['completions', 'chat']),
+  jPerOutputToken: z.number(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const ListModelsResult = z.object({
+  models: z.array(ModelInfo),
+  strategies: z.array(z.object({ id: z.string(), description: z.string() })),
+  defaultStrategy: z.string(),
+});
+export type ListModelsResult = z.infer<typeof ListModelsResult>;
+
+// ---------------------------------------------------------------------------------------------
+// The method table
+
+export interface RequestDef<M extends string, P extends z.ZodType, R extends z.ZodType> {
+  kind: 'request';
+  method: M;
+  params: P;
+  result: R;
+}
+export interface NotificationDef<M extends string, P extends z.ZodType> {
+  kind: 'notification';
+  method: M;
+  params: P;
+}
+
+function request<const M extends string, P extends z.ZodType, R extends z.ZodType>(method: M, params: P, result: R): RequestDef<M, P, R> {
+  return { kind: 'request', method, params, result };
+}
+function notification<const M extends string, P extends z.ZodType>(method: M, params: P): NotificationDef<M, P> {
+  return { kind: 'notification', method, params };
+}
+
+export const inlineCompletion = request('routerllm/inlineCompletion', InlineCompletionParams, InlineCompletionResult);
+export const implementFunction = request('routerllm/implementFunction', ImplementFunctionParams, ImplementFunctionResult);
+export const feedback = request('routerllm/feedback', FeedbackParams, FeedbackResult);
+export const sessionStats = request('routerllm/sessionStats', SessionStatsParams, SessionStats);
+export const listModels = request('routerllm/listModels', z.object({}).passthrough().default({}), ListModelsResult);
+
+/** Sent by the daemon to a session after each of its requests is accounted. */
+export const statsChanged = notification('routerllm/statsChanged', SessionStats);
+/** Sent by the daemon when a model server goes down or comes back. */
+export const serverHealth = notification(
+  'routerllm/serverHealth',
+  z.object({ model: z.string(), healthy: z.boolean(), reason: z.string().optional() }),
+);
+
+export const requests = [inlineCompletion, implementFunction, feedback, sessionStats, listModels] as const;
+export const notifications = [statsChanged, serverHealth] as const;
+
+export type ParamsOf<D> = D extends RequestDef<string, infer P, z.ZodType> ? z.input<P> : D extends NotificationDef<string, infer P> ? z.input<P> : never;
+export type ResultOf<D> = D extends RequestDef<string, z.ZodType, infer R> ? z.infer<R> : never;
+
+/** JSON-RPC error codes the daemon uses beyond the standard ones. */
+export const ErrorCodes = {
+  InvalidParams: -32602,
+  RequestCancelled: -32800,
+  NoModelAvailable: -33001,
+  UnknownStrategy: -33002,
+  ModelCallFailed: -33003,
+  NoFunctionAtCursor: -33004,
+  BudgetExceeded: -33005,
+} as const;
