@@ -1,0 +1,192 @@
+// Starts and talks to the RouterLLM daemon through vscode-languageclient.
+//
+// spawn (default): `<routerllm.daemon.nodePath> <serverPath> --stdio`. The daemon loads native
+//   modules (better-sqlite3, onnxruntime-node) built for the machine's Node, so it runs in that
+//   Node, never inside the extension host. Packaging choice: the VSIX ships dist/extension.js and
+//   dist/server.js but no node_modules; `routerllm.daemon.serverPath` (default: the bundled
+//   dist/server.js, relative paths resolved against the extension folder) can point at a RouterLLM
+//   installation whose node_modules hold the natives (the e2e test points it at the repository).
+// connect: a WebSocket to a shared daemon at `routerllm.daemon.url`, the token from SecretStorage.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  CancellationToken,
+  CloseAction,
+  DidChangeConfigurationNotification,
+  ErrorAction,
+  Executable,
+  LanguageClient,
+  LanguageClientOptions,
+  MessageTransports,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+} from 'vscode-languageclient/node';
+import { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../shared/protocol';
+import { daemonOptions } from './daemonOptions';
+import { Settings } from './settingsSchema';
+import { connectWebSocket } from './wsTransport';
+import type { z } from 'zod';
+
+export const TOKEN_SECRET = 'routerllm.daemon.token';
+
+export type DaemonState = { kind: 'starting' } | { kind: 'running' } | { kind: 'error'; reason: string } | { kind: 'stopped' };
+
+/** The resolved `spawn` command line (exported for the tests and the log). */
+export function spawnCommand(settings: Settings, extensionPath: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const server = settings['daemon.serverPath'].trim()
+    ? path.resolve(extensionPath, settings['daemon.serverPath'].trim())
+    : path.join(extensionPath, 'dist', 'server.js');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The extension host sets ELECTRON_RUN_AS_NODE and friends; the daemon runs in a plain Node.
+  delete env.ELECTRON_RUN_AS_NODE;
+  const configFile = settings['daemon.configFile'].trim();
+  if (configFile) env.ROUTERLLM_CONFIG = configFile;
+  return { command: settings['daemon.nodePath'].trim() || 'node', args: [server, '--stdio'], env };
+}
+
+export class Daemon implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private readonly stateEmitter = new vscode.EventEmitter<DaemonState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  private _state: DaemonState = { kind: 'stopped' };
+  private readonly handlers: { method: string; handler: (params: unknown) => void }[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    private settings: () => Settings,
+  ) {}
+
+  get state(): DaemonState {
+    return this._state;
+  }
+
+  private setState(s: DaemonState): void {
+    this._state = s;
+    this.stateEmitter.fire(s);
+  }
+
+  /** Starts the client; never throws (a failure becomes the 'error' state). */
+  async start(): Promise<void> {
+    const settings = this.settings();
+    const serverOptions = await this.serverOptions(settings);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: settings.languages.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
+      outputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: () => daemonOptions(this.settings()),
+      initializationFailedHandler: (error) => {
+        this.fail(`the daemon failed to initialize: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      },
+      synchronize: { configurationSection: 'routerllm' },
+      middleware: {
+        workspace: {
+          // The daemon gets the same shape as initializationOptions, never paths or the token.
+          didChangeConfiguration: async () => {
+            await this.client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { routerllm: daemonOptions(this.settings()) } });
+          },
+        },
+      },
+      errorHandler: {
+        error: (error, _message, count) => {
+          this.log.error(`connection error: ${error.message}`);
+          return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+        },
+        closed: () => {
+          this.fail('the daemon stopped (see the RouterLLM output for its log)');
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+      connectionOptions: { maxRestartCount: 0 },
+    };
+    const client = new LanguageClient('routerllm', 'RouterLLM', serverOptions, clientOptions);
+    this.client = client;
+    for (const { method, handler } of this.handlers) client.onNotification(method, handler);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setState({ kind: 'running' });
+      else if (e.newState === State.Starting) this.setState({ kind: 'starting' });
+    });
+    this.setState({ kind: 'starting' });
+    try {
+      await client.start();
+      this.log.info('daemon running');
+    } catch (e) {
+      this.fail(`cannot start the daemon: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+
+  private async serverOptions(settings: Settings): Promise<ServerOptions> {
+    if (settings['daemon.mode'] === 'connect') {
+      const url = settings['daemon.url'];
+      return async (): Promise<MessageTransports> => {
+        const token = await this.context.secrets.get(TOKEN_SECRET);
+        if (!token) this.log.warn('no token set for the shared daemon ("RouterLLM: Set Shared Daemon Token")');
+        this.log.info(`connecting to the shared daemon at ${url}`);
+        return connectWebSocket(url, token);
+      };
+    }
+    const { command, args, env } = spawnCommand(settings, this.context.extensionPath);
+    this.log.info(`starting the daemon: ${command} ${args.join(' ')}${env.ROUTERLLM_CONFIG ? ` (ROUTERLLM_CONFIG=${env.ROUTERLLM_CONFIG})` : ''}`);
+    const exe: Executable = { command, args, options: { env, cwd: path.dirname(args[0]) } };
+    return exe;
+  }
+
+  private fail(reason: string): void {
+    this.log.error(reason);
+    this.setState({ kind: 'error', reason });
+  }
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  /** A typed request from the protocol table; rejects at once when the daemon is not running. */
+  async request<D extends RequestDef<string, z.ZodType, z.ZodType>>(def: D, params: ParamsOf<D>, token?: CancellationToken): Promise<ResultOf<D>> {
+    const client = this.client;
+    if (!client || (client.state !== State.Running && client.state !== State.Starting)) {
+      throw new DaemonUnavailable(this._state.kind === 'error' ? this._state.reason : 'the daemon is not running');
+    }
+    return (await client.sendRequest(def.method, params, token)) as ResultOf<D>;
+  }
+
+  onNotification<D extends NotificationDef<string, z.ZodType>>(def: D, handler: (params: z.infer<D['params']>) => void): void {
+    const h = (p: unknown) => handler(p as z.infer<D['params']>);
+    this.handlers.push({ method: def.method, handler: h });
+    this.client?.onNotification(def.method, h);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) {
+      try {
+        await c.stop(5000);
+      } catch (e) {
+        this.log.warn(`stopping the daemon: ${(e as Error).message}`);
+      }
+    }
+    this.setState({ kind: 'stopped' });
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+}
+
+export class DaemonUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'DaemonUnavailable';
+  }
+}

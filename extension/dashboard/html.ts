@@ -1,0 +1,121 @@
+// The dashboard's HTML: the session's requests, models, savings vs always-largest, budget status
+// and inline-SVG charts. No scripts, no external resources; the CSP allows only the page's own
+// nonce'd stylesheet. Pure: no `vscode` import.
+import type { SessionStats } from '../../shared/protocol';
+import { formatCo2, formatMs, formatUsd } from '../format';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function contentSecurityPolicy(nonce: string): string {
+  return `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; font-src 'none'; script-src 'none'; connect-src 'none'; frame-src 'none'; form-action 'none'; base-uri 'none'`;
+}
+
+/** Horizontal bars, one per row. */
+function barChart(title: string, rows: { label: string; value: number; text: string }[], width = 420): string {
+  if (!rows.length) return `<p class="muted">${escapeHtml(title)}: no data yet.</p>`;
+  const max = Math.max(...rows.map((r) => r.value), 1e-12);
+  const rowH = 22;
+  const labelW = 170;
+  const h = rows.length * rowH + 4;
+  const bars = rows
+    .map((r, i) => {
+      const w = Math.max(1, ((width - labelW - 90) * r.value) / max);
+      const y = i * rowH + 2;
+      return (
+        `<text x="0" y="${y + 15}" class="lbl">${escapeHtml(r.label)}</text>` +
+        `<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 8}" class="bar"/>` +
+        `<text x="${(labelW + w + 6).toFixed(1)}" y="${y + 15}" class="val">${escapeHtml(r.text)}</text>`
+      );
+    })
+    .join('');
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}">${bars}</svg></figure>`;
+}
+
+/** Vertical bars over time (hourly carbon). */
+function columnChart(title: string, points: { label: string; value: number; text: string }[], width = 420, height = 120): string {
+  if (!points.length) return `<p class="muted">${escapeHtml(title)}: no data yet.</p>`;
+  const max = Math.max(...points.map((p) => p.value), 1e-12);
+  const slot = width / points.length;
+  const cols = points
+    .map((p, i) => {
+      const h = Math.max(1, ((height - 20) * p.value) / max);
+      return `<rect x="${(i * slot + 2).toFixed(1)}" y="${(height - 16 - h).toFixed(1)}" width="${Math.max(1, slot - 4).toFixed(1)}" height="${h.toFixed(1)}" class="bar"><title>${escapeHtml(`${p.label}: ${p.text}`)}</title></rect>`;
+    })
+    .join('');
+  const first = escapeHtml(points[0].label);
+  const last = escapeHtml(points[points.length - 1].label);
+  return (
+    `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${cols}` +
+    `<text x="0" y="${height - 2}" class="lbl">${first}</text><text x="${width}" y="${height - 2}" text-anchor="end" class="lbl">${last}</text></svg></figure>`
+  );
+}
+
+export function renderDashboard(stats: SessionStats | undefined, nonce: string, error?: string): string {
+  const head =
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce)}">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>RouterLLM</title>` +
+    `<style nonce="${nonce}">${CSS}</style></head><body>`;
+  if (!stats) return `${head}<h1>RouterLLM</h1><p class="muted">${escapeHtml(error ?? 'No statistics yet: the daemon has not answered.')}</p></body></html>`;
+  const s = stats.session;
+  const savedPct = stats.baseline.co2g > 0 ? Math.round((100 * stats.saved.co2g) / stats.baseline.co2g) : 0;
+  const budget = stats.budget.items.length
+    ? `<table><tr><th>budget</th><th>window</th><th>used</th><th>limit</th><th>violations</th></tr>${stats.budget.items
+        .map((b) => {
+          const fmt = b.metric === 'co2g' ? formatCo2 : formatUsd;
+          const over = b.limit > 0 && b.used > b.limit;
+          return `<tr class="${over ? 'over' : ''}"><td>${b.metric === 'co2g' ? 'carbon' : 'cost'}</td><td>${b.window}</td><td>${fmt(b.used)}</td><td>${fmt(b.limit)}</td><td>${b.violations}</td></tr>`;
+        })
+        .join('')}</table>`
+    : `<p class="muted">No budget limits set.</p>`;
+  const recent = stats.recent.length
+    ? `<table><tr><th>time</th><th>kind</th><th>model</th><th>strategy</th><th>CO2e</th><th>cost</th><th>latency</th><th>tests</th><th>feedback</th></tr>${stats.recent
+        .map(
+          (r) =>
+            `<tr><td>${escapeHtml(r.time.replace('T', ' ').slice(0, 19))}</td><td>${r.kind}</td><td>${escapeHtml(r.model)}</td><td>${escapeHtml(r.strategy)}</td>` +
+            `<td>${formatCo2(r.co2g)}</td><td>${formatUsd(r.costUsd)}</td><td>${formatMs(r.latencyMs)}</td><td>${r.passed === null ? '–' : r.passed ? 'pass' : 'fail'}</td><td>${r.feedback ?? '–'}</td></tr>`,
+        )
+        .join('')}</table>`
+    : `<p class="muted">No requests yet.</p>`;
+  return (
+    head +
+    `<h1>RouterLLM session</h1>` +
+    `<section class="cards">` +
+    `<div class="card"><div class="big">${formatCo2(s.co2g)}</div>CO2e</div>` +
+    `<div class="card"><div class="big">${formatUsd(s.costUsd)}</div>cost</div>` +
+    `<div class="card"><div class="big">${s.requests}</div>requests</div>` +
+    `<div class="card"><div class="big">${formatCo2(stats.saved.co2g)}</div>saved vs always-${escapeHtml(stats.baseline.model ?? 'largest')} (${savedPct}%), ${formatUsd(stats.saved.costUsd)}</div>` +
+    `</section>` +
+    `<p>Budget level: <b>${stats.budget.level}</b>. Last model: <b>${escapeHtml(stats.lastModel ?? '–')}</b>.</p>` +
+    `<h2>Savings</h2>` +
+    barChart('Carbon: this session vs always-largest (g CO2e)', [
+      { label: 'this session', value: s.co2g, text: formatCo2(s.co2g) },
+      { label: `always ${stats.baseline.model ?? 'largest'}`, value: stats.baseline.co2g, text: formatCo2(stats.baseline.co2g) },
+    ]) +
+    `<h2>Models</h2>` +
+    barChart(
+      'Carbon by model (g CO2e)',
+      stats.byModel.map((m) => ({ label: m.model, value: m.co2g, text: `${formatCo2(m.co2g)} · ${m.requests} req · ${formatUsd(m.costUsd)}` })),
+    ) +
+    columnChart(
+      'Carbon by hour',
+      stats.hourly.map((h) => ({ label: h.hour.slice(11, 16) || h.hour, value: h.co2g, text: `${formatCo2(h.co2g)}, ${h.requests} req` })),
+    ) +
+    `<h2>Budget</h2>${budget}` +
+    (stats.recommendations.length ? `<h2>Recommendations</h2><ul>${stats.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '') +
+    `<h2>Recent requests</h2>${recent}` +
+    `</body></html>`
+  );
+}
+
+const CSS = `
+body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 16px 24px}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.4em}
+.cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid var(--vscode-panel-border);border-radius:4px;padding:8px 12px;min-width:120px}
+.big{font-size:1.5em;font-weight:600}.muted{opacity:.7}
+table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid var(--vscode-panel-border)}tr.over td{color:var(--vscode-errorForeground)}
+figure{margin:8px 0}figcaption{opacity:.8;margin-bottom:4px}
+svg .bar{fill:var(--vscode-charts-green,#3c9)}svg .lbl,svg .val{fill:var(--vscode-foreground);font-size:11px}
+`;

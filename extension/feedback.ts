@@ -1,0 +1,159 @@
+// Tells the daemon what became of its answers (the `feedback` request), which the learned
+// routers train on:
+//  - accepted: an inline suggestion accepted (its item's command runs routerllm.acceptedInline);
+//  - rejected: a shown suggestion typed over, or left (the cursor moved elsewhere), before the
+//    next change at its position accepted it; typing the suggestion's own first characters
+//    keeps it alive (the cache serves the rest under the same request id);
+//  - edited: implement code changed within 30 s after its insertion, with the share changed.
+import * as vscode from 'vscode';
+import { feedback, FeedbackParams } from '../shared/protocol';
+import type { Daemon } from './client';
+import { editRatio } from './completion/editRatio';
+
+export const EDIT_WINDOW_MS = 30_000;
+
+interface Shown {
+  requestId: string;
+  uri: string;
+  offset: number;
+  text: string;
+  /** The change that inserts `text` was seen; the accept command should follow. */
+  accepting: boolean;
+}
+
+interface Inserted {
+  requestId: string;
+  uri: string;
+  start: number;
+  end: number;
+  text: string;
+  edited: boolean;
+  timer: NodeJS.Timeout;
+  /** The document, to read the final text when the window closes. */
+  doc?: vscode.TextDocument;
+}
+
+export class FeedbackReporter implements vscode.Disposable {
+  private shown: Shown | undefined;
+  private readonly inserted = new Set<Inserted>();
+  private readonly sent = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.flushDocument(d.uri.toString())),
+    );
+  }
+
+  /** The inline provider returned `text` at `offset` of `uri` for `requestId`. */
+  suggestionShown(requestId: string, uri: string, offset: number, text: string): void {
+    if (this.shown && this.shown.requestId !== requestId) this.send({ requestId: this.shown.requestId, kind: 'rejected' });
+    this.shown = { requestId, uri, offset, text, accepting: false };
+  }
+
+  /** routerllm.acceptedInline */
+  accepted(requestId: string): void {
+    if (this.shown?.requestId === requestId) this.shown = undefined;
+    this.send({ requestId, kind: 'accepted' });
+  }
+
+  /** Implement code inserted at [start, start + text.length) of `uri`. */
+  implementInserted(requestId: string, uri: string, start: number, text: string): void {
+    const entry: Inserted = {
+      requestId,
+      uri,
+      start,
+      end: start + text.length,
+      text,
+      edited: false,
+      timer: setTimeout(() => this.closeWindow(entry), EDIT_WINDOW_MS),
+    };
+    this.inserted.add(entry);
+  }
+
+  private onChange(e: vscode.TextDocumentChangeEvent): void {
+    if (!e.contentChanges.length) return;
+    const uri = e.document.uri.toString();
+    const s = this.shown;
+    if (s && s.uri === uri) {
+      const c = e.contentChanges[0];
+      if (e.contentChanges.length === 1 && c.rangeOffset === s.offset && c.rangeLength === 0 && c.text.length > 0 && s.text.startsWith(c.text)) {
+        if (c.text === s.text) s.accepting = true;
+        else {
+          // Typed through: the rest stays on offer under the same request id.
+          s.offset += c.text.length;
+          s.text = s.text.slice(c.text.length);
+        }
+      } else if (!s.accepting) {
+        this.send({ requestId: s.requestId, kind: 'rejected' });
+        this.shown = undefined;
+      }
+    }
+    for (const ins of this.inserted) {
+      if (ins.uri !== uri) continue;
+      for (const c of e.contentChanges) {
+        const cStart = c.rangeOffset;
+        const cEnd = c.rangeOffset + c.rangeLength;
+        const delta = c.text.length - c.rangeLength;
+        if (cEnd <= ins.start && !(cEnd === ins.start && c.rangeLength === 0 && c.text && ins.start === ins.end)) {
+          ins.start += delta;
+          ins.end += delta;
+        } else if (cStart >= ins.end) {
+          // after the inserted code: nothing moves
+        } else {
+          ins.edited = true;
+          ins.end = Math.max(ins.start, ins.end + delta);
+        }
+      }
+      ins.doc = e.document;
+    }
+  }
+
+  private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
+    const s = this.shown;
+    if (!s || s.accepting || e.textEditor.document.uri.toString() !== s.uri) return;
+    const at = e.textEditor.document.offsetAt(e.selections[0].active);
+    if (e.kind === vscode.TextEditorSelectionChangeKind.Mouse || (e.kind === vscode.TextEditorSelectionChangeKind.Command && at !== s.offset)) {
+      this.send({ requestId: s.requestId, kind: 'rejected' });
+      this.shown = undefined;
+    }
+  }
+
+  private closeWindow(ins: Inserted): void {
+    this.inserted.delete(ins);
+    if (!ins.edited) return;
+    const doc = ins.doc;
+    let now = '';
+    if (doc && !doc.isClosed) now = doc.getText(new vscode.Range(doc.positionAt(ins.start), doc.positionAt(ins.end)));
+    this.send({ requestId: ins.requestId, kind: 'edited', editRatio: Number(editRatio(ins.text, now).toFixed(3)) });
+  }
+
+  private flushDocument(uri: string): void {
+    for (const ins of [...this.inserted]) {
+      if (ins.uri !== uri) continue;
+      clearTimeout(ins.timer);
+      this.closeWindow(ins);
+    }
+    if (this.shown?.uri === uri) this.shown = undefined;
+  }
+
+  private send(params: FeedbackParams): void {
+    const key = `${params.requestId}:${params.kind}`;
+    if (this.sent.has(key) || (params.kind === 'rejected' && this.sent.has(`${params.requestId}:accepted`))) return;
+    this.sent.add(key);
+    if (this.sent.size > 5000) this.sent.clear();
+    this.log.info(`feedback ${params.kind} ${params.requestId}${params.editRatio !== undefined ? ` editRatio=${params.editRatio}` : ''}`);
+    this.daemon.request(feedback, params).catch((e) => this.log.warn(`feedback not recorded: ${(e as Error).message}`));
+  }
+
+  dispose(): void {
+    for (const ins of this.inserted) clearTimeout(ins.timer);
+    this.inserted.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}

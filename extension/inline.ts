@@ -1,0 +1,147 @@
+// Ghost text: an InlineCompletionItemProvider over the daemon's inlineCompletion request.
+// Debounced (routerllm.inline.debounceMs); one request in flight per document, the stale one
+// cancelled (its CancellationToken goes to sendRequest, which sends $/cancelRequest); an LRU
+// cache that also serves what remains of a suggestion the user types through; the suggestion
+// post-processed (trimmed against the suffix, indentation fitted) by completion/*.
+import * as vscode from 'vscode';
+import { ErrorCodes, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
+import { Daemon, DaemonUnavailable } from './client';
+import { CompletionCache } from './completion/cache';
+import { postprocess } from './completion/postprocess';
+import type { FeedbackReporter } from './feedback';
+import type { Health } from './health';
+import type { Settings } from './settingsSchema';
+
+export const ACCEPTED_COMMAND = 'routerllm.acceptedInline';
+
+/** Documents larger than this are not sent in full with each request (the daemon keeps a synced copy). */
+const MAX_INLINE_TEXT = 500_000;
+
+function sleep(ms: number, token: vscode.CancellationToken): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (ms <= 0) return resolve(!token.isCancellationRequested);
+    const sub = token.onCancellationRequested(() => {
+      clearTimeout(t);
+      sub.dispose();
+      resolve(false);
+    });
+    const t = setTimeout(() => {
+      sub.dispose();
+      resolve(!token.isCancellationRequested);
+    }, ms);
+  });
+}
+
+function isCancellation(e: unknown): boolean {
+  const code = (e as { code?: number })?.code;
+  return code === ErrorCodes.RequestCancelled || (e as Error)?.name === 'Canceled';
+}
+
+export class InlineProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  readonly cache = new CompletionCache({ maxEntries: 100, ttlMs: 5 * 60_000 });
+  private readonly inFlight = new Map<string, vscode.CancellationTokenSource>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly settings: () => Settings,
+    private readonly feedback: FeedbackReporter,
+    private readonly health: Health,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.cache.clear(d.uri.toString())));
+  }
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const settings = this.settings();
+    if (!settings['inline.enabled'] || !(settings.languages as string[]).includes(document.languageId)) return undefined;
+    const uri = document.uri.toString();
+    const offset = document.offsetAt(position);
+    const text = document.getText();
+    const prefix = text.slice(0, offset);
+    const suffix = text.slice(offset);
+
+    const hit = this.cache.get(uri, prefix, suffix);
+    if (hit) return this.items(hit.text, hit.requestId, uri, offset, position);
+
+    // One request per document: a newer keystroke cancels the older request.
+    this.inFlight.get(uri)?.cancel();
+    const source = new vscode.CancellationTokenSource();
+    this.inFlight.set(uri, source);
+    const sub = token.onCancellationRequested(() => source.cancel());
+    try {
+      const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+      if (!(await sleep(explicit ? 0 : settings['inline.debounceMs'], source.token))) return undefined;
+      if (!this.daemon.running) return undefined;
+      const started = Date.now();
+      const result: InlineCompletionResult = await this.daemon.request(
+        inlineCompletion,
+        {
+          textDocument: { uri, languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
+          position: { line: position.line, character: position.character },
+          trigger: explicit ? 'invoked' : 'automatic',
+          strategy: settings.strategy,
+        },
+        source.token,
+      );
+      if (source.token.isCancellationRequested) return undefined;
+      const shown = this.fromResult(result, document, position, prefix, suffix);
+      this.log.debug(`inline ${result.requestId}: ${result.decision.model} in ${Date.now() - started} ms, ${shown ? shown.length : 0} chars`);
+      if (!shown) return undefined;
+      this.cache.set(uri, prefix, suffix, { text: shown, requestId: result.requestId, model: result.decision.model });
+      return this.items(shown, result.requestId, uri, offset, position);
+    } catch (e) {
+      if (isCancellation(e) || source.token.isCancellationRequested) return undefined;
+      if (e instanceof DaemonUnavailable) return undefined; // the status bar already says so
+      this.health.requestFailed('inline completion', e);
+      return undefined;
+    } finally {
+      sub.dispose();
+      if (this.inFlight.get(uri) === source) this.inFlight.delete(uri);
+      source.dispose();
+    }
+  }
+
+  /** The first item that leaves something to show after post-processing, as text to insert at the cursor. */
+  private fromResult(result: InlineCompletionResult, document: vscode.TextDocument, position: vscode.Position, prefix: string, suffix: string): string | undefined {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const options = {
+      insertSpaces: editor ? Boolean(editor.options.insertSpaces) : true,
+      tabSize: editor && typeof editor.options.tabSize === 'number' ? editor.options.tabSize : 4,
+    };
+    for (const item of result.items) {
+      // Items may start before the cursor (re-typing part of the line): keep what follows it.
+      const start = new vscode.Position(item.range.start.line, item.range.start.character);
+      let raw = item.insertText;
+      if (start.isBefore(position)) {
+        const typed = document.getText(new vscode.Range(start, position));
+        if (!raw.startsWith(typed)) continue;
+        raw = raw.slice(typed.length);
+      } else if (start.isAfter(position)) continue;
+      const text = postprocess({ prefix, suffix, completion: raw, options });
+      if (text) return text;
+    }
+    return undefined;
+  }
+
+  private items(text: string, requestId: string, uri: string, offset: number, position: vscode.Position): vscode.InlineCompletionItem[] {
+    this.feedback.suggestionShown(requestId, uri, offset, text);
+    const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
+      title: 'RouterLLM: suggestion accepted',
+      command: ACCEPTED_COMMAND,
+      arguments: [requestId],
+    });
+    return [item];
+  }
+
+  dispose(): void {
+    for (const s of this.inFlight.values()) s.cancel();
+    this.inFlight.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}

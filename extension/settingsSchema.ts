@@ -1,0 +1,131 @@
+// The extension's settings, described once. scripts/gen-settings.ts writes package.json's
+// contributes.configuration from this schema (`npm run gen:settings`) and
+// test/extension/settings.test.ts fails when the two drift apart. The extension reads its
+// settings through `readSettings()` (settings.ts), which parses them with the same schema.
+//
+// Keys are relative to the `routerllm.` section. No `vscode` import: plain mocha loads this file.
+import { z } from 'zod';
+
+export const SECTION = 'routerllm';
+
+export const STRATEGY_IDS = ['random', 'complexity', 'classifier', 'moe', 'rl', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade'] as const;
+const STRATEGY_DESCRIPTIONS: Record<(typeof STRATEGY_IDS)[number], string> = {
+  random: 'A random available model (a baseline).',
+  complexity: 'Picks the model size from hand-written features of the request (length, nesting, keywords).',
+  classifier: 'A learned classifier predicts the smallest model likely to pass.',
+  moe: 'A learned gate mixes the predictions of per-model experts.',
+  rl: 'A bandit that learns from accepted, rejected and edited suggestions.',
+  ensemble: 'Votes of the learned routers.',
+  'carbon-aware': 'Like classifier, weighted by the grid carbon intensity of each model\'s site.',
+  'cost-aware': 'Like classifier, weighted by each model\'s price.',
+  cascade: 'Smallest model first; escalates when the extracted tests fail.',
+};
+
+export const LANGUAGE_IDS = ['python', 'typescript', 'javascript'] as const;
+
+export const Settings = z.object({
+  'daemon.mode': z
+    .enum(['spawn', 'connect'])
+    .default('spawn')
+    .meta({
+      description: 'How the extension reaches the RouterLLM daemon: `spawn` starts a private daemon for this window; `connect` joins a shared daemon over WebSocket at `routerllm.daemon.url`.',
+      enumDescriptions: ['Start a private daemon with `routerllm.daemon.nodePath`.', 'Connect to a shared daemon at `routerllm.daemon.url` (token: "RouterLLM: Set Shared Daemon Token").'],
+      scope: 'machine-overridable',
+    }),
+  'daemon.url': z
+    .string()
+    .default('ws://127.0.0.1:8178')
+    .meta({
+      description: 'WebSocket URL of a shared daemon (`routerllm serve --ws <port>`), used when `routerllm.daemon.mode` is `connect`. The token is kept in VS Code\'s secret storage, never in settings.',
+      scope: 'machine-overridable',
+    }),
+  'daemon.nodePath': z
+    .string()
+    .default('node')
+    .meta({
+      description: 'The Node.js (20 or later) that runs the daemon in `spawn` mode; `node` means the first one on PATH. The daemon loads native modules (better-sqlite3, the ONNX Runtime) built for the machine\'s Node, so it must not run inside VS Code\'s own extension-host runtime.',
+      scope: 'machine',
+    }),
+  'daemon.serverPath': z
+    .string()
+    .default('')
+    .meta({
+      description: 'The daemon script run in `spawn` mode. Empty means the `dist/server.js` shipped in the extension; a relative path is resolved against the extension folder. The daemon\'s native modules resolve from the script\'s own `node_modules`, so point this at a RouterLLM checkout or installation (e.g. `/opt/routerllm/dist/server.js`).',
+      scope: 'machine',
+    }),
+  'daemon.configFile': z
+    .string()
+    .default('')
+    .meta({
+      description: 'The daemon\'s configuration file (JSON or YAML: model endpoints, sites, prices, budgets). Passed to the spawned daemon as `ROUTERLLM_CONFIG`; empty uses the built-in catalogue and the recorded fleet.',
+      scope: 'machine-overridable',
+    }),
+  strategy: z
+    .enum(STRATEGY_IDS)
+    .default('cascade')
+    .meta({
+      description: 'The routing strategy that picks a model for each request.',
+      enumDescriptions: STRATEGY_IDS.map((id) => STRATEGY_DESCRIPTIONS[id]),
+    }),
+  'budget.level': z
+    .enum(['aggressive', 'balanced', 'relaxed'])
+    .default('balanced')
+    .meta({
+      description: 'How hard the router trades quality for carbon and cost.',
+      enumDescriptions: ['Prefer the smallest models; escalate only when tests fail.', 'Weigh quality, carbon and cost evenly.', 'Prefer quality; budgets only warn.'],
+    }),
+  'budget.co2gPerDay': z
+    .number()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Daily carbon budget in grams of CO2e for this session\'s requests; 0 means none.' }),
+  'budget.costUsdPerDay': z
+    .number()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Daily cost budget in US dollars for this session\'s requests; 0 means none.' }),
+  'inline.enabled': z.boolean().default(true).meta({ description: 'Show inline (ghost text) completions while typing.' }),
+  'inline.debounceMs': z
+    .number()
+    .int()
+    .min(0)
+    .max(5000)
+    .default(250)
+    .meta({ description: 'Milliseconds to wait after the last keystroke before asking for an inline completion.' }),
+  languages: z
+    .array(z.enum(LANGUAGE_IDS))
+    .default([...LANGUAGE_IDS])
+    .meta({ description: 'Languages RouterLLM serves (inline completion and "Implement Function").' }),
+  'implement.showDiff': z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Show a diff of "RouterLLM: Implement Function" and ask before inserting the body.' }),
+});
+export type Settings = z.infer<typeof Settings>;
+export type SettingKey = keyof Settings;
+
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+
+/** Parses raw values (as read from VS Code); invalid or missing entries fall back to their default. */
+export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Settings {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(Settings.shape) as SettingKey[]) {
+    const field = Settings.shape[key] as z.ZodType;
+    const r = field.safeParse(raw[key]);
+    out[key] = r.success ? r.data : DEFAULT_SETTINGS[key];
+  }
+  return out as Settings;
+}
+
+/** The object package.json's contributes.configuration must hold. */
+export function configurationContribution(): { title: string; properties: Record<string, Record<string, unknown>> } {
+  const json = z.toJSONSchema(Settings, { io: 'input' }) as { properties: Record<string, Record<string, unknown>> };
+  const properties: Record<string, Record<string, unknown>> = {};
+  let order = 0;
+  for (const [key, prop] of Object.entries(json.properties)) {
+    const { description, ...rest } = prop;
+    // markdownDescription so `code` spans and links render in the Settings editor.
+    properties[`${SECTION}.${key}`] = { ...rest, markdownDescription: description, order: order++ };
+  }
+  return { title: 'RouterLLM', properties };
+}

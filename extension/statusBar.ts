@@ -1,0 +1,96 @@
+// The status-bar item: the session's carbon and cost and the last model (from the statsChanged
+// notification), or an error state when the daemon or the model servers are unreachable.
+// A click opens the dashboard (or the log, in the error state).
+import * as vscode from 'vscode';
+import type { SessionStats } from '../shared/protocol';
+import { formatCo2, formatUsd } from './format';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private stats: SessionStats | undefined;
+  private daemonError: string | undefined;
+  private readonly downModels = new Map<string, string>();
+  private busy = 0;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('routerllm.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'RouterLLM';
+    this.render();
+    this.item.show();
+  }
+
+  update(stats: SessionStats): void {
+    this.stats = stats;
+    this.render();
+  }
+
+  setDaemonError(reason: string | undefined): void {
+    this.daemonError = reason;
+    this.render();
+  }
+
+  setModelHealth(model: string, healthy: boolean, reason?: string): void {
+    if (healthy) this.downModels.delete(model);
+    else this.downModels.set(model, reason ?? 'unreachable');
+    this.render();
+  }
+
+  /** Shows a spinner while a request the user waits for (Implement Function) runs. */
+  async withBusy<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++;
+    this.render();
+    try {
+      return await work();
+    } finally {
+      this.busy--;
+      this.render();
+    }
+  }
+
+  /** The text shown, for the tests: "RouterLLM 0.53 g · $0.0042 · deepseek-coder-1.3b". */
+  get text(): string {
+    return this.item.text;
+  }
+
+  private render(): void {
+    const s = this.stats;
+    const co2 = formatCo2(s?.session.co2g ?? 0);
+    const cost = formatUsd(s?.session.costUsd ?? 0);
+    const model = s?.lastModel ? ` · ${s.lastModel}` : '';
+    const icon = this.busy ? '$(sync~spin)' : '$(pulse)';
+    const md = new vscode.MarkdownString(undefined, true);
+    if (this.daemonError) {
+      this.item.text = `$(error) RouterLLM`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      this.item.command = 'routerllm.showLog';
+      md.appendMarkdown(`**RouterLLM: the daemon is unreachable.**\n\n`);
+      md.appendText(this.daemonError);
+      md.appendMarkdown(`\n\nClick to open the log.`);
+    } else if (this.downModels.size) {
+      this.item.text = `$(warning) RouterLLM ${co2} · ${cost}${model}`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.command = 'routerllm.showDashboard';
+      md.appendMarkdown(`**RouterLLM: model servers unreachable**\n\n`);
+      for (const [m, why] of this.downModels) md.appendMarkdown(`- \`${m}\`: ${escapeMd(why)}\n`);
+    } else {
+      this.item.text = `${icon} RouterLLM ${co2} · ${cost}${model}`;
+      this.item.backgroundColor = undefined;
+      this.item.command = 'routerllm.showDashboard';
+    }
+    if (!this.daemonError) {
+      md.appendMarkdown(`\n\nSession: ${s?.session.requests ?? 0} requests, ${co2} CO2e, ${cost}`);
+      if (s && s.saved.co2g > 0) md.appendMarkdown(`; saved ${formatCo2(s.saved.co2g)} and ${formatUsd(s.saved.costUsd)} vs always-${s.baseline.model ?? 'largest'}`);
+      md.appendMarkdown(`\n\nClick for the dashboard.`);
+    }
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: `RouterLLM: ${this.daemonError ? 'daemon unreachable' : `session carbon ${co2}, cost ${cost}${model}`}` };
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

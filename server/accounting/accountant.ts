@@ -1,0 +1,180 @@
+// The facade the daemon uses: predicts footprints for routing, turns each finished request's raw
+// measurements (tokens, latency, DCGM joules) into footprints, commits them to the ledger, keeps
+// the budget windows and the metrics, and builds session stats.
+import type { Budgets, ModelConfig } from '../config/schema';
+import type { Attempt, SessionStats, Usage } from '../../shared/protocol';
+import type { FootprintEstimate } from '../routing/types';
+import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
+import { EnergyAttributor } from './dcgm';
+import { footprintOf, sumFootprints } from './footprint';
+import { Ledger, type BaselineFootprint, type FeedbackKindName, type LedgerRow } from './ledger';
+import { AccountingMetrics } from './metrics';
+import { Predictor, type PredictorOptions, type RequestKind } from './predictor';
+import { buildSessionStats } from './stats';
+
+export interface AccountantOptions {
+  stateDir: string;
+  budgets: Budgets;
+  /** Every configured model (available or not). */
+  models: ModelConfig[];
+  /** The recorded fleet's URL, so its /metrics energy counter is used for the models it serves. */
+  fleetUrl?: string;
+  /** The always-largest baseline; default: the largest enabled model with an endpoint. */
+  baselineModel?: string;
+  predictor?: PredictorOptions;
+  now?: () => Date;
+}
+
+/** One model call as the daemon saw it. */
+export interface CallRecord {
+  model: string;
+  usage: Usage | { promptTokens: number; completionTokens: number };
+  latencyMs: number;
+  /** From EnergyAttributor; absent when not measured. */
+  measuredJ?: number;
+  passed?: boolean | null;
+  reason?: string;
+  /** The prediction routing used for this call, to score the predictor. */
+  predicted?: FootprintEstimate;
+}
+
+export interface RecordInput {
+  id: string;
+  sessionId: string;
+  user: string;
+  kind: RequestKind;
+  strategy: string;
+  /** The calls made, in order; the last one produced the answer (a cascade makes several). */
+  calls: CallRecord[];
+  /** Whole request latency; default: the sum of the calls'. */
+  latencyMs?: number;
+  passed: boolean | null;
+  at?: Date;
+}
+
+export class Accountant {
+  readonly ledger: Ledger;
+  readonly budgets: BudgetTracker;
+  readonly predictor: Predictor;
+  readonly metrics = new AccountingMetrics();
+  readonly energy: EnergyAttributor;
+  private readonly models: Map<string, ModelConfig>;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: AccountantOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.models = new Map(opts.models.map((m) => [m.id, m]));
+    this.ledger = new Ledger(opts.stateDir);
+    this.budgets = new BudgetTracker(opts.budgets, { now: this.now });
+    const dayAgo = new Date(this.now().getTime() - 86_400_000);
+    this.budgets.preload(
+      this.ledger.spendsSince(dayAgo),
+      this.ledger.violationsSince(dayAgo).map((v) => ({ time: v.time, item: v.item as BudgetItem })),
+    );
+    this.predictor = new Predictor(opts.predictor);
+    // Warm the output-length means from history so predictions do not restart from the prior.
+    for (const s of this.ledger.outputTokenStats()) this.predictor.learn(s.model, s.mean, s.kind, s.n);
+    this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl });
+  }
+
+  model(id: string): ModelConfig {
+    const m = this.models.get(id);
+    if (!m) throw new Error(`accounting: unknown model '${id}'`);
+    return m;
+  }
+
+  /** The model always-largest would use: the configured one, else the largest enabled model that has an endpoint. */
+  baselineModel(): ModelConfig | null {
+    if (this.opts.baselineModel) return this.models.get(this.opts.baselineModel) ?? null;
+    const avail = [...this.models.values()].filter((m) => m.enabled && m.endpoint).sort((a, b) => b.paramsB - a.paramsB);
+    return avail[0] ?? null;
+  }
+
+  predict(model: ModelConfig | string, promptTokens: number, kind?: RequestKind): FootprintEstimate {
+    return this.predictor.predict(typeof model === 'string' ? this.model(model) : model, promptTokens, kind, this.now());
+  }
+
+  budgetRoom(): BudgetRoom {
+    return this.budgets.room(this.now());
+  }
+
+  wouldExceed(estimate: Pick<FootprintEstimate, 'co2g' | 'costUsd'>): { exceeded: boolean; which: BudgetItem[] } {
+    return this.budgets.wouldExceed(estimate, this.now());
+  }
+
+  /** Counts violations the daemon decided on (e.g. a request refused for its budget). */
+  violation(which: BudgetItem[], by: { model?: string; strategy?: string; requestId?: string } = {}): void {
+    const at = this.now();
+    this.budgets.violation(which, at);
+    this.ledger.addViolations(which, at, by.requestId);
+    this.metrics.violation(which, by);
+  }
+
+  /** Accounts one finished request and commits it; the returned row carries its footprint. */
+  record(input: RecordInput): LedgerRow {
+    if (input.calls.length === 0) throw new Error('accounting: a request needs at least one model call');
+    const at = input.at ?? this.now();
+    const attempts: Attempt[] = input.calls.map((c) => {
+      const model = this.model(c.model);
+      const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false };
+      const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
+      this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, input.kind);
+      return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
+    });
+    const final = attempts[attempts.length - 1];
+    const footprint = sumFootprints(attempts.map((a) => a.footprint));
+    const latencyMs = input.latencyMs ?? attempts.reduce((s, a) => s + a.latencyMs, 0);
+    // The limits this request breaks are committed with its row, so none is lost to a crash.
+    const broke = this.budgets.wouldExceed(footprint, at).which;
+    const row = this.ledger.append({
+      id: input.id,
+      time: at,
+      sessionId: input.sessionId,
+      user: input.user,
+      kind: input.kind,
+      strategy: input.strategy,
+      model: final.model,
+      usage: {
+        promptTokens: attempts.reduce((s, a) => s + a.usage.promptTokens, 0),
+        completionTokens: attempts.reduce((s, a) => s + a.usage.completionTokens, 0),
+      },
+      footprint,
+      latencyMs,
+      passed: input.passed,
+      baseline: this.baselineFor(final, at),
+      attempts,
+    }, broke);
+    this.metrics.observe(row);
+    this.budgets.record(footprint, at);
+    if (broke.length) this.metrics.violation(broke, { model: row.model, strategy: row.strategy });
+    this.metrics.setPredictionError({ ...this.predictor.error() });
+    return row;
+  }
+
+  /** Always-largest for the same request: one call to the baseline model with the final answer's
+   * tokens (its own answer would differ in length; this is the comparison the ledger can make),
+   * estimated from tokens, its latency predicted from the model's TTFT and decode rate. A cascade
+   * that ended on the baseline model therefore shows the earlier attempts as a negative saving. */
+  private baselineFor(final: Attempt, at: Date): BaselineFootprint | null {
+    const b = this.baselineModel();
+    if (!b) return null;
+    // The answer came from the baseline model itself: its real footprint is the baseline.
+    if (b.id === final.model) return { model: b.id, energyJ: final.footprint.energyJ, co2g: final.footprint.co2g, costUsd: final.footprint.costUsd };
+    const usage = final.usage;
+    const latencyMs = b.latency.ttftMs + (usage.completionTokens / b.latency.decodeTokensPerS) * 1000;
+    const f = footprintOf(b, usage, { latencyMs, at });
+    return { model: b.id, energyJ: f.energyJ, co2g: f.co2g, costUsd: f.costUsd };
+  }
+
+  setFeedback(requestId: string, kind: FeedbackKindName, editRatio?: number): boolean {
+    return this.ledger.setFeedback(requestId, kind, editRatio);
+  }
+
+  sessionStats(sessionId: string, recent = 20): SessionStats {
+    return buildSessionStats(this.ledger, sessionId, this.budgets.status(this.now()), { recent, now: this.now() });
+  }
+
+  close(): void {
+    this.ledger.close();
+  }
+}

@@ -1,0 +1,162 @@
+// Carbon and cost budgets per request, per hour and per day, at three levels. The effective limit
+// is LEVEL_MULTIPLIER[level] x (the configured limit, or DEFAULT_LIMITS where none is configured):
+// aggressive halves every limit, relaxed doubles it. Hour and day are sliding windows (the last 60
+// minutes / 24 hours), so "room left" never jumps back at midnight. A request whose footprint goes
+// over any limit counts one violation for each limit it broke; violations are counted and reported
+// (status() gives those of the last 24 hours; the onViolation hook and the Accountant feed metrics
+// and the ledger, which keeps every one), never dropped. Set a very large limit to
+// effectively switch one off.
+import type { Budgets, BudgetLevel } from '../config/schema';
+import type { BudgetStatus, Footprint } from '../../shared/protocol';
+import type { FootprintEstimate } from '../routing/types';
+
+export const LEVEL_MULTIPLIER: Readonly<Record<BudgetLevel, number>> = { aggressive: 0.5, balanced: 1, relaxed: 2 };
+
+/** Balanced defaults. Per request: about one call to the largest catalogue model (Llama-3.1-405B,
+ * ~1,100 J for 500 prompt + 250 output tokens -> 0.18 g at 369 g/kWh x PUE 1.58, 0.0026 USD at 3.50
+ * USD/M), so aggressive (half) rules the largest model out for a typical request. Per hour: several
+ * hundred inline completions on a small model or ~25 largest-model calls. Per day: eight busy hours. */
+export const DEFAULT_LIMITS = {
+  co2g: { perRequest: 0.25, perHour: 5, perDay: 40 },
+  costUsd: { perRequest: 0.004, perHour: 0.1, perDay: 0.8 },
+} as const;
+
+export type BudgetMetric = 'co2g' | 'costUsd';
+export type BudgetWindow = 'request' | 'hour' | 'day';
+/** "co2g/hour", "costUsd/request", ... */
+export type BudgetItem = `${BudgetMetric}/${BudgetWindow}`;
+
+export const METRICS: readonly BudgetMetric[] = ['co2g', 'costUsd'];
+export const WINDOWS: readonly BudgetWindow[] = ['request', 'hour', 'day'];
+const WINDOW_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+export interface BudgetRoom {
+  level: BudgetLevel;
+  co2gLeft: number;
+  costUsdLeft: number;
+  co2gPerRequest: number;
+  costUsdPerRequest: number;
+}
+
+interface Spend {
+  t: number;
+  co2g: number;
+  costUsd: number;
+}
+
+export interface BudgetTrackerOptions {
+  now?: () => Date;
+  onViolation?: (which: BudgetItem[]) => void;
+}
+
+export class BudgetTracker {
+  private level: BudgetLevel;
+  private readonly spends: Spend[] = [];
+  private readonly violations: { t: number; item: BudgetItem }[] = [];
+  private last: { co2g: number; costUsd: number } = { co2g: 0, costUsd: 0 };
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly config: Budgets,
+    private readonly opts: BudgetTrackerOptions = {},
+  ) {
+    this.level = config.level;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  getLevel(): BudgetLevel {
+    return this.level;
+  }
+  setLevel(level: BudgetLevel): void {
+    this.level = level;
+  }
+
+  limit(metric: BudgetMetric, window: BudgetWindow): number {
+    const key = window === 'request' ? 'perRequest' : window === 'hour' ? 'perHour' : 'perDay';
+    return LEVEL_MULTIPLIER[this.level] * (this.config[metric][key] ?? DEFAULT_LIMITS[metric][key]);
+  }
+
+  /** Spent in the sliding window ending at `at`. */
+  used(metric: BudgetMetric, window: 'hour' | 'day', at: Date = this.now()): number {
+    const from = at.getTime() - WINDOW_MS[window];
+    let sum = 0;
+    for (const s of this.spends) if (s.t > from && s.t <= at.getTime()) sum += s[metric];
+    return sum;
+  }
+
+  room(at: Date = this.now()): BudgetRoom {
+    const left = (m: BudgetMetric) =>
+      Math.max(0, Math.min(this.limit(m, 'hour') - this.used(m, 'hour', at), this.limit(m, 'day') - this.used(m, 'day', at)));
+    return {
+      level: this.level,
+      co2gLeft: left('co2g'),
+      costUsdLeft: left('costUsd'),
+      co2gPerRequest: this.limit('co2g', 'request'),
+      costUsdPerRequest: this.limit('costUsd', 'request'),
+    };
+  }
+
+  /** The limits a request of this footprint would break. */
+  wouldExceed(estimate: Pick<FootprintEstimate, 'co2g' | 'costUsd'>, at: Date = this.now()): { exceeded: boolean; which: BudgetItem[] } {
+    const which: BudgetItem[] = [];
+    for (const m of METRICS) {
+      if (estimate[m] > this.limit(m, 'request')) which.push(`${m}/request`);
+      for (const w of ['hour', 'day'] as const) if (this.used(m, w, at) + estimate[m] > this.limit(m, w)) which.push(`${m}/${w}`);
+    }
+    return { exceeded: which.length > 0, which };
+  }
+
+  /** Account a finished request; returns (and counts) the limits it broke. */
+  record(footprint: Pick<Footprint, 'co2g' | 'costUsd'>, at: Date = this.now()): BudgetItem[] {
+    const which = this.wouldExceed(footprint, at).which;
+    this.spends.push({ t: at.getTime(), co2g: footprint.co2g, costUsd: footprint.costUsd });
+    this.last = { co2g: footprint.co2g, costUsd: footprint.costUsd };
+    this.prune(at);
+    if (which.length) this.violation(which, at);
+    return which;
+  }
+
+  /** Count violations the caller decided on (e.g. a request refused with BudgetExceeded, or one
+   * that had to go over because no model fitted). */
+  violation(which: readonly BudgetItem[], at: Date = this.now()): void {
+    for (const item of which) this.violations.push({ t: at.getTime(), item });
+    if (which.length) this.opts.onViolation?.([...which]);
+  }
+
+  /** Violations in the 24 hours up to `at` (of one item, or all). */
+  violationCount(item?: BudgetItem, at: Date = this.now()): number {
+    const from = at.getTime() - WINDOW_MS.day;
+    return this.violations.filter((v) => v.t > from && v.t <= at.getTime() && (!item || v.item === item)).length;
+  }
+
+  /** Protocol shape. For the 'request' window, `used` is the most recent request's amount. */
+  status(at: Date = this.now()): BudgetStatus {
+    const items: BudgetStatus['items'] = [];
+    for (const metric of METRICS)
+      for (const window of WINDOWS)
+        items.push({
+          metric,
+          window,
+          limit: this.limit(metric, window),
+          used: window === 'request' ? this.last[metric] : this.used(metric, window, at),
+          violations: this.violationCount(`${metric}/${window}`, at),
+        });
+    return { level: this.level, items };
+  }
+
+  /** Seed from history (e.g. the ledger's last 24 hours at startup) without counting violations. */
+  preload(
+    spends: readonly { time: Date; co2g: number; costUsd: number }[],
+    violations: readonly { time: Date; item: BudgetItem }[] = [],
+  ): void {
+    for (const s of spends) this.spends.push({ t: s.time.getTime(), co2g: s.co2g, costUsd: s.costUsd });
+    this.spends.sort((a, b) => a.t - b.t);
+    for (const v of violations) this.violations.push({ t: v.time.getTime(), item: v.item });
+  }
+
+  private prune(at: Date): void {
+    const from = at.getTime() - WINDOW_MS.day;
+    while (this.spends.length && this.spends[0].t <= from) this.spends.shift();
+    while (this.violations.length && this.violations[0].t <= from) this.violations.shift();
+  }
+}

@@ -1,0 +1,367 @@
+// The ledger: one row per request in a SQLite database (better-sqlite3) in the state directory.
+// WAL journal + synchronous=FULL: append() returns only after its row is committed and synced, so a
+// row whose id was handed out survives the daemon being SIGKILLed (test/accounting/durability.test.ts).
+//
+// Decision (for the README): better-sqlite3 is a native module built for the machine's Node, so the
+// daemon runs under a Node it controls (the machine's `node`), not inside VS Code's extension host,
+// whose Electron has another ABI. The extension starts the daemon as a child process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Attempt, Footprint } from '../../shared/protocol';
+
+export const LEDGER_FILE = 'ledger.sqlite';
+
+export type FeedbackKindName = 'accepted' | 'rejected' | 'edited';
+
+export interface BaselineFootprint {
+  /** The always-largest model the request is compared with. */
+  model: string;
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  time: Date | string;
+  sessionId: string;
+  /** A hash of the client's token (userIdFromToken) or 'local'. */
+  user: string;
+  kind: 'inline' | 'implement';
+  strategy: string;
+  model: string;
+  usage: { promptTokens: number; completionTokens: number };
+  footprint: Footprint;
+  latencyMs: number;
+  passed: boolean | null;
+  feedback?: FeedbackKindName | null;
+  /** What always-largest would have cost; null when unknown (counts as no saving). */
+  baseline?: BaselineFootprint | null;
+  attempts?: Attempt[];
+}
+
+export interface LedgerRow extends Required<Omit<LedgerEntry, 'time'>> {
+  time: string;
+  editRatio: number | null;
+}
+
+/** Optional filters shared by every query; `since`/`until` bound the request time [since, until). */
+export interface LedgerFilter {
+  sessionId?: string;
+  user?: string;
+  model?: string;
+  strategy?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export interface LedgerTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+}
+
+export type GroupBy = 'session' | 'user' | 'model' | 'strategy' | 'hour' | 'day';
+
+export interface Savings {
+  actual: LedgerTotals;
+  /** The most frequent baseline model over the rows (null when none has one). */
+  baseline: { model: string | null; energyJ: number; co2g: number; costUsd: number };
+  saved: { energyJ: number; co2g: number; costUsd: number };
+}
+
+/** Versioned migrations: index i takes the schema from user_version i to i+1. Append, never edit. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE requests (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     time TEXT NOT NULL,
+     time_ms INTEGER NOT NULL,
+     session_id TEXT NOT NULL,
+     user TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('inline', 'implement')),
+     strategy TEXT NOT NULL,
+     model TEXT NOT NULL,
+     prompt_tokens INTEGER NOT NULL,
+     completion_tokens INTEGER NOT NULL,
+     energy_j REAL NOT NULL,
+     energy_method TEXT NOT NULL CHECK (energy_method IN ('measured-dcgm', 'estimated-tokens')),
+     co2g REAL NOT NULL,
+     cost_usd REAL NOT NULL,
+     latency_ms REAL NOT NULL,
+     passed INTEGER CHECK (passed IN (0, 1)),
+     feedback TEXT CHECK (feedback IN ('accepted', 'rejected', 'edited')),
+     baseline_model TEXT,
+     baseline_energy_j REAL,
+     baseline_co2g REAL,
+     baseline_cost_usd REAL,
+     attempts TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX requests_session ON requests (session_id, time_ms);
+   CREATE INDEX requests_time ON requests (time_ms);
+   CREATE INDEX requests_user ON requests (user, time_ms);`,
+  `ALTER TABLE requests ADD COLUMN edit_ratio REAL;`,
+  `CREATE TABLE violations (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     time_ms INTEGER NOT NULL,
+     request_id TEXT,
+     item TEXT NOT NULL
+   );
+   CREATE INDEX violations_time ON violations (time_ms);`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The user column: a short SHA-256 of the client's token, or 'local' without one (never the token). */
+export function userIdFromToken(token?: string | null): string {
+  return token ? crypto.createHash('sha256').update(token).digest('hex').slice(0, 16) : 'local';
+}
+
+interface DbRow {
+  id: string; time: string; session_id: string; user: string; kind: 'inline' | 'implement'; strategy: string; model: string;
+  prompt_tokens: number; completion_tokens: number; energy_j: number; energy_method: Footprint['energyMethod']; co2g: number;
+  cost_usd: number; latency_ms: number; passed: 0 | 1 | null; feedback: FeedbackKindName | null; edit_ratio: number | null;
+  baseline_model: string | null; baseline_energy_j: number | null; baseline_co2g: number | null; baseline_cost_usd: number | null;
+  attempts: string;
+}
+
+const GROUP_KEY: Record<GroupBy, string> = {
+  session: 'session_id',
+  user: 'user',
+  model: 'model',
+  strategy: 'strategy',
+  hour: `strftime('%Y-%m-%dT%H:00:00Z', time_ms / 1000, 'unixepoch')`,
+  day: `strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch')`,
+};
+
+const TOTALS_SQL = `COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS promptTokens,
+  COALESCE(SUM(completion_tokens), 0) AS completionTokens, COALESCE(SUM(energy_j), 0) AS energyJ,
+  COALESCE(SUM(co2g), 0) AS co2g, COALESCE(SUM(cost_usd), 0) AS costUsd`;
+
+export interface LedgerOptions {
+  /** Open an existing ledger only (the CLI must not create one by looking). */
+  mustExist?: boolean;
+  readonly?: boolean;
+}
+
+export class Ledger {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+
+  /** `location`: the state directory (the file is LEDGER_FILE in it) or a path ending in .sqlite/.db. */
+  constructor(location: string, opts: LedgerOptions = {}) {
+    this.file = /\.(sqlite|db)$/.test(location) ? location : path.join(location, LEDGER_FILE);
+    if (!opts.mustExist && !opts.readonly) fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    this.db = new Database(this.file, { fileMustExist: !!(opts.mustExist || opts.readonly), readonly: !!opts.readonly });
+    // Another process (the CLI, a second daemon) may hold the lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.migrate();
+    } else if (this.version() !== SCHEMA_VERSION) {
+      throw new Error(`ledger ${this.file} has schema version ${this.version()}, this build reads ${SCHEMA_VERSION}; open it read-write once to migrate`);
+    }
+    this.insert = this.db.prepare(
+      `INSERT INTO requests (id, time, time_ms, session_id, user, kind, strategy, model, prompt_tokens, completion_tokens,
+         energy_j, energy_method, co2g, cost_usd, latency_ms, passed, feedback, baseline_model, baseline_energy_j,
+         baseline_co2g, baseline_cost_usd, attempts)
+       VALUES (@id, @time, @time_ms, @session_id, @user, @kind, @strategy, @model, @prompt_tokens, @completion_tokens,
+         @energy_j, @energy_method, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
+         @baseline_co2g, @baseline_cost_usd, @attempts)`,
+    );
+  }
+
+  /** The durability settings in force (journal mode 'wal', synchronous 2 = FULL). */
+  settings(): { journalMode: string; synchronous: number } {
+    return { journalMode: this.db.pragma('journal_mode', { simple: true }) as string, synchronous: this.db.pragma('synchronous', { simple: true }) as number };
+  }
+
+  version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Runs the missing migrations in one IMMEDIATE transaction: the version is read under the write
+   * lock, so two processes opening a fresh ledger at once (daemon and CLI) cannot both migrate. */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        const from = this.version();
+        if (from > SCHEMA_VERSION) throw new Error(`ledger ${this.file} has schema version ${from}, newer than this build (${SCHEMA_VERSION})`);
+        for (let v = from; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+        if (from !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
+  }
+
+  /** Commits one request, with the budget limits it broke, in one transaction. When this returns,
+   * the row is on disk. */
+  append(entry: LedgerEntry, violations: readonly string[] = []): LedgerRow {
+    const time = entry.time instanceof Date ? entry.time : new Date(entry.time);
+    if (Number.isNaN(time.getTime())) throw new RangeError(`ledger: invalid time ${String(entry.time)}`);
+    const b = entry.baseline ?? null;
+    const insertRow = () => this.insert.run({
+      id: entry.id, time: time.toISOString(), time_ms: time.getTime(), session_id: entry.sessionId, user: entry.user,
+      kind: entry.kind, strategy: entry.strategy, model: entry.model, prompt_tokens: entry.usage.promptTokens,
+      completion_tokens: entry.usage.completionTokens, energy_j: entry.footprint.energyJ, energy_method: entry.footprint.energyMethod,
+      co2g: entry.footprint.co2g, cost_usd: entry.footprint.costUsd, latency_ms: entry.latencyMs,
+      passed: entry.passed === null ? null : entry.passed ? 1 : 0, feedback: entry.feedback ?? null,
+      baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
+      baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
+    });
+    if (violations.length === 0) insertRow();
+    else
+      this.db.transaction(() => {
+        insertRow();
+        this.addViolations(violations, time, entry.id);
+      })();
+    return this.get(entry.id) as LedgerRow;
+  }
+
+  /** Records the user's verdict; false when no such request is in the ledger. */
+  setFeedback(requestId: string, kind: FeedbackKindName, editRatio?: number): boolean {
+    const r = this.db.prepare('UPDATE requests SET feedback = ?, edit_ratio = ? WHERE id = ?').run(kind, editRatio ?? null, requestId);
+    return r.changes > 0;
+  }
+
+  get(requestId: string): LedgerRow | null {
+    const r = this.db.prepare('SELECT * FROM requests WHERE id = ?').get(requestId) as DbRow | undefined;
+    return r ? toRow(r) : null;
+  }
+
+  /** Rows matching the filter, newest first. */
+  rows(filter: LedgerFilter = {}, limit = 1000): LedgerRow[] {
+    const { where, params } = whereOf(filter);
+    return (this.db.prepare(`SELECT * FROM requests ${where} ORDER BY time_ms DESC, seq DESC LIMIT ?`).all(...params, limit) as DbRow[]).map(toRow);
+  }
+
+  bySession(sessionId: string, limit = 1000): LedgerRow[] {
+    return this.rows({ sessionId }, limit);
+  }
+
+  totals(filter: LedgerFilter = {}): LedgerTotals {
+    const { where, params } = whereOf(filter);
+    return this.db.prepare(`SELECT ${TOTALS_SQL} FROM requests ${where}`).get(...params) as LedgerTotals;
+  }
+
+  /** Totals per session / user / model / strategy / UTC hour ("2026-11-26T04:00:00Z") / UTC day ("2026-11-26"),
+   * in key order (hours and days chronological). */
+  group(by: GroupBy, filter: LedgerFilter = {}): (LedgerTotals & { key: string })[] {
+    const { where, params } = whereOf(filter);
+    return this.db
+      .prepare(`SELECT ${GROUP_KEY[by]} AS key, ${TOTALS_SQL} FROM requests ${where} GROUP BY key ORDER BY key`)
+      .all(...params) as (LedgerTotals & { key: string })[];
+  }
+
+  /** Actual totals against always-largest. A row without a baseline counts its own footprint as the
+   * baseline (no saving claimed where the comparison is unknown). */
+  savings(filter: LedgerFilter = {}): Savings {
+    const { where, params } = whereOf(filter);
+    const b = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(COALESCE(baseline_energy_j, energy_j)), 0) AS energyJ, COALESCE(SUM(COALESCE(baseline_co2g, co2g)), 0) AS co2g,
+           COALESCE(SUM(COALESCE(baseline_cost_usd, cost_usd)), 0) AS costUsd FROM requests ${where}`,
+      )
+      .get(...params) as { energyJ: number; co2g: number; costUsd: number };
+    const top = this.db
+      .prepare(`SELECT baseline_model AS model FROM requests ${where ? where + ' AND' : 'WHERE'} baseline_model IS NOT NULL GROUP BY baseline_model ORDER BY COUNT(*) DESC LIMIT 1`)
+      .get(...params) as { model: string } | undefined;
+    const actual = this.totals(filter);
+    return {
+      actual,
+      baseline: { model: top?.model ?? null, ...b },
+      saved: { energyJ: b.energyJ - actual.energyJ, co2g: b.co2g - actual.co2g, costUsd: b.costUsd - actual.costUsd },
+    };
+  }
+
+  /** (time, co2g, costUsd) of requests since `since`, oldest first: seeds the budget windows. */
+  spendsSince(since: Date): { time: Date; co2g: number; costUsd: number }[] {
+    return (this.db.prepare('SELECT time_ms, co2g, cost_usd FROM requests WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
+      time_ms: number; co2g: number; cost_usd: number;
+    }[]).map((r) => ({ time: new Date(r.time_ms), co2g: r.co2g, costUsd: r.cost_usd }));
+  }
+
+  /** Per (model, kind): number of requests and mean completion tokens; warms the predictor. */
+  outputTokenStats(): { model: string; kind: 'inline' | 'implement'; n: number; mean: number }[] {
+    return this.db
+      .prepare('SELECT model, kind, COUNT(*) AS n, AVG(completion_tokens) AS mean FROM requests GROUP BY model, kind')
+      .all() as { model: string; kind: 'inline' | 'implement'; n: number; mean: number }[];
+  }
+
+  /** Budget violations (item "co2g/hour", ...), kept so a restart or the CLI still reports them. */
+  addViolations(items: readonly string[], at: Date, requestId?: string | null): void {
+    const ins = this.db.prepare('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
+    })();
+  }
+
+  violationsSince(since: Date): { time: Date; item: string; requestId: string | null }[] {
+    return (this.db.prepare('SELECT time_ms, item, request_id FROM violations WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
+      time_ms: number; item: string; request_id: string | null;
+    }[]).map((r) => ({ time: new Date(r.time_ms), item: r.item, requestId: r.request_id }));
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    // Fold the WAL back into the main file so a copied ledger.sqlite is complete on its own.
+    if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}
+
+function whereOf(f: LedgerFilter): { where: string; params: (string | number)[] } {
+  const conds: string[] = [];
+  const params: (string | number)[] = [];
+  const eq = (col: string, v: string | undefined) => {
+    if (v !== undefined) {
+      conds.push(`${col} = ?`);
+      params.push(v);
+    }
+  };
+  eq('session_id', f.sessionId);
+  eq('user', f.user);
+  eq('model', f.model);
+  eq('strategy', f.strategy);
+  if (f.since) {
+    conds.push('time_ms >= ?');
+    params.push(f.since.getTime());
+  }
+  if (f.until) {
+    conds.push('time_ms < ?');
+    params.push(f.until.getTime());
+  }
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+function toRow(r: DbRow): LedgerRow {
+  return {
+    id: r.id,
+    time: r.time,
+    sessionId: r.session_id,
+    user: r.user,
+    kind: r.kind,
+    strategy: r.strategy,
+    model: r.model,
+    usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens },
+    footprint: { energyJ: r.energy_j, co2g: r.co2g, costUsd: r.cost_usd, energyMethod: r.energy_method },
+    latencyMs: r.latency_ms,
+    passed: r.passed === null ? null : r.passed === 1,
+    feedback: r.feedback,
+    editRatio: r.edit_ratio,
+    baseline:
+      r.baseline_model === null
+        ? null
+        : { model: r.baseline_model, energyJ: r.baseline_energy_j ?? 0, co2g: r.baseline_co2g ?? 0, costUsd: r.baseline_cost_usd ?? 0 },
+    attempts: JSON.parse(r.attempts) as Attempt[],
+  };
+}

@@ -1,0 +1,65 @@
+// Results of checks keyed by sha256 of (code, tests, runtime, limits): the evaluation replays the
+// same candidate against the same tests many times, and a sandboxed run costs ~0.1-0.3 s.
+// In memory an LRU; optionally persisted as one JSON file per hash, written atomically
+// (temp file + rename) so a crash never leaves a half-written entry behind.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TestReport } from './types';
+
+export function checkKey(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+export class CheckCache {
+  private readonly entries = new Map<string, TestReport>();
+
+  constructor(private readonly opts: { maxEntries?: number; dir?: string } = {}) {
+    if (opts.dir) fs.mkdirSync(opts.dir, { recursive: true });
+  }
+
+  get(key: string): TestReport | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key); // move to the most-recent end
+      this.entries.set(key, hit);
+      return hit;
+    }
+    if (!this.opts.dir) return undefined;
+    try {
+      const report = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as TestReport;
+      this.remember(key, report);
+      return report;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, report: TestReport): void {
+    this.remember(key, report);
+    if (!this.opts.dir) return;
+    const tmp = `${this.file(key)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(report));
+      fs.renameSync(tmp, this.file(key));
+    } catch {
+      fs.rmSync(tmp, { force: true }); // a cache that cannot persist still works in memory
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private remember(key: string, report: TestReport): void {
+    this.entries.delete(key);
+    this.entries.set(key, report);
+    const max = this.opts.maxEntries ?? 10_000;
+    while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  private file(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`not a cache key: ${key}`);
+    return path.join(this.opts.dir!, `${key}.json`);
+  }
+}

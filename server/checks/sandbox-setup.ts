@@ -1,0 +1,104 @@
+// How the sandbox confines a run on this machine: probed once, then reused. The strongest mode
+// (as root, which is how the daemon and CI run) puts the program in new network, PID and mount
+// namespaces, remounts every filesystem read-only except the run's own temp dir, and drops to a
+// fresh unprivileged uid, so RLIMIT_NPROC counts only this run's processes (it is not enforced
+// for root at all). Weaker modes are reported as such in SandboxResult.isolation.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { SandboxLimits } from './types';
+
+export type SandboxMode = 'namespaces' | 'userns' | 'rlimits';
+
+export interface SandboxPlan {
+  mode: SandboxMode;
+  isolation: string;
+  /** Interpreters the sandboxed uid can execute (not under /root, which it cannot read). */
+  python: string;
+  node: string;
+}
+
+// Runs as root inside the new namespaces, before the program: keep the run's temp dir writable
+// (its own bind mount), make every other mount read-only (fail closed if one cannot be), then
+// drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
+export const INIT_SCRIPT = `set -e
+W="$1"; U="$2"; shift 2
+mount --make-rprivate /
+mount --bind "$W" "$W"
+for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
+  case "$m" in "$W"|/proc|/proc/*) continue;; esac
+  mount -o remount,bind,ro "$m" 2>/dev/null || { echo "routerllm sandbox: cannot make $m read-only" >&2; exit 125; }
+done
+cd "$W"
+if [ -n "$U" ]; then
+  exec setpriv --reuid="$U" --regid="$U" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- prlimit "$@"
+fi
+exec prlimit "$@"
+`;
+
+const NS_FLAGS = ['--net', '--pid', '--mount', '--fork', '--kill-child', '--mount-proc'];
+
+function works(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 5000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  return r.status === 0;
+}
+
+function firstExisting(paths: string[], fallback: string): string {
+  return paths.find((p) => fs.existsSync(p)) ?? fallback;
+}
+
+let cached: SandboxPlan | undefined;
+
+/** Probe once which confinement this machine allows. ROUTERLLM_SANDBOX=rlimits forces the
+ * weakest mode (for tests of the fallback path). */
+export function sandboxPlan(): SandboxPlan {
+  if (cached) return cached;
+  const python = firstExisting(['/usr/bin/python3', '/usr/local/bin/python3'], 'python3');
+  const node = firstExisting(['/usr/bin/node', '/usr/local/bin/node'], process.execPath);
+  const forced = process.env.ROUTERLLM_SANDBOX;
+  const isRoot = process.getuid?.() === 0;
+  const probe = ['sh', '-c', INIT_SCRIPT, 'probe', '/tmp', isRoot ? '65534' : '', '--', 'true'];
+  let mode: SandboxMode = 'rlimits';
+  if (forced !== 'rlimits' && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
+  else if (forced !== 'rlimits' && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
+    mode = 'userns';
+  const isolation = {
+    namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
+    userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
+    rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
+  }[mode];
+  cached = { mode, isolation, python, node };
+  return cached;
+}
+
+/** A uid no real account uses, fresh per run so RLIMIT_NPROC is this run's own process count. */
+export function sandboxUid(): number {
+  return 200_000 + Math.floor(Math.random() * 800_000);
+}
+
+/** prlimit arguments. Python gets an address-space limit; node reserves gigabytes of virtual
+ * memory at start, so it gets RLIMIT_DATA (plus --max-old-space-size) instead. */
+export function prlimitArgs(limits: SandboxLimits, runtime: 'python' | 'node'): string[] {
+  const mem = limits.memoryMb * 1024 * 1024;
+  const cpu = Math.max(1, Math.ceil(limits.timeoutMs / 1000) + 1);
+  return [
+    `--cpu=${cpu}`,
+    runtime === 'python' ? `--as=${mem}` : `--data=${mem + 128 * 1024 * 1024}`,
+    `--nproc=${limits.maxProcesses}`,
+    `--fsize=${limits.maxFileBytes}`,
+    '--core=0',
+    '--nofile=256',
+  ];
+}
+
+/** The command line that runs `argv` (interpreter + program) under the plan. */
+export function wrapCommand(plan: SandboxPlan, workDir: string, uid: number | undefined, limits: SandboxLimits, runtime: 'python' | 'node', argv: string[]): string[] {
+  const pl = [...prlimitArgs(limits, runtime), '--', ...argv];
+  switch (plan.mode) {
+    case 'namespaces':
+      return ['unshare', ...NS_FLAGS, 'sh', '-c', INIT_SCRIPT, 'sbx-init', workDir, String(uid ?? ''), ...pl];
+    case 'userns':
+      return ['unshare', '--user', '--map-root-user', ...NS_FLAGS, 'sh', '-c', INIT_SCRIPT, 'sbx-init', workDir, '', ...pl];
+    case 'rlimits':
+      return ['prlimit', ...pl];
+  }
+}

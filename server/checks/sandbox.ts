@@ -1,0 +1,143 @@
+// Run untrusted code (a model's output and the tests around it) in a child process confined as
+// far as this machine allows (see sandbox-setup.ts), in a fresh temp dir removed afterwards,
+// with a scrubbed environment, a wall-time limit, rlimits and an output cap. On timeout, abort or
+// flooding the whole process group is killed; in the namespace modes killing the PID
+// namespace's init takes every descendant with it, even ones that called setsid().
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { transformSync } from 'esbuild';
+import type { SandboxLimits, SandboxResult } from './types';
+import { sandboxPlan, sandboxUid, wrapCommand } from './sandbox-setup';
+
+export type SandboxLanguage = 'python' | 'typescript' | 'javascript';
+
+export interface SandboxOptions {
+  language: SandboxLanguage;
+  program: string;
+  limits: SandboxLimits;
+  signal?: AbortSignal;
+}
+
+/** TypeScript to JavaScript (types stripped, CommonJS). Throws with esbuild's message. */
+export function stripTypes(source: string): string {
+  return transformSync(source, { loader: 'ts', format: 'cjs', target: 'node20', logLevel: 'silent' }).code;
+}
+
+function failed(message: string, isolation: string): SandboxResult {
+  return { exitCode: 1, signal: null, stdout: '', stderr: message, timedOut: false, outputTruncated: false, durationMs: 0, isolation };
+}
+
+export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult> {
+  const plan = sandboxPlan();
+  let program = opts.program;
+  if (opts.language === 'typescript') {
+    try {
+      program = stripTypes(program);
+    } catch (e) {
+      // Nothing ran: the program does not even parse.
+      return failed(`TypeScript does not compile: ${(e as Error).message}`, '');
+    }
+  }
+  if (opts.signal?.aborted) return { ...failed('aborted before start', ''), exitCode: null };
+
+  const runtime = opts.language === 'python' ? 'python' : 'node';
+  const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'routerllm-sbx-'));
+  try {
+    const file = runtime === 'python' ? 'main.py' : 'main.js';
+    await fs.promises.writeFile(path.join(workDir, file), program);
+    const uid = plan.mode === 'namespaces' ? sandboxUid() : undefined;
+    if (uid !== undefined) {
+      // The run's uid owns its dir (and nothing else): the only place it can write.
+      await fs.promises.chown(workDir, uid, uid);
+      await fs.promises.chown(path.join(workDir, file), uid, uid);
+    }
+    const interp =
+      runtime === 'python'
+        ? [plan.python, '-I', '-S', '-B', file] // isolated, no site-packages, stdlib still importable
+        : [plan.node, `--max-old-space-size=${opts.limits.memoryMb}`, '--no-deprecation', file];
+    const argv = wrapCommand(plan, workDir, uid, opts.limits, runtime, interp);
+    return await spawnConfined(argv, workDir, opts, plan.isolation);
+  } finally {
+    await fs.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, isolation: string): Promise<SandboxResult> {
+  const { limits } = opts;
+  // Nothing of the daemon's environment (API keys, tokens) reaches the program.
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' };
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let bytes = 0;
+    let timedOut = false;
+    let outputTruncated = false;
+    let aborted = false;
+    const killTree = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const take = (sink: Buffer[]) => (chunk: Buffer) => {
+      if (outputTruncated) return;
+      const room = limits.maxOutputBytes - bytes;
+      if (chunk.length > room) {
+        sink.push(chunk.subarray(0, Math.max(0, room)));
+        bytes = limits.maxOutputBytes;
+        outputTruncated = true;
+        killTree();
+        return;
+      }
+      sink.push(chunk);
+      bytes += chunk.length;
+    };
+    child.stdout!.on('data', take(out));
+    child.stderr!.on('data', take(err));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, limits.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      killTree();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let done = false;
+    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      killTree(); // stragglers of the group (rlimits mode) go with the run
+      let stderr = Buffer.concat(err).toString('utf8');
+      if (spawnError) stderr += `\ncannot start the sandbox: ${spawnError.message}`;
+      if (aborted) stderr += '\n[routerllm sandbox: aborted]';
+      resolve({
+        exitCode,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr,
+        timedOut,
+        outputTruncated,
+        durationMs: Date.now() - started,
+        isolation,
+      });
+    };
+    child.on('error', (e) => finish(null, null, e));
+    child.on('close', (code, sig) => finish(code, sig));
+    // A descendant that escaped the group could hold the pipes open forever: stop waiting
+    // for them shortly after the program itself ended.
+    child.on('exit', () => {
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 250).unref();
+    });
+  });
+}

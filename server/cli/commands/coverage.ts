@@ -1,0 +1,45 @@
+// `routerllm coverage [--dataset humaneval|mbpp|all] [--json] [--verbose]`: how many benchmark
+// tasks have tests the extractors find, and how many of those tests pass on the canonical
+// solutions. MBPP is measured twice: with mbppPrompt()'s stub (statement + its first test as an
+// example, so every task has one by construction) and with the statement alone.
+import { CliError } from '../errors';
+import { formatCoverage, measureCoverage, type CoverageDataset, type CoverageReport } from '../../checks/coverage';
+
+const USAGE = `usage: routerllm coverage [--dataset humaneval|mbpp|all] [--json] [--verbose] [--concurrency N]`;
+
+export async function run(argv: string[]): Promise<number> {
+  let dataset = 'humaneval';
+  let json = false;
+  let verbose = false;
+  let concurrency = 2;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    } else if (a === '--json') json = true;
+    else if (a === '--verbose') verbose = true;
+    else if (a === '--dataset' || a.startsWith('--dataset=')) dataset = a.includes('=') ? a.split('=')[1] : (argv[++i] ?? '');
+    else if (a === '--concurrency') concurrency = Number(argv[++i]);
+    else throw new CliError(`unknown option '${a}'\n${USAGE}`);
+  }
+  const sets: Record<string, CoverageDataset[]> = { humaneval: ['humaneval'], mbpp: ['mbpp', 'mbpp-text'], all: ['humaneval', 'mbpp', 'mbpp-text'] };
+  if (!sets[dataset]) throw new CliError(`--dataset must be humaneval, mbpp or all, not '${dataset}'`);
+  if (!(concurrency >= 1)) throw new CliError('--concurrency must be a positive number');
+  const reports: CoverageReport[] = [];
+  for (const d of sets[dataset]) {
+    const r = await measureCoverage(d, { concurrency });
+    reports.push(r);
+    if (json) continue;
+    process.stdout.write(formatCoverage(r) + '\n');
+    if (d === 'mbpp') process.stdout.write('  (mbpp prompt = mbppPrompt() stub: the statement as docstring plus test_list[0] as an assert example)\n');
+    if (d === 'mbpp-text') process.stdout.write('  (mbpp-text prompt = the statement alone as docstring, no example)\n');
+    if (verbose) {
+      process.stdout.write(`  no tests: ${r.noTests.join(' ') || '-'}\n`);
+      for (const f of r.failures) process.stdout.write(`  fails on canonical: ${f.task}: ${f.test}: ${f.message}\n`);
+    }
+  }
+  if (json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
+  if (!json) process.stdout.write(`sandbox: ${reports[0]?.isolation || 'nothing ran'}\n`);
+  return 0;
+}

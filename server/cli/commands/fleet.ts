@@ -1,0 +1,100 @@
+// `routerllm fleet`: runs the recorded fleet until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { DEFAULT_FLEET_PORT } from '../../config/schema';
+import { CliError } from '../errors';
+import { loadRecordings, startFleet } from '../../fleet';
+
+const HELP = `usage: routerllm fleet [options]
+
+An OpenAI-compatible server (/v1/models, /v1/completions, /v1/chat/completions, /metrics) that answers
+with real recorded model outputs (data/recordings) and the catalogue's modelled latency.
+
+options:
+  --port <n>            port to listen on (default ${DEFAULT_FLEET_PORT}; 0 = any free port)
+  --host <addr>         address to bind (default 127.0.0.1)
+  --no-sleep            answer at once; report the modelled latency (header x-routerllm-modelled-latency-ms
+                        and a "routerllm" field) instead of sleeping it
+  --latency-scale <x>   multiply slept latencies by x (default 1; 0 = no latency)
+  --recordings <path>   replay this JSONL file or folder instead of the shipped sets (repeatable;
+                        format: data/recordings/FORMAT.md; add data/recordings to keep the shipped ones)
+  --faults              enable POST /admin/faults (fault injection for client tests)
+  --verbose             log one line per request to stderr
+  --help                this text
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'no-sleep': { type: 'boolean' },
+        'latency-scale': { type: 'string' },
+        recordings: { type: 'string', multiple: true },
+        faults: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? DEFAULT_FLEET_PORT : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || !Number.isInteger(port) || port > 65535) {
+    throw new CliError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+  }
+  const scale = values['latency-scale'] === undefined ? 1 : Number(values['latency-scale']);
+  if (!Number.isFinite(scale) || scale < 0 || values['latency-scale']?.trim() === '') {
+    throw new CliError(`--latency-scale must be a number >= 0, got '${values['latency-scale']}'`);
+  }
+  let recordings;
+  try {
+    recordings = loadRecordings(values.recordings);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (recordings.recordings.length === 0) throw new CliError(`no recordings found in ${values.recordings?.join(', ')}`);
+
+  const stderr = (line: string) => process.stderr.write(line + '\n');
+  const verbose = values.verbose === true;
+  let fleet;
+  try {
+    fleet = await startFleet({
+      port,
+      host: values.host,
+      recordings,
+      sleep: !values['no-sleep'],
+      latencyScale: scale,
+      faults: values.faults === true,
+      // Warnings always; per-request lines only with --verbose.
+      log: (line) => (verbose || line.startsWith('warning:')) && stderr(line),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use (is a fleet already running?); try --port`, 1);
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') throw new CliError(`cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${err.message}`, 1);
+    throw e;
+  }
+  process.stdout.write(`recorded fleet listening on ${fleet.url} (${fleet.models.length} models, ${recordings.recordings.length} recordings)\n`);
+
+  const running = fleet;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      stderr(`recorded fleet: ${signal}, closing`);
+      void running.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,145 @@
+// `routerllm stats`: energy, carbon and cost from the ledger in the state directory: totals,
+// savings against always-largest, budget status, hourly trend and recommendations, as a table or
+// JSON. Reads only; it never creates a ledger.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfig } from '../../config/load';
+import { CliError } from '../errors';
+import type { Budgets } from '../../config/schema';
+import { BudgetTracker, Ledger, LEDGER_FILE, buildSessionStats, recommend, type BudgetItem, type LedgerTotals } from '../../accounting';
+
+const USAGE = `usage: routerllm stats [--json] [--state-dir DIR] [--session ID] [--days N] [--config FILE]
+
+  --json        print JSON instead of tables
+  --state-dir   where the ledger lives (default: the configuration's stateDir, ~/.routerllm)
+  --session     only this session's requests
+  --days        how many days back to report (default 7)
+  --config      configuration file (default $ROUTERLLM_CONFIG or built-in defaults)`;
+
+interface Args {
+  json: boolean;
+  stateDir?: string;
+  session?: string;
+  days: number;
+  config?: string;
+}
+
+export function parseArgs(argv: string[]): Args | 'help' {
+  const args: Args = { json: false, days: 7 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new CliError(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--help' || a === '-h') return 'help';
+    else if (a === '--json') args.json = true;
+    else if (a === '--state-dir') args.stateDir = value();
+    else if (a === '--session') args.session = value();
+    else if (a === '--config') args.config = value();
+    else if (a === '--days') {
+      const v = value();
+      args.days = Number(v);
+      if (!Number.isFinite(args.days) || args.days <= 0) throw new CliError(`--days must be a positive number, got '${v}'`);
+    } else throw new CliError(`unknown option '${a}'\n${USAGE}`);
+  }
+  return args;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  let resolved;
+  try {
+    resolved = loadConfig(args.config ?? null);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const stateDir = path.resolve(args.stateDir ?? resolved.stateDir);
+  const file = path.join(stateDir, LEDGER_FILE);
+  if (!fs.existsSync(file)) {
+    if (args.json) process.stdout.write(JSON.stringify({ stateDir, ledger: null, message: 'no ledger yet' }) + '\n');
+    else process.stdout.write(`No ledger at ${file} yet: the daemon writes it after its first request.\n`);
+    return 0;
+  }
+  const ledger = new Ledger(stateDir, { mustExist: true });
+  try {
+    const report = buildReport(ledger, resolved.config.budgets, args, new Date());
+    process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+    return 0;
+  } finally {
+    ledger.close();
+  }
+}
+
+type Report = ReturnType<typeof buildReport>;
+
+export function buildReport(ledger: Ledger, budgets: Budgets, args: Args, now: Date) {
+  const since = new Date(now.getTime() - args.days * 86_400_000);
+  const filter = { since, sessionId: args.session };
+  // Budget windows are the last hour and day, whatever --days says; violations come from the ledger.
+  const tracker = new BudgetTracker(budgets, { now: () => now });
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  tracker.preload(ledger.spendsSince(dayAgo), ledger.violationsSince(dayAgo).map((v) => ({ time: v.time, item: v.item as BudgetItem })));
+  const budget = tracker.status(now);
+  const savings = ledger.savings(filter);
+  const userRows = ledger.rows(filter, 500);
+  const session = args.session ? buildSessionStats(ledger, args.session, budget, { now, recent: 10 }) : null;
+  return {
+    stateDir: path.dirname(ledger.file),
+    since: since.toISOString(),
+    session: args.session ?? null,
+    totals: savings.actual,
+    baseline: savings.baseline,
+    saved: savings.saved,
+    byModel: ledger.group('model', filter),
+    byStrategy: ledger.group('strategy', filter),
+    budget,
+    hourly: ledger.group('hour', { ...filter, since: new Date(Math.max(since.getTime(), now.getTime() - 86_400_000)) }),
+    daily: ledger.group('day', filter),
+    recent: session?.recent ?? [],
+    recommendations: session?.recommendations ?? recommend({ userRows, savings, budget }),
+  };
+}
+
+const n = (x: number, digits: number) => x.toFixed(digits);
+const share = (saved: number, base: number) => (base > 0 ? `${Math.round((100 * saved) / base)}%` : '-');
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+const totalsRow = (key: string, t: LedgerTotals) => [key, t.requests, t.promptTokens, t.completionTokens, n(t.energyJ, 1), n(t.co2g, 4), n(t.costUsd, 5)];
+const TOTALS_HEAD = ['', 'requests', 'prompt tok', 'output tok', 'energy J', 'g CO2e', 'USD'];
+
+export function formatReport(r: Report): string {
+  const out: string[] = [];
+  out.push(`RouterLLM stats: ${r.stateDir}, since ${r.since}${r.session ? `, session ${r.session}` : ''}`);
+  out.push('');
+  out.push(table(TOTALS_HEAD, [totalsRow('total', r.totals), ...r.byModel.map((g) => totalsRow(g.key, g)), ...r.byStrategy.map((g) => totalsRow(`strategy ${g.key}`, g))]));
+  out.push('');
+  out.push(`Always-largest (${r.baseline.model ?? 'no baseline recorded'}): ${n(r.baseline.energyJ, 1)} J, ${n(r.baseline.co2g, 4)} g CO2e, ${n(r.baseline.costUsd, 5)} USD`);
+  out.push(
+    `Saved: ${n(r.saved.energyJ, 1)} J (${share(r.saved.energyJ, r.baseline.energyJ)}), ${n(r.saved.co2g, 4)} g CO2e (${share(r.saved.co2g, r.baseline.co2g)}), ${n(r.saved.costUsd, 5)} USD (${share(r.saved.costUsd, r.baseline.costUsd)})`,
+  );
+  out.push('');
+  out.push(`Budget (level ${r.budget.level}; hour and day are the last 60 min / 24 h):`);
+  out.push(table(['metric', 'window', 'limit', 'used', 'violations'], r.budget.items.map((i) => [i.metric, i.window, String(i.limit), n(i.used, 5), i.violations])));
+  out.push('');
+  out.push('Hourly trend (last 24 h, UTC):');
+  if (r.hourly.length === 0) out.push('  no requests');
+  else {
+    const max = Math.max(...r.hourly.map((h) => h.co2g), 1e-12);
+    out.push(table(['hour', 'requests', 'g CO2e', 'USD', ''], r.hourly.map((h) => [h.key, h.requests, n(h.co2g, 4), n(h.costUsd, 5), '#'.repeat(Math.max(1, Math.round((20 * h.co2g) / max)))])));
+  }
+  out.push('');
+  out.push('Recommendations:');
+  for (const rec of r.recommendations) out.push(`  - ${rec}`);
+  return out.join('\n');
+}

@@ -1,0 +1,231 @@
+// ModelClient: one model call to an OpenAI-compatible server under a deadline and the caller's
+// cancellation, with retries and a per-server circuit breaker. The wire format is in openai.ts,
+// transport in http.ts, reading answers in read.ts.
+import type { Usage } from '../../shared/protocol';
+import type { ModelConfig } from '../config/schema';
+import { BreakerRegistry, type BreakerState } from './breaker';
+import { describe, isConnectionError, ModelCallError } from './errors';
+import { readAll, send, type HttpResponse } from './http';
+import { apiUrl, buildWireRequest, errorMessageOf, parseModelledLatency, parseModelList, serverKey, type GenerateRequest } from './openai';
+import { CallbackFailed, deliver, readStream, readWhole, statusError, type AttemptResult, type ReadContext } from './read';
+import { backoffDelay, sleep } from './retry';
+import { Scope } from './scope';
+import { countTokens } from './tokens';
+
+export interface ModelClientOptions {
+  /** Default deadline of one generate() call, retries and backoff included. */
+  deadlineMs: number;
+  /** Extra attempts after the first one, for retriable failures. */
+  retries: number;
+  /** Base of the exponential backoff between attempts. */
+  backoffMs: number;
+  breakerFailures: number;
+  breakerResetMs: number;
+  random?: () => number;
+  /** Clock for latencies and the breakers (tests inject one). */
+  now?: () => number;
+}
+
+export interface GenerateResult {
+  text: string;
+  usage: Usage;
+  /** From the start of generate() to the end of the answer, retries and backoff included. */
+  latencyMs: number;
+  /** From the start of generate() to the first streamed text; null when not streamed. */
+  ttftMs: number | null;
+  /** The model name the server reported (the configured one if it reported none). */
+  serverModel: string;
+  /** Latency a recorded fleet reports it would have taken, instead of sleeping that long. */
+  modelledLatencyMs: number | null;
+  finishReason: string | null;
+  /** Attempts made after the first one. */
+  retries: number;
+}
+
+export interface HealthResult {
+  healthy: boolean;
+  reason?: string;
+  models?: string[];
+}
+
+/** Header a recorded fleet uses to report modelled latency (also body `routerllm.modelled_latency_ms`). */
+export const MODELLED_LATENCY_HEADER = 'x-routerllm-modelled-latency-ms';
+/** A health probe should not hang for a whole generation deadline. */
+const HEALTH_DEADLINE_MS = 10_000;
+const MAX_MODEL_LIST_CHARS = 4 * 1024 * 1024;
+
+export class ModelClient {
+  private readonly breakers: BreakerRegistry;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: ModelClientOptions) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.breakers = new BreakerRegistry({ failures: opts.breakerFailures, resetMs: opts.breakerResetMs, now: this.now });
+  }
+
+  breakerState(model: ModelConfig): BreakerState {
+    return model.endpoint ? this.breakers.get(serverKey(model.endpoint.url)).state() : 'closed';
+  }
+
+  async generate(model: ModelConfig, req: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    const endpoint = model.endpoint;
+    if (!endpoint) throw new ModelCallError({ kind: 'unavailable', model: model.id, detail: 'no server is configured for this model' });
+    const key = serverKey(endpoint.url);
+    const breaker = this.breakers.get(key);
+    const scope = new Scope(req.deadlineMs ?? this.opts.deadlineMs, signal);
+    const ctx: ReadContext = {
+      model: model.id,
+      serverModel: endpoint.model,
+      server: apiUrl(endpoint.url, '/').origin,
+      wire: buildWireRequest(endpoint, model.family, req),
+      req,
+      scope,
+      now: this.now,
+      started: this.now(),
+      emitted: false,
+      ...(endpoint.apiKeyEnv ? { apiKeyEnv: endpoint.apiKeyEnv } : {}),
+    };
+    let lastError: ModelCallError | undefined;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (!breaker.tryAcquire()) {
+          // If our own failures just opened it, the real failure says more than "breaker open".
+          if (lastError) throw lastError;
+          throw new ModelCallError({
+            kind: 'breaker-open',
+            model: model.id,
+            detail: `circuit breaker for ${key} is open after repeated failures; next probe in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
+          });
+        }
+        let err: ModelCallError;
+        try {
+          const r = await this.attempt(ctx, endpoint.url);
+          breaker.success();
+          return this.result(ctx, r, attempt);
+        } catch (e) {
+          if (e instanceof CallbackFailed) {
+            breaker.release();
+            throw e.error;
+          }
+          err = e instanceof ModelCallError ? e : new ModelCallError({ kind: 'down', model: model.id, detail: `unexpected error: ${describe(e)}`, cause: e });
+        }
+        if (countsAgainstServer(err)) breaker.failure();
+        else breaker.release();
+        // The deadline covers the whole call, so a timeout is final here (fallback may go on).
+        if (err.kind === 'cancelled' || err.kind === 'timeout') throw err;
+        // Once text reached the editor, a second answer would be spliced onto the first.
+        if (!err.retriable || attempt >= this.opts.retries || ctx.emitted) throw err;
+        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.opts.backoffMs, this.random);
+        // A retry that cannot finish before the deadline would only delay the fallback.
+        if (this.now() - ctx.started + delay >= scope.deadlineMs) throw err;
+        try {
+          await sleep(delay, scope.signal);
+        } catch {
+          throw scope.abortError(model.id, ctx.server);
+        }
+        lastError = err;
+      }
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** GET /v1/models: healthy when the server lists the configured model. Never throws except
+   * for the caller's cancel. Does not touch the breaker: listing models proves little about
+   * generating. */
+  async health(model: ModelConfig, signal?: AbortSignal): Promise<HealthResult> {
+    const endpoint = model.endpoint;
+    if (!endpoint) return { healthy: false, reason: 'no server is configured for this model' };
+    const scope = new Scope(Math.min(this.opts.deadlineMs, HEALTH_DEADLINE_MS), signal);
+    const url = apiUrl(endpoint.url, '/v1/models');
+    try {
+      const res = await send({ method: 'GET', url, headers: { accept: 'application/json', ...authHeader(endpoint.apiKeyEnv) }, signal: scope.signal });
+      const body = await readAll(res, MAX_MODEL_LIST_CHARS);
+      if (res.status < 200 || res.status > 299) return { healthy: false, reason: `${url.href} returned HTTP ${res.status}: ${errorMessageOf(body)}` };
+      let models: string[];
+      try {
+        models = parseModelList(JSON.parse(body));
+      } catch (e) {
+        return { healthy: false, reason: `${url.href} returned malformed JSON: ${describe(e)}` };
+      }
+      if (models.includes(endpoint.model)) return { healthy: true, models };
+      return { healthy: false, reason: `server does not list model "${endpoint.model}" (it serves: ${models.join(', ') || 'nothing'})`, models };
+    } catch (e) {
+      if (scope.aborted) {
+        const err = scope.abortError(model.id, url.origin);
+        if (err.kind === 'cancelled') throw err;
+        return { healthy: false, reason: err.detail };
+      }
+      return { healthy: false, reason: `cannot reach ${url.href}: ${describe(e)}` };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async attempt(ctx: ReadContext, endpointUrl: string): Promise<AttemptResult> {
+    const url = apiUrl(endpointUrl, ctx.wire.path);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: ctx.req.stream ? 'text/event-stream' : 'application/json',
+      ...authHeader(ctx.apiKeyEnv),
+    };
+    let res: HttpResponse;
+    try {
+      res = await send({ method: 'POST', url, headers, body: JSON.stringify(ctx.wire.body), signal: ctx.scope.signal });
+    } catch (e) {
+      if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+      throw new ModelCallError({ kind: 'down', model: ctx.model, detail: `cannot reach server ${ctx.server}: ${describe(e)}`, cause: e, retriable: isConnectionError(e) });
+    }
+    if (res.status < 200 || res.status > 299) throw await statusError(ctx, url, res);
+
+    // Decide by what came back, not by what we asked: some servers ignore `stream: true`.
+    const streamed = String(res.headers['content-type'] ?? '').includes('text/event-stream');
+    const r = streamed ? await readStream(ctx, res) : await readWhole(ctx, res);
+    if (r.modelledLatencyMs === null) r.modelledLatencyMs = parseModelledLatency(res.headers[MODELLED_LATENCY_HEADER]);
+    if (!streamed && ctx.req.stream && r.text) {
+      r.ttftMs = this.now() - ctx.started;
+      deliver(ctx, r.text); // the whole answer in one piece
+    }
+    return r;
+  }
+
+  private result(ctx: ReadContext, r: AttemptResult, retries: number): GenerateResult {
+    const usage: Usage = r.usage
+      ? { ...r.usage, counted: false }
+      : { promptTokens: countTokens(ctx.wire.promptText), completionTokens: countTokens(r.text), counted: true };
+    return {
+      text: r.text,
+      usage,
+      latencyMs: Math.max(0, this.now() - ctx.started),
+      ttftMs: r.ttftMs,
+      serverModel: r.serverModel ?? ctx.serverModel,
+      modelledLatencyMs: r.modelledLatencyMs,
+      finishReason: r.finishReason,
+      retries,
+    };
+  }
+}
+
+/** Failures that say the server is unwell; a cancel, a 404 or our own bad request do not. */
+function countsAgainstServer(e: ModelCallError): boolean {
+  switch (e.kind) {
+    case 'down':
+    case 'timeout':
+    case 'stream-cut':
+    case 'malformed':
+      return true;
+    case 'http':
+      return e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 408;
+    default:
+      return false;
+  }
+}
+
+function authHeader(apiKeyEnv: string | undefined): Record<string, string> {
+  const key = apiKeyEnv ? process.env[apiKeyEnv] : undefined;
+  return key ? { authorization: `Bearer ${key}` } : {};
+}

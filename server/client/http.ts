@@ -1,0 +1,93 @@
+// Bare HTTP over node:http/https. No fetch: we need the socket destroyed the moment the caller
+// aborts (the server must stop generating for a request nobody will read), and the body as a
+// stream of decoded text chunks for SSE.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body, decoded as UTF-8 chunk by chunk; ends with an error if the connection drops. */
+  text(): AsyncIterable<string>;
+  /** Stops reading and closes the connection. */
+  destroy(): void;
+}
+
+/** Sends the request and resolves when the status line and headers arrive. Rejects with the
+ * signal's reason when it aborts, with the socket error otherwise. */
+export function send(req: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    if (req.signal.aborted) return reject(req.signal.reason);
+    const mod = req.url.protocol === 'https:' ? https : http;
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const cr = mod.request(req.url, { method: req.method, headers });
+    const onAbort = () => {
+      // Destroying the request closes the socket, before or after the response started.
+      cr.destroy();
+      reject(req.signal.reason);
+    };
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    cr.on('error', (e) => {
+      req.signal.removeEventListener('abort', onAbort);
+      reject(req.signal.aborted ? req.signal.reason : e);
+    });
+    cr.once('response', (res) => {
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        // The abort listener stays until the body is consumed: a cancel mid-stream must close
+        // the socket too.
+        text: () => decode(res, req.signal, () => req.signal.removeEventListener('abort', onAbort)),
+        destroy: () => {
+          req.signal.removeEventListener('abort', onAbort);
+          res.destroy();
+          cr.destroy();
+        },
+      });
+    });
+    cr.end(req.body);
+  });
+}
+
+async function* decode(res: http.IncomingMessage, signal: AbortSignal, done: () => void): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      const s = decoder.write(chunk);
+      if (s) yield s;
+    }
+  } catch (e) {
+    throw signal.aborted ? signal.reason : e;
+  } finally {
+    done();
+  }
+  if (signal.aborted) throw signal.reason;
+  // A response cut short by the server (content-length not reached / chunked terminator missing)
+  // ends without an error event on some Node versions: report it as a dropped connection.
+  if (!res.complete) throw Object.assign(new Error('connection closed before the response was complete'), { code: 'ECONNRESET' });
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** Reads a whole body, refusing to hold more than `limit` characters. */
+export async function readAll(res: HttpResponse, limit: number): Promise<string> {
+  let out = '';
+  for await (const s of res.text()) {
+    out += s;
+    if (out.length > limit) {
+      res.destroy();
+      throw new Error(`response larger than ${limit} characters`);
+    }
+  }
+  return out;
+}

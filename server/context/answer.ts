@@ -1,0 +1,94 @@
+// Turns a model's answer into code: pick the fenced block that defines the function (models often
+// add prose, several blocks, or stop mid-block at the token limit), then cut out the function's
+// body re-indented for the user's file.
+import type { Language } from '../../shared/protocol';
+import type { FunctionAtCursor } from './types';
+
+const FENCE = /```[ \t]*([\w+-]*)[ \t]*\r?\n([\s\S]*?)(?:```|$)/g;
+
+function definesFunction(code: string, name: string, language: Language): boolean {
+  const n = name.replace(/\$/g, '\\$');
+  return language === 'python'
+    ? new RegExp(`^\\s*(async\\s+)?def\\s+${n}\\s*\\(`, 'm').test(code)
+    : new RegExp(`(function\\s*\\*?\\s*${n}\\s*[<(]|(const|let|var)\\s+${n}\\s*(:[^=]+)?=)`).test(code);
+}
+
+/** The code in an answer: the fenced block defining `name`, else the first block, else the text. */
+export function extractCode(answer: string, language: Language, name: string): string {
+  const blocks = [...answer.matchAll(FENCE)].map((m) => m[2]!.replace(/\s+$/, '') + '\n');
+  if (!blocks.length) return answer.replace(/^\s*\n/, '');
+  return blocks.find((b) => definesFunction(b, name, language)) ?? blocks[0]!;
+}
+
+function reindent(lines: string[], indent: string): string[] {
+  const widths = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const strip = widths.length ? Math.min(...widths) : 0;
+  return lines.map((l) => (l.trim() ? indent + l.slice(strip) : ''));
+}
+
+function pythonBody(code: string, name: string): string[] | null {
+  const lines = code.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^\\s*(async\\s+)?def\\s+${name}\\s*\\(`).test(l));
+  if (start < 0) return null;
+  const indent = /^\s*/.exec(lines[start]!)![0].length;
+  let i = start;
+  let depth = 0;
+  for (; i < lines.length; i++) {
+    for (const ch of lines[i]!.replace(/#.*$/, '')) depth += '([{'.includes(ch) ? 1 : ')]}'.includes(ch) ? -1 : 0;
+    if (depth <= 0 && /:\s*(#.*)?$/.test(lines[i]!)) break;
+  }
+  const body: string[] = [];
+  for (let j = i + 1; j < lines.length; j++) {
+    const l = lines[j]!;
+    if (l.trim() && /^\s*/.exec(l)![0].length <= indent) break;
+    body.push(l);
+  }
+  // The user's file already holds the docstring: drop the model's copy.
+  const first = body.findIndex((l) => l.trim());
+  if (first >= 0 && /^\s*[rRbBuU]?("""|''')/.test(body[first]!)) {
+    const q = /("""|''')/.exec(body[first]!)![1]!;
+    const rest = body[first]!.slice(body[first]!.indexOf(q) + 3);
+    let end = first;
+    if (!rest.includes(q)) while (end + 1 < body.length && !body[++end]!.includes(q));
+    body.splice(0, end + 1);
+  }
+  while (body.length && !body[body.length - 1]!.trim()) body.pop();
+  return body;
+}
+
+function braceBody(code: string, name: string): string[] | null {
+  const decl = new RegExp(`(function\\s*\\*?\\s*${name.replace(/\$/g, '\\$')}\\s*[<(]|(const|let|var)\\s+${name.replace(/\$/g, '\\$')}\\b)`).exec(code);
+  if (!decl) return null;
+  const open = code.indexOf('{', decl.index);
+  if (open < 0) return null;
+  let depth = 0;
+  let close = code.length;
+  for (let i = open; i < code.length; i++) {
+    if (code[i] === '{') depth++;
+    else if (code[i] === '}' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  const lines = code.slice(open + 1, close).split('\n');
+  if (!lines[0]!.trim()) lines.shift();
+  while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
+  return lines;
+}
+
+/** The body to insert after the user's header: a newline then the re-indented statements. For
+ * brace languages the closing brace stays the user's. A bare body (completion models) is used as is. */
+export function bodyOf(code: string, fn: FunctionAtCursor): string {
+  const raw = fn.language === 'python' ? pythonBody(code, fn.name) : braceBody(code, fn.name);
+  const lines = raw ?? code.replace(/\s+$/, '').split('\n');
+  const body = reindent(lines, fn.bodyIndent).join('\n');
+  return fn.language === 'python' ? `\n${body}` : `\n${body}\n${fn.bodyIndent.slice(0, -2)}`;
+}
+
+/** The program the checks run: the file's preamble, then the model's code (or the user's header
+ * with the generated body when the model wrote only a body). */
+export function candidateProgram(fn: FunctionAtCursor, code: string): string {
+  if (definesFunction(code, fn.name, fn.language)) return `${fn.preamble}\n${code}`;
+  const body = bodyOf(code, fn);
+  return fn.language === 'python' ? `${fn.preamble}\n${fn.header}${body}\n` : `${fn.preamble}\n${fn.header}${body}}\n`;
+}

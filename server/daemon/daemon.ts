@@ -1,0 +1,153 @@
+// The daemon: one set of services (models, router, ledger) shared by every session, and the LSP
+// handlers each session's connection gets. Requests are validated (validate.ts), cancellable
+// ($/cancelRequest aborts the model call in flight) and never take the daemon down.
+import type { CancellationToken, Connection, InitializeParams } from 'vscode-languageserver/node';
+import { ResponseError, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import * as protocol from '../../shared/protocol';
+import type { Services } from './services';
+import { Session, type SessionSettings } from './session';
+import { onRequest, sendNotification } from './validate';
+import { implementFunction } from './implement';
+import { inlineCompletion } from './inline';
+
+export interface DaemonOptions {
+  services: Services;
+  log: (line: string) => void;
+}
+
+export class Daemon {
+  private readonly sessions = new Set<Session>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
+
+  constructor(private readonly opts: DaemonOptions) {}
+
+  get services(): Services {
+    return this.opts.services;
+  }
+
+  /** Wires a client connection to a new session and starts listening on it. */
+  attach(connection: Connection, user: string, transport: 'stdio' | 'ws'): Session {
+    const session = new Session(connection, user, transport);
+    this.sessions.add(session);
+    const log = this.opts.log;
+
+    connection.onInitialize((params: InitializeParams) => {
+      session.settings = readSettings(params.initializationOptions);
+      return {
+        capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+        serverInfo: { name: 'routerllm', version: String(protocol.PROTOCOL_VERSION) },
+      };
+    });
+    connection.onDidChangeConfiguration((change) => {
+      const s = (change.settings as { routerllm?: unknown } | null)?.routerllm ?? change.settings;
+      session.settings = { ...session.settings, ...readSettings(s) };
+    });
+    connection.onShutdown(() => undefined);
+    // A client's `exit` ends its session, never the shared daemon (stdio's main handles its own).
+    connection.onExit(() => this.detach(session));
+
+    const run = <T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+      if (this.stopping) throw new ResponseError(-32800, 'the daemon is shutting down');
+      const abort = new AbortController();
+      const onClose = () => abort.abort(session.closing.signal.reason);
+      session.closing.signal.addEventListener('abort', onClose);
+      const sub = token.onCancellationRequested(() => abort.abort(new Error('cancelled by the client')));
+      const p = work(abort.signal).finally(() => {
+        sub.dispose();
+        session.closing.signal.removeEventListener('abort', onClose);
+        this.inFlight.delete(p);
+      });
+      this.inFlight.add(p);
+      return p.catch((e: unknown) => {
+        if (abort.signal.aborted && !(e instanceof ResponseError)) {
+          throw new ResponseError(protocol.ErrorCodes.RequestCancelled, 'request cancelled');
+        }
+        throw toResponseError(e);
+      });
+    };
+
+    onRequest(connection, protocol.implementFunction, (params, token) =>
+      run(token, async (signal) => {
+        const result = await implementFunction(this.services, session, params, signal);
+        this.statsChanged(session);
+        return result;
+      }), log);
+    onRequest(connection, protocol.inlineCompletion, (params, token) =>
+      run(token, async (signal) => {
+        const result = await inlineCompletion(this.services, session, params, signal);
+        this.statsChanged(session);
+        return result;
+      }), log);
+    onRequest(connection, protocol.feedback, (params) => {
+      const item = session.history.find((h) => h.requestId === params.requestId);
+      if (!item) return { recorded: false, reason: `no request ${params.requestId} in this session` };
+      item.feedback = params.kind;
+      const recorded = this.services.setFeedback(params.requestId, params.kind);
+      return recorded ? { recorded } : { recorded, reason: 'request not found in the ledger' };
+    }, log);
+    onRequest(connection, protocol.sessionStats, (params) => this.services.sessionStats(session.id, params.recent), log);
+    onRequest(connection, protocol.listModels, () => ({
+      models: this.services.availability().map(({ model, available, reason }) => ({
+        id: model.id,
+        displayName: model.displayName,
+        paramsB: model.paramsB,
+        available,
+        ...(reason ? { unavailableReason: reason } : {}),
+        endpoint: model.endpoint?.url ?? null,
+        flavour: model.endpoint?.flavour ?? 'chat',
+        jPerOutputToken: model.energy.jPerOutputToken.value,
+      })),
+      strategies: this.services.strategies(),
+      defaultStrategy: session.settings.strategy ?? this.services.config.strategy,
+    }), log);
+
+    connection.listen();
+    return session;
+  }
+
+  detach(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    session.closing.abort(new Error('client disconnected'));
+    session.connection.dispose();
+  }
+
+  private statsChanged(session: Session): void {
+    try {
+      sendNotification(session.connection, protocol.statsChanged, this.services.sessionStats(session.id, 5));
+    } catch (e) {
+      this.opts.log(`stats notification failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Graceful shutdown: refuse new work, let requests in flight finish for up to `graceMs`, then
+   * cancel the rest, and flush the ledger and learned state. */
+  async shutdown(graceMs = 5000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const pending = Promise.allSettled([...this.inFlight]);
+    const timer = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([pending, timer]);
+    for (const s of [...this.sessions]) this.detach(s);
+    await Promise.allSettled([...this.inFlight]);
+    await this.services.close();
+  }
+}
+
+function readSettings(raw: unknown): SessionSettings {
+  const s = (raw ?? {}) as Record<string, unknown>;
+  const out: SessionSettings = {};
+  if (typeof s.strategy === 'string' && s.strategy) out.strategy = s.strategy;
+  const level = (s.budget as Record<string, unknown> | undefined)?.level ?? s.budgetLevel;
+  if (level === 'aggressive' || level === 'balanced' || level === 'relaxed') out.budgetLevel = level;
+  return out;
+}
+
+function toResponseError(e: unknown): ResponseError<void> {
+  if (e instanceof ResponseError) return e;
+  const err = e as { name?: string; message?: string; kind?: string };
+  if (err?.name === 'ModelCallError' || err?.name === 'AllModelsFailedError') {
+    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, err.message ?? 'model call failed');
+  }
+  return new ResponseError(-32603, err?.message ?? String(e));
+}

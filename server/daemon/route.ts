@@ -1,0 +1,58 @@
+// Picking models for a request: the strategy's choice among the models available now, and the
+// order to fall back in when the chosen model's server is down.
+import { ResponseError } from 'vscode-languageserver/node';
+import { ErrorCodes } from '../../shared/protocol';
+import type { ModelConfig } from '../config/schema';
+import type { RequestContext, RouteInput, Strategy } from '../routing/types';
+import type { Services } from './services';
+import type { Session } from './session';
+
+export interface Routed {
+  strategy: Strategy;
+  input: RouteInput;
+  /** Models that cannot serve now, and why (said in the answer's explanation). */
+  skipped: string[];
+}
+
+export function resolveStrategy(services: Services, session: Session, requested: string | undefined): Strategy {
+  const id = requested ?? session.settings.strategy ?? services.config.strategy;
+  const strategy = services.strategy(id);
+  if (!strategy) {
+    const known = services.strategies().map((s) => s.id);
+    throw new ResponseError(ErrorCodes.UnknownStrategy, `unknown strategy '${id}'; known: ${known.join(', ')}`);
+  }
+  return strategy;
+}
+
+export function routeInput(services: Services, session: Session, request: RequestContext, strategyId: string | undefined): Routed {
+  const strategy = resolveStrategy(services, session, strategyId);
+  const all = services.availability();
+  const candidates = all.filter((a) => a.available).map((a) => a.model);
+  const skipped = all.filter((a) => !a.available).map((a) => `${a.model.id} (${a.reason ?? 'unavailable'})`);
+  if (!candidates.length) {
+    throw new ResponseError(ErrorCodes.NoModelAvailable, `no model is available: ${skipped.join('; ')}`);
+  }
+  const promptTokens = services.countTokens(request.prompt);
+  const input: RouteInput = {
+    request,
+    features: services.features(request),
+    candidates,
+    predict: (m) => services.predict(m, promptTokens),
+    budget: services.budget(session.settings.budgetLevel),
+    weights: services.config.routing.rewardWeights,
+    random: () => services.random(),
+  };
+  return { strategy, input, skipped };
+}
+
+/** The chosen model first, then the next larger ones, then the smaller ones: a fallback keeps
+ * quality where it can. */
+export function fallbackOrder(candidates: ModelConfig[], chosen: string): ModelConfig[] {
+  const i = candidates.findIndex((m) => m.id === chosen);
+  if (i < 0) return candidates;
+  return [candidates[i]!, ...candidates.slice(i + 1), ...candidates.slice(0, i).reverse()];
+}
+
+export function explain(choice: string, skipped: string[]): string {
+  return skipped.length ? `${choice} Skipped unavailable: ${skipped.join(', ')}.` : choice;
+}

@@ -1,0 +1,50 @@
+// One client's session: its documents, settings and recent requests. A stdio daemon has one; a
+// shared ws daemon has one per connected client. Sessions share the daemon's models, router state
+// and ledger.
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'vscode-languageserver/node';
+import { TextDocuments } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { FeedbackKind } from '../../shared/protocol';
+import type { z } from 'zod';
+
+export interface SessionSettings {
+  strategy?: string;
+  budgetLevel?: 'aggressive' | 'balanced' | 'relaxed';
+}
+
+export interface HistoryItem {
+  requestId: string;
+  model: string;
+  passed: boolean | null;
+  feedback: z.infer<typeof FeedbackKind> | null;
+}
+
+const HISTORY = 32;
+
+export class Session {
+  readonly id = randomUUID();
+  readonly documents = new TextDocuments(TextDocument);
+  readonly history: HistoryItem[] = [];
+  settings: SessionSettings = {};
+  /** Aborts every request of this session still in flight (client gone, daemon stopping). */
+  readonly closing = new AbortController();
+
+  constructor(
+    readonly connection: Connection,
+    /** Who the client is: 'local' over stdio, a hash of the token over ws. */
+    readonly user: string,
+    readonly transport: 'stdio' | 'ws',
+  ) {
+    this.documents.listen(connection);
+  }
+
+  remember(item: HistoryItem): void {
+    this.history.push(item);
+    if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  documentText(uri: string): string | undefined {
+    return this.documents.get(uri)?.getText();
+  }
+}

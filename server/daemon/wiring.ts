@@ -1,0 +1,140 @@
+// Builds the daemon's services from the resolved configuration: the model-server client with its
+// breakers and health checks, the checks and their cache, the strategies, and the accountant.
+import * as path from 'node:path';
+import { Accountant } from '../accounting/accountant';
+import { footprintOf } from '../accounting/footprint';
+import { CheckCache, checkCandidate, extractTests } from '../checks';
+import { callWithFallback, countTokens, ModelClient } from '../client';
+import type { ResolvedConfig } from '../config/load';
+import type { ModelConfig } from '../config/schema';
+import { extractFeatures } from '../routing/features';
+import { createHeldOutStrategies, createStrategies, foldsByTask } from '../routing/registry';
+import { loadHumanEval } from '../data/datasets';
+import type { RewardWeights } from '../config/schema';
+import type { Strategy } from '../routing/types';
+import { mulberry32 } from '../routing/rng';
+import { HealthMonitor } from './health';
+import type { Services } from './services';
+
+export interface WiringOptions {
+  log: (line: string) => void;
+  /** Register held-out variants of the learned strategies (see `routerllm serve --eval-folds`). */
+  evalFolds?: { k: number; seed: number };
+  /** Skip the periodic health checks (tests that inject faults want deterministic availability). */
+  healthIntervalMs?: number;
+}
+
+export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
+  const { config, models, stateDir } = resolved;
+  const client = new ModelClient({
+    deadlineMs: config.client.deadlineMs,
+    retries: config.client.retries,
+    backoffMs: config.client.backoffMs,
+    breakerFailures: config.client.breakerFailures,
+    breakerResetMs: config.client.breakerResetMs,
+  });
+  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, fleetUrl: config.fleetUrl });
+  const strategies = createStrategies({ models, stateDir, seed: config.routing.seed, weights: config.routing.rewardWeights });
+  if (opts.evalFolds) await addHeldOutStrategies(strategies, models, opts.evalFolds, config.routing.rewardWeights);
+  const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
+  const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
+  const random = mulberry32(config.routing.seed);
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
+  persistTimer.unref();
+
+  return {
+    config,
+    availability: () =>
+      models
+        .filter((m) => m.enabled)
+        .map((model) => {
+          if (!model.endpoint) return { model, available: false, reason: 'no server configured' };
+          const down = health.downReason(model) ?? (client.breakerState(model) === 'open' ? 'circuit breaker open after repeated failures' : undefined);
+          return down ? { model, available: false, reason: down } : { model, available: true };
+        }),
+    async call(candidates, req, signal) {
+      const started = performance.now();
+      const energy = new Map<string, ReturnType<typeof accountant.energy.begin>>();
+      const { result, model, fallbacks } = await callWithFallback(
+        {
+          generate: async (m: ModelConfig, r, s) => {
+            const handle = accountant.energy.begin(m, countTokens(req.prompt) + req.maxTokens / 2);
+            energy.set(m.id, handle);
+            try {
+              return await client.generate(m, r, s);
+            } catch (e) {
+              void handle?.end({ promptTokens: 0, completionTokens: 0 });
+              throw e;
+            }
+          },
+        },
+        candidates,
+        { ...req },
+        signal,
+        opts.log,
+      );
+      const wallMs = performance.now() - started;
+      const measuredJ = await energy.get(model.id)?.end(result.usage);
+      const latencyMs = result.modelledLatencyMs ?? result.latencyMs;
+      return {
+        model,
+        text: result.text,
+        usage: result.usage,
+        latencyMs,
+        wallMs,
+        ...(measuredJ !== undefined ? { measuredJ } : {}),
+        footprint: footprintOf(model, result.usage, { latencyMs, measuredJ }),
+        fallbacks,
+      };
+    },
+    extractTests: (input) => extractTests(input),
+    check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }),
+    features: (req) => extractFeatures(req),
+    strategy: (id) => strategies.get(id),
+    strategies: () => [...strategies.values()].filter((s) => !s.id.includes('@')).map((s) => ({ id: s.id, description: s.description })),
+    predict: (model, promptTokens) => accountant.predict(model, promptTokens),
+    budget: (level) => {
+      const room = accountant.budgetRoom();
+      return { ...room, level: level ?? room.level };
+    },
+    countTokens,
+    random,
+    record: (entry) => {
+      accountant.record(entry);
+    },
+    setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
+    learn: (strategy, outcome) => {
+      try {
+        strategy.learn?.(outcome);
+      } catch (e) {
+        opts.log(`strategy ${strategy.id} failed to learn: ${(e as Error).message}`);
+      }
+    },
+    sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
+    budgetStatus: () => accountant.budgets.status(new Date()),
+    async close() {
+      if (persistTimer) clearInterval(persistTimer);
+      persistTimer = null;
+      health.stop();
+      persistAll(strategies.values());
+      accountant.close();
+    },
+  };
+}
+
+function persistAll(strategies: Iterable<Strategy>): void {
+  for (const s of strategies) s.persist?.();
+}
+
+/** Strategies that do not learn from data are the same in every fold. */
+const UNLEARNED = /^(random|complexity|always-.*)$/;
+
+/** For `routerllm eval`: `<strategy>@fold<i>` for every learned strategy, trained without the
+ * HumanEval tasks of fold i, so each task is routed by a router that never saw it. */
+async function addHeldOutStrategies(into: Map<string, Strategy>, models: ModelConfig[], folds: { k: number; seed: number }, weights: RewardWeights): Promise<void> {
+  const foldOfTask = foldsByTask(loadHumanEval().map((t) => t.task_id), folds.k, folds.seed);
+  for (let fold = 0; fold < folds.k; fold++) {
+    const held = await createHeldOutStrategies(foldOfTask, fold, { models, seed: folds.seed, weights });
+    for (const [id, s] of held) if (!UNLEARNED.test(id)) into.set(`${id}@fold${fold}`, s);
+  }
+}

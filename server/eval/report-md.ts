@@ -1,0 +1,94 @@
+// report.md and the terminal table: the same columns, the same order as report.json.
+import type { Report, StrategyRow } from './types';
+
+const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));
+const num = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
+
+export const COLUMNS = ['strategy', 'pass@1', 'pass@1+', 'energy Wh', 'E/largest', 'CO2 g', 'cost USD', 'p50 ms', 'p95 ms', 'APGR', 'CPT50', 'CPT80', 'front', 'held out'];
+
+export function cells(r: StrategyRow): string[] {
+  return [
+    r.strategy,
+    pct(r.pass_at_1),
+    pct(r.pass_at_1_plus),
+    num(r.energy_wh, 3),
+    r.energy_share_of_largest === null ? '-' : `${(r.energy_share_of_largest * 100).toFixed(1)}%`,
+    num(r.co2_g, 2),
+    num(r.cost_usd, 4),
+    r.latency_p50_ms === null ? '-' : String(r.latency_p50_ms),
+    r.latency_p95_ms === null ? '-' : String(r.latency_p95_ms),
+    num(r.apgr, 3),
+    pct(r.cpt_50),
+    pct(r.cpt_80),
+    r.pareto ? '*' : '',
+    r.held_out,
+  ];
+}
+
+function callsText(r: StrategyRow): string {
+  return Object.entries(r.calls)
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ');
+}
+
+/** Fixed-width table for the terminal (held-out text last, unpadded). */
+export function textTable(report: Report): string {
+  const rows = [COLUMNS, ...report.strategies.map(cells)];
+  const widths = COLUMNS.map((_, i) => (i === COLUMNS.length - 1 ? 0 : Math.max(...rows.map((r) => r[i].length))));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(rows[0]), ...rows.slice(1).map(line), '', report.target.statement].join('\n') + '\n';
+}
+
+export function reportMarkdown(report: Report): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const head = `| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map((_, i) => (i === 0 || i === COLUMNS.length - 1 ? ' --- ' : ' ---: ')).join('|')}|`;
+  const body = report.strategies.map((r) => `| ${cells(r).map(esc).join(' | ')} |`).join('\n');
+  const calls = report.strategies.map((r) => `- **${r.strategy}**: ${callsText(r) || 'no calls'}${r.errors ? ` (${r.errors} failed requests)` : ''}`).join('\n');
+  const agree = Object.entries(report.label_agreement)
+    .map(([m, a]) => `| ${m} | ${a.agree}/${a.total} | ${a.share === null ? '-' : (a.share * 100).toFixed(1) + '%'} |`)
+    .join('\n');
+  const t = report.target;
+  return `# RouterLLM evaluation: ${report.dataset}, ${report.tasks} tasks
+
+Fleet: ${report.fleet.source}; models ${report.fleet.models.join(', ')}. Seed ${report.seed}, ${report.folds} folds.
+
+## Target
+
+**${t.met ? 'MET' : 'NOT MET'}.** ${t.statement}
+
+Rule: ${t.rule}.
+
+## Strategies
+
+pass@1 and pass@1+ in %, energy in Wh (E/largest: share of always-largest's energy), CO2 in g CO2e, latency from the daemon's answers, CPT in % of tasks sent to the strong model. \`*\` = on the pass@1-vs-energy Pareto front.
+
+${head}
+${body}
+
+### Calls per model
+
+${calls}
+
+## APGR and CPT
+
+${report.apgr.definition}
+
+Weak ${report.apgr.weak}: pass@1 ${pct(report.apgr.weak_pass_at_1)}%; strong ${report.apgr.strong}: ${pct(report.apgr.strong_pass_at_1)}%.
+
+## Pareto front (pass@1 vs energy)
+
+${report.pareto.front.join(' -> ') || '(none)'}. ${report.pareto.note}.
+
+## Recorded labels vs our verdicts (base tests)
+
+| model | agree | share |
+| --- | ---: | ---: |
+${agree || '| (no labelled recordings) | | |'}
+
+## Notes
+
+${report.notes.map((n) => `- ${n}`).join('\n')}
+
+Per-task rows: report.json \`tasks_detail\` and tasks.jsonl.
+`;
+}

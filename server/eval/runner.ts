@@ -1,0 +1,96 @@
+// Sends every task through a daemon over the real protocol (implementFunction, the prompt as the
+// document, the cursor in the stub), once per strategy.
+//
+// Each strategy gets its own daemon with a fresh state dir, and its tasks go in dataset order,
+// one at a time. That is what makes a run reproducible: a daemon's seeded random stream, its
+// session history (a routing feature) and RL's online learning all see the same sequence whatever
+// else runs. Speed comes from running several strategies (daemons) at once instead.
+import * as path from 'node:path';
+import { implementFunction, type ImplementFunctionResult } from '../../shared/protocol';
+import { startDaemon, type DaemonConnection } from './services';
+import type { EvalTask } from './tasks';
+
+export interface PlannedStrategy {
+  /** The row label in the report (e.g. "classifier"). */
+  strategy: string;
+  /** The daemon strategy for a task (e.g. "classifier@fold3"). */
+  sendAs(task: EvalTask): string;
+  fold(task: EvalTask): number | null;
+  /** The daemon must register the held-out fold strategies. */
+  needsFolds: boolean;
+  /** Ask the daemon to run the tests it finds in the context (verifying strategies need them). */
+  runTests: boolean;
+}
+
+export interface Answer {
+  task: EvalTask;
+  sentAs: string;
+  fold: number | null;
+  result: ImplementFunctionResult | null;
+  error?: string;
+}
+
+export interface RunOptions {
+  tasks: EvalTask[];
+  plan: PlannedStrategy[];
+  fleetUrl: string;
+  /** Each daemon's state lives in <stateRoot>/<strategy>. */
+  stateRoot: string;
+  seed: number;
+  folds: number;
+  /** Strategies (daemons) running at once. */
+  lanes: number;
+  onAnswer(strategy: string, answer: Answer): void;
+  onStrategyStart?(strategy: string): void;
+  onStrategyDone?(strategy: string, answers: Answer[]): void;
+}
+
+/** The document the "user" has open: the task's prompt in a file of its own. */
+export function requestFor(task: EvalTask, strategy: string, runTests = true) {
+  const file = task.id.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  return {
+    textDocument: { uri: `file:///routerllm-eval/${file}.py`, languageId: 'python', text: task.prompt },
+    position: task.cursor,
+    related: [],
+    strategy,
+    runTests,
+  };
+}
+
+async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer[]> {
+  opts.onStrategyStart?.(p.strategy);
+  const stateDir = path.join(opts.stateRoot, p.strategy.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  let daemon: DaemonConnection | null = null;
+  const answers: Answer[] = [];
+  try {
+    daemon = await startDaemon({ fleetUrl: opts.fleetUrl, stateDir, seed: opts.seed, folds: p.needsFolds ? opts.folds : 0 });
+    for (const task of opts.tasks) {
+      const sentAs = p.sendAs(task);
+      let answer: Answer;
+      try {
+        const result = await daemon.request(implementFunction, requestFor(task, sentAs, p.runTests));
+        answer = { task, sentAs, fold: p.fold(task), result };
+      } catch (e) {
+        // One failed request is a failed task for this strategy, not a failed evaluation.
+        answer = { task, sentAs, fold: p.fold(task), result: null, error: (e as Error)?.message ?? String(e) };
+      }
+      answers.push(answer);
+      opts.onAnswer(p.strategy, answer);
+    }
+  } finally {
+    await daemon?.close();
+  }
+  opts.onStrategyDone?.(p.strategy, answers);
+  return answers;
+}
+
+/** Runs the plan, `lanes` strategies at a time; answers come back per strategy in task order. */
+export async function runPlan(opts: RunOptions): Promise<Map<string, Answer[]>> {
+  const out = new Map<string, Answer[]>();
+  const queue = [...opts.plan];
+  const lane = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) out.set(p.strategy, await runStrategy(opts, p));
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.lanes, opts.plan.length)) }, lane));
+  return out;
+}

@@ -1,0 +1,88 @@
+// The shapes the evaluation produces: one row per (strategy, task), one summary per strategy, and
+// the report that gathers them (report.json is this object, serialised).
+import type { DatasetName } from './tasks';
+
+export interface TaskRow {
+  strategy: string;
+  task_id: string;
+  /** The strategy name sent to the daemon (e.g. "classifier@fold2"); null when computed (oracle). */
+  sent_as: string | null;
+  /** The task's fold; null when the strategy is not held out by folds. */
+  fold: number | null;
+  /** The model whose answer is judged (the daemon's decision, or the oracle's pick). */
+  model: string | null;
+  /** Every model call the request made, in order (a cascade makes several). */
+  calls: string[];
+  /** Hidden-test verdicts of the answer: HumanEval (base) and HumanEval+ (null when the dataset has none). */
+  passed: boolean;
+  passed_plus: boolean | null;
+  reason: string;
+  energy_j: number;
+  co2_g: number;
+  cost_usd: number;
+  /** The answer's latency as the daemon reports it (the fleet's modelled model time included); null on error. */
+  latency_ms: number | null;
+  /** sha256 of the judged code, so rows with identical answers can be spotted. */
+  code_sha: string;
+  error?: string;
+}
+
+export interface StrategyRow {
+  strategy: string;
+  pass_at_1: number;
+  pass_at_1_plus: number | null;
+  energy_wh: number;
+  co2_g: number;
+  cost_usd: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  /** Model -> number of calls made (all attempts, so a cascade can exceed the task count). */
+  calls: Record<string, number>;
+  held_out: string;
+  tasks: number;
+  errors: number;
+  /** Share of tasks that called the strong (largest) model at least once: the APGR x-axis. */
+  strong_share: number;
+  apgr: number | null;
+  cpt_50: number | null;
+  cpt_80: number | null;
+  /** Energy relative to always-largest (1 = the same). */
+  energy_share_of_largest: number | null;
+  pareto: boolean;
+  note?: string;
+}
+
+export interface Target {
+  best_strategy: string | null;
+  pass_at_1: number | null;
+  delta_vs_largest_points: number | null;
+  energy_share_of_largest: number | null;
+  met: boolean;
+  rule: string;
+  oracle: { pass_at_1: number; delta_vs_largest_points: number; energy_share_of_largest: number | null } | null;
+  statement: string;
+}
+
+export interface Report {
+  dataset: DatasetName;
+  tasks: number;
+  fleet: { source: string; models: string[]; largest: string; weak: string; unavailable: string[] };
+  seed: number;
+  folds: number;
+  strategies: StrategyRow[];
+  apgr: {
+    weak: string;
+    strong: string;
+    weak_pass_at_1: number;
+    strong_pass_at_1: number;
+    definition: string;
+    by_strategy: Record<string, number | null>;
+  };
+  cpt: Record<string, { cpt_50: number | null; cpt_80: number | null }>;
+  pareto: { x: 'energy_wh'; y: 'pass_at_1'; front: string[]; note: string };
+  label_agreement: Record<string, { agree: number; total: number; share: number | null; label: string }>;
+  target: Target;
+  notes: string[];
+  tasks_detail: TaskRow[];
+  timing: { wall_s: number; requests: number; executions: number; cache_hits: number };
+}

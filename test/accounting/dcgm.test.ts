@@ -1,0 +1,148 @@
+// The measured-energy path against a tiny Prometheus endpoint whose counter the test controls.
+import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parsePrometheusText, energyMjFromText, energySourceFor, readEnergyMj, EnergyAttributor } from '../../server/accounting';
+import { catalogueModel, close } from './helpers';
+
+/** Serves DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION for the GPUs in `gpus` (mJ), as the DCGM exporter does. */
+class FakeExporter {
+  gpus: { gpu: string; modelName?: string; mj: number }[] = [];
+  status = 200;
+  private server = http.createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    const lines = ['# HELP DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION Total energy consumption since boot (in mJ).', '# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter'];
+    for (const g of this.gpus) {
+      const labels = [`gpu="${g.gpu}"`, 'UUID="GPU-x"', ...(g.modelName ? [`modelName="${g.modelName}"`] : []), 'Hostname="h"'];
+      lines.push(`DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{${labels.join(',')}} ${g.mj}`);
+    }
+    lines.push('DCGM_FI_DEV_POWER_USAGE{gpu="0"} 312.5');
+    res.writeHead(this.status, { 'content-type': 'text/plain; version=0.0.4' }).end(lines.join('\n') + '\n');
+  });
+  async start(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+  set(mj: number, gpu = '0'): void {
+    const g = this.gpus.find((x) => x.gpu === gpu);
+    if (g) g.mj = mj;
+  }
+}
+
+describe('accounting/dcgm', () => {
+  let exp: FakeExporter;
+  let base: string;
+  beforeEach(async () => {
+    exp = new FakeExporter();
+    base = await exp.start();
+  });
+  afterEach(() => exp.stop());
+
+  it('parses Prometheus text, labels with escapes included', () => {
+    const s = parsePrometheusText('# c\nfoo{a="x\\"y",b="z"} 12.5 1700000000\nbar 3\nbaz{} +Inf\n');
+    assert.deepEqual(s[0], { name: 'foo', labels: { a: 'x"y', b: 'z' }, value: 12.5 });
+    assert.equal(s[1].value, 3);
+    assert.equal(s[2].value, Infinity);
+  });
+
+  it('sums the counter over the GPUs whose modelName matches, or all without the label', () => {
+    const text = [
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0",modelName="A"} 100',
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="1",modelName="A"} 250',
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="2",modelName="B"} 1000',
+    ].join('\n');
+    assert.equal(energyMjFromText(text, 'A'), 350);
+    assert.equal(energyMjFromText(text, 'C'), null);
+    assert.equal(energyMjFromText(text), 1350);
+    assert.equal(energyMjFromText('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0"} 7\nDCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="1"} 8', 'A'), 15);
+    assert.equal(energyMjFromText('other 1'), null);
+  });
+
+  it('finds the source: energyMetricsUrl, else the recorded fleet\'s /metrics', () => {
+    const m = catalogueModel('llama-3-8b');
+    assert.equal(energySourceFor(m, 'http://fleet:8177'), null, 'no endpoint');
+    m.endpoint = { url: 'http://fleet:8177/v1/', model: 'Llama-3-8B', flavour: 'chat' };
+    assert.deepEqual(energySourceFor(m, 'http://fleet:8177'), { url: 'http://fleet:8177/metrics', modelName: 'Llama-3-8B' });
+    assert.equal(energySourceFor(m, 'http://other:1'), null);
+    m.endpoint.energyMetricsUrl = 'http://gpu-1:9400/metrics';
+    assert.deepEqual(energySourceFor(m, 'http://fleet:8177'), { url: 'http://gpu-1:9400/metrics' });
+  });
+
+  it('reads the counter over HTTP; null when unreachable or failing', async () => {
+    exp.gpus = [{ gpu: '0', mj: 5000 }, { gpu: '1', mj: 7000 }];
+    assert.equal(await readEnergyMj({ url: `${base}/metrics` }), 12000);
+    exp.status = 500;
+    assert.equal(await readEnergyMj({ url: `${base}/metrics` }), null);
+    assert.equal(await readEnergyMj({ url: 'http://127.0.0.1:1/metrics' }, 300), null);
+  });
+
+  it('attributes the counter difference of one call to it', async () => {
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
+    exp.gpus = [{ gpu: '0', mj: 1_000_000 }];
+    const att = new EnergyAttributor();
+    const h = att.begin(m, 300);
+    assert.ok(h);
+    await h.ready; // the starting read happens in the background
+    exp.set(1_004_000);
+    // 1,004,000 - 1,000,000 mJ = 4000 mJ = 4 J
+    assert.equal(await h.end({ promptTokens: 100, completionTokens: 200 }), 4);
+  });
+
+  it('splits overlapping calls in proportion to tokens, conserving the total (hand computation)', async () => {
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
+    exp.gpus = [{ gpu: '0', mj: 0 }];
+    // Reads in order: A begins (0), B begins (1000), A ends (3000), B ends (4000).
+    const reads = [0, 1000, 3000, 4000];
+    const att = new EnergyAttributor({ read: async () => reads.shift() ?? null });
+    const a = att.begin(m, 100)!;
+    const b = att.begin(m, 300)!;
+    // [0, 1000]: only A in flight -> A 1000 mJ.
+    // [1000, 3000]: A (actual 100 tokens) and B (expected 300) -> A 2000*100/400 = 500, B 1500.
+    // [3000, 4000]: only B -> B 1000. A = 1.5 J, B = 2.5 J, total 4 J = 4000 mJ.
+    const ja = await a.end({ promptTokens: 40, completionTokens: 60 });
+    const jb = await b.end({ promptTokens: 100, completionTokens: 200 });
+    assert.ok(close(ja!, 1.5), String(ja));
+    assert.ok(close(jb!, 2.5), String(jb));
+  });
+
+  it('charges idle energy to nobody and falls back when a read fails or the counter resets', async () => {
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
+    const reads: (number | null)[] = [100, 600, 5000, 5200, 9000, 8000, 8000, 8000];
+    const att = new EnergyAttributor({ read: async () => (reads.length ? reads.shift()! : null) });
+    const j1 = await att.begin(m)!.end({ promptTokens: 1, completionTokens: 1 });
+    assert.equal(j1, 0.5); // 600 - 100 mJ
+    const j2 = await att.begin(m)!.end({ promptTokens: 1, completionTokens: 1 });
+    assert.equal(j2, 0.2); // 5200 - 5000 mJ; the 4400 mJ while idle went to nobody
+    const j3 = await att.begin(m)!.end({ promptTokens: 1, completionTokens: 1 });
+    assert.equal(j3, undefined, 'counter went backwards (9000 -> 8000): not measured');
+    const j4 = await att.begin(m)!.end({ promptTokens: 1, completionTokens: 1 });
+    assert.equal(j4, undefined, 'counter did not move: too coarse to measure this call');
+    const j5 = await att.begin(m)!.end({ promptTokens: 1, completionTokens: 1 });
+    assert.equal(j5, undefined, 'reads failed');
+  });
+
+  it('measures a recorded-fleet model through <url>/metrics, only its own GPUs', async () => {
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: `${base}/v1`, model: 'Llama-3-8B-Instruct-GPTQ-4-Bit', flavour: 'chat' };
+    exp.gpus = [
+      { gpu: '0', modelName: 'Llama-3-8B-Instruct-GPTQ-4-Bit', mj: 10_000 },
+      { gpu: '1', modelName: 'CodeLlama-7B-Instruct-GPTQ', mj: 50_000 },
+    ];
+    const att = new EnergyAttributor({ fleetUrl: base });
+    const h = att.begin(m)!;
+    await h.ready;
+    exp.set(12_500, '0');
+    exp.set(90_000, '1');
+    assert.equal(await h.end({ promptTokens: 10, completionTokens: 10 }), 2.5);
+    assert.equal(att.begin(catalogueModel('llama-2-7b')), null, 'no endpoint: nothing to measure');
+  });
+});

@@ -1,0 +1,146 @@
+// The daemon driven by a real LSP client over stdio, against the recorded fleet over real HTTP.
+import { strict as assert } from 'node:assert';
+import { ResponseError } from 'vscode-languageserver-protocol/node';
+import * as protocol from '../../shared/protocol';
+import { CancellationTokenSource, spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
+import { humanEvalFile, startHarness, type Harness } from './harness';
+
+const uri = 'file:///work/has_close_elements.py';
+
+async function rejection(p: Promise<unknown>): Promise<ResponseError<unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ResponseError, `expected a JSON-RPC error, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the request to fail');
+}
+
+describe('daemon over stdio', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let daemon: DaemonConnection;
+  const file = humanEvalFile(0);
+  const implement = (extra: Partial<protocol.ImplementFunctionParams> = {}) =>
+    daemon.request(protocol.implementFunction, {
+      textDocument: { uri, languageId: 'python', text: file.text },
+      position: { line: file.line, character: 0 },
+      ...extra,
+    });
+
+  before(async () => {
+    h = await startHarness();
+    daemon = await spawnDaemon({ args: ['--config', h.configFile] });
+  });
+  after(async () => {
+    await daemon?.close();
+    await h?.close();
+  });
+
+  it('implements a HumanEval function and says what it cost', async () => {
+    const r = await implement();
+    assert.equal(r.function.name, file.entryPoint);
+    assert.match(r.code, /def has_close_elements/);
+    assert.ok(r.body.trim().length > 0);
+    assert.equal(r.decision.strategy, 'cascade');
+    assert.ok(r.usage.promptTokens > 0 && r.usage.completionTokens > 0);
+    assert.ok(r.footprint.energyJ > 0 && r.footprint.co2g > 0 && r.footprint.costUsd > 0);
+    assert.ok(r.latencyMs > 0);
+    assert.equal(r.tests.found, 2, 'the two doctest examples of HumanEval/0');
+    assert.ok(r.attempts.length >= 1);
+    assert.match(r.decision.explanation, /llama-3\.1-405b \(no server configured\)/);
+  });
+
+  it('answers a malformed request with InvalidParams naming the field, and keeps serving', async () => {
+    const err = await rejection(daemon.raw.sendRequest(protocol.implementFunction.method, { textDocument: { uri }, position: { line: -1 } }));
+    assert.equal(err.code, protocol.ErrorCodes.InvalidParams);
+    assert.match(err.message, /position\.line/);
+    assert.match(err.message, /position\.character/);
+    const models = await daemon.request(protocol.listModels, {});
+    assert.ok(models.models.length >= 10);
+  });
+
+  it('refuses an unknown strategy and lists the known ones', async () => {
+    const err = await rejection(implement({ strategy: 'no-such-strategy' }));
+    assert.equal(err.code, protocol.ErrorCodes.UnknownStrategy);
+    assert.match(err.message, /cascade/);
+  });
+
+  it('refuses a document it was not given', async () => {
+    const err = await rejection(daemon.request(protocol.implementFunction, { textDocument: { uri: 'file:///nowhere.py' }, position: { line: 0, character: 0 } }));
+    assert.equal(err.code, protocol.ErrorCodes.InvalidParams);
+    assert.match(err.message, /textDocument\.text/);
+  });
+
+  it('lists models with availability and the strategies', async () => {
+    const r = await daemon.request(protocol.listModels, {});
+    const big = r.models.find((m) => m.id === 'llama-3.1-405b')!;
+    assert.equal(big.available, false);
+    assert.match(big.unavailableReason!, /no server configured/);
+    assert.ok(r.models.find((m) => m.id === 'deepseek-coder-1.3b')!.available);
+    for (const s of ['random', 'complexity', 'classifier', 'moe', 'rl', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade']) {
+      assert.ok(r.strategies.some((x) => x.id === s), `strategy ${s} listed`);
+    }
+  });
+
+  it('notifies stats changes, keeps session stats and records feedback', async () => {
+    const seen: protocol.SessionStats[] = [];
+    daemon.onNotification(protocol.statsChanged, (s) => seen.push(s));
+    const r = await implement({ strategy: 'always-deepseek-coder-6.7b' });
+    await new Promise((res) => setTimeout(res, 100));
+    assert.ok(seen.length >= 1, 'statsChanged received');
+    const stats = await daemon.request(protocol.sessionStats, { recent: 50 });
+    assert.ok(stats.session.requests >= 1);
+    assert.ok(stats.recent.some((x) => x.requestId === r.requestId && x.model === 'deepseek-coder-6.7b'));
+    const fb = await daemon.request(protocol.feedback, { requestId: r.requestId, kind: 'accepted' });
+    assert.equal(fb.recorded, true);
+    const unknown = await daemon.request(protocol.feedback, { requestId: 'nope', kind: 'rejected' });
+    assert.equal(unknown.recorded, false);
+  });
+
+  it('serves inline completions at the cursor', async () => {
+    const lines = file.text.split('\n');
+    const r = await daemon.request(protocol.inlineCompletion, {
+      textDocument: { uri, languageId: 'python', text: file.text },
+      position: { line: lines.length - 2, character: lines[lines.length - 2]!.length },
+      strategy: 'always-deepseek-coder-6.7b',
+    });
+    assert.equal(r.items.length, 1);
+    assert.match(r.items[0]!.insertText, /return/);
+    assert.equal(r.decision.model, 'deepseek-coder-6.7b');
+  });
+
+  for (const [fault, reason] of [
+    ['down', /down/],
+    ['http500', /500/],
+    ['malformed-json', /malformed/],
+  ] as const) {
+    it(`falls back past a server that is ${fault}, and says so`, async () => {
+      await h.fault('deepseek-coder-1.3b', fault, { count: 1 });
+      const r = await implement({ strategy: 'always-deepseek-coder-1.3b', runTests: false });
+      assert.equal(r.fallbacks[0]?.from, 'deepseek-coder-1.3b');
+      assert.match(r.fallbacks[0]!.reason, reason);
+      assert.notEqual(r.decision.model, 'deepseek-coder-1.3b');
+      assert.match(r.code, /has_close_elements/);
+    });
+  }
+
+  it('cancels the model call in flight ($/cancelRequest) and keeps serving', async () => {
+    await h.fault('deepseek-coder-1.3b', 'slow', { count: 1, delayMs: 8000 });
+    const source = new CancellationTokenSource();
+    const started = Date.now();
+    const cancelled = daemon.request(
+      protocol.implementFunction,
+      { textDocument: { uri, languageId: 'python', text: file.text }, position: { line: file.line, character: 0 }, strategy: 'always-deepseek-coder-1.3b', runTests: false },
+      source.token,
+    );
+    setTimeout(() => source.cancel(), 200);
+    const err = await rejection(cancelled);
+    assert.equal(err.code, protocol.ErrorCodes.RequestCancelled);
+    assert.ok(Date.now() - started < 4000, 'cancelled well before the slow answer');
+    await h.fault('deepseek-coder-1.3b', 'none');
+    const r = await implement({ strategy: 'always-deepseek-coder-6.7b', runTests: false });
+    assert.equal(r.decision.model, 'deepseek-coder-6.7b');
+  });
+});

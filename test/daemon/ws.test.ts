@@ -1,0 +1,125 @@
+// The team transport: a shared daemon over WebSocket, refused without the token, one session per
+// client, frames capped.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
+import * as protocol from '../../shared/protocol';
+import { connectDaemon, daemonScript } from '../../server/daemon/connect';
+import { tokenMatches } from '../../server/daemon/ws';
+import { humanEvalFile, startHarness, type Harness } from './harness';
+
+const TOKEN = 'team-secret-token';
+
+async function startWsDaemon(configFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
+    env: { ...process.env, ROUTERLLM_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.once('exit', (code, signal) => { if (process.env.DEBUG_DAEMON) console.error(`daemon exited ${code} ${signal}: ${stderr}`); });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (ws:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`daemon exited (${code}): ${stderr}`)));
+  });
+  return { child, url };
+}
+
+function handshakeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+}
+
+describe('daemon over WebSocket', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let daemon: { child: ChildProcess; url: string };
+
+  before(async () => {
+    h = await startHarness();
+    daemon = await startWsDaemon(h.writeConfig({ ws: { host: '127.0.0.1', maxMessageBytes: 64 * 1024 } }));
+  });
+  after(async () => {
+    daemon?.child.kill('SIGTERM');
+    await h?.close();
+  });
+
+  it('compares tokens in constant time, by content', () => {
+    assert.equal(tokenMatches('abc', 'abc'), true);
+    assert.equal(tokenMatches('abc', 'abd'), false);
+    assert.equal(tokenMatches('abc', 'abcd'), false);
+    assert.equal(tokenMatches('abc', null), false);
+  });
+
+  it('refuses a client without the token or with a wrong one', async () => {
+    assert.equal(await handshakeStatus(daemon.url, {}), 401);
+    assert.equal(await handshakeStatus(daemon.url, { authorization: 'Bearer wrong' }), 401);
+    assert.equal(await handshakeStatus(daemon.url, { authorization: `Bearer ${TOKEN}` }), 101);
+  });
+
+  it('serves two clients with separate sessions', async () => {
+    const a = await connectDaemon(daemon.url, TOKEN);
+    const b = await connectDaemon(daemon.url, TOKEN);
+    try {
+      const file = humanEvalFile(0);
+      const r = await a.request(protocol.implementFunction, {
+        textDocument: { uri: 'file:///a.py', languageId: 'python', text: file.text },
+        position: { line: file.line, character: 0 },
+        strategy: 'always-deepseek-coder-6.7b',
+      });
+      assert.equal(r.decision.model, 'deepseek-coder-6.7b');
+      const sa = await a.request(protocol.sessionStats, {});
+      const sb = await b.request(protocol.sessionStats, {});
+      assert.notEqual(sa.sessionId, sb.sessionId);
+      assert.equal(sa.session.requests, 1);
+      assert.equal(sb.session.requests, 0);
+      // Feedback on another session's request is not taken.
+      assert.equal((await b.request(protocol.feedback, { requestId: r.requestId, kind: 'rejected' })).recorded, false);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('closes a connection that sends a frame over the cap, and keeps serving others', async () => {
+    const big = new WebSocket(daemon.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    await new Promise((r) => big.once('open', r));
+    const closed = new Promise<number>((r) => big.once('close', (code) => r(code)));
+    big.send('x'.repeat(128 * 1024));
+    assert.equal(await closed, 1009, 'message too big');
+    const c = await connectDaemon(daemon.url, TOKEN);
+    assert.ok((await c.request(protocol.listModels, {})).models.length > 0);
+    await c.close();
+  });
+
+  it('survives a client that disconnects with a request in flight', async () => {
+    await h.fault('deepseek-coder-1.3b', 'slow', { count: 1, delayMs: 2000 });
+    const c = await connectDaemon(daemon.url, TOKEN);
+    const file = humanEvalFile(0);
+    const pending = c
+      .request(protocol.implementFunction, {
+        textDocument: { uri: 'file:///c.py', languageId: 'python', text: file.text },
+        position: { line: file.line, character: 0 },
+        strategy: 'always-deepseek-coder-1.3b',
+      })
+      .catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    await c.close();
+    await pending;
+    const d = await connectDaemon(daemon.url, TOKEN);
+    assert.ok((await d.request(protocol.listModels, {})).models.length > 0);
+    await d.close();
+  });
+});

@@ -1,0 +1,79 @@
+// /metrics: vLLM token/latency metrics and the DCGM energy counter grow by the right amounts.
+import { strict as assert } from 'node:assert';
+import { CATALOGUE, RECORDED_MODEL_IDS } from '../../server/config/catalogue';
+import { approxTokens, startFleet, type Fleet } from '../../server/fleet';
+import { BIG, SMALL, chatBody, metric, post, task } from './helpers';
+
+const catalogueOf = (served: string) => CATALOGUE.find((m) => RECORDED_MODEL_IDS[m.id] === served)!;
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+
+describe('fleet: /metrics', () => {
+  let fleet: Fleet;
+  const scrape = async () => (await fetch(`${fleet.url}/metrics`)).text();
+  before(async () => {
+    fleet = await startFleet({ port: 0, sleep: false });
+  });
+  after(() => fleet.close());
+
+  it('lists every model before any request, in Prometheus text format', async () => {
+    const res = await fetch(`${fleet.url}/metrics`);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    assert.match(text, /# TYPE vllm:e2e_request_latency_seconds histogram/);
+    assert.match(text, /# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter/);
+    assert.match(text, /# TYPE DCGM_FI_DEV_POWER_USAGE gauge/);
+    for (const id of Object.values(RECORDED_MODEL_IDS)) assert.ok(text.includes(`vllm:request_success_total{model_name="${id}"} 0`), id);
+    // One energy series per GPU of the model: 4 for Llama-3.1-70B.
+    assert.equal(text.split('\n').filter((l) => l.startsWith(`DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{`) && l.includes(BIG)).length, 4);
+  });
+
+  it('counts tokens, requests, latency and millijoules of a request', async () => {
+    const before = await scrape();
+    const body = (await (await post(fleet.url, '/v1/chat/completions', chatBody(SMALL, task('HumanEval/3').prompt))).json()) as any;
+    const after = await scrape();
+    const d = (name: string, labels: Record<string, string>) => metric(after, name, labels) - metric(before, name, labels);
+    const m = { model_name: SMALL };
+    const { prompt_tokens: p, completion_tokens: c } = body.usage;
+    assert.equal(d('vllm:prompt_tokens_total', m), p);
+    assert.equal(d('vllm:generation_tokens_total', m), c);
+    assert.equal(d('vllm:request_success_total', m), 1);
+    assert.equal(d('vllm:e2e_request_latency_seconds_count', m), 1);
+    assert.ok(close(d('vllm:e2e_request_latency_seconds_sum', m), body.routerllm.modelled_latency_ms / 1000));
+    const cat = catalogueOf(SMALL);
+    const mJ = (p * cat.energy.jPerPromptToken.value + c * cat.energy.jPerOutputToken.value) * 1000;
+    assert.ok(mJ > 0);
+    assert.ok(close(d('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0', modelName: SMALL }), mJ));
+    assert.ok(metric(after, 'DCGM_FI_DEV_POWER_USAGE', { gpu: '0', modelName: SMALL }) > 0);
+    // Another model's counters do not move.
+    assert.equal(d('vllm:request_success_total', { model_name: BIG }), 0);
+  });
+
+  it('spreads a multi-GPU model\'s energy over its GPUs, counting tokens itself when usage is absent', async () => {
+    const t = task('HumanEval/0');
+    const req = chatBody(BIG, t.prompt);
+    const before = await scrape();
+    const body = (await (await post(fleet.url, '/v1/chat/completions', req)).json()) as any;
+    const after = await scrape();
+    const p = approxTokens(req.messages.map((m) => m.content).join('\n'));
+    const c = approxTokens(body.choices[0].message.content);
+    assert.equal(metric(after, 'vllm:prompt_tokens_total', { model_name: BIG }) - metric(before, 'vllm:prompt_tokens_total', { model_name: BIG }), p);
+    assert.equal(metric(after, 'vllm:generation_tokens_total', { model_name: BIG }) - metric(before, 'vllm:generation_tokens_total', { model_name: BIG }), c);
+    const cat = catalogueOf(BIG);
+    const mJ = (p * cat.energy.jPerPromptToken.value + c * cat.energy.jPerOutputToken.value) * 1000;
+    let total = 0;
+    for (let gpu = 0; gpu < cat.gpu.count; gpu++) {
+      const l = { gpu: String(gpu), modelName: BIG };
+      const share = metric(after, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', l) - metric(before, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', l);
+      assert.ok(close(share, mJ / cat.gpu.count), `gpu ${gpu}`);
+      total += share;
+    }
+    assert.ok(close(total, mJ));
+  });
+
+  it('does not count failed requests', async () => {
+    const before = await scrape();
+    await post(fleet.url, '/v1/chat/completions', chatBody(SMALL, 'def nothing_recorded(): pass'));
+    const after = await scrape();
+    assert.equal(metric(after, 'vllm:request_success_total', { model_name: SMALL }), metric(before, 'vllm:request_success_total', { model_name: SMALL }));
+  });
+});

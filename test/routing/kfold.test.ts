@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { CATALOGUE } from '../../server/config/catalogue';
+import { createHeldOutStrategies, foldsByTask, trainFold } from '../../server/routing/registry';
+import { scoreRouters } from '../../server/routing/kfold';
+import { loadTrainingSet } from '../../server/routing/training-data';
+import { auc } from '../../server/routing/metrics';
+import { input } from './helpers';
+
+describe('routing held-out evaluation', function () {
+  this.timeout(180_000);
+
+  it('splits by task into k disjoint folds covering every task', async () => {
+    const ts = await loadTrainingSet();
+    const folds = foldsByTask(ts.taskIds, 5, 1);
+    assert.equal(folds.size, 164);
+    const sizes = [0, 0, 0, 0, 0];
+    for (const f of folds.values()) sizes[f]++;
+    assert.ok(sizes.every((s) => s === 32 || s === 33), sizes.join(','));
+    assert.deepEqual([...foldsByTask(ts.taskIds, 5, 1)], [...folds], 'deterministic from the seed');
+  });
+
+  it('trains fold models only on the other folds', async () => {
+    const ts = await loadTrainingSet();
+    const folds = foldsByTask(ts.taskIds, 4, 2);
+    const f = trainFold(ts, folds, 1, [...CATALOGUE], 2);
+    const test = new Set(f.testTasks);
+    assert.ok(f.trainTasks.every((t) => !test.has(t)));
+    assert.equal(f.trainTasks.length + f.testTasks.length, 164);
+    assert.ok(f.testTasks.every((t) => folds.get(ts.taskIds[t]) === 1));
+    assert.ok(f.rl.frozen);
+  });
+
+  it('createHeldOutStrategies returns routable fold-specific strategies', async () => {
+    const ts = await loadTrainingSet();
+    const s = await createHeldOutStrategies(foldsByTask(ts.taskIds, 5, 1), 0, { models: [...CATALOGUE], seed: 1, training: ts });
+    for (const id of ['classifier', 'moe', 'rl', 'ensemble', 'cascade', 'carbon-aware', 'cost-aware']) {
+      const c = await s.get(id)!.choose(input());
+      assert.ok(c.model, id);
+    }
+    assert.match((await s.get('classifier')!.choose(input())).explanation, /classifier\/ts/);
+  });
+
+  it('scoreRouters reports per-model and routing scores better than chance', async () => {
+    const r = await scoreRouters(3, 1);
+    assert.equal(r.perModel.length, 10);
+    const meanAuc = r.perModel.reduce((s, p) => s + p.auc, 0) / r.perModel.length;
+    assert.ok(meanAuc > 0.55, `mean held-out AUC ${meanAuc}`);
+    const row = (id: string) => r.routing.find((x) => x.strategy === id)!;
+    assert.ok(row('cascade').passRate > row('always-llama-3.1-70b').passRate, 'verified cascade beats always-largest on pass rate');
+    assert.ok(row('cascade').energyJ < row('always-llama-3.1-70b').energyJ, 'and spends less energy');
+    assert.ok(row('rl').passRate > row('random').passRate);
+    assert.match(r.text, /\| model \| pass rate \| AUC/);
+  });
+
+  it('auc handles ties and perfect separation', () => {
+    assert.equal(auc([0.1, 0.9], [0, 1]), 1);
+    assert.equal(auc([0.5, 0.5], [0, 1]), 0.5);
+  });
+});
