@@ -51,6 +51,7 @@ export class Daemon implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private _state: DaemonState = { kind: 'stopped' };
   private readonly handlers: { method: string; handler: (params: unknown) => void }[] = [];
+  private restarts: number[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -98,11 +99,18 @@ export class Daemon implements vscode.Disposable {
           return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
         },
         closed: () => {
-          this.fail('the daemon stopped (see the RouterLLM output for its log)');
+          // A crash restarts the daemon, at most 3 times in 3 minutes; then the error state.
+          const now = Date.now();
+          this.restarts = this.restarts.filter((t) => now - t < 180_000);
+          if (this.restarts.length < 3) {
+            this.restarts.push(now);
+            this.log.warn('the daemon stopped: restarting it');
+            return { action: CloseAction.Restart, handled: true };
+          }
+          this.fail('the daemon stopped 3 times in 3 minutes (see the RouterLLM output for its log); run "RouterLLM: Restart Daemon" to try again');
           return { action: CloseAction.DoNotRestart, handled: true };
         },
       },
-      connectionOptions: { maxRestartCount: 0 },
     };
     const client = new LanguageClient('routerllm', 'RouterLLM', serverOptions, clientOptions);
     this.client = client;
@@ -161,6 +169,7 @@ export class Daemon implements vscode.Disposable {
   }
 
   async restart(): Promise<void> {
+    this.restarts = [];
     await this.stop();
     await this.start();
   }

@@ -37,7 +37,7 @@ function barChart(title: string, rows: { label: string; value: number; text: str
 function columnChart(title: string, points: { label: string; value: number; text: string }[], width = 420, height = 120): string {
   if (!points.length) return `<p class="muted">${escapeHtml(title)}: no data yet.</p>`;
   const max = Math.max(...points.map((p) => p.value), 1e-12);
-  const slot = width / points.length;
+  const slot = Math.min(48, width / points.length);
   const cols = points
     .map((p, i) => {
       const h = Math.max(1, ((height - 20) * p.value) / max);
@@ -48,7 +48,7 @@ function columnChart(title: string, points: { label: string; value: number; text
   const last = escapeHtml(points[points.length - 1].label);
   return (
     `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${cols}` +
-    `<text x="0" y="${height - 2}" class="lbl">${first}</text><text x="${width}" y="${height - 2}" text-anchor="end" class="lbl">${last}</text></svg></figure>`
+    `<text x="0" y="${height - 2}" class="lbl">${first}</text><text x="${(slot * points.length).toFixed(1)}" y="${height - 2}" text-anchor="end" class="lbl">${last}</text></svg></figure>`
   );
 }
 

@@ -1,7 +1,17 @@
 // The facade the daemon uses: predicts footprints for routing, turns each finished request's raw
 // measurements (tokens, latency, DCGM joules) into footprints, commits them to the ledger, keeps
 // the budget windows and the metrics, and builds session stats.
-import type { Budgets, ModelConfig } from '../config/schema';
+//
+// Per request, the daemon:
+//   const est = acct.predict(model, promptTokens, kind)        // for each candidate (routing)
+//   acct.budgetRoom(); acct.wouldExceed(est)                     // before choosing / refusing
+//   const h = acct.energy.begin(model, promptTokens + acct.predictor.expectedOutputTokens(model.id, kind))
+//   ... model call ...
+//   const measuredJ = await h?.end(usage)                        // undefined: not measured
+//   acct.record({ id, sessionId, user, kind, strategy, passed, calls: [{ model, usage, latencyMs, measuredJ, predicted: est }] })
+//   acct.setFeedback(id, kind) on routerllm/feedback; acct.sessionStats(sessionId) for statsChanged
+//   acct.close() on shutdown (checkpoints the WAL and closes the database)
+import type { BudgetLevel, Budgets, ModelConfig } from '../config/schema';
 import type { Attempt, SessionStats, Usage } from '../../shared/protocol';
 import type { FootprintEstimate } from '../routing/types';
 import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
@@ -94,8 +104,9 @@ export class Accountant {
     return this.predictor.predict(typeof model === 'string' ? this.model(model) : model, promptTokens, kind, this.now());
   }
 
-  budgetRoom(): BudgetRoom {
-    return this.budgets.room(this.now());
+  /** Room left at the configured level, or at `level` when a request asks for another one. */
+  budgetRoom(level?: BudgetLevel): BudgetRoom {
+    return this.budgets.room(this.now(), level);
   }
 
   wouldExceed(estimate: Pick<FootprintEstimate, 'co2g' | 'costUsd'>): { exceeded: boolean; which: BudgetItem[] } {

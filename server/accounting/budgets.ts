@@ -26,8 +26,8 @@ export type BudgetWindow = 'request' | 'hour' | 'day';
 /** "co2g/hour", "costUsd/request", ... */
 export type BudgetItem = `${BudgetMetric}/${BudgetWindow}`;
 
-export const METRICS: readonly BudgetMetric[] = ['co2g', 'costUsd'];
-export const WINDOWS: readonly BudgetWindow[] = ['request', 'hour', 'day'];
+export const BUDGET_METRICS: readonly BudgetMetric[] = ['co2g', 'costUsd'];
+export const BUDGET_WINDOWS: readonly BudgetWindow[] = ['request', 'hour', 'day'];
 const WINDOW_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 export interface BudgetRoom {
@@ -71,9 +71,10 @@ export class BudgetTracker {
     this.level = level;
   }
 
-  limit(metric: BudgetMetric, window: BudgetWindow): number {
+  /** The effective limit at the tracker's level, or at `level` (a request may ask for another). */
+  limit(metric: BudgetMetric, window: BudgetWindow, level: BudgetLevel = this.level): number {
     const key = window === 'request' ? 'perRequest' : window === 'hour' ? 'perHour' : 'perDay';
-    return LEVEL_MULTIPLIER[this.level] * (this.config[metric][key] ?? DEFAULT_LIMITS[metric][key]);
+    return LEVEL_MULTIPLIER[level] * (this.config[metric][key] ?? DEFAULT_LIMITS[metric][key]);
   }
 
   /** Spent in the sliding window ending at `at`. */
@@ -84,22 +85,22 @@ export class BudgetTracker {
     return sum;
   }
 
-  room(at: Date = this.now()): BudgetRoom {
+  room(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
     const left = (m: BudgetMetric) =>
-      Math.max(0, Math.min(this.limit(m, 'hour') - this.used(m, 'hour', at), this.limit(m, 'day') - this.used(m, 'day', at)));
+      Math.max(0, Math.min(this.limit(m, 'hour', level) - this.used(m, 'hour', at), this.limit(m, 'day', level) - this.used(m, 'day', at)));
     return {
-      level: this.level,
+      level,
       co2gLeft: left('co2g'),
       costUsdLeft: left('costUsd'),
-      co2gPerRequest: this.limit('co2g', 'request'),
-      costUsdPerRequest: this.limit('costUsd', 'request'),
+      co2gPerRequest: this.limit('co2g', 'request', level),
+      costUsdPerRequest: this.limit('costUsd', 'request', level),
     };
   }
 
   /** The limits a request of this footprint would break. */
   wouldExceed(estimate: Pick<FootprintEstimate, 'co2g' | 'costUsd'>, at: Date = this.now()): { exceeded: boolean; which: BudgetItem[] } {
     const which: BudgetItem[] = [];
-    for (const m of METRICS) {
+    for (const m of BUDGET_METRICS) {
       if (estimate[m] > this.limit(m, 'request')) which.push(`${m}/request`);
       for (const w of ['hour', 'day'] as const) if (this.used(m, w, at) + estimate[m] > this.limit(m, w)) which.push(`${m}/${w}`);
     }
@@ -132,8 +133,8 @@ export class BudgetTracker {
   /** Protocol shape. For the 'request' window, `used` is the most recent request's amount. */
   status(at: Date = this.now()): BudgetStatus {
     const items: BudgetStatus['items'] = [];
-    for (const metric of METRICS)
-      for (const window of WINDOWS)
+    for (const metric of BUDGET_METRICS)
+      for (const window of BUDGET_WINDOWS)
         items.push({
           metric,
           window,
@@ -151,6 +152,8 @@ export class BudgetTracker {
   ): void {
     for (const s of spends) this.spends.push({ t: s.time.getTime(), co2g: s.co2g, costUsd: s.costUsd });
     this.spends.sort((a, b) => a.t - b.t);
+    const latest = this.spends[this.spends.length - 1];
+    if (latest) this.last = { co2g: latest.co2g, costUsd: latest.costUsd };
     for (const v of violations) this.violations.push({ t: v.time.getTime(), item: v.item });
   }
 

@@ -20,6 +20,10 @@ export interface SandboxPlan {
 // Runs as root inside the new namespaces, before the program: keep the run's temp dir writable
 // (its own bind mount), make every other mount read-only (fail closed if one cannot be), then
 // drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
+// The shell stays as the namespace's init instead of exec'ing the program: it keeps root (so the
+// program cannot signal it) and stays in our process group, so killing the group always takes
+// the init, and with it the whole PID namespace, even if the program called setsid(). (After a
+// uid change the kernel clears the parent-death signal, so --kill-child alone would not do.)
 export const INIT_SCRIPT = `set -e
 W="$1"; U="$2"; shift 2
 mount --make-rprivate /
@@ -29,10 +33,13 @@ for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   mount -o remount,bind,ro "$m" 2>/dev/null || { echo "routerllm sandbox: cannot make $m read-only" >&2; exit 125; }
 done
 cd "$W"
+set +e
 if [ -n "$U" ]; then
-  exec setpriv --reuid="$U" --regid="$U" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- prlimit "$@"
+  setpriv --reuid="$U" --regid="$U" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- prlimit "$@" &
+else
+  prlimit "$@" &
 fi
-exec prlimit "$@"
+wait $!
 `;
 
 const NS_FLAGS = ['--net', '--pid', '--mount', '--fork', '--kill-child', '--mount-proc'];
@@ -68,6 +75,11 @@ export function sandboxPlan(): SandboxPlan {
   }[mode];
   cached = { mode, isolation, python, node };
   return cached;
+}
+
+/** Forget the probed plan (tests switch ROUTERLLM_SANDBOX between runs). */
+export function resetSandboxPlan(): void {
+  cached = undefined;
 }
 
 /** A uid no real account uses, fresh per run so RLIMIT_NPROC is this run's own process count. */

@@ -109,7 +109,8 @@ function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, is
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let done = false;
-    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error) => {
+    const finish = (code: number | null, sig: string | null, spawnError?: Error) => {
+      let [exitCode, signal] = [code, sig];
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -118,6 +119,12 @@ function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, is
       let stderr = Buffer.concat(err).toString('utf8');
       if (spawnError) stderr += `\ncannot start the sandbox: ${spawnError.message}`;
       if (aborted) stderr += '\n[routerllm sandbox: aborted]';
+      // Under the namespace init a signal death comes back as the shell's 128+N status.
+      if (isolation.startsWith('netns') && exitCode !== null && exitCode > 128 && exitCode < 160) {
+        const num = exitCode - 128;
+        const name = Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0];
+        if (name) [exitCode, signal] = [null, name];
+      }
       resolve({
         exitCode,
         signal,

@@ -10,6 +10,8 @@ import { onRequest, sendNotification } from './validate';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
 
+const STATS_INTERVAL_MS = 100;
+
 export interface DaemonOptions {
   services: Services;
   log: (line: string) => void;
@@ -109,15 +111,23 @@ export class Daemon {
   detach(session: Session): void {
     if (!this.sessions.delete(session)) return;
     session.closing.abort(new Error('client disconnected'));
+    if (session.statsTimer) clearTimeout(session.statsTimer);
     session.connection.dispose();
   }
 
+  /** Tells the client its session's totals changed: at most once per STATS_INTERVAL_MS, from the
+   * in-memory totals, so a busy client costs no ledger queries. */
   private statsChanged(session: Session): void {
-    try {
-      sendNotification(session.connection, protocol.statsChanged, this.services.sessionStats(session.id, 5));
-    } catch (e) {
-      this.opts.log(`stats notification failed: ${(e as Error).message}`);
-    }
+    if (session.statsTimer) return;
+    session.statsTimer = setTimeout(() => {
+      session.statsTimer = null;
+      if (!this.sessions.has(session)) return;
+      try {
+        sendNotification(session.connection, protocol.statsChanged, session.live.snapshot(session.id, this.services.budgetStatus()));
+      } catch (e) {
+        this.opts.log(`stats notification failed: ${(e as Error).message}`);
+      }
+    }, STATS_INTERVAL_MS);
   }
 
   /** Graceful shutdown: refuse new work, let requests in flight finish for up to `graceMs`, then

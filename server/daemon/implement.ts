@@ -107,7 +107,7 @@ export async function implementFunction(services: Services, session: Session, pa
   const requestId = randomUUID();
   const model = answer.outcome.model.id;
 
-  services.record({
+  const row = services.record({
     id: requestId,
     sessionId: session.id,
     user: session.user,
@@ -124,6 +124,7 @@ export async function implementFunction(services: Services, session: Session, pa
     latencyMs,
     passed: answer.passed,
   });
+  session.live.add(row);
   session.remember({ requestId, model, passed: answer.passed, feedback: null });
 
   return {

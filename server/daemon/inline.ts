@@ -60,7 +60,7 @@ export async function inlineCompletion(services: Services, session: Session, par
   const insertText = completionAtCursor(outcome.text, text, params.position.line, language, prefix);
   const latencyMs = outcome.latencyMs + Math.max(0, performance.now() - started - outcome.wallMs);
   const requestId = randomUUID();
-  services.record({
+  const row = services.record({
     id: requestId,
     sessionId: session.id,
     user: session.user,
@@ -78,6 +78,7 @@ export async function inlineCompletion(services: Services, session: Session, par
     latencyMs,
     passed: null,
   });
+  session.live.add(row);
   session.remember({ requestId, model: outcome.model.id, passed: null, feedback: null });
   return {
     requestId,

@@ -5,6 +5,7 @@ import type { ModelConfig, Config } from '../config/schema';
 import type { ExtractedTest, ExtractInput } from '../checks/types';
 import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutcome } from '../routing/types';
 import type { RecordInput } from '../accounting/accountant';
+import type { LedgerRow } from '../accounting/ledger';
 import type { Fallback, Footprint, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 export interface GenerateCall {
@@ -48,7 +49,7 @@ export interface Services {
   countTokens(text: string): number;
   random(): number;
   /** Commits a finished request to the ledger (its footprint is recomputed from the calls). */
-  record(entry: RecordInput): void;
+  record(entry: RecordInput): LedgerRow;
   setFeedback(requestId: string, kind: 'accepted' | 'rejected' | 'edited'): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;

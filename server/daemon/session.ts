@@ -7,6 +7,7 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FeedbackKind } from '../../shared/protocol';
 import type { z } from 'zod';
+import { LiveStats } from './liveStats';
 
 export interface SessionSettings {
   strategy?: string;
@@ -27,6 +28,9 @@ export class Session {
   readonly documents = new TextDocuments(TextDocument);
   readonly history: HistoryItem[] = [];
   settings: SessionSettings = {};
+  readonly live = new LiveStats();
+  /** Pending statsChanged notification (coalesced: at most one per STATS_INTERVAL_MS). */
+  statsTimer: NodeJS.Timeout | null = null;
   /** Aborts every request of this session still in flight (client gone, daemon stopping). */
   readonly closing = new AbortController();
 

@@ -33,7 +33,9 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     breakerFailures: config.client.breakerFailures,
     breakerResetMs: config.client.breakerResetMs,
   });
-  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, fleetUrl: config.fleetUrl });
+  // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
+  // scraping an exporter around every call costs milliseconds on the hot path.
+  const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
   const strategies = createStrategies({ models, stateDir, seed: config.routing.seed, weights: config.routing.rewardWeights });
   if (opts.evalFolds) await addHeldOutStrategies(strategies, models, opts.evalFolds, config.routing.rewardWeights);
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
@@ -93,15 +95,10 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     strategy: (id) => strategies.get(id),
     strategies: () => [...strategies.values()].filter((s) => !s.id.includes('@')).map((s) => ({ id: s.id, description: s.description })),
     predict: (model, promptTokens) => accountant.predict(model, promptTokens),
-    budget: (level) => {
-      const room = accountant.budgetRoom();
-      return { ...room, level: level ?? room.level };
-    },
+    budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random,
-    record: (entry) => {
-      accountant.record(entry);
-    },
+    record: (entry) => accountant.record(entry),
     setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
     learn: (strategy, outcome) => {
       try {

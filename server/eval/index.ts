@@ -110,7 +110,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
   const fleet = await startRecordedFleet(set);
   try {
     // What the daemon offers: models (and which are available) and strategies, held-out ones included.
-    const probe = await startDaemon({ fleetUrl: fleet.url, stateDir: path.join(stateRoot, '_probe'), seed: opts.seed, folds: opts.dataset === 'humaneval' ? opts.folds : 0 });
+    const probe = await startDaemon({ fleetUrl: fleet.url, stateDir: path.join(stateRoot, '_probe'), seed: opts.seed, folds: 0 });
     let listing: { models: ModelInfo[]; strategies: { id: string }[] };
     try {
       listing = await probe.request(listModels, {});
@@ -124,7 +124,10 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const weak = available.some((m) => m.id === WEAK_MODEL) ? WEAK_MODEL : available[0].id;
     const ids = listing.strategies.map((s) => s.id);
     const base = ids.filter((s) => !s.includes('@') && !(s.startsWith('always-') && unavailable.includes(s.slice(7))));
-    const hasFolds = (s: string) => opts.folds > 1 && Array.from({ length: opts.folds }, (_, i) => `${s}@fold${i}`).every((f) => ids.includes(f));
+    // Held-out variants are registered only by a daemon started with --eval-folds (whose start-up
+    // trains k models per learned strategy: costly, so the probe does not). Each learned
+    // strategy's own daemon checks that its variants exist before it is sent anything.
+    const hasFolds = (s: string) => opts.folds > 1 && opts.dataset === 'humaneval' && s !== 'rl' && LEARNED.includes(s);
 
     const requested = opts.strategies ?? [...base, ALWAYS_LARGEST, ORACLE];
     const known = new Set([...base, ALWAYS_LARGEST, ORACLE]);
@@ -140,13 +143,15 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const missing = [...toRun].filter((s) => !known.has(s));
     if (missing.length) throw new EvalError(`the daemon does not offer ${missing.join(', ')}`);
 
-    const learnedFolds = opts.dataset === 'humaneval' && [...toRun].some(hasFolds);
+    const learnedFolds = [...toRun].some(hasFolds);
     // Folds over every task of the dataset, exactly as the daemon split its training set (a --limit
     // run must not re-split the subset and leak training tasks into the scored ones).
     const foldOf = learnedFolds ? foldsOf(loadTasks(opts.dataset).map((t) => t.id), opts.folds, opts.seed) : new Map<string, number>();
     const heldOut = new Map<string, string>();
     const plan: PlannedStrategy[] = [...toRun].map((s) => {
-      const folded = opts.dataset === 'humaneval' && hasFolds(s);
+      // rl is evaluated cold and online (its fold variants are frozen offline learners); the
+      // others that have fold variants are scored only on tasks their variant never saw.
+      const folded = hasFolds(s);
       heldOut.set(s, heldOutFor(s, folded || (opts.dataset !== 'humaneval' && LEARNED.includes(s)), opts));
       return {
         strategy: s,

@@ -6,7 +6,7 @@
 // session history (a routing feature) and RL's online learning all see the same sequence whatever
 // else runs. Speed comes from running several strategies (daemons) at once instead.
 import * as path from 'node:path';
-import { implementFunction, type ImplementFunctionResult } from '../../shared/protocol';
+import { implementFunction, listModels, type ImplementFunctionResult } from '../../shared/protocol';
 import { startDaemon, type DaemonConnection } from './services';
 import type { EvalTask } from './tasks';
 
@@ -57,6 +57,16 @@ export function requestFor(task: EvalTask, strategy: string, runTests = true) {
   };
 }
 
+/** Refuses to score a learned strategy whose held-out variants the daemon did not register: it
+ * would otherwise be scored on the tasks it was trained on. Accepts the variants listed under
+ * their registry names (`S@fold<i>`) or, as the daemon lists them today, k extra entries named S. */
+async function checkFoldVariants(daemon: DaemonConnection, strategy: string, k: number): Promise<void> {
+  const ids = (await daemon.request(listModels, {})).strategies.map((s) => s.id);
+  const named = Array.from({ length: k }, (_, i) => `${strategy}@fold${i}`).every((f) => ids.includes(f));
+  const repeated = ids.filter((id) => id === strategy).length > k;
+  if (!named && !repeated) throw new Error(`the daemon registered no held-out variants of ${strategy} (--eval-folds ${k}); refusing to score it in-sample`);
+}
+
 async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer[]> {
   opts.onStrategyStart?.(p.strategy);
   const stateDir = path.join(opts.stateRoot, p.strategy.replace(/[^A-Za-z0-9_.-]+/g, '_'));
@@ -64,6 +74,7 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
   const answers: Answer[] = [];
   try {
     daemon = await startDaemon({ fleetUrl: opts.fleetUrl, stateDir, seed: opts.seed, folds: p.needsFolds ? opts.folds : 0 });
+    if (p.needsFolds) await checkFoldVariants(daemon, p.strategy, opts.folds);
     for (const task of opts.tasks) {
       const sentAs = p.sendAs(task);
       let answer: Answer;

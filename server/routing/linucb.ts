@@ -9,24 +9,30 @@ export interface ArmState {
   n: number;
 }
 
-export class LinUCB {
-  readonly arms = new Map<string, { Ainv: Float64Array; b: Float64Array; bq: Float64Array; n: number }>();
-  private readonly tmp: Float64Array;
+interface Arm {
+  Ainv: Float64Array;
+  b: Float64Array;
+  bq: Float64Array;
+  n: number;
+  /** Cached A^-1 b and A^-1 bq (null after an update): estimates then cost O(d), not O(d^2). */
+  theta: Float64Array | null;
+  thetaQ: Float64Array | null;
+}
 
+export class LinUCB {
+  readonly arms = new Map<string, Arm>();
   constructor(
     readonly d: number,
     readonly alpha: number,
     readonly lambda = 1,
-  ) {
-    this.tmp = new Float64Array(d);
-  }
+  ) {}
 
   private arm(id: string) {
     let a = this.arms.get(id);
     if (!a) {
       const Ainv = new Float64Array(this.d * this.d);
       for (let i = 0; i < this.d; i++) Ainv[i * this.d + i] = 1 / this.lambda;
-      a = { Ainv, b: new Float64Array(this.d), bq: new Float64Array(this.d), n: 0 };
+      a = { Ainv, b: new Float64Array(this.d), bq: new Float64Array(this.d), n: 0, theta: null, thetaQ: null };
       this.arms.set(id, a);
     }
     return a;
@@ -40,25 +46,50 @@ export class LinUCB {
     return x;
   }
 
-  /** Estimated reward, UCB bonus and estimated quality of `id` for context x. */
+  private thetas(a: Arm): { theta: Float64Array; thetaQ: Float64Array } {
+    if (!a.theta || !a.thetaQ) {
+      const d = this.d;
+      a.theta = new Float64Array(d);
+      a.thetaQ = new Float64Array(d);
+      for (let i = 0; i < d; i++) {
+        let s = 0, q = 0;
+        for (let j = 0; j < d; j++) {
+          s += a.Ainv[i * d + j] * a.b[j];
+          q += a.Ainv[i * d + j] * a.bq[j];
+        }
+        a.theta[i] = s;
+        a.thetaQ[i] = q;
+      }
+    }
+    return { theta: a.theta, thetaQ: a.thetaQ };
+  }
+
+  /** Estimated reward and quality of `id` for context x: O(d) with the cached thetas. */
+  estimate(id: string, x: Float64Array): { mean: number; quality: number; n: number } {
+    const a = this.arm(id);
+    const { theta, thetaQ } = this.thetas(a);
+    let mean = 0, quality = 0;
+    for (let i = 0; i < this.d; i++) {
+      mean += theta[i] * x[i];
+      quality += thetaQ[i] * x[i];
+    }
+    return { mean, quality, n: a.n };
+  }
+
+  /** Estimate plus the UCB exploration bonus alpha * sqrt(x' A^-1 x), which costs O(d^2). */
   score(id: string, x: Float64Array): { mean: number; bonus: number; quality: number; n: number } {
+    const e = this.estimate(id, x);
     const a = this.arm(id);
     const d = this.d;
-    const Ax = this.tmp;
-    let mean = 0, quality = 0, xAx = 0;
+    let xAx = 0;
     for (let i = 0; i < d; i++) {
+      if (x[i] === 0) continue;
       let s = 0;
       const row = i * d;
       for (let j = 0; j < d; j++) s += a.Ainv[row + j] * x[j];
-      Ax[i] = s;
       xAx += x[i] * s;
     }
-    // theta.x = (A^-1 b).x = b.(A^-1 x) since A^-1 is symmetric.
-    for (let i = 0; i < d; i++) {
-      mean += a.b[i] * Ax[i];
-      quality += a.bq[i] * Ax[i];
-    }
-    return { mean, bonus: this.alpha * Math.sqrt(Math.max(0, xAx)), quality, n: a.n };
+    return { ...e, bonus: this.alpha * Math.sqrt(Math.max(0, xAx)) };
   }
 
   update(id: string, x: Float64Array, reward: number, quality: number): void {
@@ -82,6 +113,7 @@ export class LinUCB {
       a.bq[i] += quality * x[i];
     }
     a.n++;
+    a.theta = a.thetaQ = null;
   }
 
   toJSON(): Record<string, ArmState> {
@@ -93,7 +125,7 @@ export class LinUCB {
   load(state: Record<string, ArmState>): void {
     for (const [id, s] of Object.entries(state)) {
       if (s.Ainv.length !== this.d * this.d || s.b.length !== this.d) continue;
-      this.arms.set(id, { Ainv: Float64Array.from(s.Ainv), b: Float64Array.from(s.b), bq: Float64Array.from(s.bq), n: s.n });
+      this.arms.set(id, { Ainv: Float64Array.from(s.Ainv), b: Float64Array.from(s.b), bq: Float64Array.from(s.bq), n: s.n, theta: null, thetaQ: null });
     }
   }
 }

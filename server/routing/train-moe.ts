@@ -52,9 +52,9 @@ export function trainMoe(
   const z = new Float64Array(M);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     const dense = epoch < opts.denseEpochs;
-    // Forward pass for every task: gate probabilities and load shares.
+    // Forward pass for every task: gate probabilities and load shares f (P_m enters only
+    // through its gradient below).
     const f = new Float64Array(M);
-    const P = new Float64Array(M);
     for (let t = 0; t < T; t++) {
       const x = X[t];
       let max = -Infinity;
@@ -66,10 +66,7 @@ export function trainMoe(
       }
       let sum = 0;
       for (let m = 0; m < M; m++) sum += G[t][m] = Math.exp(z[m] - max);
-      for (let m = 0; m < M; m++) {
-        G[t][m] /= sum;
-        P[m] += G[t][m] / T;
-      }
+      for (let m = 0; m < M; m++) G[t][m] /= sum;
       f[top2(G[t])[0]] += 1 / T;
     }
     gV.fill(0);

@@ -52,6 +52,8 @@ describe('accounting/budgets', () => {
     assert.ok(close(t.room(min(65)).co2gLeft, 1.8));
     assert.ok(close(t.room(min(20)).costUsdLeft, DEFAULT_LIMITS.costUsd.perHour - 0.003));
     assert.equal(t.room(min(20)).co2gPerRequest, 1);
+    // the same spend seen at the aggressive level: 1.5 - 1.8 -> 0 left, 0.5 g per request
+    assert.deepEqual(t.room(min(20), 'aggressive'), { level: 'aggressive', co2gLeft: 0, costUsdLeft: DEFAULT_LIMITS.costUsd.perHour / 2 - 0.003, co2gPerRequest: 0.5, costUsdPerRequest: 0.002 });
     assert.equal(t.violationCount(undefined, min(20)), 0);
     assert.deepEqual(t.wouldExceed({ co2g: 1.3, costUsd: 0 }, min(20)).which, ['co2g/request', 'co2g/hour']);
   });

@@ -4,6 +4,7 @@ import { createStrategies, predictorsOf } from '../../server/routing/registry';
 import type { RouteChoice, Strategy } from '../../server/routing/types';
 import { AVAILABLE, input, MODELS, request, tmpDir } from './helpers';
 import { estimateFootprint } from '../../server/routing/rewards';
+import { cascadeStrategy } from '../../server/routing/strategies/cascade';
 
 describe('routing strategies', function () {
   this.timeout(30_000);
@@ -69,7 +70,27 @@ describe('routing strategies', function () {
       tried.push({ model: next.model, passed: false });
     }
     assert.equal(seen[seen.length - 1], 'llama-3.1-70b');
-    assert.ok(!seen.includes('llama-2-7b'), `ladder ${seen.join(' > ')} should skip Llama-2-7B chat`);
+  });
+
+  it('cascade ladder: skips low-P models, starts higher when small ones look weak, climbs by P', async () => {
+    const P: Record<string, number> = {
+      'deepseek-coder-1.3b': 0.3, 'deepseek-coder-6.7b': 0.7, 'codellama-7b': 0.5, 'llama-2-7b': 0.05, 'llama-3-8b': 0.6,
+      'codellama-13b': 0.55, 'llama-2-13b': 0.1, 'deepseek-coder-33b': 0.8, 'codellama-34b': 0.6, 'llama-3.1-70b': 0.85,
+    };
+    const stub = { estimate: () => ({ probs: new Map(Object.entries(P)), source: 'stub' }) };
+    const s = cascadeStrategy(stub, 0.6);
+    const i = input();
+    const first = await s.choose(i);
+    assert.equal(first.model, 'deepseek-coder-6.7b', 'P(1.3b) < START_FLOOR: starts at 6.7b');
+    assert.match(first.explanation, /skipping llama-2-7b, llama-2-13b/);
+    const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
+    const path: string[] = [first.model];
+    for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
+      path.push(next.model);
+      tried.push({ model: next.model, passed: false });
+    }
+    // After 6.7b (0.7) fails, codellama-7b (0.5), llama-3-8b and codellama-13b are rated lower: jump to 33b.
+    assert.deepEqual(path, ['deepseek-coder-6.7b', 'deepseek-coder-33b', 'llama-3.1-70b']);
   });
 
   it('cascade without tests uses the classifier choice and does not verify', async () => {

@@ -31,7 +31,9 @@ function doctests(region: DocRegion, name: string, uri: string): ExtractedTest[]
     const expected: string[] = [];
     while (i + 1 < lines.length && lines[i + 1].trim() !== '' && !/^\s*>>>/.test(lines[i + 1]) && !/^\s*"""/.test(lines[i + 1])) expected.push(lines[++i].trim());
     const calls = new RegExp(`(?<![\\w.])${name}\\s*\\(`).test(src);
-    if (!calls) {
+    // `>>> x = f(1)` then `>>> x * 4`: the second line tests f through the setup.
+    const viaSetup = setup.some((l) => new RegExp(`(?<![\\w.])${name}\\s*\\(`).test(l));
+    if (!calls && (expected.length === 0 || !viaSetup)) {
       if (expected.length === 0) setup.push(src);
       continue;
     }
@@ -51,7 +53,7 @@ function doctests(region: DocRegion, name: string, uri: string): ExtractedTest[]
     const want = expected.join('\n');
     const single = !src.includes('\n') && !STATEMENT.test(src.trim());
     const code = single ? `_rl_doctest(lambda: ${src.trim()}, ${pyStr(want)})` : `_rl_doctest(${pyStr(src)}, ${pyStr(want)}, globals())`;
-    tests.push(withSetup({ name: short(`${src.trim()} == ${want}`), kind: 'doctest', source: { uri, line: at }, code }, setup));
+    tests.push(withSetup({ name: short(`${src.trim()} == ${want}`.replace(/\s*\n\s*/g, ' ')), kind: 'doctest', source: { uri, line: at }, code }, setup));
   }
   return tests;
 }

@@ -137,6 +137,8 @@ export function literalPrefix(text: string, lang: 'python' | 'js' = 'python'): s
   const lit = parseLiteral(text, 0, lang);
   if (!lit) return null;
   const rest = text.slice(lit.end).trim();
+  // "should return 16." : the full stop ends the sentence, it does not make a float.
+  if (/^-?\d+\.$/.test(lit.code) && rest === '') return lit.code.slice(0, -1);
   if (rest === '' || /^[.,;]?$/.test(rest) || /^(#|\/\/|\(|\.\s|,\s|;\s|since\b|because\b|as\b|and\b|but\b|—)/.test(rest)) return lit.code;
   return null;
 }

@@ -112,7 +112,9 @@ const share = (saved: number, base: number) => (base > 0 ? `${Math.round((100 * 
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  // Labels (first column) and bars (a column with an empty header) align left, numbers right.
+  const left = (i: number) => i === 0 || head[i] === '';
+  return cells.map((r) => r.map((c, i) => (left(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 const totalsRow = (key: string, t: LedgerTotals) => [key, t.requests, t.promptTokens, t.completionTokens, n(t.energyJ, 1), n(t.co2g, 4), n(t.costUsd, 5)];

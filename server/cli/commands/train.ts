@@ -7,7 +7,7 @@ import { CliError } from '../errors';
 const USAGE = 'usage: routerllm train [--folds 5] [--seed 1] [--out models/] [--threshold 0.6] [--no-kfold]';
 
 export async function run(argv: string[]): Promise<number> {
-  const opts = { folds: 5, seed: 1, out: 'models', threshold: NaN, kfold: true };
+  const opts = { folds: 5, seed: 1, out: 'models/', threshold: NaN, kfold: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(report.text + '\n\n');
   }
   const out = path.resolve(opts.out);
-  const r = await writeModels({ outDir: out, seed: opts.seed, folds: opts.folds, threshold }, report);
+  const r = await writeModels({ outDir: out, seed: opts.seed, folds: opts.folds, threshold, outLabel: opts.out }, report);
   process.stdout.write(`wrote ${r.files.map((f) => path.join(opts.out, f)).join(', ')}\n`);
   return 0;
 }

@@ -3,7 +3,9 @@
 //            (e.g. Llama-2 chat models on code); the most capable candidate always stays.
 //   start  = the first ladder model with P(pass) >= START_FLOOR: the cascade starts higher when the
 //            classifier predicts the small ones will fail (else the model with the highest P).
-//   escalate = the next ladder model above everything tried; null after the top.
+//   escalate = the next ladder model above everything tried that the classifier rates above every
+//            model that already failed (a same-size model rated lower would likely fail too); when
+//            none is rated higher, the top of the ladder; null after the top.
 // Without tests there is nothing to verify: the classifier's own choice, verify false.
 import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, Strategy } from '../types';
@@ -53,8 +55,10 @@ export function cascadeStrategy(pass: PassModel, threshold: number): Strategy {
         top = ladder.findIndex((m) => m.energy.jPerOutputToken.value > maxJ) - 1;
         if (top === -2) return null;
       }
-      const next = ladder.slice(top + 1).find((m) => !triedIds.has(m.id));
-      if (!next) return null;
+      const above = ladder.slice(top + 1).filter((m) => !triedIds.has(m.id));
+      if (!above.length) return null;
+      const failedBest = Math.max(0, ...tried.map((t) => est.probs.get(t.model) ?? 0));
+      const next = above.find((m) => (est.probs.get(m.id) ?? 0) > failedBest) ?? above[above.length - 1];
       return {
         model: next.id,
         explanation: `cascade: ${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${next.id} (P(pass) ${pct(est.probs.get(next.id) ?? 0)})`,

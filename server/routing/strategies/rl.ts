@@ -79,7 +79,7 @@ export class RlStrategy implements Strategy {
     const x = this.bandit.context(input.features);
     const out = new Map<string, { quality: number; n: number }>();
     for (const m of input.candidates) {
-      const s = this.bandit.score(m.id, x);
+      const s = this.bandit.estimate(m.id, x);
       out.set(m.id, { quality: s.quality, n: s.n });
     }
     return out;
@@ -89,7 +89,7 @@ export class RlStrategy implements Strategy {
     const x = this.bandit.context(input.features);
     let best: { id: string; v: number; mean: number; bonus: number; n: number } | null = null;
     for (const m of input.candidates) {
-      const s = this.bandit.score(m.id, x);
+      const s = this.frozen ? { ...this.bandit.estimate(m.id, x), bonus: 0 } : this.bandit.score(m.id, x);
       // A tiny seeded jitter breaks the cold-start tie between identical arms at random.
       const v = (this.frozen ? s.mean : s.mean + s.bonus) + input.random() * 1e-9;
       if (!best || v > best.v) best = { id: m.id, v, mean: s.mean, bonus: s.bonus, n: s.n };

@@ -1,2 +1,0 @@
-import { benchRouting, formatBench } from './server/routing/bench';
-(async () => { console.log(formatBench(await benchRouting(2000))); })();

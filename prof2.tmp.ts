@@ -1,0 +1,20 @@
+import { startFleet } from './server/fleet';
+import { resolveConfig } from './server/config/load';
+import { createServices } from './server/daemon/wiring';
+import { loadHumanEval } from './server/data/datasets';
+(async () => {
+  const fleet = await startFleet({ port: 0, sleep: true, latencyScale: 0 });
+  const r = resolveConfig({ fleetUrl: fleet.url, stateDir: '/tmp/prof2' }, null);
+  const s = await createServices(r, { log: () => {}, healthIntervalMs: 0 });
+  const m = r.models.find((x) => x.id === 'deepseek-coder-1.3b')!;
+  const prompt = 'Write a Python function:\n' + loadHumanEval()[0]!.prompt;
+  const t = (label: string, f: () => Promise<unknown> | unknown) => async () => { const t0 = performance.now(); for (let i = 0; i < 20; i++) await f(); console.log(label, ((performance.now() - t0) / 20).toFixed(2), 'ms'); };
+  await t('call', () => s.call([m], { mode: 'chat', prompt, maxTokens: 512, deadlineMs: 5000 }, new AbortController().signal))();
+  const { ModelClient } = await import('./server/client');
+  const c = new ModelClient({ deadlineMs: 5000, retries: 0, backoffMs: 10, breakerFailures: 5, breakerResetMs: 1000 });
+  await t('generate', () => c.generate(m, { mode: 'chat', prompt, maxTokens: 512 }))();
+  await t('fetch metrics', () => fetch(fleet.url + '/metrics').then((x) => x.text()))();
+  await t('stats', () => s.sessionStats('x', 5))();
+  await t('record', () => s.record({ id: Math.random().toString(), sessionId: 'x', user: 'u', kind: 'implement', strategy: 's', calls: [{ model: m.id, usage: { promptTokens: 100, completionTokens: 200, counted: false }, latencyMs: 5 }], passed: null }))();
+  await s.close(); await fleet.close();
+})();

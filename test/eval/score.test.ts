@@ -1,0 +1,50 @@
+// Per-strategy figures, the oracle and the target verdict on hand-made rows.
+import { strict as assert } from 'node:assert';
+import { crossStrategy, oracleRow, summarise, targetVerdict } from '../../server/eval/score';
+import type { TaskRow } from '../../server/eval/types';
+
+function row(strategy: string, task: string, model: string, passed: boolean, energy_j: number, latency: number, calls = [model]): TaskRow {
+  return { strategy, task_id: task, sent_as: strategy, fold: null, model, calls, passed, passed_plus: passed, reason: '', energy_j, co2_g: energy_j / 10, cost_usd: energy_j / 1000, latency_ms: latency, code_sha: '' };
+}
+
+describe('eval: scoring', () => {
+  it('summarises a strategy (hand-computed)', () => {
+    const rows = [row('r', 't1', 'small', true, 360, 100), row('r', 't2', 'big', false, 3240, 300, ['small', 'big']), row('r', 't3', 'small', true, 0, 200)];
+    const s = summarise('r', rows, 'big', 'n/a');
+    assert.equal(s.pass_at_1, 0.666667); // 2/3, rounded to 6 digits
+    assert.equal(s.energy_wh, 1); // (360 + 3240 + 0) J / 3600
+    assert.equal(s.latency_p50_ms, 200); // nearest rank: ceil(1.5) = 2nd of [100, 200, 300]
+    assert.equal(s.latency_p95_ms, 300);
+    assert.deepEqual(s.calls, { big: 1, small: 3 });
+    assert.equal(s.strong_share, 0.333333); // 1 of 3 tasks called 'big'
+  });
+
+  it('picks the least-energy passing model for the oracle, else the cheapest answer', () => {
+    const a = { model: 'a', row: row('always-a', 't', 'a', false, 1, 10) };
+    const b = { model: 'b', row: row('always-b', 't', 'b', true, 5, 20) };
+    const c = { model: 'c', row: row('always-c', 't', 'c', true, 3, 30) };
+    assert.equal(oracleRow('t', [a, b, c]).model, 'c'); // b and c pass; c spends 3 J < 5 J
+    const none = oracleRow('t', [{ ...b, row: { ...b.row, passed: false } }, a]);
+    assert.equal(none.model, 'a');
+    assert.equal(none.passed, false);
+    assert.equal(none.strategy, 'oracle');
+  });
+
+  it('states the target plainly: met and not met', () => {
+    // always-largest: 70% at 10 Wh. router1: 76% at 2 Wh (+6 points, 20%) -> met.
+    // router2: 80% at 4 Wh (+10 points, but 40% > 25%) -> outside the cap, not chosen.
+    const mk = (s: string, passed: number, wh: number) => summarise(s, Array.from({ length: 50 }, (_, i) => row(s, `t${i}`, 'm', i < passed, (wh * 3600) / 50, 1)), 'big', '');
+    const rows = crossStrategy([mk('router1', 38, 2), mk('router2', 40, 4), mk('always-small', 30, 1), mk('always-largest', 35, 10)], 'always-small', 'always-largest');
+    const t = targetVerdict(rows, 'always-big');
+    assert.equal(t.best_strategy, 'router1');
+    assert.equal(t.delta_vs_largest_points, 6); // (0.76 - 0.70) * 100
+    assert.equal(t.energy_share_of_largest, 0.2);
+    assert.equal(t.met, true);
+    assert.match(t.statement, /^MET: best strategy router1/);
+    // Only router2 (outside the cap): it is reported, and the target is not met.
+    const t2 = targetVerdict(rows.filter((r) => r.strategy !== 'router1'), 'always-big');
+    assert.equal(t2.best_strategy, 'router2');
+    assert.equal(t2.met, false);
+    assert.match(t2.statement, /^NOT MET/);
+  });
+});
