@@ -15,7 +15,10 @@ export interface ExtractedTest {
   /** Where it came from, so the editor can point at it (0-based line). */
   source: { uri: string; line: number };
   /** Code in the candidate's language that raises / throws when the test fails. It runs after the
-   * candidate's code in the same module, so it can call the function by name. */
+   * candidate's code in the same module, so it can call the function by name. It may use the
+   * helpers checkCandidate's harness defines: Python `_rl_check(got, want)` (== with float
+   * tolerance), `_rl_doctest(thunk, expected_text)` and a minimal `pytest` (raises, approx);
+   * JS/TS `__rl_check(got, want)` (deep equality), a jest-like `expect` and node's `assert`. */
   code: string;
 }
 

@@ -22,7 +22,11 @@ export class Daemon {
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopping = false;
 
-  constructor(private readonly opts: DaemonOptions) {}
+  constructor(private readonly opts: DaemonOptions) {
+    opts.services.onHealth((model, healthy, reason) => {
+      for (const s of this.sessions) sendNotification(s.connection, protocol.serverHealth, { model, healthy, ...(reason ? { reason } : {}) });
+    });
+  }
 
   get services(): Services {
     return this.opts.services;

@@ -7,6 +7,7 @@ import type { ModelClient } from '../client';
 export class HealthMonitor {
   private readonly down = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly listeners: ((model: string, healthy: boolean, reason?: string) => void)[] = [];
 
   constructor(
     private readonly client: ModelClient,
@@ -19,6 +20,10 @@ export class HealthMonitor {
       this.timer = setInterval(() => void this.checkAll(), intervalMs);
       this.timer.unref();
     }
+  }
+
+  onChange(listener: (model: string, healthy: boolean, reason?: string) => void): void {
+    this.listeners.push(listener);
   }
 
   downReason(model: ModelConfig): string | undefined {
@@ -34,7 +39,9 @@ export class HealthMonitor {
           const was = this.down.has(m.id);
           if (h.healthy) this.down.delete(m.id);
           else this.down.set(m.id, `server unhealthy: ${h.reason ?? 'no answer from /v1/models'}`);
-          if (was !== !h.healthy) this.log(`${m.id}: ${h.healthy ? 'healthy again' : this.down.get(m.id)}`);
+          if (was === !h.healthy) return;
+          this.log(`${m.id}: ${h.healthy ? 'healthy again' : this.down.get(m.id)}`);
+          for (const l of this.listeners) l(m.id, h.healthy, this.down.get(m.id));
         }),
     );
   }

@@ -54,5 +54,7 @@ export interface Services {
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;
   budgetStatus(): BudgetStatus;
+  /** Called when a model's server goes down or comes back. */
+  onHealth(listener: (model: string, healthy: boolean, reason?: string) => void): void;
   close(): Promise<void>;
 }

@@ -35,7 +35,11 @@ export function onRequest<M extends string, P extends z.ZodType, R extends z.Zod
 }
 
 export function sendNotification<M extends string, P extends z.ZodType>(connection: Connection, def: NotificationDef<M, P>, params: z.infer<P>): void {
-  void connection.sendNotification(def.method, params).catch(() => {
-    // The client went away; the session's close handler cleans up.
-  });
+  // The client may have gone away (a closed connection throws, or rejects): the session's close
+  // handler cleans up; a notification is never worth failing a request for.
+  try {
+    void connection.sendNotification(def.method, params).catch(() => undefined);
+  } catch {
+    // Closed.
+  }
 }

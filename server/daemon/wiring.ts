@@ -108,6 +108,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       }
     },
     sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
+    onHealth: (listener) => health.onChange(listener),
     budgetStatus: () => accountant.budgets.status(new Date()),
     async close() {
       if (persistTimer) clearInterval(persistTimer);

@@ -52,7 +52,7 @@ describe('routing strategies', function () {
     assert.equal((await choose('random')).model, (await choose('random')).model);
   });
 
-  it('cascade starts small, skips chat models, escalates up to the largest and stops', async () => {
+  it('cascade (trained classifier) escalates upward through untried models and ends at the largest', async () => {
     const s = get('cascade');
     const i = input();
     const first = await s.choose(i);

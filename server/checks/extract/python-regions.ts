@@ -10,10 +10,26 @@ export interface DocRegion {
   inTarget: boolean;
 }
 
+// Newline offsets of the last text asked about: extraction asks many times about one file,
+// and a linear count each time would be quadratic on a large file.
+let lastText: string | undefined;
+let newlines: number[] = [];
+
+/** 0-based line of `index` in `text`. */
 export function lineAt(text: string, index: number): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+  if (text !== lastText) {
+    lastText = text;
+    newlines = [];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) newlines.push(i);
+  }
+  let lo = 0;
+  let hi = newlines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (newlines[mid] < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Docstrings and runs of `#` comment lines. Strings are skipped so a `#` in one is no comment. */
