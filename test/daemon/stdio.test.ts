@@ -88,8 +88,11 @@ describe('daemon over stdio', function () {
     const seen: protocol.SessionStats[] = [];
     daemon.onNotification(protocol.statsChanged, (s) => seen.push(s));
     const r = await implement({ strategy: 'always-deepseek-coder-6.7b' });
-    await new Promise((res) => setTimeout(res, 100));
+    // Notifications are coalesced: at most one per 100 ms per session.
+    for (let i = 0; i < 20 && !seen.length; i++) await new Promise((res) => setTimeout(res, 100));
     assert.ok(seen.length >= 1, 'statsChanged received');
+    assert.ok(seen[seen.length - 1]!.session.requests >= 1);
+    assert.equal(seen[seen.length - 1]!.lastModel, 'deepseek-coder-6.7b');
     const stats = await daemon.request(protocol.sessionStats, { recent: 50 });
     assert.ok(stats.session.requests >= 1);
     assert.ok(stats.recent.some((x) => x.requestId === r.requestId && x.model === 'deepseek-coder-6.7b'));
@@ -142,5 +145,42 @@ describe('daemon over stdio', function () {
     await h.fault('deepseek-coder-1.3b', 'none');
     const r = await implement({ strategy: 'always-deepseek-coder-6.7b', runTests: false });
     assert.equal(r.decision.model, 'deepseek-coder-6.7b');
+  });
+});
+
+describe('daemon with a model server that is down', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let daemon: DaemonConnection;
+  before(async () => {
+    h = await startHarness();
+    // Port 9 (discard) is closed here: the health check and any call fail to connect.
+    const config = h.writeConfig({ models: [{ id: 'deepseek-coder-1.3b', endpoint: { url: 'http://127.0.0.1:9', model: 'x', flavour: 'chat' } }] });
+    daemon = await spawnDaemon({ args: ['--config', config] });
+  });
+  after(async () => {
+    await daemon?.close();
+    await h?.close();
+  });
+
+  it('marks the model unavailable after its health check, routes around it and says so', async () => {
+    let models = await daemon.request(protocol.listModels, {});
+    for (let i = 0; i < 50 && models.models.find((m) => m.id === 'deepseek-coder-1.3b')!.available; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      models = await daemon.request(protocol.listModels, {});
+    }
+    const small = models.models.find((m) => m.id === 'deepseek-coder-1.3b')!;
+    assert.equal(small.available, false);
+    assert.match(small.unavailableReason!, /unhealthy/);
+    const file = humanEvalFile(0);
+    const r = await daemon.request(protocol.implementFunction, {
+      textDocument: { uri, languageId: 'python', text: file.text },
+      position: { line: file.line, character: 0 },
+      strategy: 'always-deepseek-coder-1.3b',
+      runTests: false,
+    });
+    assert.notEqual(r.decision.model, 'deepseek-coder-1.3b');
+    assert.match(r.decision.explanation, /deepseek-coder-1\.3b is unavailable/);
+    assert.match(r.decision.explanation, /deepseek-coder-1\.3b \(server unhealthy/);
   });
 });
