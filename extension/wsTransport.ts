@@ -2,7 +2,16 @@
 // MessageTransports vscode-languageclient takes. Framing: one JSON-RPC message per text frame.
 // The token travels as `Authorization: Bearer <token>` on the upgrade request.
 import WebSocket from 'ws';
-import { AbstractMessageReader, AbstractMessageWriter, DataCallback, Disposable, Message, MessageReader, MessageTransports, MessageWriter } from 'vscode-languageclient/node';
+// vscode-jsonrpc (vscode-languageclient's own transport layer), not vscode-languageclient/node,
+// so this file loads without `vscode` and test/extension/wsTransport.test.ts runs in plain mocha.
+import { AbstractMessageReader, AbstractMessageWriter, DataCallback, Disposable, Message, MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
+
+/** vscode-languageclient's MessageTransports (same shape; kept here to stay `vscode`-free). */
+export interface MessageTransports {
+  reader: MessageReader;
+  writer: MessageWriter;
+  detached?: boolean;
+}
 
 class WsReader extends AbstractMessageReader implements MessageReader {
   private callback: DataCallback | undefined;

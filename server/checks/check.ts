@@ -49,9 +49,11 @@ export async function checkCandidate(opts: CheckOptions): Promise<TestReport> {
   const program =
     language === 'python' ? opts.code + '\n' + pythonHarness(codes, nonce, opts.limits.timeoutMs * 0.8) : opts.code + '\n' + jsHarness(codes, nonce);
   const run = await runInSandbox({ language, program, limits: opts.limits, signal: opts.signal });
+  if (run.setupError) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: '', skipped: run.setupError };
+  if (opts.signal?.aborted) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: run.isolation, skipped: 'aborted' };
   const report = toReport(tests, run, nonce);
   // An aborted or timed-out run says little about the candidate (the machine may have been busy).
-  if (opts.cache && !opts.signal?.aborted && !run.timedOut) opts.cache.set(key, report);
+  if (opts.cache && !run.timedOut) opts.cache.set(key, report);
   return report;
 }
 

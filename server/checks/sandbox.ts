@@ -125,7 +125,10 @@ function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, is
         const name = Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0];
         if (name) [exitCode, signal] = [null, name];
       }
+      const setup = /^routerllm sandbox: .*$/m.exec(stderr)?.[0];
+      const setupError = spawnError ? `cannot start the sandbox: ${spawnError.message}` : exitCode === 125 && setup ? setup : undefined;
       resolve({
+        ...(setupError ? { setupError } : {}),
         exitCode,
         signal,
         stdout: Buffer.concat(out).toString('utf8'),

@@ -51,6 +51,9 @@ export interface SandboxResult {
   durationMs: number;
   /** What confined the run, e.g. "netns+rlimits+tmpdir" or "rlimits+tmpdir (no network namespace)". */
   isolation: string;
+  /** Set when the sandbox itself could not start or set up (the program never ran): the result
+   * says nothing about the program. */
+  setupError?: string;
 }
 
 export type { TestReport };

@@ -163,7 +163,9 @@ export function extractFeatures(req: RequestContext): Float32Array {
   f[i++] = Math.log1p(lineCount(prompt)) / 5;
   f[i++] = Math.log1p(sig.length) / 6;
   f[i++] = Math.min(paramCount(sig), 8) / 8;
-  f[i++] = /:|->/.test(sig.slice(sig.indexOf('(') + 1)) ? 1 : 0;
+  // Without the Python def's own trailing colon, which is not an annotation.
+  const params = sig.replace(/:\s*$/, '');
+  f[i++] = /:|->/.test(params.slice(params.indexOf('(') + 1)) ? 1 : 0;
   f[i++] = Math.log1p(doc.length) / 8;
   f[i++] = Math.log1p(words) / 6;
   f[i++] = Math.min(count(RE_SENTENCE, doc, 10), 10) / 10;

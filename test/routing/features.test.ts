@@ -34,6 +34,8 @@ describe('routing features', () => {
     assert.equal(get(ts, 'kind_implement'), 0);
     assert.equal(get(ts, 'has_tests'), 0);
     assert.equal(get(ts, 'n_params'), 2 / 8);
+    assert.equal(get(ts, 'typed_signature'), 1);
+    assert.equal(get(extractFeatures(request({ signature: 'def f(a, b):' })), 'typed_signature'), 0);
   });
 
   it('picks up task vocabulary', () => {

@@ -93,17 +93,14 @@ function informal(region: DocRegion, names: string[], target: string, uri: strin
     // An example starts its line (after a bullet, "for", "assert" or "For example"); a call in
     // the middle of a formula ("tri(3) = tri(2) + tri(4)") is not one.
     if (!/^\s*(?:[*•-]\s*|for\s+|assert\s+)?$/i.test(prefix) && !/(?:example|e\.g\.|:|\band)\s*,?\s*$/i.test(prefix)) continue;
-    // Definitions before the examples ("tri(1) = 3" of a recurrence) are not examples.
-    const open0 = m.index + m[0].length - 1;
-    const sepPeek = SEP.exec(text.slice(Math.max(open0, skipBalanced(text, open0))));
-    // With a bare "=", lines before the examples or before the end of a worked derivation
-    // ("tri(3) = tri(2) + tri(1) + tri(4)") are steps of a definition, not examples.
-    if ((m.index < marker || m.index < lastFormula) && sepPeek && sepPeek[0].replace(/[\s#]/g, '') === '=') continue;
     const open = m.index + m[0].length - 1;
     const end = skipBalanced(text, open);
     if (end < 0) continue;
-    const args = argsAreLiterals(text.slice(open + 1, end - 1));
     const sep = SEP.exec(text.slice(end));
+    // With a bare "=", lines before the examples ("tri(1) = 3" of a recurrence) or before the end
+    // of a worked derivation ("tri(3) = tri(2) + tri(1) + tri(4)") define, they are no examples.
+    if ((m.index < marker || m.index < lastFormula) && sep && sep[0].replace(/[\s#]/g, '') === '=') continue;
+    const args = argsAreLiterals(text.slice(open + 1, end - 1));
     if (args === null || !sep) continue;
     const from = end + sep[0].length;
     const eol = text.indexOf('\n', from);

@@ -1,2 +1,0 @@
-import { benchRouting, formatBench } from '/work/main/server/routing/bench';
-(async () => { console.log(formatBench(await benchRouting(5000))); })();
