@@ -47,7 +47,7 @@ export async function checkCandidate(opts: CheckOptions): Promise<TestReport> {
     });
   }
   const program =
-    language === 'python' ? opts.code + '\n' + pythonHarness(codes, nonce, opts.limits.timeoutMs * 0.8) : opts.code + '\n' + jsHarness(codes, nonce);
+    language === 'python' ? pythonHarness(opts.code, codes, nonce, opts.limits.timeoutMs * 0.8) : opts.code + '\n' + jsHarness(codes, nonce);
   const run = await runInSandbox({ language, program, limits: opts.limits, signal: opts.signal });
   if (run.setupError) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: '', skipped: run.setupError };
   if (opts.signal?.aborted) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: run.isolation, skipped: 'aborted' };

@@ -73,8 +73,8 @@ export async function measureCoverage(dataset: CoverageDataset, opts: { concurre
   return report;
 }
 
-const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : 'n/a');
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 
 export function formatCoverage(r: CoverageReport): string {
-  return `${r.dataset}: ${r.tasksWithTests}/${r.tasks} tasks with tests (${pct(r.tasksWithTests, r.tasks)}%); ${r.passing}/${r.tests} extracted tests pass on canonical solutions (${pct(r.passing, r.tests)}%)`;
+  return `${r.dataset}: ${r.tasksWithTests}/${r.tasks} tasks with tests (${pct(r.tasksWithTests, r.tasks)}); ${r.passing}/${r.tests} extracted tests pass on canonical solutions (${pct(r.passing, r.tests)})`;
 }

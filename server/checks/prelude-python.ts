@@ -1,13 +1,13 @@
-// The Python harness appended after the candidate's code (not before: `from __future__` must
-// come first). It defines the helpers extracted tests call (_rl_check, _rl_doctest, a tiny
-// `pytest` with raises/approx), then runs each test in its own namespace and reports it on a
-// line that starts with a per-run random nonce, so output the candidate prints is not mistaken
-// for a result. A per-test alarm at the run's deadline turns one endless test into one failure.
+// The Python program checkCandidate runs: helpers the extracted tests call (_rl_check,
+// _rl_doctest, a tiny `pytest` with raises/approx), then the candidate's code executed as module
+// `__routerllm_candidate__` (so its `if __name__ == "__main__":` block, which may read stdin or
+// start a server, stays quiet), then each test in its own copy of the candidate's namespace,
+// reported on a line that starts with a per-run random nonce, so output the candidate prints is
+// not mistaken for a result. A per-test alarm at the run's deadline turns one endless test into
+// one failure instead of a timeout of the whole run.
 
-export function pythonHarness(tests: string[], nonce: string, budgetMs: number): string {
-  return `
-
-# ---- routerllm harness ----
+export function pythonHarness(candidate: string, tests: string[], nonce: string, budgetMs: number): string {
+  return `# ---- routerllm harness ----
 import sys as _rl_sys, io as _rl_io, ast as _rl_ast, math as _rl_math, json as _rl_json, time as _rl_time, types as _rl_types
 import signal as _rl_signal, traceback as _rl_tb
 
@@ -94,7 +94,8 @@ def _rl_main(tests, nonce, budget):
         _rl_signal.signal(_rl_signal.SIGALRM, alarm)
     except Exception:
         pass
-    base = dict(globals())
+    base = dict(_rl_candidate)
+    base.update(_rl_check=_rl_check, _rl_doctest=_rl_doctest, _rl_eq=_rl_eq)
     for i, src in enumerate(tests):
         ok, msg = True, ''
         try:
@@ -103,18 +104,30 @@ def _rl_main(tests, nonce, budget):
                 raise TimeoutError('time limit exceeded')
             _rl_signal.setitimer(_rl_signal.ITIMER_REAL, left)
             try:
-                exec(compile(src, '<test %d>' % i, 'exec'), dict(base))
+                exec(_rl_source('<test %d>' % i, src), dict(base))
             finally:
                 _rl_signal.setitimer(_rl_signal.ITIMER_REAL, 0)
         except BaseException as e:
             ok = False
             where = _rl_tb.extract_tb(e.__traceback__)[-1:]
-            msg = ('%s: %s' % (type(e).__name__, e))[:500]
-            if where and where[0].line and not isinstance(e, AssertionError):
+            msg = ('%s: %s' % (type(e).__name__, e) if str(e) else type(e).__name__)[:500]
+            if where and where[0].line and (not isinstance(e, AssertionError) or not str(e)):
                 msg += ' (at %s)' % where[0].line.strip()[:120]
         out.write('%s %s\\n' % (nonce, _rl_json.dumps([i, ok, msg])))
         out.flush()
 
+def _rl_source(name, src):
+    # Tracebacks and failure messages can then quote the failing line.
+    import linecache
+    linecache.cache[name] = (len(src), None, src.splitlines(True), name)
+    return compile(src, name, 'exec')
+
+# A real module (in sys.modules), so dataclasses, pickle and typing find it.
+_rl_module = _rl_types.ModuleType('__routerllm_candidate__')
+_rl_module.__file__ = 'candidate.py'
+_rl_sys.modules['__routerllm_candidate__'] = _rl_module
+_rl_candidate = _rl_module.__dict__
+exec(_rl_source('candidate.py', ${JSON.stringify(candidate)}), _rl_candidate)
 _rl_main(${JSON.stringify(tests)}, ${JSON.stringify(nonce)}, ${(budgetMs / 1000).toFixed(3)})
 `;
 }

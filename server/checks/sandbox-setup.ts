@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { SandboxLimits } from './types';
 
-export type SandboxMode = 'namespaces' | 'userns' | 'rlimits';
+export type SandboxMode = 'namespaces' | 'userns' | 'uid' | 'rlimits';
 
 export interface SandboxPlan {
   mode: SandboxMode;
@@ -42,6 +42,8 @@ fi
 wait $!
 `;
 
+const SETPRIV = (uid: string) => ['--reuid=' + uid, '--regid=' + uid, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--'];
+
 const NS_FLAGS = ['--net', '--pid', '--mount', '--fork', '--kill-child', '--mount-proc'];
 
 function works(cmd: string, args: string[]): boolean {
@@ -68,9 +70,13 @@ export function sandboxPlan(): SandboxPlan {
   if (forced !== 'rlimits' && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
   else if (forced !== 'rlimits' && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
     mode = 'userns';
+  // Root without namespaces (a container without CAP_SYS_ADMIN): still drop to a fresh uid, or
+  // RLIMIT_NPROC would not apply and the program could write wherever root can.
+  else if (forced !== 'rlimits' && isRoot && works('setpriv', [...SETPRIV('65534'), 'true'])) mode = 'uid';
   const isolation = {
     namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
     userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
+    uid: 'uid+rlimits+tmpdir (no namespaces: network and world-writable dirs are NOT blocked)',
     rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
   }[mode];
   cached = { mode, isolation, python, node };
@@ -110,6 +116,8 @@ export function wrapCommand(plan: SandboxPlan, workDir: string, uid: number | un
       return ['unshare', ...NS_FLAGS, 'sh', '-c', INIT_SCRIPT, 'sbx-init', workDir, String(uid ?? ''), ...pl];
     case 'userns':
       return ['unshare', '--user', '--map-root-user', ...NS_FLAGS, 'sh', '-c', INIT_SCRIPT, 'sbx-init', workDir, '', ...pl];
+    case 'uid':
+      return ['setpriv', ...SETPRIV(String(uid)), 'prlimit', ...pl];
     case 'rlimits':
       return ['prlimit', ...pl];
   }

@@ -29,6 +29,34 @@ function failed(message: string, isolation: string): SandboxResult {
   return { exitCode: 1, signal: null, stdout: '', stderr: message, timedOut: false, outputTruncated: false, durationMs: 0, isolation };
 }
 
+// Temp dirs of runs in flight, removed synchronously if the process exits mid-run (mocha
+// --exit, process.exit()); dirs a killed process left behind are swept once they are an hour old.
+const active = new Set<string>();
+let hooked = false;
+function track(dir: string): void {
+  if (!hooked) {
+    hooked = true;
+    process.once('exit', () => {
+      for (const d of active) fs.rmSync(d, { recursive: true, force: true });
+    });
+    sweepStale();
+  }
+  active.add(dir);
+}
+
+function sweepStale(): void {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith('routerllm-sbx-')) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      if (fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* raced with its owner */
+    }
+  }
+}
+
 export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult> {
   const plan = sandboxPlan();
   let program = opts.program;
@@ -44,10 +72,11 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
 
   const runtime = opts.language === 'python' ? 'python' : 'node';
   const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'routerllm-sbx-'));
+  track(workDir);
   try {
     const file = runtime === 'python' ? 'main.py' : 'main.js';
     await fs.promises.writeFile(path.join(workDir, file), program);
-    const uid = plan.mode === 'namespaces' ? sandboxUid() : undefined;
+    const uid = plan.mode === 'namespaces' || plan.mode === 'uid' ? sandboxUid() : undefined;
     if (uid !== undefined) {
       // The run's uid owns its dir (and nothing else): the only place it can write.
       await fs.promises.chown(workDir, uid, uid);
@@ -61,6 +90,7 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
     return await spawnConfined(argv, workDir, opts, plan.isolation);
   } finally {
     await fs.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    active.delete(workDir);
   }
 }
 

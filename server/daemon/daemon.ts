@@ -73,18 +73,15 @@ export class Daemon {
       });
     };
 
-    onRequest(connection, protocol.implementFunction, (params, token) =>
+    // A request that ran changes the session's totals: tell the client, coalesced.
+    const accounted = <T>(work: (signal: AbortSignal) => Promise<T>) => (token: CancellationToken) =>
       run(token, async (signal) => {
-        const result = await implementFunction(this.services, session, params, signal);
+        const result = await work(signal);
         this.statsChanged(session);
         return result;
-      }), log);
-    onRequest(connection, protocol.inlineCompletion, (params, token) =>
-      run(token, async (signal) => {
-        const result = await inlineCompletion(this.services, session, params, signal);
-        this.statsChanged(session);
-        return result;
-      }), log);
+      });
+    onRequest(connection, protocol.implementFunction, (params, token) => accounted((signal) => implementFunction(this.services, session, params, signal))(token), log);
+    onRequest(connection, protocol.inlineCompletion, (params, token) => accounted((signal) => inlineCompletion(this.services, session, params, signal))(token), log);
     onRequest(connection, protocol.feedback, (params) => {
       const item = session.history.find((h) => h.requestId === params.requestId);
       if (!item) return { recorded: false, reason: `no request ${params.requestId} in this session` };

@@ -5,19 +5,12 @@ import type { ModelConfig, Config } from '../config/schema';
 import type { ExtractedTest, ExtractInput } from '../checks/types';
 import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutcome } from '../routing/types';
 import type { RecordInput } from '../accounting/accountant';
+import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
 import type { Fallback, Footprint, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
-export interface GenerateCall {
-  mode: 'chat' | 'completion' | 'fim';
-  prompt: string;
-  system?: string;
-  prefix?: string;
-  suffix?: string;
-  maxTokens: number;
-  stop?: string[];
-  deadlineMs: number;
-}
+/** One model request as the pipelines make it: the client's request with a deadline always set. */
+export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
 
 export interface CallOutcome {
   model: ModelConfig;

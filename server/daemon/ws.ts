@@ -77,9 +77,15 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
   return {
     port,
     close: async () => {
+      // Say goodbye politely, but never wait on a client that does not answer the close handshake.
       for (const c of wss.clients) c.close(1001, 'daemon shutting down');
+      const kill = setTimeout(() => {
+        for (const c of wss.clients) c.terminate();
+        server.closeAllConnections();
+      }, 1000);
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
+      clearTimeout(kill);
     },
   };
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listModels, type ImplementFunctionResult, type ModelInfo } from '../../shared/protocol';
 import { sha256 } from './cache';
+import { percentile } from './metrics';
 import { HiddenTests, type PythonRunner, type Verdicts } from './hidden';
 import { labelAgreement } from './labels';
 import { Progress } from './progress';
@@ -62,6 +63,12 @@ function heldOutFor(s: string, learned: boolean, opts: EvalOptions): string {
   return 'n/a: no learned parameters';
 }
 
+/** The model time of a request: the latency of every call it made, as the fleet models it
+ * (deterministic). The rest of the answer's latency is the daemon's own wall-clock work. */
+function modelTimeMs(r: ImplementFunctionResult): number {
+  return r.attempts.length ? r.attempts.reduce((s, a) => s + a.latencyMs, 0) : r.latencyMs;
+}
+
 function rowOf(strategy: string, a: Answer, verdicts: Verdicts): TaskRow {
   const r: ImplementFunctionResult | null = a.result;
   const calls = r ? (r.attempts.length ? r.attempts.map((x) => x.model) : [r.decision.model]) : [];
@@ -78,7 +85,7 @@ function rowOf(strategy: string, a: Answer, verdicts: Verdicts): TaskRow {
     energy_j: r?.footprint.energyJ ?? 0,
     co2_g: r?.footprint.co2g ?? 0,
     cost_usd: r?.footprint.costUsd ?? 0,
-    latency_ms: r ? Math.round(r.latencyMs) : null,
+    latency_ms: r ? Math.round(modelTimeMs(r)) : null,
     code_sha: sha256(r?.code ?? ''),
     ...(a.error ? { error: a.error } : {}),
   };
@@ -169,7 +176,12 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const total = plan.length * tasks.length;
     progress.setTotal(total);
     let verdictsAsked = 0;
+    const overhead = new Map<string, number[]>();
     const judge = (strategy: string, a: Answer): Promise<TaskRow> => {
+      if (a.result) {
+        if (!overhead.has(strategy)) overhead.set(strategy, []);
+        overhead.get(strategy)!.push(Math.max(0, a.result.latencyMs - modelTimeMs(a.result)));
+      }
       verdictsAsked++;
       return hidden.verdicts(a.task, a.result?.code ?? '').then((v) => {
         progress.judged1();
@@ -230,7 +242,8 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
       'Recorded pass labels are never used; label_agreement compares them with our base verdicts.',
       apgrDefinition,
       'Oracle: per task the least-energy model whose answer passes the hidden base tests (the cheapest answer when none passes); its plus verdict is that same answer\'s.',
-      'Latency = the daemon\'s answer latency: the fleet\'s modelled model time (not slept) + the daemon\'s real processing, which varies by a few ms between runs.',
+      'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
+        'The daemon\'s own processing on top (routing, the test runs of verifying strategies) is wall-clock, so it is kept out of the figures and reported per strategy under timing.daemon_overhead_ms.',
       ...(unavailable.length ? [`Unavailable (no recording, no server): ${unavailable.join(', ')}.`] : []),
     );
 
@@ -255,7 +268,15 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
       target: targetVerdict(strategies, alwaysOf(largest)),
       notes,
       tasks_detail: order.flatMap((s) => rows.get(s)!),
-      timing: { wall_s: Math.round((Date.now() - started) / 100) / 10, requests: total, executions: hidden.executed, cache_hits: hidden.cacheHits },
+      timing: {
+        wall_s: Math.round((Date.now() - started) / 100) / 10,
+        requests: total,
+        executions: hidden.executed,
+        cache_hits: hidden.cacheHits,
+        daemon_overhead_ms: Object.fromEntries(
+          [...overhead.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, v]) => [s, { p50: Math.round(percentile(v, 50) ?? 0), p95: Math.round(percentile(v, 95) ?? 0) }]),
+        ),
+      },
     };
     writeReports(out, report);
     return report;

@@ -9,6 +9,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const W = 760;
 const H = 440;
 const M = { left: 64, right: 24, top: 20, bottom: 52 };
+/** Approximate width of a label character at 10px, to flip labels that would leave the chart. */
+const CHAR_W = 5.6;
 
 /** Decades (and 2x, 5x within them) that cover [lo, hi], for the log axis ticks. */
 function logTicks(lo: number, hi: number): number[] {
@@ -27,7 +29,9 @@ function fmt(v: number): string {
 }
 
 export function paretoSvg(rows: StrategyRow[]): string {
-  const pts = rows.filter((r) => r.energy_wh > 0);
+  // always-largest is the largest model's own run: draw it once, under its role's name.
+  const largestOf = rows.find((r) => r.strategy === 'always-largest')?.note?.replace(/^= /, '');
+  const pts = rows.filter((r) => r.energy_wh > 0 && r.strategy !== largestOf);
   if (pts.length === 0) return '<p>No energy figures to chart.</p>';
   const minE = Math.min(...pts.map((r) => r.energy_wh));
   const maxE = Math.max(...pts.map((r) => r.energy_wh));
@@ -56,7 +60,8 @@ export function paretoSvg(rows: StrategyRow[]): string {
     const cy = y(r.pass_at_1);
     const title = `<title>${esc(r.strategy)}: pass@1 ${(r.pass_at_1 * 100).toFixed(1)}%, ${r.energy_wh.toFixed(3)} Wh</title>`;
     parts.push(cls === 'oracle' ? `<rect x="${cx - 5}" y="${cy - 5}" width="10" height="10" class="${cls}">${title}</rect>` : `<circle cx="${cx}" cy="${cy}" r="${r.pareto ? 5.5 : 4}" class="${cls}${r.pareto ? ' onfront' : ''}">${title}</circle>`);
-    parts.push(`<text x="${cx + 7}" y="${cy - 6}" class="label">${esc(r.strategy)}</text>`);
+    const left = cx + 7 + r.strategy.length * CHAR_W > W;
+    parts.push(`<text x="${left ? cx - 7 : cx + 7}" y="${cy - 6}" class="label"${left ? ' text-anchor="end"' : ''}>${esc(r.strategy)}</text>`);
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="pass@1 against energy">${parts.join('')}</svg>`;
 }
@@ -83,7 +88,7 @@ svg text{font-size:11px;fill:#333}.grid{stroke:#eee}.front{fill:none;stroke:#1a7
 </style></head><body>
 <h1>RouterLLM evaluation: ${esc(report.dataset)}, ${report.tasks} tasks</h1>
 <p>Fleet: ${esc(report.fleet.source)}; models ${esc(report.fleet.models.join(', '))}. Seed ${report.seed}, ${report.folds} folds.</p>
-<p class="verdict"><b>Target ${t.met ? 'MET' : 'NOT MET'}.</b> ${esc(t.statement)}</p>
+<p class="verdict"><b>Target:</b> ${esc(t.statement)}</p>
 <h2>pass@1 against energy</h2>
 <p>Blue: routers; grey: single models; red: always-largest; yellow square: the oracle (the limit, kept off the front). Dashed: the Pareto front.</p>
 ${paretoSvg(report.strategies)}

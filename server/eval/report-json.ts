@@ -1,6 +1,6 @@
 // report.json: the Report object with its keys in a fixed order (the object is built in a fixed
 // order and every list is sorted upstream), so the same seed gives the same file byte for byte,
-// apart from `timing` and the few-ms daemon overhead inside the latency figures.
+// apart from `timing` (wall-clock figures, kept there on purpose).
 import type { Report } from './types';
 
 export function reportJson(report: Report): string {

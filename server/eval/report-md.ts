@@ -54,13 +54,13 @@ Fleet: ${report.fleet.source}; models ${report.fleet.models.join(', ')}. Seed ${
 
 ## Target
 
-**${t.met ? 'MET' : 'NOT MET'}.** ${t.statement}
+**${t.statement}**
 
 Rule: ${t.rule}.
 
 ## Strategies
 
-pass@1 and pass@1+ in %, energy in Wh (E/largest: share of always-largest's energy), CO2 in g CO2e, latency from the daemon's answers, CPT in % of tasks sent to the strong model. \`*\` = on the pass@1-vs-energy Pareto front.
+pass@1 and pass@1+ in %, energy in Wh (E/largest: share of always-largest's energy), CO2 in g CO2e, latency = model time (the fleet's modelled latency of every call; the daemon's own wall-clock overhead is listed under Timing), CPT in % of tasks sent to the strong model. \`*\` = on the pass@1-vs-energy Pareto front.
 
 ${head}
 ${body}
@@ -84,6 +84,10 @@ ${report.pareto.front.join(' -> ') || '(none)'}. ${report.pareto.note}.
 | model | agree | share |
 | --- | ---: | ---: |
 ${agree || '| (no labelled recordings) | | |'}
+
+## Timing (wall-clock: the only figures that change between runs)
+
+${report.timing.wall_s} s, ${report.timing.requests} requests, ${report.timing.executions} test executions (${report.timing.cache_hits} cached). Daemon overhead per request beyond the model time (p50 / p95 ms): ${Object.entries(report.timing.daemon_overhead_ms).map(([s, o]) => `${s} ${o.p50}/${o.p95}`).join(', ')}.
 
 ## Notes
 

@@ -20,7 +20,7 @@ export interface TaskRow {
   energy_j: number;
   co2_g: number;
   cost_usd: number;
-  /** The answer's latency as the daemon reports it (the fleet's modelled model time included); null on error. */
+  /** Model time of the request: the modelled latency of every call it made (deterministic); null on error. */
   latency_ms: number | null;
   /** sha256 of the judged code, so rows with identical answers can be spotted. */
   code_sha: string;
@@ -84,5 +84,13 @@ export interface Report {
   target: Target;
   notes: string[];
   tasks_detail: TaskRow[];
-  timing: { wall_s: number; requests: number; executions: number; cache_hits: number };
+  /** Wall-clock figures: the only part of the report that changes between runs with the same seed. */
+  timing: {
+    wall_s: number;
+    requests: number;
+    executions: number;
+    cache_hits: number;
+    /** The daemon's own time per request beyond the model time (routing, test runs), per strategy. */
+    daemon_overhead_ms: Record<string, { p50: number; p95: number }>;
+  };
 }

@@ -79,6 +79,26 @@ describe('checks: checkCandidate', function () {
     assert.match(r.results[2].message!, /exited|before/);
   });
 
+  it("python: the candidate's __main__ block stays quiet; dataclasses work; bare asserts say which line", async () => {
+    const code = 'from __future__ import annotations\nfrom dataclasses import dataclass\n@dataclass\nclass P:\n    x: int\ndef f(n):\n    return P(n).x + 1\nif __name__ == "__main__":\n    input()\n';
+    const r = await checkCandidate({ language: 'python', code, tests: [t('assert f(1) == 2'), t('assert f(1) == 3')], limits });
+    assert.deepEqual(r.results.map((x) => x.passed), [true, false]);
+    assert.equal(r.results[1].message, 'AssertionError (at assert f(1) == 3)');
+  });
+
+  it('the cache evicts the least recently used entry', () => {
+    const cache = new CheckCache({ maxEntries: 2 });
+    const rep = (n: number) => ({ found: n, passed: n, failed: 0, results: [], isolation: 'x' });
+    const k = (n: number) => String(n).repeat(64).slice(0, 64);
+    cache.set(k(1), rep(1));
+    cache.set(k(2), rep(2));
+    cache.get(k(1));
+    cache.set(k(3), rep(3));
+    assert.equal(cache.get(k(2)), undefined);
+    assert.equal(cache.get(k(1))?.found, 1);
+    assert.equal(cache.size, 2);
+  });
+
   it('no tests: skipped, nothing runs', async () => {
     const r = await checkCandidate({ language: 'python', code: 'x = 1', tests: [], limits });
     assert.equal(r.found, 0);

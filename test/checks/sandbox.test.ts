@@ -43,8 +43,10 @@ describe('checks: sandbox containment', function () {
     const r = await runInSandbox({ language: 'python', program: 'import os; print(os.getuid(), os.getcwd())', limits });
     assert.equal(r.exitCode, 0, r.stderr);
     if (process.getuid?.() === 0) {
-      assert.equal(sandboxPlan().mode, 'namespaces', 'as root the full confinement must be available');
-      assert.match(r.isolation, /netns\+pidns\+mountns.*uid\+rlimits\+tmpdir/);
+      // As root (this machine, CI) the program never keeps root; the namespaces need
+      // CAP_SYS_ADMIN, which a locked-down container may lack (then 'uid' mode, reported).
+      assert.ok(['namespaces', 'uid'].includes(sandboxPlan().mode), sandboxPlan().isolation);
+      if (sandboxPlan().mode === 'namespaces') assert.match(r.isolation, /netns\+pidns\+mountns.*uid\+rlimits\+tmpdir/);
       const [uid, cwd] = r.stdout.trim().split(' ');
       assert.ok(Number(uid) >= 200_000, `runs as a fresh unprivileged uid, not ${uid}`);
       assert.ok(!fs.existsSync(cwd), 'the temp dir is removed after the run');
@@ -60,6 +62,8 @@ describe('checks: sandbox containment', function () {
   });
 
   it('fork bomb: stopped by the process limit and the PID namespace, nothing survives', async function () {
+    // Without a uid switch, RLIMIT_NPROC does not bind root: no fork bomb on such a machine.
+    if (process.getuid?.() === 0 && !['namespaces', 'uid'].includes(sandboxPlan().mode)) this.skip();
     const marker = `rllm${rand()}`;
     const program = named(marker) + 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n';
     const r = await runInSandbox({ language: 'python', program, limits: { ...limits, timeoutMs: 1500 } });
@@ -193,7 +197,7 @@ describe('checks: sandbox containment', function () {
     if (full()) assert.ok(!fs.existsSync('/tmp/routerllm-escape-check'));
   });
 
-  it('fallback without namespaces (ROUTERLLM_SANDBOX=rlimits) says so and still enforces limits', async () => {
+  it('fallback without a uid switch or namespaces (ROUTERLLM_SANDBOX=rlimits) says so and still enforces limits', async () => {
     process.env.ROUTERLLM_SANDBOX = 'rlimits';
     resetSandboxPlan();
     try {

@@ -5,7 +5,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadHumanEval } from '../../server/data/datasets';
+import { apgr, cpt } from '../../server/eval/metrics';
+// Type-only: erased at run time, so loading this file never loads the daemon client.
+import type { EvalOptions } from '../../server/eval';
 import type { Report, TaskRow } from '../../server/eval/types';
+import { foldsByTask } from '../../server/routing/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONNECT = path.join(ROOT, 'server', 'daemon', 'connect.ts');
@@ -17,6 +22,7 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
   this.timeout(900_000);
   let report: Report;
   let out: string;
+  let runAgain: () => Promise<Report>;
 
   before(async function () {
     if (!fs.existsSync(CONNECT)) {
@@ -26,9 +32,10 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     }
     assert.ok(fs.existsSync(DAEMON), 'dist/server.js is missing: run `npm run build` (npm test builds first)');
     // Loaded only now: importing the evaluation pulls in the daemon client.
-    const { runEvaluation } = await import('../../server/eval');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runEvaluation } = require('../../server/eval') as typeof import('../../server/eval');
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-eval-'));
-    report = await runEvaluation({
+    const opts: EvalOptions = {
       dataset: 'humaneval',
       fleet: [],
       strategies: ['cascade', 'always-largest', 'oracle'],
@@ -37,7 +44,9 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
       limit: 6,
       out,
       progress: null,
-    });
+    };
+    report = await runEvaluation(opts);
+    runAgain = () => runEvaluation({ ...opts, out: path.join(out, 'again'), cacheDir: path.join(out, 'cache') });
   });
   after(() => {
     if (out) fs.rmSync(out, { recursive: true, force: true });
@@ -120,9 +129,7 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     });
   });
 
-  it('scores cascade only on held-out folds, with the daemon\'s fold split', async () => {
-    const { foldsByTask } = await import('../../server/routing/registry');
-    const { loadHumanEval } = await import('../../server/data/datasets');
+  it('scores cascade only on held-out folds, with the daemon\'s fold split', () => {
     const folds = foldsByTask(loadHumanEval().map((t) => t.task_id), 5, 1);
     for (const r of rowsOf('cascade')) {
       assert.equal(r.fold, folds.get(r.task_id));
@@ -131,8 +138,7 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     assert.equal(summary('cascade').held_out, '5-fold by task (seed 1)');
   });
 
-  it('derives APGR, CPT, energy shares, the Pareto front and the target from the rows', async () => {
-    const { apgr, cpt } = await import('../../server/eval/metrics');
+  it('derives APGR, CPT, energy shares, the Pareto front and the target from the rows', () => {
     const w = summary('always-deepseek-coder-1.3b').pass_at_1;
     const st = summary('always-largest').pass_at_1;
     const E = summary('always-largest').energy_wh;
@@ -163,5 +169,13 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     const a = report.label_agreement['llama-3.1-70b'];
     assert.deepEqual({ agree: a.agree, total: a.total }, { agree: 6, total: 6 });
     assert.equal(report.label_agreement['deepseek-coder-1.3b'].total, 6);
+  });
+
+  it('gives the same report.json for the same seed (all but the wall-clock timing)', async () => {
+    const again = await runAgain();
+    assert.equal(again.timing.executions, 0, 'every verdict comes from the cache');
+    const { timing: _a, ...first } = report;
+    const { timing: _b, ...second } = again;
+    assert.deepEqual(second, first);
   });
 });

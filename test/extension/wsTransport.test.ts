@@ -40,8 +40,20 @@ describe('extension: WebSocket transport (connect mode)', function () {
     });
   });
 
-  after(() => {
-    daemon?.kill('SIGTERM');
+  after(async () => {
+    const d = daemon;
+    if (d && d.exitCode === null && d.signalCode === null) {
+      const exited = new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 5000);
+        d.once('exit', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      d.kill('SIGTERM');
+      if (!(await exited)) d.kill('SIGKILL');
+      d.stderr?.destroy();
+    }
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -37,6 +37,7 @@ export function docRegions(text: string, functionName: string): DocRegion[] {
   const regions: DocRegion[] = [];
   const def = new RegExp(`^[ \\t]*(?:async\\s+)?def\\s+${functionName}\\s*\\(`, 'm').exec(text);
   let comment: { line: number; lines: string[] } | null = null;
+  let targetSeen = false;
   const flush = () => {
     if (comment) regions.push({ line: comment.line, text: comment.lines.join('\n'), inTarget: false });
     comment = null;
@@ -48,8 +49,13 @@ export function docRegions(text: string, functionName: string): DocRegion[] {
       if (end < 0) break;
       if (text.startsWith(c.repeat(3), i)) {
         flush();
-        // The target's docstring is the first triple-quoted string after its def line.
-        const inTarget = !!def && def.index < i && !regions.some((r) => r.inTarget) && !/\n[ \t]*def\s/.test(text.slice(def.index + 4, i));
+        // The target's docstring is the first triple-quoted string after its def line (and
+        // before any other def).
+        let inTarget = false;
+        if (def && !targetSeen && def.index < i) {
+          targetSeen = true;
+          inTarget = !/\n[ \t]*def\s/.test(text.slice(def.index + 4, i));
+        }
         regions.push({ line: lineAt(text, i), text: text.slice(i + 3, end - 3), inTarget });
       }
       i = end - 1;

@@ -32,7 +32,11 @@ export async function run(argv: string[]): Promise<number> {
     reports.push(r);
     if (json) continue;
     process.stdout.write(formatCoverage(r) + '\n');
-    if (d === 'mbpp') process.stdout.write('  (mbpp prompt = mbppPrompt() stub: the statement as docstring plus test_list[0] as an assert example)\n');
+    if (d === 'mbpp')
+      process.stdout.write(
+        '  (mbpp prompt = mbppPrompt() stub: the statement as docstring plus test_list[0] as an assert example;\n' +
+          '   a task without tests is one where the stub names a helper, the first def of the solution, not the function the example calls)\n',
+      );
     if (d === 'mbpp-text') process.stdout.write('  (mbpp-text prompt = the statement alone as docstring, no example)\n');
     if (verbose) {
       process.stdout.write(`  no tests: ${r.noTests.join(' ') || '-'}\n`);
