@@ -89,10 +89,11 @@ describe('daemon over stdio', function () {
     daemon.onNotification(protocol.statsChanged, (s) => seen.push(s));
     const r = await implement({ strategy: 'always-deepseek-coder-6.7b' });
     // Notifications are coalesced: at most one per 100 ms per session.
-    for (let i = 0; i < 20 && !seen.length; i++) await new Promise((res) => setTimeout(res, 100));
-    assert.ok(seen.length >= 1, 'statsChanged received');
-    assert.ok(seen[seen.length - 1]!.session.requests >= 1);
-    assert.equal(seen[seen.length - 1]!.lastModel, 'deepseek-coder-6.7b');
+    const ours = () => seen.find((s) => s.recent.some((x) => x.requestId === r.requestId));
+    for (let i = 0; i < 20 && !ours(); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(ours(), 'statsChanged received after the request');
+    assert.equal(ours()!.lastModel, 'deepseek-coder-6.7b');
+    assert.ok(ours()!.session.requests >= 1);
     const stats = await daemon.request(protocol.sessionStats, { recent: 50 });
     assert.ok(stats.session.requests >= 1);
     assert.ok(stats.recent.some((x) => x.requestId === r.requestId && x.model === 'deepseek-coder-6.7b'));
