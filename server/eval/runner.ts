@@ -83,7 +83,9 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
         answer = { task, sentAs, fold: p.fold(task), result };
       } catch (e) {
         // One failed request is a failed task for this strategy, not a failed evaluation.
-        answer = { task, sentAs, fold: p.fold(task), result: null, error: (e as Error)?.message ?? String(e) };
+        // The fleet's port changes every run: keep it out of the report so it stays reproducible.
+        const message = ((e as Error)?.message ?? String(e)).split(opts.fleetUrl.replace(/\/+$/, '')).join('<fleet>');
+        answer = { task, sentAs, fold: p.fold(task), result: null, error: message };
       }
       answers.push(answer);
       opts.onAnswer(p.strategy, answer);
