@@ -84,7 +84,7 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
       } catch (e) {
         // One failed request is a failed task for this strategy, not a failed evaluation.
         // The fleet's port changes every run: keep it out of the report so it stays reproducible.
-        const message = ((e as Error)?.message ?? String(e)).split(opts.fleetUrl.replace(/\/+$/, '')).join('<fleet>');
+        const message = ((e as Error)?.message ?? String(e)).split(opts.fleetUrl.replace(/\/+$/, '')).join('<fleet>').replace(/https?:\/\/(127\.0\.0\.1|localhost):\d+/g, '<fleet>');
         answer = { task, sentAs, fold: p.fold(task), result: null, error: message };
       }
       answers.push(answer);
