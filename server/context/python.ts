@@ -22,10 +22,11 @@ function signatureEnd(lines: string[], start: number): number {
   return start;
 }
 
-/** The docstring right after the signature: [first line, last line, text] or null. */
+/** The docstring right after the signature (past blank lines and imports, which some prompts put
+ * first, e.g. HumanEval/115), or null. */
 function docstringAfter(lines: string[], from: number): { end: number; text: string } | null {
   let i = from;
-  while (i < lines.length && !lines[i]!.trim()) i++;
+  while (i < lines.length && (!lines[i]!.trim() || /^\s*(import\s|from\s+\S+\s+import\s)/.test(lines[i]!))) i++;
   const first = lines[i];
   if (first === undefined) return null;
   const m = /^\s*[rRbBuU]?("""|''')/.exec(first);

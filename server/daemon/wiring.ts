@@ -93,7 +93,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }),
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
-    strategies: () => [...strategies.values()].filter((s) => !s.id.includes('@')).map((s) => ({ id: s.id, description: s.description })),
+    strategies: () => [...strategies].map(([id, s]) => ({ id, description: s.description })),
     predict: (model, promptTokens) => accountant.predict(model, promptTokens),
     budget: (level) => accountant.budgetRoom(level),
     countTokens,

@@ -31,10 +31,14 @@ describe('context: the function at the cursor', () => {
     assert.equal(functionAt(PY, 4, 'python')!.name, 'helper');
   });
 
-  it('finds the entry point of every HumanEval prompt from its def line', () => {
+  it('finds the entry point of every HumanEval prompt from its def line, with its docstring', () => {
     for (const t of loadHumanEval()) {
       const line = t.prompt.split('\n').findIndex((l) => l.startsWith(`def ${t.entry_point}(`));
-      assert.equal(functionAt(t.prompt, line, 'python')?.name, t.entry_point, t.task_id);
+      const fn = functionAt(t.prompt, line, 'python');
+      assert.equal(fn?.name, t.entry_point, t.task_id);
+      // The header the model sees holds the whole prompt from the def on (HumanEval/115 has an
+      // import before its docstring).
+      assert.equal(fn.header.trim(), t.prompt.slice(t.prompt.indexOf(`def ${t.entry_point}(`)).trim(), t.task_id);
     }
   });
 
