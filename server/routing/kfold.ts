@@ -3,6 +3,7 @@
 // the held-out tasks against the recordings (simulate.ts). Strategies that ask to verify run the
 // escalation loop with the recorded pass flag standing in for the tests (optimistic: real extracted
 // doctests are weaker than HumanEval's hidden tests), up to MAX_ATTEMPTS calls.
+import { passRatesOf } from './ladder';
 import type { ModelConfig } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
 import { loadTrainingSet, type TrainingSet } from './training-data';
@@ -65,7 +66,7 @@ export async function scoreRouters(k = 5, seed = 1, opts: { models?: ModelConfig
   const totals = new Map<string, RouteScore>();
   for (let fold = 0; fold < k; fold++) {
     const f = trainFold(ts, folds, fold, models, seed);
-    const strategies = buildStrategies(rec, { classifier: new Predictor(f.classifier, null, 'ts'), moe: new Predictor(f.moe, null, 'ts'), rl: f.rl, threshold });
+    const strategies = buildStrategies(rec, { classifier: new Predictor(f.classifier, null, 'ts'), moe: new Predictor(f.moe, null, 'ts'), rl: f.rl, threshold, passRates: passRatesOf(ts, f.trainTasks) });
     for (const t of f.testTasks) {
       const p = evaluate(f.classifier, ts.features[t]);
       ts.modelIds.forEach((_, m) => {

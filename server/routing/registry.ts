@@ -21,6 +21,7 @@ import { ensembleStrategy } from './strategies/ensemble';
 import { carbonAwareStrategy } from './strategies/carbon-aware';
 import { costAwareStrategy } from './strategies/cost-aware';
 import { cascadeStrategy } from './strategies/cascade';
+import { passRatesOf, recordedPassRates, type PassRates } from './ladder';
 
 /** P(pass) a model must reach for the classifier / ensemble / cascade-without-tests rule. Chosen
  * from the k-fold sweep in the model card; `routerllm train` stores it in the model metadata. */
@@ -44,6 +45,8 @@ export interface LearnedRouters {
   moe: Predictor | null;
   rl: RlStrategy;
   threshold: number;
+  /** Training pass rate per catalogue id: the cascade's ladder (ladder.ts). */
+  passRates: PassRates;
 }
 
 /** Assembles the strategy map from already-built learned parts. */
@@ -59,7 +62,7 @@ export function buildStrategies(models: readonly ModelConfig[], learned: Learned
     ensembleStrategy(pass, learned.moe, learned.rl, models, learned.threshold),
     carbonAwareStrategy(pass),
     costAwareStrategy(pass),
-    cascadeStrategy(pass, learned.threshold),
+    cascadeStrategy(pass, learned.passRates),
   ];
   const map = new Map(list.map((s) => [s.id, s]));
   PREDICTORS.set(map, [learned.classifier, learned.moe].filter((p): p is Predictor => p !== null));
@@ -85,6 +88,7 @@ export function createStrategies(deps: StrategyDeps): Map<string, Strategy> {
     moe: moe ? new Predictor(moe.model, moe.onnxPath, mode) : null,
     rl: new RlStrategy(deps.models, deps.stateDir, { weights: deps.weights }),
     threshold: deps.threshold ?? cls?.meta.threshold ?? DEFAULT_THRESHOLD,
+    passRates: recordedPassRates(),
   });
 }
 
@@ -134,6 +138,7 @@ export async function createHeldOutStrategies(
     moe: new Predictor(f.moe, null, 'ts'),
     rl: f.rl,
     threshold: deps.threshold ?? DEFAULT_THRESHOLD,
+    passRates: passRatesOf(ts, f.trainTasks),
   });
 }
 
