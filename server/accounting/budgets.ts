@@ -6,6 +6,7 @@
 // (status() gives those of the last 24 hours; the onViolation hook and the Accountant feed metrics
 // and the ledger, which keeps every one), never dropped. Set a very large limit to
 // effectively switch one off.
+import { TimeSeries } from './timeSeries';
 import type { Budgets, BudgetLevel } from '../config/schema';
 import type { BudgetStatus, Footprint } from '../../shared/protocol';
 import type { FootprintEstimate } from '../routing/types';
@@ -38,11 +39,6 @@ export interface BudgetRoom {
   costUsdPerRequest: number;
 }
 
-interface Spend {
-  t: number;
-  co2g: number;
-  costUsd: number;
-}
 
 export interface BudgetTrackerOptions {
   now?: () => Date;
@@ -51,8 +47,9 @@ export interface BudgetTrackerOptions {
 
 export class BudgetTracker {
   private level: BudgetLevel;
-  private readonly spends: Spend[] = [];
-  private readonly violations: { t: number; item: BudgetItem }[] = [];
+  private readonly spends = new TimeSeries<BudgetMetric>(['co2g', 'costUsd']);
+  /** One series per budget item; a violation is a point of amount 1. */
+  private readonly violations = new Map<BudgetItem, TimeSeries<'n'>>();
   private last: { co2g: number; costUsd: number } = { co2g: 0, costUsd: 0 };
   private readonly now: () => Date;
 
@@ -79,10 +76,7 @@ export class BudgetTracker {
 
   /** Spent in the sliding window ending at `at`. */
   used(metric: BudgetMetric, window: 'hour' | 'day', at: Date = this.now()): number {
-    const from = at.getTime() - WINDOW_MS[window];
-    let sum = 0;
-    for (const s of this.spends) if (s.t > from && s.t <= at.getTime()) sum += s[metric];
-    return sum;
+    return this.spends.sum(metric, at.getTime() - WINDOW_MS[window], at.getTime());
   }
 
   room(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
@@ -110,7 +104,7 @@ export class BudgetTracker {
   /** Account a finished request; returns (and counts) the limits it broke. */
   record(footprint: Pick<Footprint, 'co2g' | 'costUsd'>, at: Date = this.now()): BudgetItem[] {
     const which = this.wouldExceed(footprint, at).which;
-    this.spends.push({ t: at.getTime(), co2g: footprint.co2g, costUsd: footprint.costUsd });
+    this.spends.add(at.getTime(), { co2g: footprint.co2g, costUsd: footprint.costUsd });
     this.last = { co2g: footprint.co2g, costUsd: footprint.costUsd };
     this.prune(at);
     if (which.length) this.violation(which, at);
@@ -120,14 +114,15 @@ export class BudgetTracker {
   /** Count violations the caller decided on (e.g. a request refused with BudgetExceeded, or one
    * that had to go over because no model fitted). */
   violation(which: readonly BudgetItem[], at: Date = this.now()): void {
-    for (const item of which) this.violations.push({ t: at.getTime(), item });
+    for (const item of which) this.violationSeries(item).add(at.getTime(), { n: 1 });
     if (which.length) this.opts.onViolation?.([...which]);
   }
 
   /** Violations in the 24 hours up to `at` (of one item, or all). */
   violationCount(item?: BudgetItem, at: Date = this.now()): number {
     const from = at.getTime() - WINDOW_MS.day;
-    return this.violations.filter((v) => v.t > from && v.t <= at.getTime() && (!item || v.item === item)).length;
+    const series = item ? [this.violations.get(item)] : [...this.violations.values()];
+    return series.reduce((n, s) => n + (s ? s.count(from, at.getTime()) : 0), 0);
   }
 
   /** Protocol shape. For the 'request' window, `used` is the most recent request's amount. */
@@ -150,16 +145,22 @@ export class BudgetTracker {
     spends: readonly { time: Date; co2g: number; costUsd: number }[],
     violations: readonly { time: Date; item: BudgetItem }[] = [],
   ): void {
-    for (const s of spends) this.spends.push({ t: s.time.getTime(), co2g: s.co2g, costUsd: s.costUsd });
-    this.spends.sort((a, b) => a.t - b.t);
-    const latest = this.spends[this.spends.length - 1];
+    const sorted = [...spends].sort((a, b) => a.time.getTime() - b.time.getTime());
+    for (const s of sorted) this.spends.add(s.time.getTime(), { co2g: s.co2g, costUsd: s.costUsd });
+    const latest = sorted[sorted.length - 1];
     if (latest) this.last = { co2g: latest.co2g, costUsd: latest.costUsd };
-    for (const v of violations) this.violations.push({ t: v.time.getTime(), item: v.item });
+    for (const v of violations) this.violationSeries(v.item).add(v.time.getTime(), { n: 1 });
   }
 
   private prune(at: Date): void {
     const from = at.getTime() - WINDOW_MS.day;
-    while (this.spends.length && this.spends[0].t <= from) this.spends.shift();
-    while (this.violations.length && this.violations[0].t <= from) this.violations.shift();
+    this.spends.prune(from);
+    for (const s of this.violations.values()) s.prune(from);
+  }
+
+  private violationSeries(item: BudgetItem): TimeSeries<'n'> {
+    let s = this.violations.get(item);
+    if (!s) this.violations.set(item, (s = new TimeSeries<'n'>(['n'])));
+    return s;
   }
 }

@@ -225,21 +225,29 @@ export class Ledger {
     return this.get(entry.id) as LedgerRow;
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   /** Records the user's verdict; false when no such request is in the ledger. */
   setFeedback(requestId: string, kind: FeedbackKindName, editRatio?: number): boolean {
-    const r = this.db.prepare('UPDATE requests SET feedback = ?, edit_ratio = ? WHERE id = ?').run(kind, editRatio ?? null, requestId);
+    const r = this.stmt('UPDATE requests SET feedback = ?, edit_ratio = ? WHERE id = ?').run(kind, editRatio ?? null, requestId);
     return r.changes > 0;
   }
 
   get(requestId: string): LedgerRow | null {
-    const r = this.db.prepare('SELECT * FROM requests WHERE id = ?').get(requestId) as DbRow | undefined;
+    const r = this.stmt('SELECT * FROM requests WHERE id = ?').get(requestId) as DbRow | undefined;
     return r ? toRow(r) : null;
   }
 
   /** Rows matching the filter, newest first. */
   rows(filter: LedgerFilter = {}, limit = 1000): LedgerRow[] {
     const { where, params } = whereOf(filter);
-    return (this.db.prepare(`SELECT * FROM requests ${where} ORDER BY time_ms DESC, seq DESC LIMIT ?`).all(...params, limit) as DbRow[]).map(toRow);
+    return (this.stmt(`SELECT * FROM requests ${where} ORDER BY time_ms DESC, seq DESC LIMIT ?`).all(...params, limit) as DbRow[]).map(toRow);
   }
 
   bySession(sessionId: string, limit = 1000): LedgerRow[] {
@@ -248,7 +256,7 @@ export class Ledger {
 
   totals(filter: LedgerFilter = {}): LedgerTotals {
     const { where, params } = whereOf(filter);
-    return this.db.prepare(`SELECT ${TOTALS_SQL} FROM requests ${where}`).get(...params) as LedgerTotals;
+    return this.stmt(`SELECT ${TOTALS_SQL} FROM requests ${where}`).get(...params) as LedgerTotals;
   }
 
   /** Totals per session / user / model / strategy / UTC hour ("2026-11-26T04:00:00Z") / UTC day ("2026-11-26"),
@@ -297,7 +305,7 @@ export class Ledger {
 
   /** Budget violations (item "co2g/hour", ...), kept so a restart or the CLI still reports them. */
   addViolations(items: readonly string[], at: Date, requestId?: string | null): void {
-    const ins = this.db.prepare('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
+    const ins = this.stmt('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
     })();

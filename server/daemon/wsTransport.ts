@@ -38,20 +38,16 @@ export class WebSocketMessageReader extends AbstractMessageReader {
 }
 
 export class WebSocketMessageWriter extends AbstractMessageWriter {
-  private errors = 0;
   constructor(private readonly socket: WebSocket) {
     super();
   }
 
+  /** A message to a client that has gone is dropped, silently: reporting it would make the LSP
+   * library log the failure through this same connection, which fails again, in a loop that never
+   * yields to the event loop. The socket's close event ends the session instead. */
   async write(msg: Message): Promise<void> {
-    if (this.socket.readyState !== 1) throw new Error('socket closed');
-    await new Promise<void>((resolve, reject) =>
-      this.socket.send(JSON.stringify(msg), (err) => {
-        if (!err) return resolve();
-        this.fireError(err, msg, ++this.errors);
-        reject(err);
-      }),
-    );
+    if (this.socket.readyState !== 1) return;
+    await new Promise<void>((resolve) => this.socket.send(JSON.stringify(msg), () => resolve()));
   }
 
   end(): void {

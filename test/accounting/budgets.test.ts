@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { BudgetStatus } from '../../shared/protocol';
 import { Budgets } from '../../server/config/schema';
 import { BudgetTracker, DEFAULT_LIMITS, LEVEL_MULTIPLIER } from '../../server/accounting';
+import { TimeSeries } from '../../server/accounting/timeSeries';
 import { close } from './helpers';
 
 const T0 = new Date('2026-11-26T10:00:00Z');
@@ -83,5 +84,22 @@ describe('accounting/budgets', () => {
     assert.equal(t.status().items[0].limit, 0.5);
     // violations older than 24 h leave the status
     assert.equal(t.violationCount(undefined, new Date(T0.getTime() + 25 * 3_600_000)), 0);
+  });
+});
+
+describe('accounting/timeSeries', () => {
+  it('sums windows (from, to], keeps sums right across pruning and out-of-order points', () => {
+    const ts = new TimeSeries<'a'>(['a']);
+    for (let i = 1; i <= 3000; i++) ts.add(i, { a: i });
+    // (10, 20]: 11 + ... + 20 = 155
+    assert.equal(ts.sum('a', 10, 20), 155);
+    assert.equal(ts.count(10, 20), 10);
+    ts.prune(2000);
+    assert.equal(ts.length, 1000);
+    assert.equal(ts.sum('a', 0, 2001), 2001);
+    assert.equal(ts.sum('a', 2998, 5000), 2999 + 3000);
+    ts.add(2500.5, { a: 1 });
+    assert.equal(ts.sum('a', 2500, 2501), 2501 + 1);
+    assert.equal(ts.sum('a', 5000, 6000), 0);
   });
 });
