@@ -49,5 +49,7 @@ export interface Services {
   budgetStatus(): BudgetStatus;
   /** Called when a model's server goes down or comes back. */
   onHealth(listener: (model: string, healthy: boolean, reason?: string) => void): void;
+  /** The daemon's Prometheus metrics (prom-client text format). */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }

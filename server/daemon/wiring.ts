@@ -64,6 +64,8 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
             const handle = accountant.energy.begin(m, req.prompt.length / 4 + req.maxTokens / 2);
             energy.set(m.id, handle);
             try {
+              // The counter must be read before the call starts, or its energy is missed.
+              await handle?.ready;
               return await client.generate(m, r, s);
             } catch (e) {
               void handle?.end({ promptTokens: 0, completionTokens: 0 });
@@ -110,6 +112,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     },
     sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
     onHealth: (listener) => health.onChange(listener),
+    metrics: () => accountant.metrics.render(),
     budgetStatus: () => accountant.budgets.status(new Date()),
     async close() {
       if (persistTimer) clearInterval(persistTimer);

@@ -47,7 +47,16 @@ function guardShared(socket: WebSocket): (m: Message) => Message | null {
 
 export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   if (!opts.token) throw new Error('a WebSocket daemon needs a shared token (ROUTERLLM_TOKEN or ws.tokenFile)');
-  const server = http.createServer((_req, res) => {
+  // Plain HTTP on the same port: /metrics for Prometheus (same bearer token), else a pointer.
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      if (!tokenMatches(opts.token, tokenOf(req))) return void res.writeHead(401).end();
+      daemon.services.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        (e: Error) => res.writeHead(500).end(e.message),
+      );
+      return;
+    }
     res.writeHead(426, { 'content-type': 'text/plain' }).end('RouterLLM daemon: connect with a WebSocket\n');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });

@@ -185,3 +185,34 @@ describe('daemon with a model server that is down', function () {
     assert.match(r.decision.explanation, /deepseek-coder-1\.3b \(server unhealthy/);
   });
 });
+
+describe('daemon measuring energy from a DCGM counter', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let daemon: DaemonConnection;
+  before(async () => {
+    h = await startHarness();
+    // The recorded fleet's /metrics carries DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, as a GPU host's
+    // DCGM exporter does.
+    const config = h.writeConfig({ models: [{ id: 'deepseek-coder-6.7b', endpoint: { energyMetricsUrl: `${h.fleet.url}/metrics` } }] });
+    daemon = await spawnDaemon({ args: ['--config', config] });
+  });
+  after(async () => {
+    await daemon?.close();
+    await h?.close();
+  });
+
+  it('attributes the counter difference to the request and says the figure was measured', async () => {
+    const file = humanEvalFile(0);
+    const r = await daemon.request(protocol.implementFunction, {
+      textDocument: { uri, languageId: 'python', text: file.text },
+      position: { line: file.line, character: 0 },
+      strategy: 'always-deepseek-coder-6.7b',
+      runTests: false,
+    });
+    assert.equal(r.footprint.energyMethod, 'measured-dcgm');
+    // The fleet adds each request's modelled energy to its counter: tokens x the catalogue's J/token.
+    const expected = r.usage.promptTokens * 0.0237 + r.usage.completionTokens * 0.1064;
+    assert.ok(Math.abs(r.footprint.energyJ - expected) / expected < 0.05, `${r.footprint.energyJ} J measured, ~${expected} J expected`);
+  });
+});

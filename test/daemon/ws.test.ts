@@ -93,6 +93,20 @@ describe('daemon over WebSocket', function () {
     }
   });
 
+  it('serves Prometheus metrics on /metrics to holders of the token', async () => {
+    const http = daemon.url.replace(/^ws/, 'http');
+    assert.equal((await fetch(`${http}/metrics`)).status, 401);
+    const res = await fetch(`${http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    // The request of the sessions test above is counted, by model and strategy.
+    assert.match(text, /routerllm_requests_total\{[^}]*model="deepseek-coder-6\.7b"[^}]*\} [1-9]/);
+    assert.match(text, /routerllm_energy_joules_total/);
+    assert.match(text, /routerllm_co2_grams_total/);
+    assert.match(text, /routerllm_cost_usd_total/);
+    assert.match(text, /routerllm_request_latency_seconds_bucket/);
+  });
+
   it('closes a connection that sends a frame over the cap, and keeps serving others', async () => {
     const big = new WebSocket(daemon.url, { headers: { authorization: `Bearer ${TOKEN}` } });
     await new Promise((r) => big.once('open', r));
