@@ -76,7 +76,7 @@ describe('routing strategies', function () {
 
   it('cascade ladder: efficient models only, starts higher when small ones look weak, climbs rung by rung', async () => {
     const P: Record<string, number> = {
-      'deepseek-coder-1.3b': 0.3, 'deepseek-coder-6.7b': 0.7, 'codellama-7b': 0.5, 'llama-2-7b': 0.05, 'llama-3-8b': 0.6,
+      'deepseek-coder-1.3b': 0.1, 'deepseek-coder-6.7b': 0.7, 'codellama-7b': 0.5, 'llama-2-7b': 0.05, 'llama-3-8b': 0.6,
       'codellama-13b': 0.55, 'llama-2-13b': 0.1, 'deepseek-coder-33b': 0.8, 'codellama-34b': 0.6, 'llama-3.1-70b': 0.85,
     };
     // Training pass rates: 70B solves more than 33B here, so it is a rung; the CodeLlama and Llama-2
