@@ -26,7 +26,10 @@ if [ ! -f "$CS_ENTRY" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$C
   if ! dpkg -s libkrb5-dev >/dev/null 2>&1 && command -v apt-get >/dev/null; then
     (apt-get install -y libkrb5-dev >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y libkrb5-dev >/dev/null)) || true
   fi
-  PATH="$(dirname "$NODE24"):$PATH" \
+  # Run from `npm run`, the outer npm's NODE and npm_* variables would make code-server's
+  # postinstall see Node 20: clear them so only Node 24 is in sight.
+  env -u NODE -u npm_node_execpath -u npm_execpath -u npm_config_node_gyp \
+    PATH="$(dirname "$NODE24"):$PATH" \
     npm_config_dangerously_allow_all_scripts=true npm_config_unsafe_perm=true \
     npm install --prefix "$TOOLS/cs" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
 fi
