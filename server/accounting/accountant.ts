@@ -17,7 +17,7 @@ import type { FootprintEstimate } from '../routing/types';
 import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
 import { EnergyAttributor } from './dcgm';
 import { footprintOf, sumFootprints } from './footprint';
-import { Ledger, type BaselineFootprint, type FeedbackKindName, type LedgerRow } from './ledger';
+import { Ledger, type BaselineFootprint, type FeedbackKindName, type LedgerEntry, type LedgerRow } from './ledger';
 import { AccountingMetrics } from './metrics';
 import { Predictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
@@ -123,6 +123,22 @@ export class Accountant {
 
   /** Accounts one finished request and commits it; the returned row carries its footprint. */
   record(input: RecordInput): LedgerRow {
+    return this.account(input, (entry, broke) => this.ledger.append(entry, broke));
+  }
+
+  /** As record(), with the row group-committed (Ledger.appendGrouped): answer the client only
+   * after `committed` resolves. */
+  recordGrouped(input: RecordInput): { row: LedgerRow; committed: Promise<void> } {
+    let committed: Promise<void> = Promise.resolve();
+    const row = this.account(input, (entry, broke) => {
+      const queued = this.ledger.appendGrouped(entry, broke);
+      committed = queued.committed;
+      return queued.row;
+    });
+    return { row, committed };
+  }
+
+  private account(input: RecordInput, append: (entry: LedgerEntry, broke: BudgetItem[]) => LedgerRow): LedgerRow {
     if (input.calls.length === 0) throw new Error('accounting: a request needs at least one model call');
     const at = input.at ?? this.now();
     const attempts: Attempt[] = input.calls.map((c) => {
@@ -137,7 +153,7 @@ export class Accountant {
     const latencyMs = input.latencyMs ?? attempts.reduce((s, a) => s + a.latencyMs, 0);
     // The limits this request breaks are committed with its row, so none is lost to a crash.
     const broke = this.budgets.wouldExceed(footprint, at).which;
-    const row = this.ledger.append({
+    const row = append({
       id: input.id,
       time: at,
       sessionId: input.sessionId,

@@ -204,10 +204,48 @@ export class Ledger {
   /** Commits one request, with the budget limits it broke, in one transaction. When this returns,
    * the row is on disk. */
   append(entry: LedgerEntry, violations: readonly string[] = []): LedgerRow {
-    const time = entry.time instanceof Date ? entry.time : new Date(entry.time);
-    if (Number.isNaN(time.getTime())) throw new RangeError(`ledger: invalid time ${String(entry.time)}`);
+    const time = timeOf(entry);
+    this.db.transaction(() => this.write(entry, time, violations))();
+    return this.get(entry.id) as LedgerRow;
+  }
+
+  /** Group commit, for a busy daemon: the row is queued and every row queued in the same turn of
+   * the event loop is committed in one transaction. `committed` resolves once this row is on disk
+   * (the daemon answers only then, so an answered request is never lost); it rejects if the
+   * transaction fails. */
+  appendGrouped(entry: LedgerEntry, violations: readonly string[] = []): { row: LedgerRow; committed: Promise<void> } {
+    const time = timeOf(entry);
+    const committed = new Promise<void>((resolve, reject) => this.queue.push({ entry, time, violations, resolve, reject }));
+    if (this.queue.length === 1) setImmediate(() => this.flush());
     const b = entry.baseline ?? null;
-    const insertRow = () => this.insert.run({
+    const row: LedgerRow = {
+      id: entry.id, time: time.toISOString(), sessionId: entry.sessionId, user: entry.user, kind: entry.kind,
+      strategy: entry.strategy, model: entry.model, usage: { ...entry.usage }, footprint: entry.footprint,
+      latencyMs: entry.latencyMs, passed: entry.passed, feedback: entry.feedback ?? null, editRatio: null,
+      baseline: b, attempts: entry.attempts ?? [],
+    };
+    return { row, committed };
+  }
+
+  /** Commits every queued row now (also on close, so nothing queued is dropped). */
+  flush(): void {
+    const batch = this.queue.splice(0);
+    if (!batch.length) return;
+    try {
+      this.db.transaction(() => {
+        for (const q of batch) this.write(q.entry, q.time, q.violations);
+      })();
+      for (const q of batch) q.resolve();
+    } catch (e) {
+      for (const q of batch) q.reject(e);
+    }
+  }
+
+  private readonly queue: { entry: LedgerEntry; time: Date; violations: readonly string[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  private write(entry: LedgerEntry, time: Date, violations: readonly string[]): void {
+    const b = entry.baseline ?? null;
+    this.insert.run({
       id: entry.id, time: time.toISOString(), time_ms: time.getTime(), session_id: entry.sessionId, user: entry.user,
       kind: entry.kind, strategy: entry.strategy, model: entry.model, prompt_tokens: entry.usage.promptTokens,
       completion_tokens: entry.usage.completionTokens, energy_j: entry.footprint.energyJ, energy_method: entry.footprint.energyMethod,
@@ -216,13 +254,7 @@ export class Ledger {
       baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
       baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
     });
-    if (violations.length === 0) insertRow();
-    else
-      this.db.transaction(() => {
-        insertRow();
-        this.addViolations(violations, time, entry.id);
-      })();
-    return this.get(entry.id) as LedgerRow;
+    if (violations.length) this.addViolations(violations, time, entry.id);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -323,6 +355,7 @@ export class Ledger {
 
   close(): void {
     if (!this.db.open) return;
+    this.flush();
     // Fold the WAL back into the main file so a copied ledger.sqlite is complete on its own.
     if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
@@ -351,6 +384,12 @@ function whereOf(f: LedgerFilter): { where: string; params: (string | number)[] 
     params.push(f.until.getTime());
   }
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+function timeOf(entry: LedgerEntry): Date {
+  const time = entry.time instanceof Date ? entry.time : new Date(entry.time);
+  if (Number.isNaN(time.getTime())) throw new RangeError(`ledger: invalid time ${String(entry.time)}`);
+  return time;
 }
 
 function toRow(r: DbRow): LedgerRow {

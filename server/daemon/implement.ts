@@ -107,7 +107,7 @@ export async function implementFunction(services: Services, session: Session, pa
   const requestId = randomUUID();
   const model = answer.outcome.model.id;
 
-  const row = services.record({
+  const { row, committed } = services.record({
     id: requestId,
     sessionId: session.id,
     user: session.user,
@@ -124,6 +124,8 @@ export async function implementFunction(services: Services, session: Session, pa
     latencyMs,
     passed: answer.passed,
   });
+  // The answer goes out only once its ledger row is committed (grouped with concurrent requests).
+  await committed;
   session.live.add(row);
   session.remember({ requestId, model, passed: answer.passed, feedback: null });
 

@@ -60,7 +60,7 @@ export async function inlineCompletion(services: Services, session: Session, par
   const insertText = completionAtCursor(outcome.text, text, params.position.line, language, prefix);
   const latencyMs = outcome.latencyMs + Math.max(0, performance.now() - started - outcome.wallMs);
   const requestId = randomUUID();
-  const row = services.record({
+  const { row, committed } = services.record({
     id: requestId,
     sessionId: session.id,
     user: session.user,
@@ -78,6 +78,8 @@ export async function inlineCompletion(services: Services, session: Session, par
     latencyMs,
     passed: null,
   });
+  // The answer goes out only once its ledger row is committed (grouped with concurrent requests).
+  await committed;
   session.live.add(row);
   session.remember({ requestId, model: outcome.model.id, passed: null, feedback: null });
   return {

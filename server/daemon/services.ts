@@ -41,8 +41,9 @@ export interface Services {
   budget(level?: 'aggressive' | 'balanced' | 'relaxed'): RouteInput['budget'];
   countTokens(text: string): number;
   random(): number;
-  /** Commits a finished request to the ledger (its footprint is recomputed from the calls). */
-  record(entry: RecordInput): LedgerRow;
+  /** Accounts a finished request (its footprint is recomputed from the calls) and queues its
+   * ledger row; answer only after `committed` resolves. */
+  record(entry: RecordInput): { row: LedgerRow; committed: Promise<void> };
   setFeedback(requestId: string, kind: 'accepted' | 'rejected' | 'edited'): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;

@@ -101,7 +101,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random,
-    record: (entry) => accountant.record(entry),
+    record: (entry) => accountant.recordGrouped(entry),
     setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
     learn: (strategy, outcome) => {
       try {

@@ -27,6 +27,23 @@ describe('accounting/ledger', () => {
     assert.equal(ledger.version(), SCHEMA_VERSION);
   });
 
+  it('group-commits rows queued in one turn, resolves each once on disk, and flushes on close', async () => {
+    const queued = ['g1', 'g2', 'g3'].map((id) => ledger.appendGrouped(entry({ id }), id === 'g2' ? ['co2g/hour'] : []));
+    // Not yet committed: the batch runs on the next turn of the event loop.
+    assert.equal(ledger.get('g1'), null);
+    await Promise.all(queued.map((q) => q.committed));
+    for (const q of queued) assert.deepEqual(ledger.get(q.row.id), q.row, 'the returned row is what was stored');
+    // A duplicate id fails its whole batch, and says so to every row in it.
+    const dup = [ledger.appendGrouped(entry({ id: 'g4' })), ledger.appendGrouped(entry({ id: 'g1' }))];
+    for (const d of dup) await assert.rejects(d.committed, /UNIQUE/);
+    assert.equal(ledger.get('g4'), null);
+    const last = ledger.appendGrouped(entry({ id: 'g5' }));
+    ledger.close();
+    await last.committed;
+    ledger = new Ledger(dir);
+    assert.equal(ledger.get('g5')?.id, 'g5');
+  });
+
   it('appends and reads back a row, attempts included; rejects a duplicate id', () => {
     const attempts = [{ model: 'llama-3-8b', usage: { promptTokens: 100, completionTokens: 50, counted: false }, footprint: { energyJ: 10, co2g: 0.002, costUsd: 0.00001, energyMethod: 'estimated-tokens' as const }, latencyMs: 400, passed: true, reason: 'first' }];
     const row = ledger.append(entry({ id: 'r1', attempts }));
