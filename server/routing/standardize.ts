@@ -22,6 +22,12 @@ export function scale(s: Scaler, r: Float32Array): Float64Array {
   return out;
 }
 
+/** What both trainers start from: the sizes, the fitted scaler and the standardised rows. */
+export function standardised(rows: Float32Array[], featureNames: readonly string[], modelIds: readonly string[]) {
+  const scaler = fitScaler(rows);
+  return { T: rows.length, F: featureNames.length, M: modelIds.length, scaler, X: rows.map((r) => scale(scaler, r)) };
+}
+
 /** Weights of z = ((x - mean) / std)·V + c rewritten as z = x·W + b. V is [F][M] row-major. */
 export function foldScaler(s: Scaler, V: Float64Array, c: Float64Array): { W: Float32Array; b: Float32Array } {
   const F = s.mean.length;

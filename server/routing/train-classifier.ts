@@ -4,7 +4,7 @@
 // (the fit is a convex problem started from fixed weights), so the same rows give the same bytes.
 // Why logistic and not an MLP: 164 tasks is too few rows for hidden layers to beat a linear model
 // held out, and a linear head keeps inference at ~500 multiply-adds.
-import { fitScaler, foldScaler, scale } from './standardize';
+import { foldScaler, standardised } from './standardize';
 import type { LinearModel } from './linear-model';
 
 export interface ClassifierOptions {
@@ -27,11 +27,7 @@ export function trainClassifier(
   modelIds: readonly string[],
   opts: ClassifierOptions = CLASSIFIER_DEFAULTS,
 ): LinearModel {
-  const T = rows.length;
-  const F = featureNames.length;
-  const M = modelIds.length;
-  const scaler = fitScaler(rows);
-  const X = rows.map((r) => scale(scaler, r));
+  const { T, F, M, scaler, X } = standardised(rows, featureNames, modelIds);
   // Multi-task weights: w[f][m] = S[f] + D[f * M + m]. Every model's data informs the shared S
   // ("what makes a HumanEval task hard"), D keeps what is specific to one model. A plain
   // per-model fit is l2Shared = Infinity (S stays 0). The exported W is just S + D: one Gemm.

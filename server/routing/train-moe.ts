@@ -10,7 +10,7 @@
 // whose top-1 is m (held constant in the gradient), P_m = mean_t g[t][m]. Sparse top-2 starves
 // unselected experts of gradient, so the first `denseEpochs` use S_t = all models (dense warm-up),
 // then training switches to the top-2 objective. Deterministic: no sampling anywhere.
-import { fitScaler, foldScaler, scale } from './standardize';
+import { foldScaler, standardised } from './standardize';
 import type { LinearModel } from './linear-model';
 
 export interface MoeOptions {
@@ -39,11 +39,7 @@ export function trainMoe(
   modelIds: readonly string[],
   opts: MoeOptions = MOE_DEFAULTS,
 ): LinearModel {
-  const T = rows.length;
-  const F = featureNames.length;
-  const M = modelIds.length;
-  const scaler = fitScaler(rows);
-  const X = rows.map((r) => scale(scaler, r));
+  const { T, F, M, scaler, X } = standardised(rows, featureNames, modelIds);
   const V = new Float64Array(F * M);
   const c = new Float64Array(M);
   const gV = new Float64Array(F * M);
