@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { startFleet, type Fleet } from '../../server/fleet';
 import { loadHumanEval } from '../../server/data/datasets';
 import { RECORDED_MODEL_IDS } from '../../server/config/catalogue';
+import { spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
+import * as protocol from '../../shared/protocol';
 
 export interface Harness {
   fleet: Fleet;
@@ -61,4 +63,30 @@ export function humanEvalFile(taskIndex = 0): { text: string; line: number; entr
   const lines = task.prompt.split('\n');
   const line = lines.findIndex((l) => l.startsWith(`def ${task.entry_point}(`));
   return { text: task.prompt, line: line + 1, entryPoint: task.entry_point };
+}
+
+/** A fleet and a stdio daemon for one describe block, with config overrides derived from the
+ * fleet (its URL is only known once it listens). */
+export function daemonFixture(overrides: (h: Harness) => Record<string, unknown>): { h: Harness; daemon: DaemonConnection } {
+  const f = {} as { h: Harness; daemon: DaemonConnection };
+  before(async () => {
+    f.h = await startHarness();
+    f.daemon = await spawnDaemon({ args: ['--config', f.h.writeConfig(overrides(f.h))] });
+  });
+  after(async () => {
+    await f.daemon?.close();
+    await f.h?.close();
+  });
+  return f;
+}
+
+/** implementFunction on HumanEval/0 with a fixed strategy and no tests run. */
+export function implementTask0(daemon: DaemonConnection, strategy: string): Promise<protocol.ImplementFunctionResult> {
+  const file = humanEvalFile(0);
+  return daemon.request(protocol.implementFunction, {
+    textDocument: { uri: 'file:///work/has_close_elements.py', languageId: 'python', text: file.text },
+    position: { line: file.line, character: 0 },
+    strategy,
+    runTests: false,
+  });
 }

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../shared/protocol';
 import { CancellationTokenSource, spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
-import { humanEvalFile, startHarness, type Harness } from './harness';
+import { daemonFixture, humanEvalFile, implementTask0, startHarness, type Harness } from './harness';
 
 const uri = 'file:///work/has_close_elements.py';
 
@@ -151,35 +151,19 @@ describe('daemon over stdio', function () {
 
 describe('daemon with a model server that is down', function () {
   this.timeout(60_000);
-  let h: Harness;
-  let daemon: DaemonConnection;
-  before(async () => {
-    h = await startHarness();
-    // Port 9 (discard) is closed here: the health check and any call fail to connect.
-    const config = h.writeConfig({ models: [{ id: 'deepseek-coder-1.3b', endpoint: { url: 'http://127.0.0.1:9', model: 'x', flavour: 'chat' } }] });
-    daemon = await spawnDaemon({ args: ['--config', config] });
-  });
-  after(async () => {
-    await daemon?.close();
-    await h?.close();
-  });
+  // Port 9 (discard) is closed here: the health check and any call fail to connect.
+  const f = daemonFixture(() => ({ models: [{ id: 'deepseek-coder-1.3b', endpoint: { url: 'http://127.0.0.1:9', model: 'x', flavour: 'chat' } }] }));
 
   it('marks the model unavailable after its health check, routes around it and says so', async () => {
-    let models = await daemon.request(protocol.listModels, {});
+    let models = await f.daemon.request(protocol.listModels, {});
     for (let i = 0; i < 50 && models.models.find((m) => m.id === 'deepseek-coder-1.3b')!.available; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      models = await daemon.request(protocol.listModels, {});
+      models = await f.daemon.request(protocol.listModels, {});
     }
     const small = models.models.find((m) => m.id === 'deepseek-coder-1.3b')!;
     assert.equal(small.available, false);
     assert.match(small.unavailableReason!, /unhealthy/);
-    const file = humanEvalFile(0);
-    const r = await daemon.request(protocol.implementFunction, {
-      textDocument: { uri, languageId: 'python', text: file.text },
-      position: { line: file.line, character: 0 },
-      strategy: 'always-deepseek-coder-1.3b',
-      runTests: false,
-    });
+    const r = await implementTask0(f.daemon, 'always-deepseek-coder-1.3b');
     assert.notEqual(r.decision.model, 'deepseek-coder-1.3b');
     assert.match(r.decision.explanation, /deepseek-coder-1\.3b is unavailable/);
     assert.match(r.decision.explanation, /deepseek-coder-1\.3b \(server unhealthy/);
@@ -188,28 +172,12 @@ describe('daemon with a model server that is down', function () {
 
 describe('daemon measuring energy from a DCGM counter', function () {
   this.timeout(60_000);
-  let h: Harness;
-  let daemon: DaemonConnection;
-  before(async () => {
-    h = await startHarness();
-    // The recorded fleet's /metrics carries DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, as a GPU host's
-    // DCGM exporter does.
-    const config = h.writeConfig({ models: [{ id: 'deepseek-coder-6.7b', endpoint: { energyMetricsUrl: `${h.fleet.url}/metrics` } }] });
-    daemon = await spawnDaemon({ args: ['--config', config] });
-  });
-  after(async () => {
-    await daemon?.close();
-    await h?.close();
-  });
+  // The recorded fleet's /metrics carries DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, as a GPU host's
+  // DCGM exporter does.
+  const f = daemonFixture((h) => ({ models: [{ id: 'deepseek-coder-6.7b', endpoint: { energyMetricsUrl: `${h.fleet.url}/metrics` } }] }));
 
   it('attributes the counter difference to the request and says the figure was measured', async () => {
-    const file = humanEvalFile(0);
-    const r = await daemon.request(protocol.implementFunction, {
-      textDocument: { uri, languageId: 'python', text: file.text },
-      position: { line: file.line, character: 0 },
-      strategy: 'always-deepseek-coder-6.7b',
-      runTests: false,
-    });
+    const r = await implementTask0(f.daemon, 'always-deepseek-coder-6.7b');
     assert.equal(r.footprint.energyMethod, 'measured-dcgm');
     // The fleet adds each request's modelled energy to its counter: tokens x the catalogue's J/token.
     const expected = r.usage.promptTokens * 0.0237 + r.usage.completionTokens * 0.1064;
