@@ -2,8 +2,8 @@
 // cursor, and cut the answer down to what belongs at the cursor.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { InlineCompletionParams, InlineCompletionResult } from '../../shared/protocol';
-import { bodyOf, extractCode, functionAt, inlineContext, languageOf } from '../context';
+import type { InlineCompletionParams, InlineCompletionResult, Language } from '../../shared/protocol';
+import { bodyOf, extractCode, functionAt, inlineContext, languageOf, type FunctionAtCursor } from '../context';
 import type { RequestContext } from '../routing/types';
 import { ResponseError } from 'vscode-languageserver/node';
 import { ErrorCodes } from '../../shared/protocol';
@@ -18,8 +18,7 @@ const INLINE_MAX_TOKENS = 256;
 
 /** What to show at the cursor. Chat models answer with a whole function in a code block: when the
  * cursor sits in that function's empty body, show its body; otherwise show the raw completion. */
-export function completionAtCursor(raw: string, text: string, line: number, language: NonNullable<ReturnType<typeof languageOf>>, prefix: string): string {
-  const fn = functionAt(text, line, language);
+export function completionAtCursor(raw: string, fn: FunctionAtCursor | null, line: number, language: Language, prefix: string): string {
   const fenced = /```/.test(raw);
   if (fn && line >= fn.headerEndLine) {
     const code = extractCode(raw, language, fn.name);
@@ -57,7 +56,7 @@ export async function inlineCompletion(services: Services, session: Session, par
     { mode: 'fim', prompt: prefix, prefix, suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   );
-  const insertText = completionAtCursor(outcome.text, text, params.position.line, language, prefix);
+  const insertText = completionAtCursor(outcome.text, fn, params.position.line, language, prefix);
   const latencyMs = outcome.latencyMs + Math.max(0, performance.now() - started - outcome.wallMs);
   const requestId = randomUUID();
   const { row, committed } = services.record({
