@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { Config, ModelConfig } from './schema';
 import { CATALOGUE, RECORDED_MODEL_IDS } from './catalogue';
+import { deriveModel } from './derive';
 
 export class ConfigError extends Error {
   constructor(
@@ -83,10 +84,10 @@ export function resolveConfig(raw: unknown, file: string | null): ResolvedConfig
   if (!parsed.success) throw new ConfigError(label, formatIssues(parsed.error));
   const config = parsed.data;
 
-  const byId = new Map(defaultModels(config.fleetUrl).map((m) => [m.id, m as unknown]));
+  const byId = new Map(config.includeCatalogue ? defaultModels(config.fleetUrl).map((m) => [m.id, m as unknown]) : []);
   const issues: string[] = [];
   config.models.forEach((override, i) => {
-    const merged = deepMerge(byId.get(override.id) ?? {}, override);
+    const merged = deepMerge(byId.get(override.id) ?? derivedBase(override), override);
     const check = ModelConfig.safeParse(merged);
     if (!check.success) issues.push(...formatIssues(check.error, ['models', i]));
     else byId.set(override.id, check.data);
@@ -98,6 +99,14 @@ export function resolveConfig(raw: unknown, file: string | null): ResolvedConfig
     ? path.resolve(file ? path.dirname(file) : process.cwd(), config.stateDir)
     : path.join(os.homedir(), '.routerllm');
   return { config, models, file, stateDir };
+}
+
+/** A model outside the catalogue that states its size starts from figures derived from it. */
+function derivedBase(override: { id: string } & Record<string, unknown>): unknown {
+  const paramsB = override.paramsB;
+  if (typeof paramsB !== 'number' || !(paramsB > 0)) return {};
+  const gpus = (override.gpu as { count?: unknown } | undefined)?.count;
+  return deriveModel({ id: override.id, paramsB, gpus: typeof gpus === 'number' ? gpus : undefined });
 }
 
 /** Reads `file` if given, else $ROUTERLLM_CONFIG, else the built-in defaults. */

@@ -112,14 +112,23 @@ export const Config = z.object({
   /** Strategy used when a request names none. */
   strategy: z.string().default('cascade'),
   models: z.array(ModelOverride).default([]),
+  /** false: only the models listed under `models` exist (a team's own fleet); true: they override
+   * or extend the built-in catalogue. A listed model outside the catalogue needs only `id`,
+   * `paramsB` and `endpoint`: the rest is derived from its size (config/derive.ts). */
+  includeCatalogue: z.boolean().default(true),
+  /** A router bundle (`routerllm train` / `calibrate` output folder); default: the shipped models/. */
+  bundle: z.string().optional(),
   routing: z
     .object({
       rewardWeights: RewardWeights.default(RewardWeights.parse({})),
       /** The cascade stops after this many model calls. */
       maxAttempts: z.number().int().positive().default(4),
       seed: z.number().int().default(1),
+      /** false: a request whose model's server fails is an error, never answered by another model
+       * (the evaluation, where an answer must be the named model's own). */
+      fallback: z.boolean().default(true),
     })
-    .default({ rewardWeights: RewardWeights.parse({}), maxAttempts: 4, seed: 1 }),
+    .default({ rewardWeights: RewardWeights.parse({}), maxAttempts: 4, seed: 1, fallback: true }),
   budgets: Budgets.default(Budgets.parse({})),
   client: z
     .object({

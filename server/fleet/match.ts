@@ -6,7 +6,7 @@
 // breaks change with the client). A recording that carries its own `prompt` is fingerprinted by
 // the whole normalised prompt. A request matches a task when its normalised text contains the
 // fingerprint; when several do, the longest (most specific) wins.
-import { loadHumanEval } from '../data/datasets';
+import { loadHumanEval, loadMbpp, mbppPrompt } from '../data/datasets';
 import type { Recording, RecordedSet } from './recordings';
 
 export function normalise(text: string): string {
@@ -34,13 +34,9 @@ export class TaskIndex {
   readonly unmatchable: Recording[] = [];
 
   constructor(set: RecordedSet) {
-    const humanEval = new Map<string, TaskInfo>();
-    for (const t of loadHumanEval()) {
-      const at = t.prompt.lastIndexOf(`def ${t.entry_point}(`);
-      humanEval.set(t.task_id, { fingerprint: normalise(t.prompt.slice(Math.max(at, 0))), entryPoint: t.entry_point });
-    }
+    const known = benchmarkTasks(set);
     for (const rec of set.recordings) {
-      const info = rec.prompt ? promptInfo(rec.prompt) : humanEval.get(rec.task_id);
+      const info = rec.prompt ? promptInfo(rec.prompt) : known.get(rec.task_id);
       if (!info || !info.fingerprint) {
         this.unmatchable.push(rec);
         continue;
@@ -72,6 +68,24 @@ export class TaskIndex {
     const found = best as Entry | null;
     return found ? { recording: found.recording, entryPoint: found.entryPoint } : null;
   }
+}
+
+/** The benchmark prompt a row without its own `prompt` answered, by task id: HumanEval's prompt,
+ * or the MBPP stub the evaluation sends (data/datasets.ts mbppPrompt), each from `def <name>(`. */
+function benchmarkTasks(set: RecordedSet): Map<string, TaskInfo> {
+  const out = new Map<string, TaskInfo>();
+  const add = (id: string, prompt: string, entry: string) => {
+    const at = prompt.lastIndexOf(`def ${entry}(`);
+    out.set(id, { fingerprint: normalise(prompt.slice(Math.max(at, 0))), entryPoint: entry });
+  };
+  for (const t of loadHumanEval()) add(t.task_id, t.prompt, t.entry_point);
+  if (set.recordings.some((r) => !r.prompt && r.task_id.startsWith('Mbpp/'))) {
+    for (const t of loadMbpp()) {
+      const { prompt, entryPoint } = mbppPrompt(t);
+      add(`Mbpp/${t.task_id}`, prompt, entryPoint);
+    }
+  }
+  return out;
 }
 
 function promptInfo(prompt: string): TaskInfo {

@@ -19,6 +19,11 @@ export interface Recording {
   completion_tokens?: number;
   ttft_ms?: number;
   generation_time_s?: number;
+  /** The model's size in billions of parameters: lets a model outside the catalogue be routed
+   * and accounted (figures derived from the size, config/derive.ts). */
+  params_b?: number;
+  /** GPUs serving one replica, when known. */
+  gpus?: number;
   passed?: boolean;
 }
 
@@ -78,22 +83,35 @@ function fromOwnFormat(r: Raw, where: string): Recording {
   if (!isStr(r.task_id) && typeof r.task_id !== 'number') fail('task_id must be a string');
   if (!isStr(r.model) || !r.model) fail('model must be a non-empty string');
   if (!isStr(r.completion)) fail('completion must be a string');
-  const out: Recording = { task_id: String(r.task_id), model: r.model as string, completion: r.completion as string };
+  const out: Recording = { task_id: canonicalTaskId(String(r.task_id)), model: r.model as string, completion: r.completion as string };
   for (const k of ['response', 'prompt'] as const) {
     if (r[k] === undefined || r[k] === null) continue;
     if (!isStr(r[k])) fail(`${k} must be a string`);
     out[k] = r[k] as string;
   }
-  for (const k of ['prompt_tokens', 'completion_tokens', 'ttft_ms', 'generation_time_s'] as const) {
+  for (const k of ['prompt_tokens', 'completion_tokens', 'ttft_ms', 'generation_time_s', 'params_b'] as const) {
     if (r[k] === undefined || r[k] === null) continue;
     if (!isNum(r[k])) fail(`${k} must be a non-negative number`);
     out[k] = r[k] as number;
   }
+  if (r.gpus !== undefined && r.gpus !== null) {
+    if (!(typeof r.gpus === 'number' && Number.isInteger(r.gpus) && r.gpus > 0)) fail('gpus must be a positive integer');
+    out.gpus = r.gpus as number;
+  }
+  if (out.params_b === 0) fail('params_b must be positive');
   if (r.passed !== undefined && r.passed !== null) {
     if (typeof r.passed !== 'boolean') fail('passed must be a boolean');
     out.passed = r.passed as boolean;
   }
   return out;
+}
+
+/** Task ids compare case-insensitively by benchmark: "MBPP/11", "mbpp/11" and "Mbpp/11" are one
+ * task, written as the evaluation writes it (evalplus's "Mbpp/11", "HumanEval/0"). */
+export function canonicalTaskId(id: string): string {
+  const m = /^(humaneval|mbpp)\/(.+)$/i.exec(id.trim());
+  if (!m) return id.trim();
+  return `${m[1].toLowerCase() === 'mbpp' ? 'Mbpp' : 'HumanEval'}/${m[2]}`;
 }
 
 export function convertRow(r: Raw, where: string): Recording | null {

@@ -1,13 +1,13 @@
-// Held-out scoring of the routers: k folds BY TASK over the 164 HumanEval tasks. For each fold the
-// learned routers are trained on the other k-1 folds (registry.trainFold) and every strategy routes
-// the held-out tasks against the recordings (simulate.ts). Strategies that ask to verify run the
-// escalation loop with the recorded pass flag standing in for the tests (optimistic: real extracted
-// doctests are weaker than HumanEval's hidden tests), up to MAX_ATTEMPTS calls.
-import { passRatesOf } from './ladder';
+// Held-out scoring of the routers on one fleet's observations: k folds BY TASK. For each fold a
+// router bundle is trained on the other k-1 folds only (bundle.ts: heads, rl prior, the fitted
+// cascade and threshold, constants by inner CV inside those folds), and every strategy routes the
+// held-out tasks against what the fleet did there (simulate.ts). Strategies that verify escalate
+// on the verdict the extracted tests gave the observed answer (not the hidden label), as the
+// daemon does, and answer with the attempt that passed most tests; the score is the hidden verdict
+// of that answer.
 import type { ModelConfig } from '../config/schema';
-import { CATALOGUE } from '../config/catalogue';
-import { loadTrainingSet, type TrainingSet } from './training-data';
-import { buildStrategies, foldsByTask, trainFold, DEFAULT_THRESHOLD } from './registry';
+import { trainingSetFrom, type TrainingSet } from './training-data';
+import { buildStrategies, foldsByTask, learnedFrom } from './registry';
 import { Predictor } from './predictor';
 import { evaluate } from './linear-model';
 import { accuracy, auc, brier } from './metrics';
@@ -16,8 +16,9 @@ import { mulberry32 } from './rng';
 import { ClassifierPassModel } from './pass-model';
 import { classifierStrategy } from './strategies/classifier';
 import type { Strategy } from './types';
+import { inMemory, trainBundle } from './bundle';
+import type { FleetObservations } from './observations';
 
-export const MAX_ATTEMPTS = 4;
 export const SWEEP = [0.5, 0.7, 0.8];
 
 export interface ModelScore { model: string; baseRate: number; auc: number; accuracy: number; brier: number }
@@ -26,62 +27,67 @@ export interface KfoldReport {
   k: number;
   seed: number;
   tasks: number;
-  threshold: number;
+  dataset: string;
   perModel: ModelScore[];
   routing: RouteScore[];
   text: string;
 }
 
-async function route(s: Strategy, ts: TrainingSet, t: number, rec: ModelConfig[], random: () => number): Promise<{ passed: boolean; energyJ: number; co2g: number; costUsd: number; calls: number }> {
+async function route(s: Strategy, o: FleetObservations, ts: TrainingSet, t: number, rec: ModelConfig[], random: () => number): Promise<{ passed: boolean; energyJ: number; co2g: number; costUsd: number; calls: number }> {
   const input = routeInputFor(ts, t, rec, random);
   const choice = await s.choose(input);
   const acc = { passed: false, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
-  const tried: { model: string; passed: boolean | null }[] = [];
+  const tried: { model: string; passed: boolean | null; testsPassed: number; hidden: boolean }[] = [];
   let model = choice.model;
-  for (let k = 0; k < MAX_ATTEMPTS; k++) {
+  for (let k = 0; k < rec.length; k++) {
     const m = rec.find((x) => x.id === model)!;
-    const o = outcomeFor(ts, t, m);
-    acc.energyJ += o.energyJ;
-    acc.co2g += o.co2g;
-    acc.costUsd += o.costUsd;
+    const o1 = outcomeFor(ts, t, m);
+    const seen = o.obs[t][ts.modelIds.indexOf(model)];
+    acc.energyJ += o1.energyJ;
+    acc.co2g += o1.co2g;
+    acc.costUsd += o1.costUsd;
     acc.calls++;
-    tried.push({ model, passed: o.passed });
-    if (o.passed) return { ...acc, passed: true };
-    if (!choice.verify || !s.escalate) break;
+    const passed = seen.visible === -1 ? null : seen.visible === 1;
+    tried.push({ model, passed, testsPassed: seen.visiblePassed, hidden: seen.passed });
+    if (passed !== false || !choice.verify || !s.escalate) break;
     const next = await s.escalate(input, tried);
     if (!next) break;
     model = next.model;
   }
-  return acc;
+  // The daemon's answer: the attempt that passed most tests, the later on a tie.
+  const answer = tried.reduce((a, b) => (b.testsPassed >= a.testsPassed ? b : a));
+  return { ...acc, passed: answer.hidden };
 }
 
-export async function scoreRouters(k = 5, seed = 1, opts: { models?: ModelConfig[]; threshold?: number } = {}): Promise<KfoldReport> {
-  const models = opts.models ?? [...CATALOGUE];
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  const ts = await loadTrainingSet();
+/** k-fold held-out scores of every strategy on `o` (models: the observed fleet's configs). */
+export async function scoreRouters(o: FleetObservations, k = 5, seed = 1): Promise<KfoldReport> {
+  const ts = trainingSetFrom(o);
+  const models = o.models;
   const rec = recordedModels(ts, models);
   const folds = foldsByTask(ts.taskIds, k, seed);
   const probs: number[][] = ts.modelIds.map(() => []);
   const ys: number[][] = ts.modelIds.map(() => []);
   const totals = new Map<string, RouteScore>();
   for (let fold = 0; fold < k; fold++) {
-    const f = trainFold(ts, folds, fold, models, seed);
-    const strategies = buildStrategies(rec, { classifier: new Predictor(f.classifier, null, 'ts'), moe: new Predictor(f.moe, null, 'ts'), rl: f.rl, threshold, passRates: passRatesOf(ts, f.trainTasks) });
-    for (const t of f.testTasks) {
-      const p = evaluate(f.classifier, ts.features[t]);
+    const trainTasks = ts.taskIds.map((_, t) => t).filter((t) => folds.get(ts.taskIds[t]) !== fold);
+    const testTasks = ts.taskIds.map((_, t) => t).filter((t) => folds.get(ts.taskIds[t]) === fold);
+    const bundle = trainBundle(o, trainTasks, { seed: seed + fold, models });
+    const strategies = buildStrategies(rec, learnedFrom(inMemory(bundle), rec, { stateDir: null, inference: 'ts' }));
+    for (const t of testTasks) {
+      const p = evaluate(bundle.classifier, ts.features[t]);
       ts.modelIds.forEach((_, m) => {
         probs[m].push(p[m]);
         ys[m].push(ts.labels[t][m]);
       });
     }
     // Threshold sweep of the classifier rule, to show the quality/energy trade-off it controls.
-    const pass = new ClassifierPassModel(new Predictor(f.classifier, null, 'ts'), rec);
+    const pass = new ClassifierPassModel(new Predictor(bundle.classifier, null, 'ts'), rec);
     for (const th of SWEEP) strategies.set(`classifier@${th}`, { ...classifierStrategy(pass, th), id: `classifier@${th}` });
     for (const [id, s] of strategies) {
       const random = mulberry32(seed * 7919 + fold);
       const row = totals.get(id) ?? { strategy: id, passRate: 0, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
-      for (const t of f.testTasks) {
-        const r = await route(s, ts, t, rec, random);
+      for (const t of testTasks) {
+        const r = await route(s, o, ts, t, rec, random);
         row.passRate += r.passed ? 1 : 0;
         row.energyJ += r.energyJ;
         row.co2g += r.co2g;
@@ -101,7 +107,7 @@ export async function scoreRouters(k = 5, seed = 1, opts: { models?: ModelConfig
     accuracy: accuracy(probs[m], ys[m]),
     brier: brier(probs[m], ys[m]),
   }));
-  return { k, seed, tasks: n, threshold, perModel, routing, text: format(k, seed, n, threshold, perModel, routing) };
+  return { k, seed, tasks: n, dataset: o.dataset, perModel, routing, text: format(k, seed, n, o.dataset, perModel, routing) };
 }
 
 /** The cheapest recorded model that solved each task (the bound no router reaches). */
@@ -121,10 +127,10 @@ function oracle(ts: TrainingSet, rec: ModelConfig[]): RouteScore {
   return { ...row, passRate: row.passRate / n, energyJ: row.energyJ / n, co2g: row.co2g / n, costUsd: row.costUsd / n, calls: 1 };
 }
 
-function format(k: number, seed: number, n: number, threshold: number, perModel: ModelScore[], routing: RouteScore[]): string {
+function format(k: number, seed: number, n: number, dataset: string, perModel: ModelScore[], routing: RouteScore[]): string {
   const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
   const lines = [
-    `Held-out scores: ${k}-fold by task over ${n} HumanEval tasks, seed ${seed}, threshold ${threshold}`,
+    `Held-out scores: ${k}-fold by task over ${n} ${dataset} tasks, seed ${seed}; every fold's bundle trained on the other folds only`,
     '',
     'Classifier, per model (pooled held-out predictions):',
     '',
@@ -132,7 +138,7 @@ function format(k: number, seed: number, n: number, threshold: number, perModel:
     '|---|---|---|---|---|',
     ...perModel.map((p) => `| ${p.model} | ${f3(p.baseRate)} | ${f3(p.auc)} | ${f3(p.accuracy)} | ${f3(p.brier)} |`),
     '',
-    `Routing on held-out tasks (per task; escalation up to ${MAX_ATTEMPTS} calls where the strategy verifies):`,
+    'Routing on held-out tasks (per task; verifying strategies escalate on the extracted tests\' verdict, scored by the hidden tests):',
     '',
     '| strategy | pass rate | energy J | CO2 g | cost USD | calls |',
     '|---|---|---|---|---|---|',

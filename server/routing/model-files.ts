@@ -10,9 +10,7 @@ import { FEATURE_NAMES } from './features';
 export interface ModelMeta extends LinearModelJson {
   threshold: number;
   seed: number;
-  folds: number;
   trainedOnTasks: number;
-  extractor: string;
   onnxFile: string;
   onnxSha256: string;
 }
@@ -28,7 +26,7 @@ export interface LoadedModel {
 export function defaultModelsDir(): string {
   if (process.env.ROUTERLLM_MODELS) return process.env.ROUTERLLM_MODELS;
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'models', 'router-classifier.json');
+    const candidate = path.join(dir, 'models', 'bundle.json');
     if (fs.existsSync(candidate)) return path.join(dir, 'models');
     if (path.dirname(dir) === dir) return path.resolve('models');
   }

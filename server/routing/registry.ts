@@ -1,15 +1,16 @@
-// Every routing strategy by id. createStrategies is what the daemon uses (learned routers from
-// models/, RL state in stateDir); createHeldOutStrategies is what the evaluation uses to score
-// learned routers only on tasks they were not trained on.
+// Every routing strategy by id. createStrategies is what the daemon uses: the learned routers of
+// one router bundle (bundle.ts; default the shipped models/), the RL and cascade state in stateDir.
+// The evaluation registers `S@fold<i>` variants from fold bundles trained without fold i's tasks.
 import * as path from 'node:path';
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { Strategy } from './types';
-import type { LinearModel } from './linear-model';
 import { Predictor } from './predictor';
 import { ClassifierPassModel, ComplexityPassModel, type PassModel } from './pass-model';
-import { defaultModelsDir, loadModel } from './model-files';
-import { loadTrainingSet, type TrainingSet } from './training-data';
+import { defaultModelsDir } from './model-files';
+import { bundleCoverage, loadBundle, type LoadedBundle } from './bundle';
+import type { TrainingSet } from './training-data';
 import { trainHeads, trainRlOnline } from './train';
+import type { LinearModel } from './linear-model';
 import { mulberry32, shuffled } from './rng';
 import { randomStrategy } from './strategies/random';
 import { alwaysStrategy } from './strategies/always';
@@ -20,24 +21,29 @@ import { RlStrategy } from './strategies/rl';
 import { ensembleStrategy } from './strategies/ensemble';
 import { carbonAwareStrategy } from './strategies/carbon-aware';
 import { costAwareStrategy } from './strategies/cost-aware';
-import { cascadeStrategy } from './strategies/cascade';
-import { passRatesOf, recordedPassRates, type PassRates } from './ladder';
+import { cascadeStrategy, cascadeStateFile, type CascadeKnowledge } from './strategies/cascade';
+import { fixedCascadeStrategy } from './strategies/fixed-cascade';
 
-/** P(pass) a model must reach for the classifier / ensemble / cascade-without-tests rule. Chosen
- * from the k-fold sweep in the model card; `routerllm train` stores it in the model metadata. */
+/** P(pass) a model must reach for the classifier rule when no bundle states a fitted one. */
 export const DEFAULT_THRESHOLD = 0.6;
+
+/** Strategies with learned parameters: the evaluation scores them only on tasks their bundle was
+ * not trained on (rl learns online instead). Everything else is the same in every fold. */
+export const LEARNED_STRATEGIES: readonly string[] = ['classifier', 'moe', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade'];
 
 export interface StrategyDeps {
   models: ModelConfig[];
   stateDir: string;
   seed: number;
-  /** Folder with router-*.onnx / router-*.json; default: the project's models/. */
-  modelsDir?: string;
-  /** Overrides the threshold stored with the trained classifier. */
+  /** A router bundle folder; default: the project's models/. */
+  bundleDir?: string;
+  /** Overrides the threshold stored with the bundle. */
   threshold?: number;
   weights?: RewardWeights;
   /** 'ts' forces the pure-TS evaluation (no onnxruntime). Default 'onnx' when the file is there. */
   inference?: 'onnx' | 'ts';
+  /** Reports what the bundle knows of the configured models (logged at start-up). */
+  log?: (line: string) => void;
 }
 
 export interface LearnedRouters {
@@ -45,8 +51,7 @@ export interface LearnedRouters {
   moe: Predictor | null;
   rl: RlStrategy;
   threshold: number;
-  /** Training pass rate per catalogue id: the cascade's ladder (ladder.ts). */
-  passRates: PassRates;
+  cascade: CascadeKnowledge;
 }
 
 /** Assembles the strategy map from already-built learned parts. */
@@ -62,7 +67,8 @@ export function buildStrategies(models: readonly ModelConfig[], learned: Learned
     ensembleStrategy(pass, learned.moe, learned.rl, models, learned.threshold),
     carbonAwareStrategy(pass),
     costAwareStrategy(pass),
-    cascadeStrategy(pass, learned.passRates),
+    cascadeStrategy(learned.cascade),
+    fixedCascadeStrategy(),
   ];
   const map = new Map(list.map((s) => [s.id, s]));
   PREDICTORS.set(map, [learned.classifier, learned.moe].filter((p): p is Predictor => p !== null));
@@ -77,19 +83,63 @@ export function predictorsOf(strategies: Map<string, Strategy>): Predictor[] {
   return PREDICTORS.get(strategies) ?? [];
 }
 
-/** The daemon's strategies: one instance each, so the rl state is shared by all clients. */
+/** The cascade's knowledge from a bundle (or none). */
+export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string | null): CascadeKnowledge {
+  return {
+    policy: bundle?.meta.cascade ?? null,
+    rates: new Map(Object.entries(bundle?.meta.passRates ?? {})),
+    trained: bundle?.meta.fleet.models ?? [],
+    stateFile,
+  };
+}
+
+/** Learned routers from one bundle; the pure-TS path when `inference` is 'ts'. */
+export function learnedFrom(bundle: LoadedBundle | null, models: readonly ModelConfig[], opts: { stateDir: string | null; weights?: RewardWeights; threshold?: number; inference?: 'onnx' | 'ts' }): LearnedRouters {
+  const mode = opts.inference ?? 'onnx';
+  return {
+    classifier: bundle?.classifier ? new Predictor(bundle.classifier.model, bundle.classifier.onnxPath, mode) : null,
+    moe: bundle?.moe ? new Predictor(bundle.moe.model, bundle.moe.onnxPath, mode) : null,
+    rl: new RlStrategy(models, opts.stateDir, { weights: opts.weights, frozen: opts.stateDir === null, prior: bundle?.rlPrior }),
+    threshold: opts.threshold ?? bundle?.meta.classifier.threshold ?? DEFAULT_THRESHOLD,
+    cascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir) : null),
+  };
+}
+
+/** The daemon's strategies: one instance each, so learned state is shared by all clients. */
 export function createStrategies(deps: StrategyDeps): Map<string, Strategy> {
-  const dir = deps.modelsDir ?? defaultModelsDir();
-  const cls = loadModel(dir, 'classifier');
-  const moe = loadModel(dir, 'moe');
-  const mode = deps.inference ?? 'onnx';
-  return buildStrategies(deps.models, {
-    classifier: cls ? new Predictor(cls.model, cls.onnxPath, mode) : null,
-    moe: moe ? new Predictor(moe.model, moe.onnxPath, mode) : null,
-    rl: new RlStrategy(deps.models, deps.stateDir, { weights: deps.weights }),
-    threshold: deps.threshold ?? cls?.meta.threshold ?? DEFAULT_THRESHOLD,
-    passRates: recordedPassRates(),
-  });
+  const dir = deps.bundleDir ?? defaultModelsDir();
+  let bundle: LoadedBundle | null = null;
+  try {
+    bundle = loadBundle(dir);
+  } catch (e) {
+    // An explicitly configured bundle must load; the default one may be absent (a bare checkout).
+    if (deps.bundleDir) throw e;
+    deps.log?.(`routing: no router bundle in ${dir} (${(e as Error).message}); learned strategies use the complexity prior`);
+  }
+  if (bundle) {
+    const { known, unknown } = bundleCoverage(bundle.meta, deps.models);
+    deps.log?.(
+      `routing: bundle ${dir} trained on ${bundle.meta.trainedOn}; knows ${known.length ? known.join(', ') : 'none of the configured models'}` +
+        (unknown.length ? `; routes ${unknown.join(', ')} by a prior from size, refined online` : ''),
+    );
+  }
+  return buildStrategies(deps.models, learnedFrom(bundle, deps.models, { stateDir: deps.stateDir, weights: deps.weights, threshold: deps.threshold, inference: deps.inference }));
+}
+
+/** For `routerllm eval`: `<strategy>@fold<i>` for every learned strategy, from the bundle in
+ * `<dir>/fold-<i>` (trained without fold i's tasks), on the pure-TS path (identical numbers,
+ * test/routing/onnx.test.ts) with in-memory state. */
+export function foldStrategies(dir: string, k: number, models: readonly ModelConfig[], weights?: RewardWeights): Map<string, Strategy> {
+  const out = new Map<string, Strategy>();
+  for (let fold = 0; fold < k; fold++) {
+    const bundle = loadBundle(path.join(dir, `fold-${fold}`));
+    const held = buildStrategies(models, learnedFrom(bundle, models, { stateDir: null, weights, inference: 'ts' }));
+    for (const id of LEARNED_STRATEGIES) {
+      const s = held.get(id);
+      if (s) out.set(`${id}@fold${fold}`, s);
+    }
+  }
+  return out;
 }
 
 export interface FoldModels {
@@ -100,8 +150,7 @@ export interface FoldModels {
   testTasks: number[];
 }
 
-/** Trains every learned router on the tasks whose fold is not `fold`: classifier and MoE fits,
- * and the bandit online over RL_EPOCHS shuffled passes, then frozen (greedy, no learning). */
+/** Trains the heads and the bandit on the tasks whose fold is not `fold` (k-fold scoring). */
 export function trainFold(ts: TrainingSet, foldOfTask: Map<string, number>, fold: number, models: readonly ModelConfig[], seed: number, weights?: RewardWeights): FoldModels {
   const trainTasks: number[] = [];
   const testTasks: number[] = [];
@@ -117,35 +166,8 @@ export function trainFold(ts: TrainingSet, foldOfTask: Map<string, number>, fold
   return { ...heads, rl, trainTasks, testTasks };
 }
 
-/**
- * FOLD-SPECIFIC strategies for held-out evaluation. `foldOfTask` maps HumanEval task ids
- * ("HumanEval/0") to a fold number; the learned routers (classifier, moe, rl, and ensemble /
- * carbon-aware / cost-aware / cascade that use them) are trained only on tasks of other folds and
- * evaluated with the pure-TS path (the weights exist only in memory; the ONNX path computes the same
- * numbers, see test/routing/onnx.test.ts). rl is frozen and keeps no state on disk. Score each
- * returned strategy only on tasks with foldOfTask.get(id) === fold. Tasks missing from the map are
- * not trained on.
- */
-export async function createHeldOutStrategies(
-  foldOfTask: Map<string, number>,
-  fold: number,
-  deps: Omit<StrategyDeps, 'stateDir' | 'modelsDir' | 'inference'> & { training?: TrainingSet },
-): Promise<Map<string, Strategy>> {
-  const ts = deps.training ?? (await loadTrainingSet());
-  const f = trainFold(ts, foldOfTask, fold, deps.models, deps.seed, deps.weights);
-  return buildStrategies(deps.models, {
-    classifier: new Predictor(f.classifier, null, 'ts'),
-    moe: new Predictor(f.moe, null, 'ts'),
-    rl: f.rl,
-    threshold: deps.threshold ?? DEFAULT_THRESHOLD,
-    passRates: passRatesOf(ts, f.trainTasks),
-  });
-}
-
 /** k folds by task: the task ids shuffled with `seed`, fold = position mod k. */
 export function foldsByTask(taskIds: readonly string[], k: number, seed: number): Map<string, number> {
   const order = shuffled(taskIds, mulberry32(seed));
   return new Map(order.map((id, i) => [id, i % k]));
 }
-
-export const STATE_FILE = (stateDir: string) => path.join(stateDir, 'rl-state.json');

@@ -1,13 +1,14 @@
-// Replays the recordings as if a daemon routed HumanEval tasks: the RouteInput a strategy would
-// see for task t and the RouteOutcome the recording says it would get. Used by k-fold scoring,
-// RL training, the learning-curve test and the bench. Only recorded models can be simulated.
+// Replays what a fleet did on a benchmark (observations.ts) as if a daemon routed its tasks: the
+// RouteInput a strategy would see for task t and the RouteOutcome the observed answer got. Used by
+// k-fold scoring, RL training, the learning-curve test and the bench. Only observed models can be
+// simulated.
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { RouteInput, RouteOutcome } from './types';
 import type { TrainingSet } from './training-data';
 import { DEFAULT_WEIGHTS, estimateFootprint } from './rewards';
 
-/** Prompt tokens, approximated as characters / 4 (no tokenizer needed for a relative estimate). */
-export const promptTokens = (ts: TrainingSet, t: number) => Math.ceil(ts.requests[t].prompt.length / 4);
+/** Prompt tokens of task t, as the daemon counted them when the fleet was observed. */
+export const promptTokens = (ts: TrainingSet, t: number) => ts.promptTokens[t];
 
 export function recordedModels(ts: TrainingSet, models: readonly ModelConfig[]): ModelConfig[] {
   return ts.modelIds.map((id) => {

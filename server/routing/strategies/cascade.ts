@@ -1,46 +1,103 @@
-// Verified cascade: call a small model, run the extracted tests, escalate on failure.
-//   ladder   = the efficient models among the candidates (ladder.ts): by energy per output token,
-//              each rung solved more training tasks than every cheaper one.
-//   start    = the first rung with P(pass) >= START_FLOOR: the cascade starts higher when the
-//              classifier predicts the small ones will fail (else the rung with the highest P).
-//   escalate = the next rung above everything tried; null after the top.
-// Without tests nothing can catch a wrong answer: the top rung (the most accurate model in
-// training) answers, verify false.
+// Verified cascade: call a cheap model, run the extracted tests, escalate on failure.
+//   ladder   = the rungs the bundle fitted for this fleet (cascade-fit.ts), cheapest first by
+//              energy per output token. A configured model the bundle was not trained on gets a
+//              place when its estimated pass rate (a prior from the trained model nearest in size,
+//              refined by every verified outcome) beats every cheaper rung's.
+//   start    = the cheapest rung; escalate = the next rung above everything tried; null after the top.
+// Without tests nothing can catch a wrong answer: the model fitted for that case answers, verify false.
+import * as path from 'node:path';
 import type { ModelConfig } from '../../config/schema';
-import type { RouteInput, Strategy } from '../types';
-import type { PassModel } from '../pass-model';
+import type { RouteInput, RouteOutcome, Strategy } from '../types';
+import { isDerived } from '../../config/derive';
+import type { CascadePolicy } from '../cascade-fit';
 import { efficientLadder, type PassRates } from '../ladder';
-import { hasTests, pct } from './common';
+import { readJson, writeJsonAtomic } from '../state-file';
+import { byEnergy, hasTests, pct } from './common';
 
-export const START_FLOOR = 0.2;
+/** How many verified outcomes the size prior of an untrained model is worth (a priori: enough that
+ * one failure does not drop a model, few enough that a dozen outcomes outweigh the prior). */
+export const PRIOR_WEIGHT = 10;
 
-export function cascadeStrategy(pass: PassModel, rates: PassRates): Strategy {
-  const ladderOf = (candidates: readonly ModelConfig[]): ModelConfig[] => {
-    const ids = efficientLadder(candidates, rates);
-    return ids.map((id) => candidates.find((m) => m.id === id)!);
+export interface CascadeKnowledge {
+  /** Fitted on the bundle's fleet; null when no bundle is loaded. */
+  policy: CascadePolicy | null;
+  /** Training pass rate per model id (bundle). */
+  rates: PassRates;
+  /** Sizes of the models the bundle was trained on, for the prior of the others. */
+  trained: readonly { id: string; paramsB: number }[];
+  /** Where verified outcomes persist (null: memory only). */
+  stateFile: string | null;
+}
+
+interface Counts {
+  passed: number;
+  n: number;
+}
+
+export function cascadeStrategy(k: CascadeKnowledge): Strategy {
+  const counts = new Map<string, Counts>(Object.entries(k.stateFile ? (readJson<Record<string, Counts>>(k.stateFile) ?? {}) : {}));
+  let dirty = false;
+
+  /** The bundle's rate, or the rate of the trained model nearest in ln(size) (a model at least as
+   * large as a known one is assumed about as capable), refined by outcomes seen online. */
+  const estimate = (m: ModelConfig): { rate: number; source: string } => {
+    const c = counts.get(m.id) ?? { passed: 0, n: 0 };
+    const trained = k.rates.get(m.id);
+    if (trained !== undefined) return { rate: trained, source: 'trained' };
+    let prior = 0.5;
+    let near = '';
+    let bestD = Infinity;
+    for (const t of k.trained) {
+      const d = Math.abs(Math.log(t.paramsB) - Math.log(m.paramsB));
+      const r = k.rates.get(t.id);
+      if (r !== undefined && d < bestD) [bestD, prior, near] = [d, r, t.id];
+    }
+    const rate = (prior * PRIOR_WEIGHT + c.passed) / (PRIOR_WEIGHT + c.n);
+    return { rate, source: `prior by size from ${near || 'none'} + ${c.n} verified outcome(s)` };
   };
-  const rate = (m: ModelConfig) => pct(rates.get(m.id) ?? 0);
+
+  const ladderOf = (candidates: readonly ModelConfig[]): ModelConfig[] => {
+    const fitted = new Set(k.policy?.ladder ?? []);
+    const sorted = byEnergy(candidates);
+    const rungs = sorted.filter((m) => fitted.has(m.id));
+    if (!rungs.length) {
+      const rates = new Map(sorted.map((m) => [m.id, estimate(m).rate]));
+      return efficientLadder(sorted, rates).map((id) => sorted.find((m) => m.id === id)!);
+    }
+    // Untrained models earn a rung by beating every cheaper rung's estimate.
+    const out: ModelConfig[] = [];
+    let best = -Infinity;
+    for (const m of sorted) {
+      const known = k.rates.has(m.id);
+      const r = estimate(m).rate;
+      if (fitted.has(m.id) || (!known && r > best)) {
+        out.push(m);
+        best = Math.max(best, r);
+      }
+    }
+    return out;
+  };
+
+  const label = (m: ModelConfig) => {
+    const e = estimate(m);
+    return `${m.id} (${pct(e.rate)} ${e.source === 'trained' ? 'in training' : e.source}${isDerived(m) ? ', figures derived from size' : ''})`;
+  };
+
   return {
     id: 'cascade',
-    description: 'smallest efficient model first, the extracted tests verify, escalate to the next rung on failure',
-    async choose(input: RouteInput) {
+    description: 'cheapest fitted rung first, the extracted tests verify, escalate to the next rung on failure',
+    choose(input: RouteInput) {
       const ladder = ladderOf(input.candidates);
-      const rungs = `ladder ${ladder.map((m) => `${m.id} (${rate(m)} in training)`).join(' -> ')}`;
+      const rungs = `ladder ${ladder.map(label).join(' -> ')}${k.policy ? ` (fitted: ${k.policy.how})` : ' (no bundle: efficient models by estimated pass rate)'}`;
       if (!hasTests(input.request)) {
-        const top = ladder[ladder.length - 1]!;
-        return { model: top.id, explanation: `cascade: no tests to verify, so the top rung ${top.id} answers; ${rungs}`, verify: false };
+        const fitted = input.candidates.find((m) => m.id === k.policy?.noTests);
+        const pick = fitted ?? ladder[ladder.length - 1]!;
+        return { model: pick.id, explanation: `cascade: no tests to verify, so ${pick.id} answers (${fitted ? 'the model fitted for requests without tests' : 'the top rung'}); ${rungs}`, verify: false };
       }
-      const est = await pass.estimate(input);
-      let best = ladder[0]!;
-      for (const m of ladder) if ((est.probs.get(m.id) ?? 0) > (est.probs.get(best.id) ?? 0)) best = m;
-      const start = ladder.find((m) => (est.probs.get(m.id) ?? 0) >= START_FLOOR) ?? best;
-      const below = ladder.slice(0, ladder.indexOf(start)).map((m) => m.id);
-      const parts = [`cascade: starting with ${start.id} (P(pass) ${pct(est.probs.get(start.id) ?? 0)})`];
-      if (below.length) parts.push(`smaller ${below.join(', ')} predicted below ${pct(START_FLOOR)}`);
-      parts.push(`${input.request.tests.length} test(s) verify, escalating on failure; ${rungs} (${est.source})`);
-      return { model: start.id, explanation: parts.join('; '), verify: true };
+      const start = ladder[0]!;
+      return { model: start.id, explanation: `cascade: starting with ${start.id}; ${input.request.tests.length} test(s) verify, escalating on failure; ${rungs}`, verify: true };
     },
-    async escalate(input, tried) {
+    escalate(input, tried) {
       const ladder = ladderOf(input.candidates);
       const triedIds = new Set(tried.map((t) => t.model));
       // The rung above the most expensive model tried (by energy, so a model off the ladder counts too).
@@ -49,9 +106,23 @@ export function cascadeStrategy(pass: PassModel, rates: PassRates): Strategy {
       if (!next) return null;
       return {
         model: next.id,
-        explanation: `cascade: ${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${next.id} (${rate(next)} in training)`,
+        explanation: `cascade: ${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${label(next)}`,
         verify: true,
       };
     },
+    learn(outcome: RouteOutcome) {
+      // Only test verdicts refine the estimates: they are what the cascade itself acts on.
+      if (outcome.passed === null) return;
+      const c = counts.get(outcome.model) ?? { passed: 0, n: 0 };
+      counts.set(outcome.model, { passed: c.passed + (outcome.passed ? 1 : 0), n: c.n + 1 });
+      dirty = true;
+    },
+    persist() {
+      if (!k.stateFile || !dirty) return;
+      writeJsonAtomic(k.stateFile, Object.fromEntries(counts));
+      dirty = false;
+    },
   };
 }
+
+export const cascadeStateFile = (stateDir: string) => path.join(stateDir, 'cascade-state.json');

@@ -36,6 +36,9 @@ export interface RlOptions {
   frozen?: boolean;
   /** Where to persist; null keeps the state in memory only (fold-specific copies). */
   stateFile?: string | null;
+  /** Learned state to start from when there is none of its own yet: the bundle's RL prior, trained
+   * offline on the fleet's observed outcomes (bundle.ts). */
+  prior?: unknown;
 }
 
 const bucketOf = (x: Float32Array) => Math.min(3, Math.floor(complexityScore(x) * 4));
@@ -63,15 +66,20 @@ export class RlStrategy implements Strategy {
     this.bandit = new LinUCB(FEATURE_NAMES.length + 1, opts.alpha ?? UCB_ALPHA);
     this.ref = referenceFootprint(routableModels(models));
     this.file = opts.stateFile !== undefined ? opts.stateFile : stateDir ? path.join(stateDir, 'rl-state.json') : null;
-    if (this.file) this.restore(this.file);
+    if (!(this.file && this.restore(readJson<RlFile>(this.file))) && opts.prior) this.restore(opts.prior as RlFile);
   }
 
-  private restore(file: string): void {
-    const s = readJson<RlFile>(file);
-    if (!s || s.version !== STATE_VERSION || s.featureNames.join(',') !== FEATURE_NAMES.join(',')) return;
+  private restore(s: RlFile | null): boolean {
+    if (!s || s.version !== STATE_VERSION || s.featureNames.join(',') !== FEATURE_NAMES.join(',')) return false;
     this.bandit.load(s.bandit);
     this.q.load(s.q);
     this.updates = s.updates;
+    return true;
+  }
+
+  /** The learned state as persisted (also what a bundle stores as the RL prior). */
+  state(): RlFile {
+    return { version: STATE_VERSION, featureNames: [...FEATURE_NAMES], bandit: this.bandit.toJSON(), q: this.q.toJSON(), updates: this.updates };
   }
 
   /** Estimated quality (ridge estimate of P(pass)) and observation count per candidate. */
@@ -153,8 +161,7 @@ export class RlStrategy implements Strategy {
 
   persist(): void {
     if (!this.file) return;
-    const state: RlFile = { version: STATE_VERSION, featureNames: [...FEATURE_NAMES], bandit: this.bandit.toJSON(), q: this.q.toJSON(), updates: this.updates };
-    writeJsonAtomic(this.file, state);
+    writeJsonAtomic(this.file, this.state());
   }
 
   /** A deep copy (fold-specific training must not touch the daemon's state). */

@@ -1,0 +1,226 @@
+// Fits the verified cascade to a fleet from what it did on the training tasks: which models make
+// the ladder (cheapest first, each answer checked by the tests found in the prompt, escalating on
+// failure), and which model answers when there is nothing to verify.
+//
+// Every choice is fitted on training tasks only:
+//   ladder  = the subset of models (in energy order) maximising, on the training tasks,
+//             pass rate - lambda x (energy / energy of the fleet's most expensive model), where a
+//             task's outcome is simulated exactly as the daemon runs it (first answer whose
+//             extracted tests pass; when none does, the answer that passed most tests, the later on
+//             a tie). Bagged: BAGS bootstrap resamples each pick a ladder and a model joins when
+//             most of them pick it (a single in-sample pick chases one or two tasks).
+//   lambda  = chosen by an inner cross-validation inside the training tasks from LAMBDAS: the most
+//             accurate on the inner held-out tasks among those whose energy there does not exceed
+//             the plain smallest-to-largest verified cascade's (the policy every router must beat
+//             at equal or lower energy); the cheapest when none qualifies.
+//   noTests = the model maximising pass rate - lambda x energy share, by the same bagged vote.
+// The constants below are fixed a priori, never read off test results: the grid spans one
+// percentage point of pass rate being worth 0.05 to 0.4 points of the top model's energy share;
+// BAGS and INNER_FOLDS only trade fitting time for variance.
+import { mulberry32 } from './rng';
+import type { FleetObservations } from './observations';
+
+export const LAMBDAS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
+export const BAGS = 15;
+export const INNER_FOLDS = 3;
+/** Above this many models the subset search is greedy (forward selection) instead of exhaustive. */
+const EXHAUSTIVE_UP_TO = 12;
+
+export interface CascadeTable {
+  /** [t][m] */
+  hidden: Uint8Array[];
+  visible: Int8Array[];
+  visiblePassed: Uint16Array[];
+  energy: Float64Array[];
+  /** Models by mean energy per call over all tasks (cheapest first): the ladder order. */
+  order: number[];
+  models: string[];
+}
+
+export interface CascadePolicy {
+  /** Model ids, cheapest first. */
+  ladder: string[];
+  /** The model that answers a request without tests. */
+  noTests: string;
+  lambda: number;
+  /** How the policy was chosen, for the model card and explanations. */
+  how: string;
+  /** Simulated on the training tasks (in-sample to them). */
+  training: { passRate: number; energyShare: number; plainPassRate: number; plainEnergyShare: number };
+}
+
+export function cascadeTable(o: FleetObservations, tasks: readonly number[]): CascadeTable {
+  const M = o.models.length;
+  const row = <T extends { [i: number]: number }>(make: (n: number) => T, f: (t: number, m: number) => number) =>
+    o.obs.map((_, t) => {
+      const r = make(M);
+      for (let m = 0; m < M; m++) r[m] = f(t, m);
+      return r;
+    });
+  const mean = o.models.map((_, m) => tasks.reduce((s, t) => s + o.obs[t][m].energyJ, 0) / Math.max(1, tasks.length));
+  return {
+    hidden: row((n) => new Uint8Array(n), (t, m) => (o.obs[t][m].passed ? 1 : 0)),
+    visible: row((n) => new Int8Array(n), (t, m) => o.obs[t][m].visible),
+    visiblePassed: row((n) => new Uint16Array(n), (t, m) => o.obs[t][m].visiblePassed),
+    energy: row((n) => new Float64Array(n), (t, m) => o.obs[t][m].energyJ),
+    order: o.models.map((_, m) => m).sort((a, b) => mean[a] - mean[b] || o.models[a].paramsB - o.models[b].paramsB),
+    models: o.models.map((m) => m.id),
+  };
+}
+
+/** One task through a cascade, as the daemon runs it: [passed by the hidden tests, energy J]. */
+export function simulateTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number): [number, number] {
+  const vis = tb.visible[t];
+  if (ladder.length === 0 || vis[ladder[0]] === -1) return [tb.hidden[t][noTests], tb.energy[t][noTests]];
+  let e = 0;
+  let best = ladder[0];
+  for (const m of ladder) {
+    e += tb.energy[t][m];
+    if (vis[m] === 1) return [tb.hidden[t][m], e];
+    if (tb.visiblePassed[t][m] >= tb.visiblePassed[t][best]) best = m;
+  }
+  return [tb.hidden[t][best], e];
+}
+
+export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number): { passRate: number; energy: number } {
+  let pass = 0;
+  let energy = 0;
+  for (const t of tasks) {
+    const [p, e] = simulateTask(tb, t, ladder, noTests);
+    pass += p;
+    energy += e;
+  }
+  const n = Math.max(1, tasks.length);
+  return { passRate: pass / n, energy: energy / n };
+}
+
+/** Mean energy of the fleet's most expensive model over `tasks`: the unit of energy shares. */
+function topEnergy(tb: CascadeTable, tasks: readonly number[], models: readonly number[]): number {
+  let top = 0;
+  for (const m of models) top = Math.max(top, tasks.reduce((s, t) => s + tb.energy[t][m], 0) / Math.max(1, tasks.length));
+  return top || 1;
+}
+
+function bestNoTests(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, unit: number): number {
+  let best = models[0];
+  let bestU = -Infinity;
+  for (const m of models) {
+    let p = 0;
+    let e = 0;
+    for (const t of tasks) {
+      p += tb.hidden[t][m];
+      e += tb.energy[t][m];
+    }
+    const u = p / tasks.length - (lambda * e) / tasks.length / unit;
+    if (u > bestU) [best, bestU] = [m, u];
+  }
+  return best;
+}
+
+/** The ladder maximising pass rate - lambda x energy share on `tasks` (one in-sample pick). */
+export function pickLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number): { ladder: number[]; noTests: number } {
+  const ordered = tb.order.filter((m) => models.includes(m));
+  const unit = topEnergy(tb, tasks, ordered);
+  const noTests = bestNoTests(tb, tasks, ordered, lambda, unit);
+  const utility = (ladder: number[]) => {
+    const s = simulate(tb, tasks, ladder, noTests);
+    return s.passRate - (lambda * s.energy) / unit;
+  };
+  let best: number[] = [ordered[ordered.length - 1]];
+  let bestU = utility(best);
+  if (ordered.length <= EXHAUSTIVE_UP_TO) {
+    for (let mask = 1; mask < 1 << ordered.length; mask++) {
+      const ladder = ordered.filter((_, i) => mask & (1 << i));
+      const u = utility(ladder);
+      if (u > bestU + 1e-12) [best, bestU] = [ladder, u];
+    }
+  } else {
+    // Forward selection: add the model that raises the utility most, while one does.
+    let current: number[] = [];
+    for (;;) {
+      let step: number[] | null = null;
+      let stepU = current.length ? utility(current) : -Infinity;
+      for (const m of ordered) {
+        if (current.includes(m)) continue;
+        const cand = ordered.filter((x) => x === m || current.includes(x));
+        const u = utility(cand);
+        if (u > stepU + 1e-12) [step, stepU] = [cand, u];
+      }
+      if (!step) break;
+      current = step;
+    }
+    if (current.length && utility(current) > bestU) best = current;
+  }
+  return { ladder: best, noTests };
+}
+
+/** Bagged pick: models chosen by most of BAGS bootstrap resamples of `tasks`. */
+export function baggedLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, seed: number): { ladder: number[]; noTests: number } {
+  const random = mulberry32(seed);
+  const votes = new Map<number, number>();
+  const noTestVotes = new Map<number, number>();
+  for (let b = 0; b < BAGS; b++) {
+    const sample = tasks.map(() => tasks[Math.floor(random() * tasks.length)]);
+    const pick = pickLadder(tb, sample, models, lambda);
+    for (const m of pick.ladder) votes.set(m, (votes.get(m) ?? 0) + 1);
+    noTestVotes.set(pick.noTests, (noTestVotes.get(pick.noTests) ?? 0) + 1);
+  }
+  const mostVoted = (v: Map<number, number>) => [...v.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  let ladder = tb.order.filter((m) => models.includes(m) && (votes.get(m) ?? 0) * 2 > BAGS);
+  if (!ladder.length) ladder = [mostVoted(votes)];
+  return { ladder, noTests: mostVoted(noTestVotes) };
+}
+
+/** The plain smallest-to-largest verified cascade through every model; the largest answers without tests. */
+export function plainCascade(tb: CascadeTable, models: readonly number[], paramsOf: (m: number) => number): { ladder: number[]; noTests: number } {
+  const ladder = [...models].sort((a, b) => paramsOf(a) - paramsOf(b) || tb.order.indexOf(a) - tb.order.indexOf(b));
+  return { ladder, noTests: ladder[ladder.length - 1] };
+}
+
+function innerFolds(tasks: readonly number[], k: number, seed: number): number[][] {
+  const random = mulberry32(seed);
+  const shuffled = [...tasks];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  return Array.from({ length: k }, (_, f) => shuffled.filter((_, i) => i % k === f));
+}
+
+/** The cascade policy for a fleet, fitted on `tasks` only (see the header). */
+export function fitCascade(o: FleetObservations, tasks: readonly number[], seed: number, models: readonly number[] = o.models.map((_, m) => m)): CascadePolicy {
+  const tb = cascadeTable(o, tasks);
+  const paramsOf = (m: number) => o.models[m].paramsB;
+  const plain = plainCascade(tb, models, paramsOf);
+  const folds = innerFolds(tasks, Math.min(INNER_FOLDS, Math.max(2, tasks.length)), seed);
+  const score = new Map(LAMBDAS.map((l) => [l, { pass: 0, energy: 0 }]));
+  let plainEnergy = 0;
+  folds.forEach((val, f) => {
+    const train = folds.filter((_, g) => g !== f).flat();
+    if (!train.length || !val.length) return;
+    plainEnergy += simulate(tb, val, plain.ladder, plain.noTests).energy * val.length;
+    for (const l of LAMBDAS) {
+      const pick = baggedLadder(tb, train, models, l, seed + f);
+      const s = simulate(tb, val, pick.ladder, pick.noTests);
+      score.get(l)!.pass += s.passRate * val.length;
+      score.get(l)!.energy += s.energy * val.length;
+    }
+  });
+  const within = LAMBDAS.filter((l) => score.get(l)!.energy <= plainEnergy + 1e-9);
+  const lambda = within.length
+    ? within.reduce((a, b) => (score.get(b)!.pass > score.get(a)!.pass || (score.get(b)!.pass === score.get(a)!.pass && b > a) ? b : a))
+    : Math.max(...LAMBDAS);
+  const pick = baggedLadder(tb, tasks, models, lambda, seed);
+  const unit = topEnergy(tb, tasks, models);
+  const fitted = simulate(tb, tasks, pick.ladder, pick.noTests);
+  const plainFit = simulate(tb, tasks, plain.ladder, plain.noTests);
+  return {
+    ladder: pick.ladder.map((m) => tb.models[m]),
+    noTests: tb.models[pick.noTests],
+    lambda,
+    how:
+      `ladder: bagged (${BAGS} resamples) subset search on ${tasks.length} training tasks, lambda ${lambda} chosen by ${folds.length}-fold inner CV ` +
+      `(${within.length ? 'most accurate of the lambdas that spent no more than the plain cascade' : 'no lambda spent less than the plain cascade: the cheapest'})`,
+    training: { passRate: fitted.passRate, energyShare: fitted.energy / unit, plainPassRate: plainFit.passRate, plainEnergyShare: plainFit.energy / unit },
+  };
+}
