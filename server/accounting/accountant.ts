@@ -145,13 +145,8 @@ export class Accountant {
     return this.commit(this.tabOf(input), input, (entry, broke) => this.ledger.append(entry, broke));
   }
 
-  /** As record(), with the row group-committed (Ledger.appendGrouped): answer the client only
-   * after `committed` resolves. */
-  recordGrouped(input: RecordInput): { row: LedgerRow; committed: Promise<void> } {
-    return this.commitGrouped(this.tabOf(input), input);
-  }
-
-  /** Commits a request whose calls were added to `tab`, group-committed: answer after `committed`. */
+  /** Commits a request whose calls were added to `tab`, group-committed (Ledger.appendGrouped):
+   * answer the client only after `committed` resolves. */
   commitGrouped(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> } {
     let committed: Promise<void> = Promise.resolve();
     const row = this.commit(tab, outcome, (entry, broke) => {

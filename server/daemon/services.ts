@@ -44,6 +44,8 @@ export interface Services {
   account(kind: RequestContext['kind']): RequestTab;
   /** Queues the request's ledger row; answer only after `committed` resolves. */
   commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
+  /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
+   * No strategy learns from it; routing sees it only through the session's history. */
   setFeedback(requestId: string, kind: 'accepted' | 'rejected' | 'edited'): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;
