@@ -1,7 +1,7 @@
 // `routerllm fleet`: runs the recorded fleet until SIGINT/SIGTERM.
 import { DEFAULT_FLEET_PORT } from '../../config/schema';
 import { intArg, numberArg, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { CliError, orCliError } from '../errors';
 import { loadRecordings, startFleet } from '../../fleet';
 
 const HELP = `usage: routerllm fleet [options]
@@ -47,12 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const port = intArg('port', nonBlank('port', values.port), DEFAULT_FLEET_PORT, 0);
   if (port > 65535) throw new CliError(`--port: expected an integer from 0 to 65535, got '${values.port}'`);
   const scale = numberArg('latency-scale', nonBlank('latency-scale', values['latency-scale']), 1, 0, Infinity);
-  let recordings;
-  try {
-    recordings = loadRecordings(values.recordings);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const recordings = orCliError(() => loadRecordings(values.recordings));
   if (recordings.recordings.length === 0) throw new CliError(`no recordings found in ${values.recordings?.join(', ')}`);
 
   const stderr = (line: string) => process.stderr.write(line + '\n');

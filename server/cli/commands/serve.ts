@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { serve } from '../../daemon/start';
 import { intArg, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { CliError, orCliError } from '../errors';
 
 export const SERVE_USAGE = `usage: routerllm serve (--stdio | --ws <port>) [--config <file>] [--state-dir <dir>]
                       [--eval-folds <k> --seed <n>]
@@ -31,13 +31,7 @@ const OPTIONS = {
 function readToken(tokenFile: string | undefined): string {
   const fromEnv = process.env.ROUTERLLM_TOKEN?.trim();
   if (fromEnv) return fromEnv;
-  if (tokenFile) {
-    try {
-      return fs.readFileSync(tokenFile, 'utf8').trim();
-    } catch (e) {
-      throw new CliError(`cannot read the token file ${tokenFile}: ${(e as Error).message}`);
-    }
-  }
+  if (tokenFile) return orCliError(() => fs.readFileSync(tokenFile, 'utf8').trim(), `cannot read the token file ${tokenFile}: `);
   throw new CliError('--ws needs a shared token: set ROUTERLLM_TOKEN or ws.tokenFile in the config');
 }
 
@@ -53,12 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const folds = values['eval-folds'] === undefined ? undefined : intArg('eval-folds', values['eval-folds'], 0, 2);
   const seed = intArg('seed', values.seed, 1, 0);
 
-  let resolved;
-  try {
-    resolved = loadConfig(values.config);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const resolved = orCliError(() => loadConfig(values.config));
   if (values['state-dir']) resolved.stateDir = values['state-dir'];
   return serve({
     resolved,

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
 import { numberArg, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { orCliError } from '../errors';
 import type { Budgets } from '../../config/schema';
 import { BudgetTracker, Ledger, LEDGER_FILE, buildSessionStats, recommend, type BudgetItem, type LedgerTotals } from '../../accounting';
 
@@ -51,12 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  let resolved;
-  try {
-    resolved = loadConfig(args.config ?? null);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const resolved = orCliError(() => loadConfig(args.config ?? null));
   const stateDir = path.resolve(args.stateDir ?? resolved.stateDir);
   const file = path.join(stateDir, LEDGER_FILE);
   if (!fs.existsSync(file)) {
