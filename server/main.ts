@@ -1,8 +1,8 @@
 // dist/server.js: the daemon alone, as the editor spawns it (`node dist/server.js --stdio`).
-import { serve } from './daemon/start';
+import { run } from './cli/commands/serve';
 import { CliError } from './cli/errors';
 
-serve(process.argv.slice(2)).catch((e: unknown) => {
+run(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`routerllm daemon: ${e instanceof CliError ? e.message : (e as Error)?.stack ?? String(e)}\n`);
   process.exit(e instanceof CliError ? e.exitCode : 1);
 });

@@ -284,5 +284,4 @@ export const ErrorCodes = {
   UnknownStrategy: -33002,
   ModelCallFailed: -33003,
   NoFunctionAtCursor: -33004,
-  BudgetExceeded: -33005,
 } as const;

@@ -1,15 +1,17 @@
-// The facade the daemon uses: predicts footprints for routing, turns each finished request's raw
-// measurements (tokens, latency, DCGM joules) into footprints, commits them to the ledger, keeps
-// the budget windows and the metrics, and builds session stats.
+// The facade the daemon uses: predicts footprints for routing, prices each model call once (its
+// footprint, at the request's time), commits each finished request to the ledger, keeps the budget
+// windows and the metrics, and builds session stats.
 //
-// Per request, the daemon:
-//   const est = acct.predict(model, promptTokens, kind)        // for each candidate (routing)
-//   acct.budgetRoom(); acct.wouldExceed(est)                     // before choosing / refusing
-//   const h = acct.energy.begin(model, promptTokens + acct.predictor.expectedOutputTokens(model.id, kind))
+// Per request, the daemon (server/daemon/implement.ts, inline.ts, wiring.ts):
+//   acct.predict(model, promptTokens); acct.budgetRoom(level)    // for each candidate (routing)
+//   const h = acct.energy.begin(model, weight); await h?.ready   // only where a DCGM counter is configured
 //   ... model call ...
 //   const measuredJ = await h?.end(usage)                        // undefined: not measured
-//   acct.record({ id, sessionId, user, kind, strategy, passed, calls: [{ model, usage, latencyMs, measuredJ, predicted: est }] })
-//   acct.setFeedback(id, kind) on routerllm/feedback; acct.sessionStats(sessionId) for statsChanged
+//   const tab = acct.begin(kind)                                 // the request's one timestamp
+//   const attempt = tab.add({ model, usage, latencyMs, measuredJ, passed, reason })   // per call; attempt.footprint
+//   const { row, committed } = acct.commitGrouped(tab, { id, sessionId, user, strategy, latencyMs, passed, answer })
+//   // row.footprint / row.usage: the request's sums, the ones the answer carries
+//   acct.setFeedback(id, kind) on routerllm/feedback; acct.sessionStats(sessionId) for routerllm/sessionStats
 //   acct.close() on shutdown (checkpoints the WAL and closes the database)
 import type { BudgetLevel, Budgets, ModelConfig } from '../config/schema';
 import type { Attempt, SessionStats, Usage } from '../../shared/protocol';
@@ -19,7 +21,7 @@ import { EnergyAttributor } from './dcgm';
 import { footprintOf, sumFootprints } from './footprint';
 import { Ledger, type BaselineFootprint, type FeedbackKindName, type LedgerEntry, type LedgerRow } from './ledger';
 import { AccountingMetrics } from './metrics';
-import { Predictor, type PredictorOptions, type RequestKind } from './predictor';
+import { FootprintPredictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
 
 export interface AccountantOptions {
@@ -48,24 +50,48 @@ export interface CallRecord {
   predicted?: FootprintEstimate;
 }
 
-export interface RecordInput {
+/** What the ledger row says about a request besides its calls. */
+export interface RequestOutcome {
   id: string;
   sessionId: string;
   user: string;
-  kind: RequestKind;
   strategy: string;
-  /** The calls made, in order; the last one produced the answer (a cascade makes several). */
-  calls: CallRecord[];
   /** Whole request latency; default: the sum of the calls'. */
   latencyMs?: number;
   passed: boolean | null;
+  /** Index of the call whose output was the answer (the row is named after its model); default: the last. */
+  answer?: number;
+}
+
+export interface RecordInput extends RequestOutcome {
+  kind: RequestKind;
+  /** The calls made, in order (a cascade makes several). */
+  calls: CallRecord[];
   at?: Date;
+}
+
+/** One request being accounted: each call is priced once, when it is added, at the request's time,
+ * so the answer, the strategy's reward and the ledger row all carry the same figures. */
+export class RequestTab {
+  readonly attempts: Attempt[] = [];
+
+  constructor(
+    private readonly price: (call: CallRecord, kind: RequestKind, at: Date) => Attempt,
+    readonly kind: RequestKind,
+    readonly at: Date,
+  ) {}
+
+  add(call: CallRecord): Attempt {
+    const attempt = this.price(call, this.kind, this.at);
+    this.attempts.push(attempt);
+    return attempt;
+  }
 }
 
 export class Accountant {
   readonly ledger: Ledger;
   readonly budgets: BudgetTracker;
-  readonly predictor: Predictor;
+  readonly predictor: FootprintPredictor;
   readonly metrics = new AccountingMetrics();
   readonly energy: EnergyAttributor;
   private readonly models: Map<string, ModelConfig>;
@@ -81,7 +107,7 @@ export class Accountant {
       this.ledger.spendsSince(dayAgo),
       this.ledger.violationsSince(dayAgo).map((v) => ({ time: v.time, item: v.item as BudgetItem })),
     );
-    this.predictor = new Predictor(opts.predictor);
+    this.predictor = new FootprintPredictor(opts.predictor);
     // Warm the output-length means from history so predictions do not restart from the prior.
     for (const s of this.ledger.outputTokenStats()) this.predictor.learn(s.model, s.mean, s.kind, s.n);
     this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl });
@@ -109,28 +135,21 @@ export class Accountant {
     return this.budgets.room(this.now(), level);
   }
 
-  wouldExceed(estimate: Pick<FootprintEstimate, 'co2g' | 'costUsd'>): { exceeded: boolean; which: BudgetItem[] } {
-    return this.budgets.wouldExceed(estimate, this.now());
+  /** Starts accounting one request at `at` (default: now). */
+  begin(kind: RequestKind, at: Date = this.now()): RequestTab {
+    return new RequestTab((call, k, t) => this.price(call, k, t), kind, at);
   }
 
-  /** Counts violations the daemon decided on (e.g. a request refused for its budget). */
-  violation(which: BudgetItem[], by: { model?: string; strategy?: string; requestId?: string } = {}): void {
-    const at = this.now();
-    this.budgets.violation(which, at);
-    this.ledger.addViolations(which, at, by.requestId);
-    this.metrics.violation(which, by);
-  }
-
-  /** Accounts one finished request and commits it; the returned row carries its footprint. */
+  /** Accounts one finished request from its raw calls and commits it; the row carries its footprint. */
   record(input: RecordInput): LedgerRow {
-    return this.account(input, (entry, broke) => this.ledger.append(entry, broke));
+    return this.commit(this.tabOf(input), input, (entry, broke) => this.ledger.append(entry, broke));
   }
 
-  /** As record(), with the row group-committed (Ledger.appendGrouped): answer the client only
-   * after `committed` resolves. */
-  recordGrouped(input: RecordInput): { row: LedgerRow; committed: Promise<void> } {
+  /** Commits a request whose calls were added to `tab`, group-committed (Ledger.appendGrouped):
+   * answer the client only after `committed` resolves. */
+  commitGrouped(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> } {
     let committed: Promise<void> = Promise.resolve();
-    const row = this.account(input, (entry, broke) => {
+    const row = this.commit(tab, outcome, (entry, broke) => {
       const queued = this.ledger.appendGrouped(entry, broke);
       committed = queued.committed;
       return queued.row;
@@ -138,37 +157,46 @@ export class Accountant {
     return { row, committed };
   }
 
-  private account(input: RecordInput, append: (entry: LedgerEntry, broke: BudgetItem[]) => LedgerRow): LedgerRow {
-    if (input.calls.length === 0) throw new Error('accounting: a request needs at least one model call');
-    const at = input.at ?? this.now();
-    const attempts: Attempt[] = input.calls.map((c) => {
-      const model = this.model(c.model);
-      const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false };
-      const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
-      this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, input.kind);
-      return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
-    });
-    const final = attempts[attempts.length - 1];
+  private tabOf(input: RecordInput): RequestTab {
+    const tab = this.begin(input.kind, input.at);
+    for (const call of input.calls) tab.add(call);
+    return tab;
+  }
+
+  /** A call's footprint (measured joules when given, else estimated from tokens; carbon at `at`);
+   * the predictor learns from it. */
+  private price(c: CallRecord, kind: RequestKind, at: Date): Attempt {
+    const model = this.model(c.model);
+    const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false };
+    const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
+    this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, kind);
+    return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
+  }
+
+  private commit(tab: RequestTab, outcome: RequestOutcome, append: (entry: LedgerEntry, broke: BudgetItem[]) => LedgerRow): LedgerRow {
+    const { attempts, at } = tab;
+    if (attempts.length === 0) throw new Error('accounting: a request needs at least one model call');
+    const answer = attempts[outcome.answer ?? attempts.length - 1];
+    if (!answer) throw new Error(`accounting: no call ${outcome.answer} among ${attempts.length}`);
     const footprint = sumFootprints(attempts.map((a) => a.footprint));
-    const latencyMs = input.latencyMs ?? attempts.reduce((s, a) => s + a.latencyMs, 0);
     // The limits this request breaks are committed with its row, so none is lost to a crash.
     const broke = this.budgets.wouldExceed(footprint, at).which;
     const row = append({
-      id: input.id,
+      id: outcome.id,
       time: at,
-      sessionId: input.sessionId,
-      user: input.user,
-      kind: input.kind,
-      strategy: input.strategy,
-      model: final.model,
+      sessionId: outcome.sessionId,
+      user: outcome.user,
+      kind: tab.kind,
+      strategy: outcome.strategy,
+      model: answer.model,
       usage: {
         promptTokens: attempts.reduce((s, a) => s + a.usage.promptTokens, 0),
         completionTokens: attempts.reduce((s, a) => s + a.usage.completionTokens, 0),
       },
       footprint,
-      latencyMs,
-      passed: input.passed,
-      baseline: this.baselineFor(final, at),
+      latencyMs: outcome.latencyMs ?? attempts.reduce((s, a) => s + a.latencyMs, 0),
+      passed: outcome.passed,
+      baseline: this.baselineFor(answer, at),
       attempts,
     }, broke);
     this.metrics.observe(row);

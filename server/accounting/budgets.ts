@@ -111,8 +111,7 @@ export class BudgetTracker {
     return which;
   }
 
-  /** Count violations the caller decided on (e.g. a request refused with BudgetExceeded, or one
-   * that had to go over because no model fitted). */
+  /** Counts violations (record() calls it with the limits a request broke). */
   violation(which: readonly BudgetItem[], at: Date = this.now()): void {
     for (const item of which) this.violationSeries(item).add(at.getTime(), { n: 1 });
     if (which.length) this.opts.onViolation?.([...which]);

@@ -39,7 +39,7 @@ export interface PredictorOptions {
   priorByKind?: Partial<Record<RequestKind, number>>;
 }
 
-export class Predictor {
+export class FootprintPredictor {
   private readonly means = new Map<string, Mean>();
   private readonly errors = new Map<Metric, { n: number; sum: number }>();
   private count = 0;

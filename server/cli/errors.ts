@@ -8,3 +8,12 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** `load()`'s value, or its error as a CliError (one line, no stack): a bad config file, say. */
+export function orCliError<T>(load: () => T, prefix = ''): T {
+  try {
+    return load();
+  } catch (e) {
+    throw new CliError(`${prefix}${(e as Error).message}`);
+  }
+}

@@ -1,13 +1,10 @@
 // Ghost-text completion: route cheaply (no tests run: the user is typing), ask for the text at the
 // cursor, and cut the answer down to what belongs at the cursor.
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { InlineCompletionParams, InlineCompletionResult, Language } from '../../shared/protocol';
-import { bodyOf, extractCode, functionAt, inlineContext, languageOf, type FunctionAtCursor } from '../context';
-import type { RequestContext } from '../routing/types';
-import { ResponseError } from 'vscode-languageserver/node';
-import { ErrorCodes } from '../../shared/protocol';
-import { documentText } from './common';
+import { bodyOf, extractCode, type FunctionAtCursor } from '../context';
+import { beginRequest, finishRequest } from './request';
+import { inlineRequest, locateInline } from './requestContext';
 import { explain, fallbackOrder, routeInput } from './route';
 import type { Services } from './services';
 import type { Session } from './session';
@@ -32,62 +29,29 @@ export function completionAtCursor(raw: string, fn: FunctionAtCursor | null, lin
 }
 
 export async function inlineCompletion(services: Services, session: Session, params: Params, signal: AbortSignal): Promise<InlineCompletionResult> {
-  const started = performance.now();
-  const { uri } = params.textDocument;
-  const text = documentText(session, params.textDocument);
-  const language = languageOf(params.textDocument.languageId, uri);
-  if (!language) throw new ResponseError(ErrorCodes.InvalidParams, `textDocument: unsupported language for ${uri}`);
-  const { prefix, suffix } = inlineContext(text, params.position);
-  const fn = functionAt(text, params.position.line, language);
-  const request: RequestContext = {
-    kind: 'inline',
-    language,
-    prompt: prefix.slice(-4000),
-    functionName: fn?.name ?? null,
-    signature: fn?.signature ?? null,
-    docstring: fn?.docstring ?? null,
-    tests: [],
-    history: session.history.map((h) => ({ model: h.model, passed: h.passed, feedback: h.feedback })),
-  };
-  const { strategy, input, skipped } = routeInput(services, session, request, params.strategy);
+  const begun = beginRequest(session, params);
+  const site = locateInline(begun.doc);
+  const { strategy, input, skipped } = routeInput(services, session, inlineRequest(begun.doc, site, begun.history), params.strategy);
   const choice = await strategy.choose(input);
   const outcome = await services.call(
     fallbackOrder(input.candidates, choice.model),
-    { mode: 'fim', prompt: prefix, prefix, suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
+    { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   );
-  const insertText = completionAtCursor(outcome.text, fn, params.position.line, language, prefix);
-  const latencyMs = outcome.latencyMs + Math.max(0, performance.now() - started - outcome.wallMs);
-  const requestId = randomUUID();
-  const { row, committed } = services.record({
-    id: requestId,
-    sessionId: session.id,
-    user: session.user,
-    kind: 'inline',
-    strategy: strategy.id,
-    calls: [
-      {
-        model: outcome.model.id,
-        usage: outcome.usage,
-        latencyMs: outcome.latencyMs,
-        ...(outcome.measuredJ !== undefined ? { measuredJ: outcome.measuredJ } : {}),
-        passed: null,
-      },
-    ],
-    latencyMs,
-    passed: null,
-  });
-  // The answer goes out only once its ledger row is committed (grouped with concurrent requests).
-  await committed;
-  session.live.add(row);
-  session.remember({ requestId, model: outcome.model.id, passed: null, feedback: null });
+  const tab = services.account('inline');
+  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed: null });
+
+  // Post-processing: what of the model's text goes at the cursor.
+  const insertText = completionAtCursor(outcome.text, site.fn, params.position.line, begun.doc.language, site.prefix);
+
+  const done = await finishRequest(services, session, begun, { strategy: strategy.id, tab, calls: [outcome], passed: null });
   return {
-    requestId,
+    requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],
     decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice.explanation, skipped) },
     fallbacks: outcome.fallbacks,
-    usage: outcome.usage,
-    footprint: outcome.footprint,
-    latencyMs,
+    usage: done.usage,
+    footprint: done.row.footprint,
+    latencyMs: done.latencyMs,
   };
 }

@@ -2,12 +2,12 @@
 // stay testable with fakes, and the wiring to the real client, checks, router and ledger lives in
 // one place (wiring.ts).
 import type { ModelConfig, Config } from '../config/schema';
-import type { ExtractedTest, ExtractInput } from '../checks/types';
+import type { ExtractedTest } from '../checks/types';
 import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutcome } from '../routing/types';
-import type { RecordInput } from '../accounting/accountant';
+import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
-import type { Fallback, Footprint, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
+import type { Fallback, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
 export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
@@ -22,7 +22,6 @@ export interface CallOutcome {
   wallMs: number;
   /** Joules measured from the server's DCGM counter, when it exposes one. */
   measuredJ?: number;
-  footprint: Footprint;
   fallbacks: Fallback[];
 }
 
@@ -30,9 +29,9 @@ export interface Services {
   config: Config;
   /** Every model with whether it can be called now, smallest first. */
   availability(): { model: ModelConfig; available: boolean; reason?: string }[];
-  /** Calls `candidates` in order, falling back past failed ones; accounts energy for the call. */
+  /** Calls `candidates` in order, falling back past failed ones; measures the call's energy where
+   * a DCGM counter is configured. The footprint is the accountant's (account()). */
   call(candidates: ModelConfig[], req: GenerateCall, signal: AbortSignal): Promise<CallOutcome>;
-  extractTests(input: ExtractInput): ExtractedTest[];
   check(language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal): Promise<TestReport>;
   features(req: RequestContext): Float32Array;
   strategy(id: string): Strategy | undefined;
@@ -41,9 +40,12 @@ export interface Services {
   budget(level?: 'aggressive' | 'balanced' | 'relaxed'): RouteInput['budget'];
   countTokens(text: string): number;
   random(): number;
-  /** Accounts a finished request (its footprint is recomputed from the calls) and queues its
-   * ledger row; answer only after `committed` resolves. */
-  record(entry: RecordInput): { row: LedgerRow; committed: Promise<void> };
+  /** Starts accounting a request: add() each call as it returns (priced once, at the request's time). */
+  account(kind: RequestContext['kind']): RequestTab;
+  /** Queues the request's ledger row; answer only after `committed` resolves. */
+  commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
+  /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
+   * No strategy learns from it; routing sees it only through the session's history. */
   setFeedback(requestId: string, kind: 'accepted' | 'rejected' | 'edited'): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;

@@ -1,12 +1,13 @@
-// Builds the daemon's services from the resolved configuration: the model-server client with its
-// breakers and health checks, the checks and their cache, the strategies, and the accountant.
+// Builds the daemon's services from the resolved configuration, part by part: calling (the
+// model-server client with its breakers, health checks and energy counters), checking (the
+// sandbox and its cache), routing (the strategies and what they choose with), accounting (the
+// ledger, budgets and metrics).
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
-import { footprintOf } from '../accounting/footprint';
-import { CheckCache, checkCandidate, extractTests } from '../checks';
+import { CheckCache, checkCandidate } from '../checks';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
-import type { ModelConfig } from '../config/schema';
+import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
 import { createHeldOutStrategies, createStrategies, foldsByTask } from '../routing/registry';
 import { loadHumanEval } from '../data/datasets';
@@ -38,14 +39,30 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
   const strategies = createStrategies({ models, stateDir, seed: config.routing.seed, weights: config.routing.rewardWeights });
   if (opts.evalFolds) await addHeldOutStrategies(strategies, models, opts.evalFolds, config.routing.rewardWeights);
-  const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
-  const random = mulberry32(config.routing.seed);
   let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
   persistTimer.unref();
 
   return {
     config,
+    ...calling(client, accountant, health, models, opts.log),
+    ...checking(config, stateDir),
+    ...routing(config, strategies, accountant, opts.log),
+    ...accounting(accountant),
+    onHealth: (listener) => health.onChange(listener),
+    async close() {
+      if (persistTimer) clearInterval(persistTimer);
+      persistTimer = null;
+      health.stop();
+      persistAll(strategies.values());
+      accountant.close();
+    },
+  };
+}
+
+/** The model client: which models can be called now, and one call with fallback and its energy. */
+function calling(client: ModelClient, accountant: Accountant, health: HealthMonitor, models: ModelConfig[], log: (line: string) => void): Pick<Services, 'availability' | 'call'> {
+  return {
     availability: () =>
       models
         .filter((m) => m.enabled)
@@ -76,51 +93,63 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
         candidates,
         { ...req },
         signal,
-        opts.log,
+        log,
       );
       const wallMs = performance.now() - started;
       const measuredJ = await energy.get(model.id)?.end(result.usage);
-      const latencyMs = result.modelledLatencyMs ?? result.latencyMs;
       return {
         model,
         text: result.text,
         usage: result.usage,
-        latencyMs,
+        latencyMs: result.modelledLatencyMs ?? result.latencyMs,
         wallMs,
         ...(measuredJ !== undefined ? { measuredJ } : {}),
-        footprint: footprintOf(model, result.usage, { latencyMs, measuredJ }),
         fallbacks,
       };
     },
-    extractTests: (input) => extractTests(input),
-    check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }),
+  };
+}
+
+/** Running a candidate against the tests, in the sandbox, through the check cache. */
+function checking(config: Config, stateDir: string): Pick<Services, 'check'> {
+  const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
+  return { check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }) };
+}
+
+/** What a strategy needs to choose: features, predictions, the budget, tokens, randomness; and learning. */
+function routing(
+  config: Config,
+  strategies: Map<string, Strategy>,
+  accountant: Accountant,
+  log: (line: string) => void,
+): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn'> {
+  return {
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
     strategies: () => [...strategies].map(([id, s]) => ({ id, description: s.description })),
     predict: (model, promptTokens) => accountant.predict(model, promptTokens),
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
-    random,
-    record: (entry) => accountant.recordGrouped(entry),
-    setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
+    random: mulberry32(config.routing.seed),
     learn: (strategy, outcome) => {
       try {
         strategy.learn?.(outcome);
       } catch (e) {
-        opts.log(`strategy ${strategy.id} failed to learn: ${(e as Error).message}`);
+        log(`strategy ${strategy.id} failed to learn: ${(e as Error).message}`);
       }
     },
+  };
+}
+
+/** The ledger, budgets, feedback, stats and metrics, all through the accountant. */
+function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'metrics'> {
+  return {
+    account: (kind) => accountant.begin(kind),
+    commit: (tab, outcome) => accountant.commitGrouped(tab, outcome),
+    setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
     sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
-    onHealth: (listener) => health.onChange(listener),
-    metrics: () => accountant.metrics.render(),
     budgetStatus: () => accountant.budgets.status(new Date()),
-    async close() {
-      if (persistTimer) clearInterval(persistTimer);
-      persistTimer = null;
-      health.stop();
-      persistAll(strategies.values());
-      accountant.close();
-    },
+    metrics: () => accountant.metrics.render(),
   };
 }
 

@@ -62,6 +62,18 @@ describe('accounting/accountant', () => {
     assert.ok(acct.ledger.savings().saved.energyJ < 0);
   });
 
+  it('prices each call once, at the request\'s time, and names the row after the answer\'s call', async () => {
+    const tab = acct.begin('implement');
+    const first = tab.add({ model: 'llama-3-8b', usage: { promptTokens: 1000, completionTokens: 200 }, latencyMs: 500, passed: true });
+    const second = tab.add({ model: 'codellama-13b', usage: { promptTokens: 1000, completionTokens: 200 }, latencyMs: 900, passed: false });
+    const { row, committed } = acct.commitGrouped(tab, { id: 'r-a', sessionId: 's1', user: 'local', strategy: 'cascade', passed: true, answer: 0 });
+    await committed;
+    assert.equal(row.time, tab.at.toISOString());
+    assert.equal(row.model, 'llama-3-8b');
+    assert.deepEqual(row.attempts, [first, second], 'the figures the pipeline saw are the ledger\'s');
+    assert.equal(row.footprint.co2g, first.footprint.co2g + second.footprint.co2g);
+  });
+
   it('predicts before the call and scores the prediction after', () => {
     const est = acct.predict('llama-3-8b', 1000);
     // 1000 x 0.0283 + 250 x 0.1186 = 28.3 + 29.65 = 57.95 J
@@ -79,12 +91,11 @@ describe('accounting/accountant', () => {
   it('enforces the budget, counts violations in status, metrics and ledger, and keeps them over a restart', async () => {
     const big = { model: 'llama-3.1-70b', usage: { promptTokens: 1000, completionTokens: 200 }, latencyMs: 3000 };
     // 407.24 J -> 0.06596 g > 0.05 g per request
-    assert.deepEqual(acct.wouldExceed(acct.predict('llama-3.1-70b', 1000)).which, ['co2g/request']);
+    assert.deepEqual(acct.budgets.wouldExceed(acct.predict('llama-3.1-70b', 1000)).which, ['co2g/request']);
     acct.record({ id: 'v1', sessionId: 's1', user: 'local', kind: 'implement', strategy: 'always-largest', passed: true, calls: [big] });
-    acct.violation(['costUsd/hour'], { model: 'llama-3.1-70b', strategy: 'always-largest' });
     const status = acct.sessionStats('s1').budget;
     assert.equal(status.items.find((i) => i.metric === 'co2g' && i.window === 'request')!.violations, 1);
-    assert.equal(status.items.find((i) => i.metric === 'costUsd' && i.window === 'hour')!.violations, 1);
+    assert.equal(status.items.find((i) => i.metric === 'costUsd' && i.window === 'hour')!.violations, 0);
     const text = await acct.metrics.render();
     assert.match(text, /routerllm_budget_violations_total\{model="llama-3.1-70b",strategy="always-largest",metric="co2g",window="request"\} 1/);
     assert.match(text, /routerllm_requests_total\{model="llama-3.1-70b",strategy="always-largest",kind="implement"\} 1/);

@@ -1,13 +1,13 @@
 // The predictor: prior, running mean, footprint before the call, and its error against actuals.
 import { strict as assert } from 'node:assert';
-import { Predictor, PRIOR_WEIGHT } from '../../server/accounting';
+import { FootprintPredictor, PRIOR_WEIGHT } from '../../server/accounting';
 import { catalogueModel, close } from './helpers';
 
 describe('accounting/predictor', () => {
   const m8 = catalogueModel('llama-3-8b');
 
   it('predicts from the prior before any history (hand computation)', () => {
-    const p = new Predictor();
+    const p = new FootprintPredictor();
     assert.equal(p.expectedOutputTokens('llama-3-8b'), 250);
     const e = p.predict(m8, 500);
     // 500 x 0.0283 + 250 x 0.1186 = 14.15 + 29.65 = 43.8 J
@@ -21,7 +21,7 @@ describe('accounting/predictor', () => {
   });
 
   it('shrinks the running mean toward the prior', () => {
-    const p = new Predictor();
+    const p = new FootprintPredictor();
     for (let i = 0; i < 5; i++) p.learn('llama-3-8b', 50);
     // (250 x 5 + 5 x 50) / (5 + 5) = 1500 / 10 = 150
     assert.equal(PRIOR_WEIGHT, 5);
@@ -31,13 +31,13 @@ describe('accounting/predictor', () => {
     // per kind: (250 x 5 + 15 x 50) / 20 = 2000 / 20 = 100; overall: (1250 + 20 x 50) / 25 = 90
     assert.equal(p.expectedOutputTokens('llama-3-8b', 'inline'), 100);
     assert.equal(p.expectedOutputTokens('llama-3-8b'), 90);
-    const q = new Predictor({ priorOutputTokens: 100, priorByKind: { inline: 20 } });
+    const q = new FootprintPredictor({ priorOutputTokens: 100, priorByKind: { inline: 20 } });
     assert.equal(q.expectedOutputTokens('x', 'inline'), 20);
     assert.equal(q.expectedOutputTokens('x', 'implement'), 100);
   });
 
   it('reports the mean absolute percentage error of its predictions', () => {
-    const p = new Predictor();
+    const p = new FootprintPredictor();
     const fp = (energyJ: number) => ({ energyJ, co2g: energyJ, costUsd: 0, energyMethod: 'estimated-tokens' as const });
     p.observe('m', { completionTokens: 100, footprint: fp(36.5), latencyMs: 1000 }, { energyJ: 43.8, co2g: 43.8, costUsd: 1, latencyMs: 1500 });
     p.observe('m', { completionTokens: 100, footprint: fp(20), latencyMs: 1000 }, { energyJ: 10, co2g: 10, costUsd: 1, latencyMs: 500 });

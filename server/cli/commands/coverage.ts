@@ -2,32 +2,34 @@
 // tasks have tests the extractors find, and how many of those tests pass on the canonical
 // solutions. MBPP is measured twice: with mbppPrompt()'s stub (statement + its first test as an
 // example, so every task has one by construction) and with the statement alone.
+import { intArg, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 import { formatCoverage, measureCoverage, type CoverageDataset, type CoverageReport } from '../../checks/coverage';
 
 const USAGE = `usage: routerllm coverage [--dataset humaneval|mbpp|all] [--json] [--verbose] [--concurrency N]`;
 
+const OPTIONS = {
+  dataset: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  concurrency: { type: 'string' },
+} as const;
+
+const SETS = { humaneval: ['humaneval'], mbpp: ['mbpp', 'mbpp-text'], all: ['humaneval', 'mbpp', 'mbpp-text'] } satisfies Record<string, CoverageDataset[]>;
+
 export async function run(argv: string[]): Promise<number> {
-  let dataset = 'humaneval';
-  let json = false;
-  let verbose = false;
-  let concurrency = 2;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a === '--json') json = true;
-    else if (a === '--verbose') verbose = true;
-    else if (a === '--dataset' || a.startsWith('--dataset=')) dataset = a.includes('=') ? a.split('=')[1] : (argv[++i] ?? '');
-    else if (a === '--concurrency') concurrency = Number(argv[++i]);
-    else throw new CliError(`unknown option '${a}'\n${USAGE}`);
+  const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
+  if (help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
   }
-  const sets: Record<string, CoverageDataset[]> = { humaneval: ['humaneval'], mbpp: ['mbpp', 'mbpp-text'], all: ['humaneval', 'mbpp', 'mbpp-text'] };
-  if (!sets[dataset]) throw new CliError(`--dataset must be humaneval, mbpp or all, not '${dataset}'`);
-  if (!(concurrency >= 1)) throw new CliError('--concurrency must be a positive number');
+  const dataset = values.dataset ?? 'humaneval';
+  if (!Object.hasOwn(SETS, dataset)) throw new CliError(`--dataset must be humaneval, mbpp or all, not '${dataset}'`);
+  const concurrency = intArg('concurrency', values.concurrency, 2, 1);
+  const json = values.json === true;
+  const verbose = values.verbose === true;
   const reports: CoverageReport[] = [];
-  for (const d of sets[dataset]) {
+  for (const d of SETS[dataset as keyof typeof SETS]) {
     const r = await measureCoverage(d, { concurrency });
     reports.push(r);
     if (json) continue;

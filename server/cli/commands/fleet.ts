@@ -1,7 +1,7 @@
 // `routerllm fleet`: runs the recorded fleet until SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
 import { DEFAULT_FLEET_PORT } from '../../config/schema';
-import { CliError } from '../errors';
+import { intArg, numberArg, parseCommandArgs } from '../args';
+import { CliError, orCliError } from '../errors';
 import { loadRecordings, startFleet } from '../../fleet';
 
 const HELP = `usage: routerllm fleet [options]
@@ -22,45 +22,32 @@ options:
   --help                this text
 `;
 
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'no-sleep': { type: 'boolean' },
+  'latency-scale': { type: 'string' },
+  recordings: { type: 'string', multiple: true },
+  faults: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+} as const;
+
+/** Number('') is 0: a blank value must not pass for one. */
+function nonBlank(name: string, v: string | undefined): string | undefined {
+  if (v?.trim() === '') throw new CliError(`--${name}: expected a number, got ''`);
+  return v;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'no-sleep': { type: 'boolean' },
-        'latency-scale': { type: 'string' },
-        recordings: { type: 'string', multiple: true },
-        faults: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
+  const { values, help } = parseCommandArgs(argv, OPTIONS, HELP);
+  if (help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const port = values.port === undefined ? DEFAULT_FLEET_PORT : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? '0') || !Number.isInteger(port) || port > 65535) {
-    throw new CliError(`--port must be an integer from 0 to 65535, got '${values.port}'`);
-  }
-  const scale = values['latency-scale'] === undefined ? 1 : Number(values['latency-scale']);
-  if (!Number.isFinite(scale) || scale < 0 || values['latency-scale']?.trim() === '') {
-    throw new CliError(`--latency-scale must be a number >= 0, got '${values['latency-scale']}'`);
-  }
-  let recordings;
-  try {
-    recordings = loadRecordings(values.recordings);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const port = intArg('port', nonBlank('port', values.port), DEFAULT_FLEET_PORT, 0);
+  if (port > 65535) throw new CliError(`--port: expected an integer from 0 to 65535, got '${values.port}'`);
+  const scale = numberArg('latency-scale', nonBlank('latency-scale', values['latency-scale']), 1, 0, Infinity);
+  const recordings = orCliError(() => loadRecordings(values.recordings));
   if (recordings.recordings.length === 0) throw new CliError(`no recordings found in ${values.recordings?.join(', ')}`);
 
   const stderr = (line: string) => process.stderr.write(line + '\n');

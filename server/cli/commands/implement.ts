@@ -4,10 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { implementFunction, type ImplementFunctionResult } from '../../../shared/protocol';
 import { connectDaemon, spawnDaemon, type DaemonConnection } from '../../daemon/connect';
 import { languageOf } from '../../context';
+import { parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 import { relatedFiles } from '../related';
 
@@ -18,22 +18,19 @@ Implements the function at <line> (1-based) of <file> through the routing daemon
 --connect joins a shared daemon (token from --token or ROUTERLLM_TOKEN); otherwise a daemon is
 spawned over stdio with --config / --state-dir.`;
 
+const OPTIONS = {
+  strategy: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-tests': { type: 'boolean' },
+  connect: { type: 'string' },
+  token: { type: 'string' },
+  config: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      strategy: { type: 'string' },
-      json: { type: 'boolean' },
-      'no-tests': { type: 'boolean' },
-      connect: { type: 'string' },
-      token: { type: 'string' },
-      config: { type: 'string' },
-      'state-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const { values, positionals, help } = parseCommandArgs(argv, OPTIONS, USAGE, true);
+  if (help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }

@@ -1,5 +1,57 @@
+// `routerllm serve`: reads the flags, the configuration and the shared token, then starts the
+// daemon (server/daemon/start.ts) on stdio or WebSocket.
+import * as fs from 'node:fs';
+import { loadConfig } from '../../config/load';
 import { serve } from '../../daemon/start';
+import { intArg, parseCommandArgs } from '../args';
+import { CliError, orCliError } from '../errors';
 
-export function run(argv: string[]): Promise<number> {
-  return serve(argv);
+export const SERVE_USAGE = `usage: routerllm serve (--stdio | --ws <port>) [--config <file>] [--state-dir <dir>]
+                      [--eval-folds <k> --seed <n>]
+
+  --stdio            speak LSP on stdin/stdout (what the editor and 'routerllm implement' spawn)
+  --ws <port>        serve a team over WebSocket; clients need the shared token
+                     (ROUTERLLM_TOKEN, or the file named by ws.tokenFile in the config)
+  --config <file>    JSON or YAML configuration (default: $ROUTERLLM_CONFIG, else built-in)
+  --state-dir <dir>  where the ledger and learned state live (default: ~/.routerllm)
+  --eval-folds <k>   also register <strategy>@fold<i> for learned strategies, trained without
+                     fold i (used by 'routerllm eval' to score on held-out tasks)`;
+
+const OPTIONS = {
+  stdio: { type: 'boolean' },
+  ws: { type: 'string' },
+  config: { type: 'string' },
+  'state-dir': { type: 'string' },
+  'eval-folds': { type: 'string' },
+  seed: { type: 'string' },
+  // Accepted for compatibility with LSP clients that pass it.
+  clientProcessId: { type: 'string' },
+} as const;
+
+function readToken(tokenFile: string | undefined): string {
+  const fromEnv = process.env.ROUTERLLM_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  if (tokenFile) return orCliError(() => fs.readFileSync(tokenFile, 'utf8').trim(), `cannot read the token file ${tokenFile}: `);
+  throw new CliError('--ws needs a shared token: set ROUTERLLM_TOKEN or ws.tokenFile in the config');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, help } = parseCommandArgs(argv, OPTIONS, SERVE_USAGE);
+  if (help) {
+    process.stdout.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  if (!values.stdio === !values.ws) throw new CliError(`choose one of --stdio or --ws <port>\n${SERVE_USAGE}`);
+  const port = intArg('ws', values.ws, 0, 0);
+  if (port > 65535) throw new CliError(`--ws: not a port: ${values.ws}`);
+  const folds = values['eval-folds'] === undefined ? undefined : intArg('eval-folds', values['eval-folds'], 0, 2);
+  const seed = intArg('seed', values.seed, 1, 0);
+
+  const resolved = orCliError(() => loadConfig(values.config));
+  if (values['state-dir']) resolved.stateDir = values['state-dir'];
+  return serve({
+    resolved,
+    transport: values.stdio ? { kind: 'stdio' } : { kind: 'ws', port, token: readToken(resolved.config.ws.tokenFile) },
+    ...(folds ? { evalFolds: { k: folds, seed } } : {}),
+  });
 }

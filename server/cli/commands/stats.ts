@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
-import { CliError } from '../errors';
+import { numberArg, parseCommandArgs } from '../args';
+import { orCliError } from '../errors';
 import type { Budgets } from '../../config/schema';
 import { BudgetTracker, Ledger, LEDGER_FILE, buildSessionStats, recommend, type BudgetItem, type LedgerTotals } from '../../accounting';
 
@@ -24,27 +25,24 @@ interface Args {
   config?: string;
 }
 
-export function parseArgs(argv: string[]): Args | 'help' {
-  const args: Args = { json: false, days: 7 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new CliError(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') return 'help';
-    else if (a === '--json') args.json = true;
-    else if (a === '--state-dir') args.stateDir = value();
-    else if (a === '--session') args.session = value();
-    else if (a === '--config') args.config = value();
-    else if (a === '--days') {
-      const v = value();
-      args.days = Number(v);
-      if (!Number.isFinite(args.days) || args.days <= 0) throw new CliError(`--days must be a positive number, got '${v}'`);
-    } else throw new CliError(`unknown option '${a}'\n${USAGE}`);
-  }
-  return args;
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'state-dir': { type: 'string' },
+  session: { type: 'string' },
+  days: { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+function parseArgs(argv: string[]): Args | 'help' {
+  const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
+  if (help) return 'help';
+  return {
+    json: values.json === true,
+    stateDir: values['state-dir'],
+    session: values.session,
+    days: numberArg('days', values.days, 7, Number.MIN_VALUE, Infinity),
+    config: values.config,
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -53,12 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  let resolved;
-  try {
-    resolved = loadConfig(args.config ?? null);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const resolved = orCliError(() => loadConfig(args.config ?? null));
   const stateDir = path.resolve(args.stateDir ?? resolved.stateDir);
   const file = path.join(stateDir, LEDGER_FILE);
   if (!fs.existsSync(file)) {
