@@ -27,6 +27,8 @@ export interface ResolvedConfig {
   /** The file the configuration came from, or null for the built-in defaults. */
   file: string | null;
   stateDir: string;
+  /** The router bundle folder (`bundle`, resolved against the file's folder); null = the shipped one. */
+  bundleDir: string | null;
 }
 
 /** "models[2].energy.jPerOutputToken.value: expected number, received string" */
@@ -98,7 +100,8 @@ export function resolveConfig(raw: unknown, file: string | null): ResolvedConfig
   const stateDir = config.stateDir
     ? path.resolve(file ? path.dirname(file) : process.cwd(), config.stateDir)
     : path.join(os.homedir(), '.routerllm');
-  return { config, models, file, stateDir };
+  const bundleDir = config.bundle ? path.resolve(file ? path.dirname(file) : process.cwd(), config.bundle) : null;
+  return { config, models, file, stateDir, bundleDir };
 }
 
 /** A model outside the catalogue that states its size starts from figures derived from it. */

@@ -84,7 +84,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
   const explanations = [explain(choice.explanation, skipped)];
   for (;;) {
     const outcome = await services.call(
-      fallbackOrder(input.candidates, choice.model),
+      fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
       { mode: 'chat', prompt: prompt.user, system: prompt.system, maxTokens: maxTokens ?? services.config.client.maxTokens, deadlineMs: services.config.client.deadlineMs },
       signal,
     );

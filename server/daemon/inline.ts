@@ -34,7 +34,7 @@ export async function inlineCompletion(services: Services, session: Session, par
   const { strategy, input, skipped } = routeInput(services, session, inlineRequest(begun.doc, site, begun.history), params.strategy);
   const choice = await strategy.choose(input);
   const outcome = await services.call(
-    fallbackOrder(input.candidates, choice.model),
+    fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   );

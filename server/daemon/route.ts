@@ -47,9 +47,11 @@ export function routeInput(services: Services, session: Session, request: Reques
 
 /** The chosen model first, then the next larger ones, then the smaller ones: a fallback keeps
  * quality where it can. */
-export function fallbackOrder(candidates: ModelConfig[], chosen: string): ModelConfig[] {
+/** The chosen model, then (when `fallback` is on) the others to try if its server fails. */
+export function fallbackOrder(candidates: ModelConfig[], chosen: string, fallback = true): ModelConfig[] {
   const i = candidates.findIndex((m) => m.id === chosen);
-  if (i < 0) return candidates;
+  if (i < 0) return fallback ? candidates : [];
+  if (!fallback) return [candidates[i]!];
   return [candidates[i]!, ...candidates.slice(i + 1), ...candidates.slice(0, i).reverse()];
 }
 

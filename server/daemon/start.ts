@@ -10,15 +10,15 @@ import { startWsServer } from './ws';
 export interface ServeOptions {
   resolved: ResolvedConfig;
   transport: { kind: 'stdio' } | { kind: 'ws'; port: number; token: string };
-  /** See `routerllm serve --eval-folds`. */
-  evalFolds?: { k: number; seed: number };
+  /** See `routerllm serve --fold-bundles`. */
+  foldBundles?: { dir: string; k: number };
 }
 
 /** Serves until the process is stopped (SIGTERM/SIGINT, or stdin closing in stdio mode). */
-export async function serve({ resolved, transport, evalFolds }: ServeOptions): Promise<number> {
+export async function serve({ resolved, transport, foldBundles }: ServeOptions): Promise<number> {
   // stdout carries the protocol in stdio mode: everything else goes to stderr.
   const log = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
-  const services = await createServices(resolved, { log, ...(evalFolds ? { evalFolds } : {}) });
+  const services = await createServices(resolved, { log, ...(foldBundles ? { foldBundles } : {}) });
   const daemon = new Daemon({ services, log });
 
   let stopWs: (() => Promise<void>) | null = null;

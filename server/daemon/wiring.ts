@@ -9,9 +9,7 @@ import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
-import { createHeldOutStrategies, createStrategies, foldsByTask } from '../routing/registry';
-import { loadHumanEval } from '../data/datasets';
-import type { RewardWeights } from '../config/schema';
+import { createStrategies, foldStrategies } from '../routing/registry';
 import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
@@ -19,8 +17,9 @@ import type { Services } from './services';
 
 export interface WiringOptions {
   log: (line: string) => void;
-  /** Register held-out variants of the learned strategies (see `routerllm serve --eval-folds`). */
-  evalFolds?: { k: number; seed: number };
+  /** Register held-out variants `S@fold<i>` of the learned strategies from the bundles in
+   * `<dir>/fold-<i>` (see `routerllm serve --fold-bundles`). */
+  foldBundles?: { dir: string; k: number };
   /** Skip the periodic health checks (tests that inject faults want deterministic availability). */
   healthIntervalMs?: number;
 }
@@ -37,8 +36,8 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
   // scraping an exporter around every call costs milliseconds on the hot path.
   const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
-  const strategies = createStrategies({ models, stateDir, seed: config.routing.seed, weights: config.routing.rewardWeights });
-  if (opts.evalFolds) await addHeldOutStrategies(strategies, models, opts.evalFolds, config.routing.rewardWeights);
+  const strategies = createStrategies({ models, stateDir, seed: config.routing.seed, weights: config.routing.rewardWeights, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
+  if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
   let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
   persistTimer.unref();
@@ -155,17 +154,4 @@ function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit'
 
 function persistAll(strategies: Iterable<Strategy>): void {
   for (const s of strategies) s.persist?.();
-}
-
-/** Strategies that do not learn from data are the same in every fold. */
-const UNLEARNED = /^(random|complexity|always-.*)$/;
-
-/** For `routerllm eval`: `<strategy>@fold<i>` for every learned strategy, trained without the
- * HumanEval tasks of fold i, so each task is routed by a router that never saw it. */
-async function addHeldOutStrategies(into: Map<string, Strategy>, models: ModelConfig[], folds: { k: number; seed: number }, weights: RewardWeights): Promise<void> {
-  const foldOfTask = foldsByTask(loadHumanEval().map((t) => t.task_id), folds.k, folds.seed);
-  for (let fold = 0; fold < folds.k; fold++) {
-    const held = await createHeldOutStrategies(foldOfTask, fold, { models, seed: folds.seed, weights });
-    for (const [id, s] of held) if (!UNLEARNED.test(id)) into.set(`${id}@fold${fold}`, s);
-  }
 }

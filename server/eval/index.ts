@@ -1,26 +1,41 @@
-// `routerllm eval`: the evaluation that backs the project's claim. Starts the recorded fleet and
-// daemons, sends every task through the real protocol once per strategy, judges every answer on
-// the dataset's hidden tests itself, and writes report.json / report.md / report.html.
+// `routerllm eval`: the evaluation that backs the project's claim, for any recorded fleet. Stages,
+// in order: load the fleet (its models from the recordings, or a --config), observe it (every
+// model on every task through the daemon, judged by our own hidden tests), train one router
+// bundle per fold on the other folds' observations, route every task through a daemon per
+// strategy (learned ones from the bundle that never saw the task), score, report.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listModels, type ImplementFunctionResult, type ModelInfo } from '../../shared/protocol';
+import { loadConfig } from '../config/load';
+import type { ModelConfig } from '../config/schema';
+import { isDerived } from '../config/derive';
+import { fleetModels } from '../fleet/fleet-models';
+import { LEARNED_STRATEGIES } from '../routing/registry';
+import { trainBundle, writeBundle } from '../routing/bundle';
+import { writeObservations, type FleetObservations } from '../routing/observations';
 import { sha256 } from './cache';
 import { percentile } from './metrics';
 import { HiddenTests, type PythonRunner, type Verdicts } from './hidden';
 import { labelAgreement } from './labels';
 import { Progress } from './progress';
 import { runPlan, type Answer, type PlannedStrategy } from './runner';
-import { ALWAYS_LARGEST, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict } from './score';
+import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict, baselineComparison } from './score';
 import { foldsOf, recordedSet, startDaemon, startRecordedFleet, type RecordedSet } from './services';
-import { loadTasks, type DatasetName, type EvalTask } from './tasks';
+import { loadTasks, type DatasetName, type EvalTask, type MbppSplit } from './tasks';
+import { observations } from './observe';
 import { writeReports } from './report-files';
 import type { Report, StrategyRow, TaskRow } from './types';
 
 export interface EvalOptions {
   dataset: DatasetName;
+  /** MBPP's standard split (test 11-510, validation 511-600, or all); ignored for HumanEval. */
+  split?: MbppSplit;
   /** Recorded sets to replay (files or folders); empty = the shipped recordings. */
   fleet: string[];
-  /** Strategies to report; null = every strategy the daemon offers + always-largest + oracle. */
+  /** A daemon configuration to evaluate with (models, sites, prices); its endpoints of served models
+   * are pointed at the recorded fleet. Default: the models the recordings hold. */
+  config?: string | null;
+  /** Strategies to report; null = every strategy the daemon offers + always-largest, best single model, oracle. */
   strategies: string[] | null;
   folds: number;
   seed: number;
@@ -39,30 +54,6 @@ export interface EvalOptions {
 
 export class EvalError extends Error {}
 
-/** The learned strategies whose held-out variants the daemon registers (--eval-folds). */
-const LEARNED = ['classifier', 'moe', 'ensemble', 'cascade', 'carbon-aware', 'cost-aware'];
-const WEAK_MODEL = 'deepseek-coder-1.3b';
-
-function normTaskId(id: string): string[] {
-  const bare = id.replace(/^Mbpp\//, '');
-  return [id, bare, `Mbpp/${bare}`];
-}
-
-/** Tasks of the dataset that some recording answers (by id, or through a recorded prompt). */
-function coverage(set: RecordedSet, tasks: EvalTask[]): number {
-  const ids = new Set(set.recordings.map((r) => r.task_id));
-  return tasks.filter((t) => normTaskId(t.id).some((id) => ids.has(id))).length;
-}
-
-function heldOutFor(s: string, learned: boolean, opts: EvalOptions): string {
-  if (s.startsWith('always-')) return 'n/a: a fixed model, nothing learned';
-  if (s === 'rl') return 'online: each task routed before its reward is seen (fresh state, tasks in dataset order)';
-  if (learned && opts.dataset !== 'humaneval') return `trained on HumanEval only: every ${opts.dataset} task is unseen`;
-  if (learned) return `${opts.folds}-fold by task (seed ${opts.seed})`;
-  if (LEARNED.includes(s)) return 'NOT held out: the daemon registered no fold variants (in-sample)';
-  return 'n/a: no learned parameters';
-}
-
 /** The model time of a request: the latency of every call it made, as the fleet models it
  * (deterministic). The rest of the answer's latency is the daemon's own wall-clock work. */
 function modelTimeMs(r: ImplementFunctionResult): number {
@@ -71,7 +62,12 @@ function modelTimeMs(r: ImplementFunctionResult): number {
 
 function rowOf(strategy: string, a: Answer, verdicts: Verdicts): TaskRow {
   const r: ImplementFunctionResult | null = a.result;
+  // always-X counts only X's own answers: an answer from another model is a failure, never X's.
+  const fixed = strategy.startsWith('always-') ? strategy.slice('always-'.length) : null;
+  const foreign = r && fixed && r.decision.model !== fixed ? `answered by ${r.decision.model}, not ${fixed}` : null;
+  const error = a.error ?? foreign ?? undefined;
   const calls = r ? (r.attempts.length ? r.attempts.map((x) => x.model) : [r.decision.model]) : [];
+  const passed = !error && verdicts.base.passed;
   return {
     strategy,
     task_id: a.task.id,
@@ -79,16 +75,50 @@ function rowOf(strategy: string, a: Answer, verdicts: Verdicts): TaskRow {
     fold: a.fold,
     model: r?.decision.model ?? null,
     calls,
-    passed: verdicts.base.passed,
-    passed_plus: verdicts.plus ? verdicts.plus.passed : null,
-    reason: a.error ? `request failed: ${a.error}` : verdicts.plus && verdicts.base.passed && !verdicts.plus.passed ? `plus: ${verdicts.plus.reason}` : verdicts.base.reason,
+    passed,
+    passed_plus: verdicts.plus ? !error && verdicts.plus.passed : null,
+    reason: error ? `request failed: ${error}` : verdicts.plus && verdicts.base.passed && !verdicts.plus.passed ? `plus: ${verdicts.plus.reason}` : verdicts.base.reason,
     energy_j: r?.footprint.energyJ ?? 0,
     co2_g: r?.footprint.co2g ?? 0,
     cost_usd: r?.footprint.costUsd ?? 0,
     latency_ms: r ? Math.round(modelTimeMs(r)) : null,
     code_sha: sha256(r?.code ?? ''),
-    ...(a.error ? { error: a.error } : {}),
+    ...(error ? { error } : {}),
   };
+}
+
+interface Fleet {
+  set: RecordedSet;
+  models: ModelConfig[];
+  /** How each model was described (catalogue, params_b, config). */
+  described: Map<string, string>;
+  source: string;
+}
+
+/** Stage 1: the fleet: its recordings and the models the daemon will route between. */
+function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
+  const fromRecordings = fleetModels(set, url);
+  const source = opts.fleet.length ? opts.fleet.join(', ') : 'shipped recordings (data/recordings)';
+  if (!opts.config) return { set, models: fromRecordings.models, described: fromRecordings.described, source };
+  // A team's config: its models keep their figures; a model whose server is one the recordings
+  // hold is pointed at the recorded fleet standing in for it. Models the config lacks come from the recordings.
+  const resolved = loadConfig(opts.config);
+  const served = new Set(set.models);
+  const configured = resolved.models
+    .filter((m) => m.enabled && m.endpoint && served.has(m.endpoint.model))
+    .map((m) => ({ ...m, endpoint: { ...m.endpoint!, url } }));
+  const covered = new Set(configured.map((m) => m.endpoint.model));
+  const extra = fromRecordings.models.filter((m) => !covered.has(m.endpoint!.model));
+  const described = new Map([...configured.map((m) => [m.id, `from ${opts.config}`] as const), ...extra.map((m) => [m.id, fromRecordings.described.get(m.id)!] as const)]);
+  return { set, models: [...configured, ...extra].sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id)), described, source };
+}
+
+/** Every daemon's configuration: exactly the fleet's models, no fallback to another model (an
+ * answer must be the routed model's own), escalation through the whole fleet if a strategy asks. */
+function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
+  const base = opts.config ? (loadConfig(opts.config).config as unknown as Record<string, unknown>) : {};
+  const routing = { ...((base.routing as object) ?? {}), seed: opts.seed, fallback: false, maxAttempts: Math.max(1, fleet.models.length) };
+  return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: undefined };
 }
 
 export async function runEvaluation(opts: EvalOptions): Promise<Report> {
@@ -98,26 +128,38 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
   const stateRoot = path.join(out, 'state');
   fs.rmSync(stateRoot, { recursive: true, force: true });
 
-  const tasks = loadTasks(opts.dataset, opts.limit);
-  if (tasks.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
+  const listed = loadTasks(opts.dataset, { limit: opts.limit, split: opts.split });
+  if (listed.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
   const set = recordedSet(opts.fleet);
-  const covered = coverage(set, tasks);
+  const answeredIds = new Set(set.recordings.map((r) => r.task_id));
+  // A task no model has a recording for says nothing about routing: it is left out, and said so.
+  // A task some models lack stays: those models fail it.
+  const tasks = listed.filter((t) => answeredIds.has(t.id));
+  const covered = tasks.length;
   if (covered === 0) {
     throw new EvalError(
-      opts.dataset === 'mbpp'
-        ? `none of the ${tasks.length} MBPP tasks has a recording: the shipped recordings cover HumanEval only. ` +
-            `Replay MBPP outputs with --fleet <file or dir> in the recorded-fleet JSONL format (data/recordings/FORMAT.md: task_id "Mbpp/<n>", model, completion, prompt).`
-        : `none of the ${tasks.length} ${opts.dataset} tasks has a recording in ${opts.fleet.join(', ') || 'the shipped recordings'}`,
+      opts.dataset === 'mbpp' && !opts.fleet.length
+        ? `none of the ${listed.length} MBPP tasks has a recording: the shipped recordings cover HumanEval only. ` +
+            `Replay MBPP outputs with --fleet <file or dir> in the recorded-fleet JSONL format (data/recordings/FORMAT.md: task_id "Mbpp/<n>", model, completion, params_b).`
+        : `none of the ${listed.length} ${opts.dataset} tasks has a recording in ${opts.fleet.join(', ') || 'the shipped recordings'}`,
     );
   }
   const notes: string[] = [];
-  if (covered < tasks.length) notes.push(`${tasks.length - covered} of ${tasks.length} tasks have no recording in the replayed set; their requests fail and count as failures.`);
+  if (covered < listed.length) notes.push(`${listed.length - covered} of ${listed.length} ${opts.dataset} tasks have no recording of any model in the replayed set and are left out; a task only some models answered counts as a failure of the others.`);
 
   const progress = new Progress(0, tasks.length, opts.progress === undefined ? process.stderr : opts.progress);
-  const fleet = await startRecordedFleet(set);
+  const server = await startRecordedFleet(set);
   try {
-    // What the daemon offers: models (and which are available) and strategies, held-out ones included.
-    const probe = await startDaemon({ fleetUrl: fleet.url, stateDir: path.join(stateRoot, '_probe'), seed: opts.seed, folds: 0 });
+    let fleet: Fleet;
+    try {
+      fleet = loadFleet(opts, server.url, set);
+    } catch (e) {
+      throw new EvalError((e as Error).message);
+    }
+    const config = daemonConfig(fleet, opts, server.url);
+
+    // What the daemon offers: models (and which are available) and strategies.
+    const probe = await startDaemon({ config, stateDir: path.join(stateRoot, '_probe') });
     let listing: { models: ModelInfo[]; strategies: { id: string }[] };
     try {
       listing = await probe.request(listModels, {});
@@ -128,118 +170,145 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     if (available.length === 0) throw new EvalError('the daemon reports no available model: is the recorded fleet serving?');
     const unavailable = listing.models.filter((m) => !m.available).map((m) => m.id);
     const largest = available[available.length - 1].id;
-    const weak = available.some((m) => m.id === WEAK_MODEL) ? WEAK_MODEL : available[0].id;
+    const weak = available[0].id;
     const ids = listing.strategies.map((s) => s.id);
     const base = ids.filter((s) => !s.includes('@') && !(s.startsWith('always-') && unavailable.includes(s.slice(7))));
-    // Held-out variants are registered only by a daemon started with --eval-folds (whose start-up
-    // trains k models per learned strategy: costly, so the probe does not). Each learned
-    // strategy's own daemon checks that its variants exist before it is sent anything.
-    const hasFolds = (s: string) => opts.folds > 1 && opts.dataset === 'humaneval' && s !== 'rl' && LEARNED.includes(s);
+    const learnedFolds = opts.folds > 1;
+    const isLearned = (s: string) => LEARNED_STRATEGIES.includes(s);
 
-    const requested = opts.strategies ?? [...base, ALWAYS_LARGEST, ORACLE];
-    const known = new Set([...base, ALWAYS_LARGEST, ORACLE]);
+    const requested = opts.strategies ?? [...base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE];
+    const known = new Set([...base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE]);
     const unknown = requested.filter((s) => !known.has(s));
     if (unknown.length) throw new EvalError(`unknown or unavailable strategy: ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
 
-    // What must run: the requested daemon strategies, every always-<model> for the oracle, and the
-    // weak and strong models for APGR/CPT and the target.
-    const toRun = new Set(requested.filter((s) => s !== ORACLE && s !== ALWAYS_LARGEST));
-    if (requested.includes(ORACLE)) for (const m of available) toRun.add(alwaysOf(m.id));
-    toRun.add(alwaysOf(weak));
-    toRun.add(alwaysOf(largest));
-    const missing = [...toRun].filter((s) => !known.has(s));
-    if (missing.length) throw new EvalError(`the daemon does not offer ${missing.join(', ')}`);
-
-    const learnedFolds = [...toRun].some(hasFolds);
-    // Folds over every task of the dataset, exactly as the daemon split its training set (a --limit
-    // run must not re-split the subset and leak training tasks into the scored ones).
-    const foldOf = learnedFolds ? foldsOf(loadTasks(opts.dataset).map((t) => t.id), opts.folds, opts.seed) : new Map<string, number>();
-    const heldOut = new Map<string, string>();
-    const plan: PlannedStrategy[] = [...toRun].map((s) => {
-      // rl is evaluated cold and online (its fold variants are frozen offline learners); the
-      // others that have fold variants are scored only on tasks their variant never saw.
-      const folded = hasFolds(s);
-      heldOut.set(s, heldOutFor(s, folded || (opts.dataset !== 'humaneval' && LEARNED.includes(s)), opts));
-      return {
-        strategy: s,
-        needsFolds: folded,
-        // A fixed model needs no verification: its answer is the same with or without the daemon's
-        // test run, and skipping it keeps the baselines' latency the model's own.
-        runTests: !s.startsWith('always-'),
-        fold: (t) => (folded ? foldOf.get(t.id)! : null),
-        sendAs: (t) => (folded ? `${s}@fold${foldOf.get(t.id)}` : s),
-      };
-    });
-
     const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
-    const pending = new Map<string, Promise<TaskRow>[]>();
-    const total = plan.length * tasks.length;
-    progress.setTotal(total);
-    let verdictsAsked = 0;
     const overhead = new Map<string, number[]>();
-    const judge = (strategy: string, a: Answer): Promise<TaskRow> => {
-      if (a.result) {
-        if (!overhead.has(strategy)) overhead.set(strategy, []);
-        overhead.get(strategy)!.push(Math.max(0, a.result.latencyMs - modelTimeMs(a.result)));
-      }
-      verdictsAsked++;
-      return hidden.verdicts(a.task, a.result?.code ?? '').then((v) => {
-        progress.judged1();
-        return rowOf(strategy, a, v);
+    const answered = new Map<string, Answer[]>();
+    const judged = new Map<string, Promise<Verdicts>[]>();
+    const alwaysAll = available.map((m) => alwaysOf(m.id));
+    const routed = [...new Set(requested.filter((s) => ![ORACLE, ALWAYS_LARGEST, BEST_SINGLE].includes(s) && !alwaysAll.includes(s)))];
+    progress.setTotal((alwaysAll.length + routed.length) * tasks.length);
+
+    const run = async (plan: PlannedStrategy[], foldBundles: { dir: string; k: number } | null) =>
+      runPlan({
+        tasks,
+        plan,
+        daemonConfig: config,
+        stateRoot,
+        foldBundles,
+        lanes: opts.lanes ?? 4,
+        onStrategyStart: (s) => progress.strategyStart(s),
+        onAnswer: (s, a) => {
+          if (a.result) {
+            if (!overhead.has(s)) overhead.set(s, []);
+            overhead.get(s)!.push(Math.max(0, a.result.latencyMs - modelTimeMs(a.result)));
+          }
+          if (!answered.has(s)) answered.set(s, []);
+          answered.get(s)!.push(a);
+          if (!judged.has(s)) judged.set(s, []);
+          judged.get(s)!.push(hidden.verdicts(a.task, a.result?.code ?? '').then((v) => (progress.judged1(), v)));
+          progress.answer(s);
+        },
+        onStrategyDone: (s, answers) => progress.strategyDone(s, answers.filter((a) => a.error).length),
       });
-    };
 
-    await runPlan({
+    // Stage 2: observe the fleet: every model on every task, with the extracted tests run (the
+    // cascade is trained on their verdicts), judged by the hidden tests.
+    await run(
+      alwaysAll.map((s) => ({ strategy: s, needsFolds: false, runTests: true, fold: () => null, sendAs: () => s })),
+      null,
+    );
+    const verdictsOf = async (s: string) => Promise.all(judged.get(s) ?? []);
+    const fleetModelsUsed = available.map((m) => fleet.models.find((x) => x.id === m.id)!);
+    const observed: FleetObservations = observations(
+      opts.dataset,
+      fleet.source,
+      fleetModelsUsed,
       tasks,
-      plan,
-      fleetUrl: fleet.url,
-      stateRoot,
-      seed: opts.seed,
-      folds: opts.folds,
-      lanes: opts.lanes ?? 4,
-      onStrategyStart: (s) => progress.strategyStart(s),
-      onAnswer: (s, a) => {
-        if (!pending.has(s)) pending.set(s, []);
-        pending.get(s)!.push(judge(s, a));
-        progress.answer(s);
-      },
-      onStrategyDone: (s, answers) => progress.strategyDone(s, answers.filter((a) => a.error).length),
-    });
-    progress.judging(verdictsAsked);
+      alwaysAll.map((s) => answered.get(s)!),
+      await Promise.all(alwaysAll.map(verdictsOf)),
+    );
+    writeObservations(path.join(out, 'observations.json'), observed);
 
+    // Stage 3: one bundle per fold, trained on the other folds' observations only.
+    const foldOf = learnedFolds ? foldsOf(tasks.map((t) => t.id), opts.folds, opts.seed) : new Map<string, number>();
+    const bundlesDir = path.join(out, 'bundles');
+    const trainedOn = new Map<number, string>();
+    if (learnedFolds && routed.some(isLearned)) {
+      for (let f = 0; f < opts.folds; f++) {
+        const idx = tasks.map((_, t) => t).filter((t) => foldOf.get(tasks[t].id) !== f);
+        const b = trainBundle(observed, idx, { seed: opts.seed + f, models: fleetModelsUsed });
+        writeBundle(path.join(bundlesDir, `fold-${f}`), b);
+        trainedOn.set(f, `${b.meta.cascade.ladder.join(' > ')} (lambda ${b.meta.cascade.lambda})`);
+      }
+    }
+    const heldOut = new Map<string, string>();
+    const trainedText =
+      `trained on this fleet (${available.length} models, ${fleet.source}), ${opts.dataset}: each task routed by the bundle trained on the other ${opts.folds - 1} of ${opts.folds} folds ` +
+      `(seed ${opts.seed}; constants by inner CV inside them; labels by our hidden tests)`;
+
+    // Stage 4: route every task once per strategy.
+    await run(
+      routed.map((s) => {
+        const folded = learnedFolds && isLearned(s);
+        heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (fresh state, tasks in dataset order)' : isLearned(s) ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
+        return {
+          strategy: s,
+          needsFolds: folded,
+          runTests: true,
+          fold: (t) => (folded ? foldOf.get(t.id)! : null),
+          sendAs: (t) => (folded ? `${s}@fold${foldOf.get(t.id)}` : s),
+        };
+      }),
+      learnedFolds ? { dir: bundlesDir, k: opts.folds } : null,
+    );
+    progress.judging(0);
+
+    // Stage 5: score.
     const rows = new Map<string, TaskRow[]>();
-    for (const p of plan) rows.set(p.strategy, await Promise.all(pending.get(p.strategy) ?? []));
+    for (const s of [...alwaysAll, ...routed]) {
+      const v = await verdictsOf(s);
+      rows.set(s, answered.get(s)!.map((a, i) => rowOf(s, a, v[i])));
+      if (!heldOut.has(s)) heldOut.set(s, 'n/a: a fixed model, nothing learned');
+    }
     progress.done();
 
-    // always-largest is the largest available model's own run, relabelled (not sent twice).
     rows.set(ALWAYS_LARGEST, rows.get(alwaysOf(largest))!.map((r) => ({ ...r, strategy: ALWAYS_LARGEST })));
     heldOut.set(ALWAYS_LARGEST, `n/a: a fixed model (${largest}, the largest available)`);
-    if (requested.includes(ORACLE)) {
-      rows.set(
-        ORACLE,
-        tasks.map((t, i) => oracleRow(t.id, available.map((m) => ({ model: m.id, row: rows.get(alwaysOf(m.id))![i] })))),
-      );
-      heldOut.set(ORACLE, 'n/a: computed from every always-<model> answer with the hidden verdicts (the limit, not a router)');
-    }
+    const best = [...available].sort((a, b) => passCount(rows.get(alwaysOf(b.id))!) - passCount(rows.get(alwaysOf(a.id))!) || a.paramsB - b.paramsB)[0].id;
+    rows.set(BEST_SINGLE, rows.get(alwaysOf(best))!.map((r) => ({ ...r, strategy: BEST_SINGLE })));
+    heldOut.set(BEST_SINGLE, `n/a: the single model with the best pass@1 here (${best}), picked in hindsight: a baseline favoured by the test tasks`);
+    rows.set(ORACLE, tasks.map((t, i) => oracleRow(t.id, available.map((m) => ({ model: m.id, row: rows.get(alwaysOf(m.id))![i] })))));
+    heldOut.set(ORACLE, 'n/a: computed from every always-<model> answer with the hidden verdicts (the limit, not a router)');
 
     const size = new Map(available.map((m, i) => [alwaysOf(m.id), i]));
-    const rank = (s: string) => (s === ORACLE ? 3 : s === ALWAYS_LARGEST ? 2 : size.has(s) ? 1 : 0);
+    const rank = (s: string) => (s === ORACLE ? 4 : s === ALWAYS_LARGEST ? 3 : s === BEST_SINGLE ? 2 : size.has(s) ? 1 : 0);
     const order = [...rows.keys()].sort((a, b) => rank(a) - rank(b) || (size.get(a) ?? 0) - (size.get(b) ?? 0) || a.localeCompare(b));
     const summaries = order.map((s) => summarise(s, rows.get(s)!, largest, heldOut.get(s) ?? ''));
     const strategies: StrategyRow[] = crossStrategy(summaries, alwaysOf(weak), ALWAYS_LARGEST);
     for (const r of strategies) if (r.strategy === ALWAYS_LARGEST) r.note = `= ${alwaysOf(largest)}`;
+    for (const r of strategies) if (r.strategy === BEST_SINGLE) r.note = `= ${alwaysOf(best)}`;
 
     const weakRow = strategies.find((r) => r.strategy === alwaysOf(weak))!;
     const strongRow = strategies.find((r) => r.strategy === ALWAYS_LARGEST)!;
     const alwaysRows = new Map(available.filter((m) => rows.has(alwaysOf(m.id))).map((m) => [m.id, rows.get(alwaysOf(m.id))!]));
+    const servedOf = (id: string) => fleet.models.find((m) => m.id === id)?.endpoint?.model ?? id;
 
     const apgrDefinition =
-      `APGR/CPT: weak = ${alwaysOf(weak)}, strong = always-largest (${largest}). x = share of tasks that called ${largest}; y = pass@1. ` +
+      `APGR/CPT: weak = ${alwaysOf(weak)} (the smallest model), strong = always-largest (${largest}). x = share of tasks that called ${largest}; y = pass@1. ` +
       'No strategy exposes a sweep parameter over the protocol, so each router is one operating point; its curve joins (0, weak), the point and (1, strong) (points between two achievable settings are achievable by mixing them at random). APGR = area between the curve and the weak level over the strong-weak gap; CPT(x%) = first share where the curve recovers x% of the gap.';
+    const derived = fleet.models.filter(isDerived).map((m) => m.id);
     notes.push(
+      `Fleet: ${fleet.models.map((m) => `${m.id} (${m.paramsB}B; ${fleet.described.get(m.id)})`).join('; ')}.`,
+      ...(derived.length ? [`Energy, latency, price and GPUs of ${derived.join(', ')} are derived from their size (ML.ENERGY calibration, public price tiers), not measured.`] : []),
+      'Energy, carbon and cost of every answer are modelled from its tokens (J/token from ML.ENERGY x tokens), not measured: the recorded fleet has no GPUs.',
       'Candidate program = the prompt text before the entry-point def (imports, helpers) + the answer\'s code (the whole function the model wrote).',
-      'Base verdict: HumanEval\'s test + check(entry_point). Plus verdict: EvalPlus differential testing on base_input + plus_input against the HumanEval+ canonical solution (per-input limit max(1 s, 4x reference time), atol as evalplus).',
-      'Recorded pass labels are never used; label_agreement compares them with our base verdicts.',
+      opts.dataset === 'humaneval'
+        ? 'Base verdict: HumanEval\'s test + check(entry_point). Plus verdict: EvalPlus differential testing on base_input + plus_input against the HumanEval+ canonical solution (per-input limit max(1 s, 4x reference time), atol as evalplus).'
+        : 'Base verdict: MBPP\'s test_setup_code + every assert of test_list (the prompt shows only the first).',
+      'Recorded pass labels are never used; label_agreement compares them with our base verdicts. The routers are trained on our verdicts (observations.json).',
+      'Honest failures: a request that fails (no recording, server error) is a failure of that strategy on that task; the daemon never falls back to another model here, and always-X and the oracle count only X\'s own answers.',
+      ...(learnedFolds ? [`Fold bundles (out/eval/bundles/fold-<i>): ${[...trainedOn.entries()].map(([f, l]) => `fold ${f}: cascade ${l}`).join('; ')}.`] : []),
       apgrDefinition,
       'Oracle: per task the least-energy model whose answer passes the hidden base tests (the cheapest answer when none passes); its plus verdict is that same answer\'s.',
       'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
@@ -250,7 +319,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const report: Report = {
       dataset: opts.dataset,
       tasks: tasks.length,
-      fleet: { source: opts.fleet.length ? opts.fleet.join(', ') : 'shipped recordings (data/recordings)', models: available.map((m) => m.id), largest, weak, unavailable },
+      fleet: { source: fleet.source, models: available.map((m) => m.id), largest, weak, unavailable },
       seed: opts.seed,
       folds: opts.folds,
       strategies,
@@ -264,13 +333,14 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
       },
       cpt: Object.fromEntries(strategies.map((r) => [r.strategy, { cpt_50: r.cpt_50, cpt_80: r.cpt_80 }])),
       pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
-      label_agreement: labelAgreement(set, alwaysRows),
+      label_agreement: labelAgreement(set, alwaysRows, servedOf),
       target: targetVerdict(strategies, alwaysOf(largest)),
+      baselines: baselineComparison(strategies),
       notes,
       tasks_detail: order.flatMap((s) => rows.get(s)!),
       timing: {
         wall_s: Math.round((Date.now() - started) / 100) / 10,
-        requests: total,
+        requests: (alwaysAll.length + routed.length) * tasks.length,
         executions: hidden.executed,
         cache_hits: hidden.cacheHits,
         daemon_overhead_ms: Object.fromEntries(
@@ -281,6 +351,29 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     writeReports(out, report);
     return report;
   } finally {
-    await fleet.close();
+    await server.close();
   }
+}
+
+const passCount = (rows: TaskRow[]) => rows.filter((r) => r.passed).length;
+
+export interface ObserveOptions {
+  dataset: DatasetName;
+  split?: MbppSplit;
+  fleet: string[];
+  config?: string | null;
+  seed: number;
+  limit?: number;
+  /** Where the observation run's files go (report of every single model, observations.json). */
+  out: string;
+  /** Hidden-test verdict cache (default <out>/cache). */
+  cacheDir?: string;
+  progress?: NodeJS.WriteStream | null;
+}
+
+/** Observes a fleet for training: the evaluation's first stages only (every model on every task,
+ * judged by the hidden tests), with the single models' report. Returns observations.json's path. */
+export async function observeFleet(opts: ObserveOptions): Promise<string> {
+  await runEvaluation({ ...opts, strategies: [ORACLE], folds: 0 });
+  return path.join(path.resolve(opts.out), 'observations.json');
 }

@@ -1,6 +1,5 @@
 // How often our own hidden-test verdicts agree with the pass labels that came with the recordings
 // (LLMSecCode's harness, EvalPlus's base label). The labels are only compared, never used.
-import { RECORDED_MODEL_IDS } from '../config/catalogue';
 import type { RecordedSet } from './services';
 import type { TaskRow } from './types';
 
@@ -12,7 +11,7 @@ export interface Agreement {
 }
 
 /** catalogue model id -> per task, our base verdict of its always-<model> answer vs the label. */
-export function labelAgreement(set: RecordedSet, alwaysRows: Map<string, TaskRow[]>): Record<string, Agreement> {
+export function labelAgreement(set: RecordedSet, alwaysRows: Map<string, TaskRow[]>, servedOf: (model: string) => string): Record<string, Agreement> {
   const labels = new Map<string, Map<string, boolean>>();
   for (const r of set.recordings) {
     if (typeof r.passed !== 'boolean') continue;
@@ -21,7 +20,7 @@ export function labelAgreement(set: RecordedSet, alwaysRows: Map<string, TaskRow
   }
   const out: Record<string, Agreement> = {};
   for (const [model, rows] of [...alwaysRows.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const served = RECORDED_MODEL_IDS[model] ?? model;
+    const served = servedOf(model);
     const byTask = labels.get(served);
     if (!byTask) continue;
     let agree = 0;

@@ -33,11 +33,12 @@ export interface Answer {
 export interface RunOptions {
   tasks: EvalTask[];
   plan: PlannedStrategy[];
-  fleetUrl: string;
+  /** Every daemon's configuration (the fleet's models, fallback off, the seed). */
+  daemonConfig: Record<string, unknown>;
   /** Each daemon's state lives in <stateRoot>/<strategy>. */
   stateRoot: string;
-  seed: number;
-  folds: number;
+  /** Fold bundles for the strategies that need them: <dir>/fold-<i>. */
+  foldBundles: { dir: string; k: number } | null;
   /** Strategies (daemons) running at once. */
   lanes: number;
   onAnswer(strategy: string, answer: Answer): void;
@@ -58,13 +59,10 @@ export function requestFor(task: EvalTask, strategy: string, runTests = true) {
 }
 
 /** Refuses to score a learned strategy whose held-out variants the daemon did not register: it
- * would otherwise be scored on the tasks it was trained on. Accepts the variants listed under
- * their registry names (`S@fold<i>`) or, as the daemon lists them today, k extra entries named S. */
+ * would otherwise be scored on the tasks it was trained on. */
 async function checkFoldVariants(daemon: DaemonConnection, strategy: string, k: number): Promise<void> {
   const ids = (await daemon.request(listModels, {})).strategies.map((s) => s.id);
-  const named = Array.from({ length: k }, (_, i) => `${strategy}@fold${i}`).every((f) => ids.includes(f));
-  const repeated = ids.filter((id) => id === strategy).length > k;
-  if (!named && !repeated) throw new Error(`the daemon registered no held-out variants of ${strategy} (--eval-folds ${k}); refusing to score it in-sample`);
+  if (!Array.from({ length: k }, (_, i) => `${strategy}@fold${i}`).every((f) => ids.includes(f))) throw new Error(`the daemon registered no held-out variants of ${strategy} (--eval-folds ${k}); refusing to score it in-sample`);
 }
 
 async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer[]> {
@@ -73,8 +71,9 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
   let daemon: DaemonConnection | null = null;
   const answers: Answer[] = [];
   try {
-    daemon = await startDaemon({ fleetUrl: opts.fleetUrl, stateDir, seed: opts.seed, folds: p.needsFolds ? opts.folds : 0 });
-    if (p.needsFolds) await checkFoldVariants(daemon, p.strategy, opts.folds);
+    const folds = p.needsFolds ? opts.foldBundles : null;
+    daemon = await startDaemon({ config: opts.daemonConfig, stateDir, ...(folds ? { foldBundles: folds } : {}) });
+    if (folds) await checkFoldVariants(daemon, p.strategy, folds.k);
     for (const task of opts.tasks) {
       const sentAs = p.sendAs(task);
       let answer: Answer;
@@ -84,7 +83,7 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
       } catch (e) {
         // One failed request is a failed task for this strategy, not a failed evaluation.
         // The fleet's port changes every run: keep it out of the report so it stays reproducible.
-        const message = ((e as Error)?.message ?? String(e)).split(opts.fleetUrl.replace(/\/+$/, '')).join('<fleet>').replace(/https?:\/\/(127\.0\.0\.1|localhost):\d+/g, '<fleet>');
+        const message = ((e as Error)?.message ?? String(e)).replace(/https?:\/\/(127\.0\.0\.1|localhost):\d+/g, '<fleet>');
         answer = { task, sentAs, fold: p.fold(task), result: null, error: message };
       }
       answers.push(answer);

@@ -3,10 +3,13 @@
 // so the end-to-end test can recompute every figure from tasks_detail.
 import { apgr, cpt, percentile, round, share } from './metrics';
 import { paretoFront } from './pareto';
-import type { StrategyRow, Target, TaskRow } from './types';
+import type { BaselineComparison, StrategyRow, Target, TaskRow } from './types';
 
 export const ORACLE = 'oracle';
 export const ALWAYS_LARGEST = 'always-largest';
+/** The single model with the best pass@1 on the evaluated tasks (a hindsight baseline). */
+export const BEST_SINGLE = 'best-single';
+export const FIXED_CASCADE = 'fixed-cascade';
 export const alwaysOf = (model: string) => `always-${model}`;
 
 /** The oracle's row for one task: the cheapest (least energy) model whose always-<model> answer
@@ -121,4 +124,19 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string)
     `using ${pct(eShare)} of always-largest's energy (target: >= +${TARGET_POINTS} points at <= ${pct(TARGET_ENERGY_SHARE)}).` +
     (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${oracleFig.delta_vs_largest_points >= 0 ? '+' : ''}${oracleFig.delta_vs_largest_points.toFixed(1)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '');
   return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, statement };
+}
+
+/** Each router against the two baselines it must beat at equal or lower energy: the plain
+ * smallest-to-largest verified cascade and the best single model. */
+export function baselineComparison(rows: StrategyRow[]): BaselineComparison {
+  const fixed = rows.find((r) => r.strategy === FIXED_CASCADE) ?? null;
+  const single = rows.find((r) => r.strategy === BEST_SINGLE) ?? null;
+  const dominates = (r: StrategyRow, b: StrategyRow | null) => (b ? r.pass_at_1 >= b.pass_at_1 && r.energy_wh <= b.energy_wh : null);
+  const routers = rows.filter((r) => !r.strategy.startsWith('always-') && ![ORACLE, BEST_SINGLE, FIXED_CASCADE, 'random', 'complexity'].includes(r.strategy));
+  return {
+    rule: 'a router beats a baseline when its pass@1 is at least the baseline\'s at equal or lower energy',
+    fixed_cascade: fixed ? { pass_at_1: fixed.pass_at_1, energy_wh: fixed.energy_wh } : null,
+    best_single: single ? { pass_at_1: single.pass_at_1, energy_wh: single.energy_wh, model: single.note?.replace(/^= always-/, '') ?? null } : null,
+    by_strategy: Object.fromEntries(routers.map((r) => [r.strategy, { beats_fixed_cascade: dominates(r, fixed), beats_best_single: dominates(r, single) }])),
+  };
 }

@@ -1,6 +1,6 @@
 // The pieces of the product the evaluation drives, behind one small surface: the recorded fleet,
-// a daemon spawned over stdio (the real LSP protocol), and the task -> fold assignment the
-// daemon's held-out strategies were trained with. Only this file knows their signatures.
+// a daemon spawned over stdio (the real LSP protocol), and the task -> fold assignment the fold
+// bundles were trained with. Only this file knows their signatures.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startFleet } from '../fleet';
@@ -27,33 +27,22 @@ export async function startRecordedFleet(recordings: RecordedSet): Promise<Fleet
 }
 
 export interface DaemonSpec {
-  fleetUrl: string;
+  /** The daemon's whole configuration (written to <stateDir>/config.json). */
+  config: Record<string, unknown>;
   /** Fresh per daemon: its ledger, budgets and learned (RL) state start empty. */
   stateDir: string;
-  seed: number;
-  /** Register the held-out `S@fold<i>` strategies (k folds); 0 = do not. */
-  folds: number;
+  /** Register `S@fold<i>` from the bundles in <dir>/fold-<i>. */
+  foldBundles?: { dir: string; k: number };
 }
 
 export async function startDaemon(spec: DaemonSpec): Promise<DaemonConnection> {
   fs.mkdirSync(spec.stateDir, { recursive: true });
   const config = path.join(spec.stateDir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({ fleetUrl: spec.fleetUrl, stateDir: spec.stateDir, routing: { seed: spec.seed } }, null, 2));
+  fs.writeFileSync(config, JSON.stringify({ ...spec.config, stateDir: spec.stateDir }, null, 2));
   const args = ['--config', config, '--state-dir', spec.stateDir];
-  if (spec.folds > 1) args.push('--eval-folds', String(spec.folds), '--seed', String(spec.seed));
+  if (spec.foldBundles) args.push('--fold-bundles', spec.foldBundles.dir, '--folds', String(spec.foldBundles.k));
   return spawnDaemon({ args, env: { ...process.env } });
 }
 
-/** task id -> fold, exactly as the daemon's --eval-folds training assigns it (server/daemon/wiring.ts
- * calls routing/registry's foldsByTask over every HumanEval task id). Checked, so a change of its
- * shape fails loudly instead of scoring a strategy on tasks it was trained on. */
-export function foldsOf(taskIds: string[], k: number, seed: number): Map<string, number> {
-  const raw: unknown = foldsByTask(taskIds, k, seed);
-  const out = new Map<string, number>();
-  taskIds.forEach((id) => {
-    const f: unknown = raw instanceof Map ? raw.get(id) : undefined;
-    if (typeof f !== 'number' || !Number.isInteger(f) || f < 0 || f >= k) throw new Error(`foldOfTask gave no fold in 0..${k - 1} for ${id}`);
-    out.set(id, f);
-  });
-  return out;
-}
+/** task id -> fold, as the fold bundles were trained (routing/registry's foldsByTask). */
+export const foldsOf = foldsByTask;

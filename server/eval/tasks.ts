@@ -5,6 +5,11 @@ import type { Position } from '../../shared/protocol';
 
 export type DatasetName = 'humaneval' | 'mbpp';
 
+/** MBPP's standard splits by task id (Austin et al. 2021): prompt 1-10, test 11-510, validation
+ * 511-600, train 601-974; `all` is every task. */
+export type MbppSplit = 'test' | 'validation' | 'all';
+const MBPP_SPLITS: Record<MbppSplit, [number, number]> = { test: [11, 510], validation: [511, 600], all: [1, 974] };
+
 export interface PlusTests {
   /** The HumanEval+ prompt + canonical solution: the oracle for differential testing. */
   reference: string;
@@ -63,8 +68,9 @@ function humanEvalTasks(): EvalTask[] {
   });
 }
 
-function mbppTasks(): EvalTask[] {
-  return loadMbpp().map((t) => {
+function mbppTasks(split: MbppSplit): EvalTask[] {
+  const [lo, hi] = MBPP_SPLITS[split];
+  return loadMbpp().filter((t) => t.task_id >= lo && t.task_id <= hi).map((t) => {
     const { prompt, entryPoint } = mbppPrompt(t);
     return {
       // The form evalplus and most recorded MBPP sets use; the runner also accepts a bare number.
@@ -79,7 +85,8 @@ function mbppTasks(): EvalTask[] {
 }
 
 /** The dataset's tasks in their published order; `limit` keeps the first N (for tests). */
-export function loadTasks(dataset: DatasetName, limit?: number): EvalTask[] {
-  const all = dataset === 'mbpp' ? mbppTasks() : humanEvalTasks();
+export function loadTasks(dataset: DatasetName, opts: { limit?: number; split?: MbppSplit } = {}): EvalTask[] {
+  const limit = opts.limit;
+  const all = dataset === 'mbpp' ? mbppTasks(opts.split ?? 'all') : humanEvalTasks();
   return limit !== undefined && limit >= 0 ? all.slice(0, limit) : all;
 }

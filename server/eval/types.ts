@@ -63,6 +63,13 @@ export interface Target {
   statement: string;
 }
 
+export interface BaselineComparison {
+  rule: string;
+  fixed_cascade: { pass_at_1: number; energy_wh: number } | null;
+  best_single: { pass_at_1: number; energy_wh: number; model: string | null } | null;
+  by_strategy: Record<string, { beats_fixed_cascade: boolean | null; beats_best_single: boolean | null }>;
+}
+
 export interface Report {
   dataset: DatasetName;
   tasks: number;
@@ -82,6 +89,7 @@ export interface Report {
   pareto: { x: 'energy_wh'; y: 'pass_at_1'; front: string[]; note: string };
   label_agreement: Record<string, { agree: number; total: number; share: number | null; label: string }>;
   target: Target;
+  baselines: BaselineComparison;
   notes: string[];
   tasks_detail: TaskRow[];
   /** Wall-clock figures: the only part of the report that changes between runs with the same seed. */

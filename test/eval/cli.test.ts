@@ -30,7 +30,7 @@ describe('eval: CLI', () => {
 
 describe('eval: tasks', () => {
   it('puts the cursor inside the entry point, at the end of its docstring', () => {
-    const [t0] = loadTasks('humaneval', 1);
+    const [t0] = loadTasks('humaneval', { limit: 1 });
     const lines = t0.prompt.split('\n');
     assert.equal(lines[t0.cursor.line].trim(), '"""');
     assert.ok(t0.cursor.line > lines.findIndex((l) => l.startsWith('def has_close_elements(')));
@@ -45,7 +45,7 @@ describe('eval: tasks', () => {
     const he = loadTasks('humaneval');
     assert.equal(he.length, 164);
     assert.ok(he.every((t) => t.plus && t.plus.inputs.length > 0));
-    const mb = loadTasks('mbpp', 3);
+    const mb = loadTasks('mbpp', { limit: 3 });
     assert.equal(mb[0].id, 'Mbpp/1');
     assert.match(mb[0].baseTest, /assert/);
     assert.equal(mb[0].plus, null);

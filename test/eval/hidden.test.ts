@@ -11,7 +11,7 @@ import { loadTasks, promptPrefix } from '../../server/eval/tasks';
 
 describe('eval: hidden tests', function () {
   this.timeout(120_000);
-  const tasks = loadTasks('humaneval', 3);
+  const tasks = loadTasks('humaneval', { limit: 3 });
   const canonical = new Map(loadHumanEval().map((t) => [t.task_id, t.prompt + t.canonical_solution]));
   let dir: string;
   before(() => {

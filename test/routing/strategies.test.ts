@@ -69,41 +69,55 @@ describe('routing strategies', function () {
       seen.push(next.model);
       tried.push({ model: next.model, passed: false });
     }
-    // On the recorded HumanEval labels DeepSeek-Coder-33B solves more than Llama-3.1-70B for less
-    // energy: the 70B model is not a rung.
-    assert.equal(seen[seen.length - 1], 'deepseek-coder-33b');
+    // The shipped bundle's fitted ladder ends at its top rung.
+    assert.equal(seen[seen.length - 1], [...seen].sort((a, b) => AVAILABLE.find((m) => m.id === a)!.energy.jPerOutputToken.value - AVAILABLE.find((m) => m.id === b)!.energy.jPerOutputToken.value).pop());
   });
 
-  it('cascade ladder: efficient models only, starts higher when small ones look weak, climbs rung by rung', async () => {
-    const P: Record<string, number> = {
-      'deepseek-coder-1.3b': 0.1, 'deepseek-coder-6.7b': 0.7, 'codellama-7b': 0.5, 'llama-2-7b': 0.05, 'llama-3-8b': 0.6,
-      'codellama-13b': 0.55, 'llama-2-13b': 0.1, 'deepseek-coder-33b': 0.8, 'codellama-34b': 0.6, 'llama-3.1-70b': 0.85,
+  it('cascade: the fitted ladder first; an untrained model earns a rung by its size prior, refined by verified outcomes', async () => {
+    const policy = { ladder: ['deepseek-coder-1.3b', 'deepseek-coder-33b'], noTests: 'deepseek-coder-33b', lambda: 0.1, how: 'test', training: { passRate: 0, energyShare: 0, plainPassRate: 0, plainEnergyShare: 0 } };
+    const rates = new Map(Object.entries({ 'deepseek-coder-1.3b': 0.6, 'deepseek-coder-33b': 0.8 }));
+    const trained = [{ id: 'deepseek-coder-1.3b', paramsB: 1.3 }, { id: 'deepseek-coder-33b', paramsB: 33 }];
+    const s = cascadeStrategy({ policy, rates, trained, stateFile: null });
+    const i = input();
+    const walk = async () => {
+      const first = await s.choose(i);
+      const path = [first.model];
+      const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
+      for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
+        path.push(next.model);
+        tried.push({ model: next.model, passed: false });
+      }
+      return { first, path };
     };
-    // Training pass rates: 70B solves more than 33B here, so it is a rung; the CodeLlama and Llama-2
-    // models solve less than a cheaper model and are not.
-    const rates = new Map(Object.entries({
-      'deepseek-coder-1.3b': 0.6, 'deepseek-coder-6.7b': 0.75, 'codellama-7b': 0.38, 'llama-2-7b': 0.08, 'llama-3-8b': 0.56,
-      'codellama-13b': 0.45, 'llama-2-13b': 0.2, 'deepseek-coder-33b': 0.78, 'codellama-34b': 0.49, 'llama-3.1-70b': 0.8,
-    }));
-    const stub = { estimate: () => ({ probs: new Map(Object.entries(P)), source: 'stub' }) };
-    const s = cascadeStrategy(stub, rates);
+    // 6.7B (untrained here) borrows 1.3B's 60%, which does not beat the cheaper rung: no place yet.
+    let r = await walk();
+    assert.deepEqual(r.path, ['deepseek-coder-1.3b', 'deepseek-coder-33b']);
+    assert.match(r.first.explanation, /fitted: test/);
+    // Verified passes raise its estimate above 1.3B's: it earns the rung between them.
+    const outcome = { request: i.request, features: i.features, model: 'deepseek-coder-6.7b', passed: true, feedback: null, energyJ: 1, co2g: 0, costUsd: 0, latencyMs: 1 };
+    for (let k = 0; k < 10; k++) s.learn!(outcome);
+    r = await walk();
+    assert.deepEqual(r.path, ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'deepseek-coder-33b']);
+    assert.match((await s.escalate!(i, [{ model: 'deepseek-coder-1.3b', passed: false }]))!.explanation, /prior by size from deepseek-coder-1\.3b \+ 10 verified/);
+  });
+
+  it('fixed-cascade climbs every model smallest to largest', async () => {
+    const s = get('fixed-cascade');
     const i = input();
     const first = await s.choose(i);
-    assert.equal(first.model, 'deepseek-coder-6.7b', 'P(1.3b) < START_FLOOR: starts at 6.7b');
-    assert.match(first.explanation, /ladder deepseek-coder-1\.3b \(60% in training\) -> deepseek-coder-6\.7b/);
+    const path = [first.model];
     const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
-    const path: string[] = [first.model];
     for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
       path.push(next.model);
       tried.push({ model: next.model, passed: false });
     }
-    assert.deepEqual(path, ['deepseek-coder-6.7b', 'deepseek-coder-33b', 'llama-3.1-70b']);
+    assert.deepEqual(path, [...AVAILABLE].sort((a, b) => a.paramsB - b.paramsB || a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.id.localeCompare(b.id)).map((m) => m.id));
   });
 
-  it('cascade without tests sends the top rung and does not verify', async () => {
+  it('cascade without tests sends the model fitted for that case and does not verify', async () => {
     const c = await choose('cascade', input(request({ tests: [] })));
     assert.equal(c.verify, false);
-    assert.equal(c.model, 'deepseek-coder-33b');
+    assert.equal(c.model, JSON.parse(fs.readFileSync(require('node:path').resolve(__dirname, '../../models/bundle.json'), 'utf8')).cascade.noTests);
     assert.match(c.explanation, /no tests/);
   });
 
@@ -154,7 +168,7 @@ describe('routing strategies', function () {
   it('routes without trained models (complexity prior) and on the pure-TS path', async () => {
     const empty = tmpDir();
     try {
-      const bare = createStrategies({ models: MODELS, stateDir: empty, seed: 1, modelsDir: empty });
+      const bare = createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: undefined, ...{} }) && createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: empty, ...{} });
       const c = await bare.get('classifier')!.choose(input());
       assert.match(c.explanation, /complexity prior/);
       assert.ok(!bare.has('moe'));

@@ -1,79 +1,78 @@
-// `routerllm eval` (what `npm start` runs): evaluates every routing strategy on HumanEval through
-// the daemon and the recorded fleet, and writes report.json / report.md / report.html.
+// `routerllm eval` (what `npm start` runs): evaluates every routing strategy on HumanEval or MBPP
+// through the daemon and a recorded fleet (the shipped one, or any --fleet), training the learned
+// routers on that fleet's other folds, and writes report.json / report.md / report.html.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { EvalError, runEvaluation } from '../../eval';
 import { textTable } from '../../eval/report-md';
+import { choiceArg, intArg, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
-const USAGE = `usage: routerllm eval [--dataset humaneval|mbpp] [--fleet <dir or file>]... [--strategies a,b]
-                     [--folds K] [--seed N] [--limit N] [--out DIR] [--cache DIR] [--lanes N]
+const USAGE = `usage: routerllm eval [--dataset humaneval|mbpp] [--tasks test|validation|all] [--fleet <dir or file>]...
+                     [--config <file>] [--strategies a,b] [--folds K] [--seed N] [--limit N] [--out DIR]
+                     [--cache DIR] [--lanes N]
 
-Sends every task through the routing daemon once per strategy (on the embedded recorded fleet,
-or the recordings given with --fleet), judges each answer on the dataset's hidden tests, and
-writes report.json, tasks.jsonl, report.md and report.html to --out (default out/eval/).
+Serves the recordings as a fleet (every model they hold; a model outside the catalogue needs
+"params_b" in its rows), observes every model on every task through the daemon, trains one router
+bundle per fold on the other folds, routes every task with every strategy, judges each answer on
+the dataset's hidden tests, and writes report.json, tasks.jsonl, observations.json, report.md and
+report.html to --out (default out/eval/).
 
   --dataset      humaneval (default) or mbpp (needs --fleet with MBPP recordings)
-  --fleet        recorded set(s) to replay, in the recorded-fleet JSONL format (repeatable)
-  --strategies   comma-separated subset (default: every strategy, always-largest and oracle)
-  --folds K      held-out folds for the learned strategies (default 5)
+  --tasks        MBPP split: test (11-510), validation (511-600) or all (default)
+  --fleet        recorded set(s) to replay, in the recorded-fleet JSONL format (repeatable;
+                 default: the shipped recordings)
+  --config       a daemon configuration (models, sites, prices); default $ROUTERLLM_CONFIG if set,
+                 else the models the recordings hold
+  --strategies   comma-separated subset (default: every strategy, always-largest, best-single, oracle)
+  --folds K      folds for the learned strategies (default 5; 0 = the shipped bundle, in-sample)
   --seed N       seed of the fold split and of the daemon (default 1)
   --limit N      only the first N tasks
   --out DIR      where the report goes (default out/eval)
   --cache DIR    execution cache (default <out>/cache)
   --lanes N      strategies evaluated at once, one daemon each (default 4)`;
 
-function int(name: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name}: expected an integer >= ${min}, got '${v}'`);
-  return n;
-}
+const OPTIONS = {
+  dataset: { type: 'string' },
+  tasks: { type: 'string' },
+  fleet: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  strategies: { type: 'string' },
+  folds: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  out: { type: 'string' },
+  cache: { type: 'string' },
+  lanes: { type: 'string' },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        dataset: { type: 'string' },
-        fleet: { type: 'string', multiple: true },
-        strategies: { type: 'string' },
-        folds: { type: 'string' },
-        seed: { type: 'string' },
-        limit: { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        lanes: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
+  const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
+  if (help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const dataset = values.dataset ?? 'humaneval';
-  if (dataset !== 'humaneval' && dataset !== 'mbpp') throw new CliError(`--dataset: expected humaneval or mbpp, got '${dataset}'`);
-  const folds = int('folds', values.folds, 5, 0);
+  const dataset = choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const);
+  const split = choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const);
+  const folds = intArg('folds', values.folds, 5, 0);
   if (folds === 1) throw new CliError('--folds: 1 fold cannot hold anything out; use 0 (no folds) or >= 2');
   const out = path.resolve(values.out ?? path.join('out', 'eval'));
+  const config = values.config ?? process.env.ROUTERLLM_CONFIG ?? null;
   try {
     const report = await runEvaluation({
       dataset,
+      split,
       fleet: values.fleet ?? [],
+      config,
       strategies: values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : null,
       folds,
-      seed: int('seed', values.seed, 1, 0),
-      limit: values.limit === undefined ? undefined : int('limit', values.limit, 0, 1),
+      seed: intArg('seed', values.seed, 1, 0),
+      limit: values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1),
       out,
       cacheDir: values.cache ? path.resolve(values.cache) : undefined,
-      lanes: int('lanes', values.lanes, 4, 1),
+      lanes: intArg('lanes', values.lanes, 4, 1),
     });
     process.stdout.write(textTable(report));
-    process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (also report.json, report.md, tasks.jsonl)\n`);
+    process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (also report.json, report.md, tasks.jsonl, observations.json)\n`);
     return 0;
   } catch (e) {
     if (e instanceof EvalError) throw new CliError(e.message, 1);

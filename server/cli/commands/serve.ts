@@ -7,23 +7,25 @@ import { intArg, parseCommandArgs } from '../args';
 import { CliError, orCliError } from '../errors';
 
 export const SERVE_USAGE = `usage: routerllm serve (--stdio | --ws <port>) [--config <file>] [--state-dir <dir>]
-                      [--eval-folds <k> --seed <n>]
+                      [--fold-bundles <dir> --folds <k>]
 
   --stdio            speak LSP on stdin/stdout (what the editor and 'routerllm implement' spawn)
   --ws <port>        serve a team over WebSocket; clients need the shared token
                      (ROUTERLLM_TOKEN, or the file named by ws.tokenFile in the config)
   --config <file>    JSON or YAML configuration (default: $ROUTERLLM_CONFIG, else built-in)
   --state-dir <dir>  where the ledger and learned state live (default: ~/.routerllm)
-  --eval-folds <k>   also register <strategy>@fold<i> for learned strategies, trained without
-                     fold i (used by 'routerllm eval' to score on held-out tasks)`;
+  --fold-bundles <dir>  also register <strategy>@fold<i> for the learned strategies from the
+                     router bundle <dir>/fold-<i>, trained without fold i's tasks (what
+                     'routerllm eval' uses to score every task with a router that never saw it)
+  --folds <k>        how many fold bundles <dir> holds`;
 
 const OPTIONS = {
   stdio: { type: 'boolean' },
   ws: { type: 'string' },
   config: { type: 'string' },
   'state-dir': { type: 'string' },
-  'eval-folds': { type: 'string' },
-  seed: { type: 'string' },
+  'fold-bundles': { type: 'string' },
+  folds: { type: 'string' },
   // Accepted for compatibility with LSP clients that pass it.
   clientProcessId: { type: 'string' },
 } as const;
@@ -44,14 +46,15 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.stdio === !values.ws) throw new CliError(`choose one of --stdio or --ws <port>\n${SERVE_USAGE}`);
   const port = intArg('ws', values.ws, 0, 0);
   if (port > 65535) throw new CliError(`--ws: not a port: ${values.ws}`);
-  const folds = values['eval-folds'] === undefined ? undefined : intArg('eval-folds', values['eval-folds'], 0, 2);
-  const seed = intArg('seed', values.seed, 1, 0);
+  const foldDir = values['fold-bundles'];
+  if (!foldDir !== (values.folds === undefined)) throw new CliError(`--fold-bundles and --folds go together\n${SERVE_USAGE}`);
+  const folds = intArg('folds', values.folds, 0, 2);
 
   const resolved = orCliError(() => loadConfig(values.config));
   if (values['state-dir']) resolved.stateDir = values['state-dir'];
   return serve({
     resolved,
     transport: values.stdio ? { kind: 'stdio' } : { kind: 'ws', port, token: readToken(resolved.config.ws.tokenFile) },
-    ...(folds ? { evalFolds: { k: folds, seed } } : {}),
+    ...(foldDir ? { foldBundles: { dir: foldDir, k: folds } } : {}),
   });
 }

@@ -1,49 +1,72 @@
-// `routerllm train [--folds 5] [--seed 1] [--out models/] [--threshold 0.6] [--no-kfold]`: k-fold
-// held-out scores of every router, then the learned routers retrained on all tasks and written to
-// --out with their metadata and a model card generated from this run.
+// `routerllm train`: trains every learned router for a fleet and writes a router bundle. The fleet
+// is observed exactly as `routerllm eval` observes it (every model on every task through the
+// daemon, labelled by our own hidden tests), unless --observations names a file an earlier run
+// wrote. k-fold held-out scores are printed and go into the bundle's model card.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { choiceArg, intArg, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
-const USAGE = 'usage: routerllm train [--folds 5] [--seed 1] [--out models/] [--threshold 0.6] [--no-kfold]';
+const USAGE = `usage: routerllm train [--fleet <dir or file>]... [--dataset humaneval|mbpp] [--tasks test|validation|all]
+                      [--config <file>] [--observations <file>] [--out DIR] [--folds K] [--seed N] [--limit N]
+
+Observes the fleet (the shipped recordings, or --fleet), judges every answer with the hidden
+tests, trains the classifier, moe, rl prior, cascade ladder and threshold for its models, and
+writes a router bundle to --out (default models/): bundle.json, router-*.onnx/json, rl-prior.json,
+observations.json and MODEL_CARD.md. Point the daemon at it with \`bundle: <dir>\` in its config.
+
+  --observations  train from an observations.json instead of observing the fleet again
+  --folds K       folds of the held-out scores in the model card (default 5; 0 = none)
+  --cache DIR     hidden-test verdict cache (default out/eval/cache, shared with routerllm eval)`;
+
+const OPTIONS = {
+  fleet: { type: 'string', multiple: true },
+  dataset: { type: 'string' },
+  tasks: { type: 'string' },
+  config: { type: 'string' },
+  observations: { type: 'string' },
+  out: { type: 'string' },
+  folds: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  cache: { type: 'string' },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const opts = { folds: 5, seed: 1, out: 'models/', threshold: NaN, kfold: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a === '--folds') opts.folds = int(value(), a, 2);
-    else if (a === '--seed') opts.seed = int(value(), a, 0);
-    else if (a === '--out') opts.out = value();
-    else if (a === '--threshold') opts.threshold = Number(value());
-    else if (a === '--no-kfold') opts.kfold = false;
-    else throw new CliError(`unknown option ${a}\n${USAGE}`);
+  const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
+  if (help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
   }
-  const { DEFAULT_THRESHOLD } = await import('../../routing/registry');
-  const threshold = Number.isNaN(opts.threshold) ? DEFAULT_THRESHOLD : opts.threshold;
-  if (!(threshold > 0 && threshold < 1)) throw new CliError('--threshold must be in (0, 1)');
-  const { scoreRouters } = await import('../../routing/kfold');
-  const { writeModels } = await import('../../routing/export-models');
-  let report;
-  if (opts.kfold) {
-    process.stderr.write(`routerllm train: ${opts.folds}-fold held-out scoring (seed ${opts.seed})...\n`);
-    report = await scoreRouters(opts.folds, opts.seed, { threshold });
-    process.stdout.write(report.text + '\n\n');
+  const dataset = choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const);
+  const split = choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const);
+  const folds = intArg('folds', values.folds, 5, 0);
+  if (folds === 1) throw new CliError('--folds: use 0 (no held-out scores) or >= 2');
+  const seed = intArg('seed', values.seed, 1, 0);
+  const outLabel = values.out ?? 'models/';
+  const out = path.resolve(outLabel);
+  const { readObservations } = await import('../../routing/observations');
+  let file = values.observations ? path.resolve(values.observations) : null;
+  if (!file) {
+    const { observeFleet } = await import('../../eval');
+    const work = path.join(out, '.observe');
+    process.stderr.write(`routerllm train: observing the fleet (every model on every task, judged by the hidden tests)...\n`);
+    file = await observeFleet({
+      dataset,
+      split,
+      fleet: values.fleet ?? [],
+      config: values.config ?? process.env.ROUTERLLM_CONFIG ?? null,
+      seed,
+      limit: values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1),
+      out: work,
+      cacheDir: path.resolve(values.cache ?? path.join('out', 'eval', 'cache')),
+    });
   }
-  const out = path.resolve(opts.out);
-  const r = await writeModels({ outDir: out, seed: opts.seed, folds: opts.folds, threshold, outLabel: opts.out }, report);
-  process.stdout.write(`wrote ${r.files.map((f) => path.join(opts.out, f)).join(', ')}\n`);
+  if (!fs.existsSync(file)) throw new CliError(`--observations: no such file: ${file}`);
+  const observed = readObservations(file);
+  const { writeTrainedBundle } = await import('../../routing/train-bundle');
+  const r = await writeTrainedBundle(observed, { out, outLabel, seed, folds, command: ['routerllm train', ...argv].join(' ') });
+  if (r.kfoldText) process.stdout.write(r.kfoldText + '\n\n');
+  process.stdout.write(`wrote ${r.files.map((f) => path.join(outLabel, f)).join(', ')}\n`);
   return 0;
-}
-
-function int(v: string, name: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be an integer >= ${min}`);
-  return n;
 }
