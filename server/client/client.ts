@@ -4,9 +4,9 @@
 import type { Usage } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import { BreakerRegistry, type BreakerState } from './breaker';
-import { describe, isConnectionError, ModelCallError } from './errors';
+import { describe, isConnectionError, isTransientStatus, ModelCallError } from './errors';
 import { readAll, send, type HttpResponse } from './http';
-import { apiUrl, buildWireRequest, errorMessageOf, parseModelledLatency, parseModelList, serverKey, type GenerateRequest } from './openai';
+import { apiUrl, buildWireRequest, errorMessageOf, MODELLED_LATENCY_HEADER, parseModelledLatency, parseModelList, serverKey, type GenerateRequest } from './openai';
 import { CallbackFailed, deliver, readStream, readWhole, statusError, type AttemptResult, type ReadContext } from './read';
 import { backoffDelay, sleep } from './retry';
 import { Scope } from './scope';
@@ -48,8 +48,6 @@ export interface HealthResult {
   models?: string[];
 }
 
-/** Header a recorded fleet uses to report modelled latency (also body `routerllm.modelled_latency_ms`). */
-export const MODELLED_LATENCY_HEADER = 'x-routerllm-modelled-latency-ms';
 /** A health probe should not hang for a whole generation deadline. */
 const HEALTH_DEADLINE_MS = 10_000;
 const MAX_MODEL_LIST_CHARS = 4 * 1024 * 1024;
@@ -219,7 +217,7 @@ function countsAgainstServer(e: ModelCallError): boolean {
     case 'malformed':
       return true;
     case 'http':
-      return e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 408;
+      return isTransientStatus(e.status);
     default:
       return false;
   }

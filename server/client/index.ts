@@ -1,5 +1,6 @@
 // The model-server client: what the daemon calls to run a model on an OpenAI-compatible server.
-export { ModelClient, MODELLED_LATENCY_HEADER } from './client';
+export { ModelClient } from './client';
+export { MODELLED_LATENCY_HEADER } from './openai';
 export type { ModelClientOptions, GenerateResult, HealthResult } from './client';
 export type { GenerateRequest } from './openai';
 export { ModelCallError, isModelCallError } from './errors';

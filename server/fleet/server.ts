@@ -2,6 +2,7 @@
 // modelled latency (slept for real by default, or only reported with sleep off).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MODELLED_LATENCY_HEADER } from '../client/openai';
 import { DEFAULT_FLEET_PORT } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
 import { approxTokens, chatText, completionText, shapeAnswer } from './answer';
@@ -175,7 +176,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     const catalogue = catalogueModelFor(parsed.model);
     const timing = timingFor(catalogue, rec, answer.completionTokens);
     const extra: Extra = sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
-    const headers: Record<string, string> = sleep ? {} : { 'x-routerllm-modelled-latency-ms': String(timing.totalMs) };
+    const headers: Record<string, string> = sleep ? {} : { [MODELLED_LATENCY_HEADER]: String(timing.totalMs) };
     const cut = fault?.fault === 'cut-stream';
     const start = performance.now();
     const at = (ms: number) => start + (sleep ? ms * scale : 0);

@@ -1,6 +1,6 @@
 // The client against real HTTP: one throwaway server per failure mode.
 import { strict as assert } from 'node:assert';
-import { ModelCallError, ModelClient, type ModelClientOptions } from '../../server/client';
+import { MODELLED_LATENCY_HEADER, ModelCallError, ModelClient, type ModelClientOptions } from '../../server/client';
 import {
   chatChunk,
   chatCompletion,
@@ -146,7 +146,7 @@ describe('client/ModelClient over HTTP', function () {
     it('reads modelled latency from the header, or from the body', async () => {
       const s = await serve((_q, res, _b, n) =>
         n === 1
-          ? json(res, 200, completion('a'), { 'x-routerllm-modelled-latency-ms': '812.5' })
+          ? json(res, 200, completion('a'), { [MODELLED_LATENCY_HEADER]: '812.5' })
           : json(res, 200, completion('a', true, { routerllm: { modelled_latency_ms: 640 } })),
       );
       const c = new ModelClient(OPTS);
