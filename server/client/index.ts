@@ -12,5 +12,3 @@ export type { FallbackOutcome } from './fallback';
 export { buildFimPrompt, buildFimChat } from './fim';
 export type { FimPrompt } from './fim';
 export { countTokens } from './tokens';
-export { SseParser } from './sse';
-export type { SseEvent } from './sse';

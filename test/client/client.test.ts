@@ -268,6 +268,17 @@ describe('client/ModelClient over HTTP', function () {
       assert.match(e.message, /without \[DONE\] or a finish_reason/);
     });
 
+    it('a last event without its blank line before the close is still read', async () => {
+      const s = await serve((_q, res) => {
+        sseHead(res);
+        sse(res, textChunk('whole'));
+        res.end(`data: ${JSON.stringify(textChunk('', 'stop'))}`);
+      });
+      const r = await new ModelClient(OPTS).generate(modelAt(s.url), { mode: 'completion', prompt: 'x', maxTokens: 4, stream: true });
+      assert.equal(r.text, 'whole');
+      assert.equal(r.finishReason, 'stop');
+    });
+
     it('stream cut before any token is retried', async () => {
       const s = await serve((q, res, _b, n) => {
         if (n === 1) {
