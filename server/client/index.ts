@@ -5,7 +5,7 @@ export type { ModelClientOptions, GenerateResult, HealthResult } from './client'
 export type { GenerateRequest } from './openai';
 export { ModelCallError, isModelCallError } from './errors';
 export type { ModelCallErrorKind } from './errors';
-export { CircuitBreaker, BreakerRegistry } from './breaker';
+export { ServerBreaker, BreakerRegistry } from './breaker';
 export type { BreakerState, BreakerOptions } from './breaker';
 export { callWithFallback, shouldFallBack, AllModelsFailedError } from './fallback';
 export type { FallbackOutcome } from './fallback';

@@ -5,23 +5,20 @@ import { describe, ModelCallError, type ModelCallErrorKind } from './errors';
 import { readAll, type HttpResponse } from './http';
 import { errorMessageOf, parsePiece, type GenerateRequest, type WireRequest, type WireUsage } from './openai';
 import { parseRetryAfter } from './retry';
-import type { Scope } from './scope';
+import { abortError, type CallScope } from './scope';
 
 const MAX_BODY_CHARS = 32 * 1024 * 1024;
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
 
 /** What a read needs to know about the call it belongs to. */
-export interface ReadContext {
-  /** Catalogue id, for error messages. */
-  model: string;
+export interface ReadContext extends CallScope {
   /** The server's model name, for 404 messages. */
   serverModel: string;
-  /** Server origin, for error messages. */
-  server: string;
   apiKeyEnv?: string;
   wire: WireRequest;
   req: GenerateRequest;
-  scope: Scope;
+  /** Aborted at the deadline or when the caller cancels (the deadline policy's signal). */
+  signal: AbortSignal;
   now: () => number;
   started: number;
   /** Set once text has reached onToken: from then on the call must not be retried. */
@@ -61,7 +58,7 @@ export async function readWhole(ctx: ReadContext, res: HttpResponse): Promise<At
   try {
     body = await readAll(res, MAX_BODY_CHARS);
   } catch (e) {
-    if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) throw abortError(ctx);
     throw fail(ctx, 'stream-cut', `connection to ${ctx.server} broke off in the middle of the answer: ${describe(e)}`, { cause: e });
   }
   let json: unknown;
@@ -137,7 +134,7 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
   } catch (e) {
     res.destroy();
     if (e instanceof ModelCallError || e instanceof CallbackFailed) throw e;
-    if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) throw abortError(ctx);
     throw fail(ctx, 'stream-cut', `stream from ${ctx.server} broke off after ${out.text.length} characters: ${describe(e)}`, { cause: e, retriable: !ctx.emitted });
   }
   // Some servers (older llama.cpp) close without [DONE]; a finish_reason still proves completion.
@@ -152,7 +149,7 @@ export async function statusError(ctx: ReadContext, url: URL, res: HttpResponse)
   try {
     body = await readAll(res, MAX_ERROR_BODY_CHARS);
   } catch {
-    if (ctx.scope.aborted) return ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) return abortError(ctx);
     // The status alone is enough to report.
   }
   const msg = errorMessageOf(body) || '(empty body)';

@@ -17,7 +17,7 @@ import {
   type TestServer,
 } from './helpers';
 
-const OPTS: ModelClientOptions = { deadlineMs: 3000, retries: 2, backoffMs: 10, breakerFailures: 100, breakerResetMs: 1000, random: () => 0 };
+const OPTS: ModelClientOptions = { deadlineMs: 3000, retries: 2, backoffMs: 10, breakerFailures: 100, breakerResetMs: 1000 };
 
 async function rejectsWith(p: Promise<unknown>, kind: string): Promise<ModelCallError> {
   try {
@@ -412,8 +412,7 @@ describe('client/ModelClient over HTTP', function () {
     it('opens after consecutive failures, rejects without calling, half-opens and recovers', async () => {
       let healthy = false;
       const s = await serve((_q, res) => (healthy ? json(res, 200, completion('back')) : json(res, 500, { error: 'down' })));
-      let t = 0;
-      const c = new ModelClient({ ...OPTS, retries: 0, breakerFailures: 2, breakerResetMs: 5000, now: () => t });
+      const c = new ModelClient({ ...OPTS, retries: 0, breakerFailures: 2, breakerResetMs: 100 });
       const m = modelAt(s.url);
       const req = { mode: 'completion' as const, prompt: 'x', maxTokens: 4 };
       await rejectsWith(c.generate(m, req), 'http');
@@ -426,7 +425,7 @@ describe('client/ModelClient over HTTP', function () {
       // Another model on the same server shares the breaker; the /v1 spelling does not matter.
       await rejectsWith(c.generate(modelAt(`${s.url}/v1`, { model: 'other' }), req), 'breaker-open');
 
-      t += 5000;
+      await delay(110);
       assert.equal(c.breakerState(m), 'half-open');
       healthy = true;
       const r = await c.generate(m, req);
@@ -454,12 +453,11 @@ describe('client/ModelClient over HTTP', function () {
 
     it('a failed probe re-opens it', async () => {
       const s = await serve((_q, res) => json(res, 502, { error: 'bad gateway' }));
-      let t = 0;
-      const c = new ModelClient({ ...OPTS, retries: 0, breakerFailures: 1, breakerResetMs: 100, now: () => t });
+      const c = new ModelClient({ ...OPTS, retries: 0, breakerFailures: 1, breakerResetMs: 50 });
       const m = modelAt(s.url);
       const req = { mode: 'completion' as const, prompt: 'x', maxTokens: 4 };
       await rejectsWith(c.generate(m, req), 'http');
-      t += 100;
+      await delay(60);
       await rejectsWith(c.generate(m, req), 'http');
       assert.equal(c.breakerState(m), 'open');
       assert.equal(s.requests.length, 2);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { AllModelsFailedError, callWithFallback, ModelCallError, ModelClient, type ModelClientOptions } from '../../server/client';
 import { closedPort, completion, json, modelAt, startServer, type TestServer } from './helpers';
 
-const OPTS: ModelClientOptions = { deadlineMs: 2000, retries: 1, backoffMs: 5, breakerFailures: 100, breakerResetMs: 1000, random: () => 0 };
+const OPTS: ModelClientOptions = { deadlineMs: 2000, retries: 1, backoffMs: 5, breakerFailures: 100, breakerResetMs: 1000 };
 const REQ = { mode: 'completion' as const, prompt: 'x', maxTokens: 4 };
 
 describe('client/callWithFallback', function () {
