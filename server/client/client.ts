@@ -11,7 +11,7 @@ import { apiUrl, buildWireRequest, errorMessageOf, MODELLED_LATENCY_HEADER, pars
 import { CallbackFailed, deliver, readStream, readWhole, statusError, type AttemptResult, type ReadContext } from './read';
 import { retryBackoff } from './retry';
 import { abortError, deadline, type CallScope } from './scope';
-import { countTokens } from './tokens';
+import { countTokensFor } from './tokens';
 
 export interface ModelClientOptions {
   /** Default deadline of one generate() call, retries and backoff included. */
@@ -106,7 +106,7 @@ export class ModelClient {
           throw new ModelCallError({ kind: 'down', model: model.id, detail: `unexpected error: ${describe(e)}`, cause: e });
         });
       }, signal);
-      return this.result(ctx, r, attempts - 1);
+      return this.result(model, ctx, r, attempts - 1);
     } catch (e) {
       if (e instanceof CallbackFailed) throw e.error;
       if (e instanceof TaskCancelledError) throw abortError(ctx);
@@ -195,10 +195,8 @@ export class ModelClient {
     return r;
   }
 
-  private result(ctx: ReadContext, r: AttemptResult, retries: number): GenerateResult {
-    const usage: Usage = r.usage
-      ? { ...r.usage, counted: false }
-      : { promptTokens: countTokens(ctx.wire.promptText), completionTokens: countTokens(r.text), counted: true };
+  private result(model: ModelConfig, ctx: ReadContext, r: AttemptResult, retries: number): GenerateResult {
+    const usage: Usage = r.usage ? { ...r.usage, counted: false } : countedUsage(model, ctx.wire.promptText, r.text);
     return {
       text: r.text,
       usage,
@@ -226,6 +224,13 @@ function countsAgainstServer(e: Error): boolean {
     default:
       return false;
   }
+}
+
+/** Usage the server did not report, counted with the model's tokenizer (or approximated). */
+function countedUsage(model: ModelConfig, prompt: string, completion: string): Usage {
+  const p = countTokensFor(model, prompt);
+  const c = countTokensFor(model, completion);
+  return { promptTokens: p.tokens, completionTokens: c.tokens, counted: true, tokenizer: c.tokenizer };
 }
 
 function authHeader(apiKeyEnv: string | undefined): Record<string, string> {

@@ -11,4 +11,5 @@ export { callWithFallback, shouldFallBack, AllModelsFailedError } from './fallba
 export type { FallbackOutcome } from './fallback';
 export { buildFimPrompt, buildFimChat } from './fim';
 export type { FimPrompt } from './fim';
-export { countTokens } from './tokens';
+export { countTokens, countTokensFor, tokenizerFor } from './tokens';
+export type { TokenCount, TokenizerName } from './tokens';
