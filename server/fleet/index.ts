@@ -3,5 +3,5 @@
 export { startFleet, MAX_BODY_BYTES, type Fleet, type FleetOptions } from './server';
 export { loadRecordings, shippedRecordingFiles, type Recording, type RecordedSet } from './recordings';
 export { modelledLatencyMs, modelledEnergyJ, catalogueModelFor } from './latency';
-export { approxTokens, functionBody } from './answer';
+export { servedTokens, functionBody } from './answer';
 export { FAULTS, type FaultKind } from './faults';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { MODELLED_LATENCY_HEADER } from '../client/openai';
 import { DEFAULT_FLEET_PORT } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
-import { approxTokens, chatText, completionText, shapeAnswer } from './answer';
+import { chatText, completionText, servedTokens, shapeAnswer } from './answer';
 import { DEFAULT_SLOW_MS, FaultRequest, FaultTable, type ArmedFault } from './faults';
 import { catalogueModelFor, modelledEnergyJ, sleepUntil, timingFor } from './latency';
 import { normalise, TaskIndex } from './match';
@@ -163,13 +163,13 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     noteFn(`${parsed.model} ${rec.task_id}`);
     const full = kind === 'chat' ? chatText(rec) : completionText(rec, found.entryPoint);
     const answer = shapeAnswer(rec, full, { stop: parsed.stop, maxTokens: parsed.maxTokens });
-    // A recorded prompt count holds only for the very prompt recorded; otherwise approximate.
+    // A recorded prompt count holds only for the very prompt recorded; otherwise count.
     const promptTokens =
       rec.prompt_tokens !== undefined && rec.prompt !== undefined && normalise(rec.prompt) === normalise(parsed.text)
         ? rec.prompt_tokens
-        : approxTokens(parsed.text);
+        : servedTokens(parsed.model, parsed.text).tokens;
     // Without recorded token counts (Llama-3.1-70B) usage is left out, as some servers do, so the
-    // daemon's own counting path is exercised; the fleet still counts (approximately) for metrics.
+    // daemon's own counting path is exercised; the fleet still counts, the same way, for metrics.
     const usage: Usage | undefined = answer.recordedTokens
       ? { prompt_tokens: promptTokens, completion_tokens: answer.completionTokens, total_tokens: promptTokens + answer.completionTokens }
       : undefined;

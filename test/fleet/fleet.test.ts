@@ -2,7 +2,7 @@
 // and not), task matching, usage, and modelled latency.
 import { strict as assert } from 'node:assert';
 import { CATALOGUE, RECORDED_MODEL_IDS } from '../../server/config/catalogue';
-import { functionBody, loadRecordings, modelledLatencyMs, startFleet, type Fleet, type Recording } from '../../server/fleet';
+import { functionBody, loadRecordings, modelledLatencyMs, servedTokens, startFleet, type Fleet, type Recording } from '../../server/fleet';
 import { MODELLED_LATENCY_HEADER } from '../../server/client';
 import { normalise } from '../../server/fleet/match';
 import { BIG, SMALL, chatBody, post, readStream, task } from './helpers';
@@ -194,7 +194,7 @@ describe('fleet: sleeping the modelled latency', () => {
     const total = performance.now() - started;
     assert.ok(firstAt >= model.latency.ttftMs * SCALE, `first chunk at ${firstAt} ms`);
     const text = recording(BIG, 'HumanEval/0').completion;
-    const modelled = modelledLatencyMs(model, Math.ceil(text.length / 4)) * SCALE;
+    const modelled = modelledLatencyMs(model, servedTokens(BIG, text).tokens) * SCALE;
     assert.ok(total >= modelled, `${total} >= ${modelled}`);
     assert.ok(rest.endsWith('data: [DONE]\n\n'));
   });
