@@ -99,6 +99,9 @@ export class ModelClient {
     const call = wrap(deadline(ctx.deadlineMs), retries, breaker.policy);
     try {
       const r = await call.execute(({ signal: callSignal }) => {
+        // cockatiel's backoff wait does not stop at the deadline: an attempt due after it is
+        // dropped without a word to the breaker (the call has already failed).
+        if (callSignal.aborted) throw new TaskCancelledError();
         attempts++;
         ctx.signal = callSignal;
         return this.attempt(ctx, endpoint.url).catch((e: unknown) => {
