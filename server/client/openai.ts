@@ -107,6 +107,9 @@ function nonNegInt(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null;
 }
 
+/** Header a recorded fleet uses to report modelled latency (also body `routerllm.modelled_latency_ms`). */
+export const MODELLED_LATENCY_HEADER = 'x-routerllm-modelled-latency-ms';
+
 export function parseModelledLatency(v: unknown): number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null;

@@ -1,27 +1,24 @@
 // Reading one answer back: a whole JSON body, an SSE stream, or an error status. Every failure
 // leaves here as a ModelCallError of the right kind (or CallbackFailed for the caller's own).
+import { createParser } from 'eventsource-parser';
 import { describe, ModelCallError, type ModelCallErrorKind } from './errors';
 import { readAll, type HttpResponse } from './http';
 import { errorMessageOf, parsePiece, type GenerateRequest, type WireRequest, type WireUsage } from './openai';
 import { parseRetryAfter } from './retry';
-import type { Scope } from './scope';
-import { SseParser, type SseEvent } from './sse';
+import { abortError, type CallScope } from './scope';
 
 const MAX_BODY_CHARS = 32 * 1024 * 1024;
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
 
 /** What a read needs to know about the call it belongs to. */
-export interface ReadContext {
-  /** Catalogue id, for error messages. */
-  model: string;
+export interface ReadContext extends CallScope {
   /** The server's model name, for 404 messages. */
   serverModel: string;
-  /** Server origin, for error messages. */
-  server: string;
   apiKeyEnv?: string;
   wire: WireRequest;
   req: GenerateRequest;
-  scope: Scope;
+  /** Aborted at the deadline or when the caller cancels (the deadline policy's signal). */
+  signal: AbortSignal;
   now: () => number;
   started: number;
   /** Set once text has reached onToken: from then on the call must not be retried. */
@@ -61,7 +58,7 @@ export async function readWhole(ctx: ReadContext, res: HttpResponse): Promise<At
   try {
     body = await readAll(res, MAX_BODY_CHARS);
   } catch (e) {
-    if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) throw abortError(ctx);
     throw fail(ctx, 'stream-cut', `connection to ${ctx.server} broke off in the middle of the answer: ${describe(e)}`, { cause: e });
   }
   let json: unknown;
@@ -84,10 +81,15 @@ export async function readWhole(ctx: ReadContext, res: HttpResponse): Promise<At
 
 export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<AttemptResult> {
   const out: AttemptResult = { text: '', usage: null, serverModel: null, modelledLatencyMs: null, finishReason: null, ttftMs: null };
-  const parser = new SseParser();
+  // Events are collected while a chunk is fed and handled after, so that a failure is thrown here
+  // rather than through the parser. Comments (keep-alives) and event types are not ours to read.
+  const events: string[] = [];
+  const parser = createParser({ onEvent: (ev) => events.push(ev.data) });
   let done = false;
-  const handle = (ev: SseEvent) => {
-    const data = ev.data.trim();
+  const handleEvents = () => {
+    for (const data of events.splice(0)) handle(data.trim());
+  };
+  const handle = (data: string) => {
     if (done || data === '') return;
     if (data === '[DONE]') {
       done = true;
@@ -121,14 +123,18 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
   };
   try {
     for await (const chunk of res.text()) {
-      for (const ev of parser.push(chunk)) handle(ev);
+      parser.feed(chunk);
+      handleEvents();
       if (done) break; // anything after [DONE] is not ours to wait for
     }
-    if (!done) for (const ev of parser.end()) handle(ev);
+    // A server that closes right after its last `data:` line, without the blank line, is common
+    // enough to tolerate: end the line and the event.
+    parser.feed('\n\n');
+    handleEvents();
   } catch (e) {
     res.destroy();
     if (e instanceof ModelCallError || e instanceof CallbackFailed) throw e;
-    if (ctx.scope.aborted) throw ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) throw abortError(ctx);
     throw fail(ctx, 'stream-cut', `stream from ${ctx.server} broke off after ${out.text.length} characters: ${describe(e)}`, { cause: e, retriable: !ctx.emitted });
   }
   // Some servers (older llama.cpp) close without [DONE]; a finish_reason still proves completion.
@@ -143,7 +149,7 @@ export async function statusError(ctx: ReadContext, url: URL, res: HttpResponse)
   try {
     body = await readAll(res, MAX_ERROR_BODY_CHARS);
   } catch {
-    if (ctx.scope.aborted) return ctx.scope.abortError(ctx.model, ctx.server);
+    if (ctx.signal.aborted) return abortError(ctx);
     // The status alone is enough to report.
   }
   const msg = errorMessageOf(body) || '(empty body)';

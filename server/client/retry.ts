@@ -1,13 +1,29 @@
-// Retry timing: jittered exponential backoff, Retry-After parsing and an abortable sleep.
+// Retry timing: exponential backoff with half jitter (cockatiel), except where the server said how
+// long to wait (Retry-After, parsed here).
+import { ExponentialBackoff, halfJitterGenerator, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
+import { ModelCallError } from './errors';
 
 /** Longest Retry-After we honour; a server asking for minutes is treated as down instead. */
 export const MAX_RETRY_AFTER_MS = 10_000;
 
-/** Delay before retry number `attempt` (0 for the first retry): base·2^attempt, "equal jitter"
- * (half fixed, half random) so that editors hitting a restarted server don't retry in lockstep. */
-export function backoffDelay(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  const exp = baseMs * 2 ** attempt;
-  return Math.round(exp / 2 + (exp / 2) * random());
+type RetryBackoff = IBackoffFactory<IRetryBackoffContext<unknown>>;
+
+/** Delay before retry n (0 for the first): base·2^n, half fixed and half random ("equal jitter"),
+ * so that editors hitting a restarted server don't retry in lockstep; a Retry-After the failed
+ * attempt carried replaces that step. */
+export function retryBackoff(baseMs: number): RetryBackoff {
+  return new RetryAfterBackoff(new ExponentialBackoff({ generator: halfJitterGenerator, initialDelay: baseMs }));
+}
+
+class RetryAfterBackoff implements RetryBackoff {
+  constructor(private readonly steps: IBackoffFactory<unknown>) {}
+
+  next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
+    const step = this.steps.next(context);
+    const failure = 'error' in context.result ? context.result.error : undefined;
+    const told = failure instanceof ModelCallError ? failure.retryAfterMs : undefined;
+    return { duration: told ?? step.duration, next: (c) => new RetryAfterBackoff(step).next(c) };
+  }
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Returns ms, capped at
@@ -27,20 +43,4 @@ export function parseRetryAfter(
     ms = at - now;
   }
   return Math.min(capMs, Math.max(0, Math.round(ms)));
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

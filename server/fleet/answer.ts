@@ -7,12 +7,15 @@
 //   blank lines are dropped. A recording without the entry function's `def` line is served whole.
 // - a request's `stop` strings and `max_tokens` cut the text as a real server would
 //   (finish_reason 'stop' / 'length').
+import { countTokens, countTokensFor, type TokenCount } from '../client/tokens';
+import { catalogueModelFor } from './latency';
 import type { Recording } from './recordings';
 
-/** Token count approximation: one token per 4 characters, rounded up (the usual rule of thumb for
- * BPE tokenisers on English and code; no tokeniser of the recorded models ships here). */
-export function approxTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+/** Tokens of `text` as the served model counts them: with the function the daemon counts
+ * unreported usage with (its family's tokenizer where one ships, else the approximation). */
+export function servedTokens(servedModel: string, text: string): TokenCount {
+  const model = catalogueModelFor(servedModel);
+  return model ? countTokensFor(model, text) : { tokens: countTokens(text), tokenizer: 'approx' };
 }
 
 export function chatText(rec: Recording): string {
@@ -59,7 +62,7 @@ export function completionText(rec: Recording, entryPoint: string | undefined): 
 
 export interface Answer {
   text: string;
-  /** Completion tokens: from the recording when it counted them, else approximated. */
+  /** Completion tokens: from the recording when it counted them, else counted (servedTokens). */
   completionTokens: number;
   /** Whether completionTokens came from the recording (usage is reported only then). */
   recordedTokens: boolean;
@@ -72,7 +75,7 @@ export function shapeAnswer(rec: Recording, full: string, opts: { stop?: string[
   const counted = rec.completion_tokens !== undefined;
   const basis = chatText(rec);
   const tokensOf = (t: string): number => {
-    if (!counted) return approxTokens(t);
+    if (!counted) return servedTokens(rec.model, t).tokens;
     if (t === basis) return rec.completion_tokens!;
     return basis.length ? Math.min(rec.completion_tokens!, Math.round((rec.completion_tokens! * t.length) / basis.length)) : 0;
   };

@@ -2,15 +2,16 @@
 // modelled latency (slept for real by default, or only reported with sleep off).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_FLEET_PORT } from '../config/schema';
+import { MODELLED_LATENCY_HEADER } from '../client/openai';
+import { DEFAULT_FLEET_PORT, type ModelConfig } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
-import { approxTokens, chatText, completionText, shapeAnswer } from './answer';
+import { chatText, completionText, servedTokens, shapeAnswer, type Answer } from './answer';
 import { DEFAULT_SLOW_MS, FaultRequest, FaultTable, type ArmedFault } from './faults';
-import { catalogueModelFor, modelledEnergyJ, sleepUntil, timingFor } from './latency';
+import { catalogueModelFor, modelledEnergyJ, sleepUntil, timingFor, type Timing } from './latency';
 import { normalise, TaskIndex } from './match';
 import { FleetMetrics } from './metrics';
 import { ChunkMaker, errorBody, fullBody, newId, parseRequest, splitText, type Extra, type Kind, type ParsedRequest, type Usage } from './openai';
-import { loadRecordings, type RecordedSet } from './recordings';
+import { loadRecordings, type RecordedSet, type Recording } from './recordings';
 
 export interface FleetOptions {
   /** 0 = an ephemeral port. Default DEFAULT_FLEET_PORT (8177). */
@@ -52,47 +53,121 @@ class HttpError extends Error {
   }
 }
 
+/** Starts a recorded fleet and resolves once it listens. */
 export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
-  const set = opts.recordings ?? loadRecordings();
-  const sleep = opts.sleep ?? true;
-  const scale = opts.latencyScale ?? 1;
-  if (!(scale >= 0) || !Number.isFinite(scale)) throw new Error(`latencyScale must be a finite number >= 0, got ${scale}`);
-  const log = opts.log ?? (() => {});
-  const index = new TaskIndex(set);
-  if (index.unmatchable.length) {
-    log(`warning: ${index.unmatchable.length} recordings carry no prompt and are not HumanEval tasks; no request can reach them`);
+  const fleet = new RecordedFleet(opts);
+  await fleet.listen(opts.port ?? DEFAULT_FLEET_PORT, opts.host ?? '127.0.0.1');
+  return fleet;
+}
+
+/** What one answer to a generation request is made of. */
+interface Reply {
+  kind: Kind;
+  parsed: ParsedRequest;
+  recording: Recording;
+  answer: Answer;
+  catalogue: ModelConfig | undefined;
+  promptTokens: number;
+  usage: Usage | undefined;
+  timing: Timing;
+  extra: Extra;
+  headers: Record<string, string>;
+  cut: boolean;
+}
+
+/** The recorded fleet, in the order a request meets it: routes, answering, metrics, faults. */
+export class RecordedFleet implements Fleet {
+  readonly models: string[];
+  private readonly modelSet: Set<string>;
+  private readonly index: TaskIndex;
+  private readonly metrics: FleetMetrics;
+  private readonly faults: FaultTable | null;
+  private readonly sleep: boolean;
+  private readonly scale: number;
+  private readonly log: (line: string) => void;
+  private readonly created = Math.floor(Date.now() / 1000);
+  private readonly server: http.Server;
+  private inFlight = 0;
+  private address = { url: '', port: 0 };
+  private closing: Promise<void> | undefined;
+
+  constructor(opts: FleetOptions = {}) {
+    const set = opts.recordings ?? loadRecordings();
+    this.sleep = opts.sleep ?? true;
+    this.scale = opts.latencyScale ?? 1;
+    if (!(this.scale >= 0) || !Number.isFinite(this.scale)) throw new Error(`latencyScale must be a finite number >= 0, got ${this.scale}`);
+    this.log = opts.log ?? (() => {});
+    this.index = new TaskIndex(set);
+    if (this.index.unmatchable.length) {
+      this.log(`warning: ${this.index.unmatchable.length} recordings carry no prompt and are not HumanEval tasks; no request can reach them`);
+    }
+    for (const w of set.warnings) this.log(`warning: ${w}`);
+    // Catalogue order (smallest first), then models outside the catalogue in the set's order.
+    const rank = (id: string) => {
+      const c = catalogueModelFor(id);
+      return c ? CATALOGUE.indexOf(c) : CATALOGUE.length;
+    };
+    this.models = [...set.models].sort((a, b) => rank(a) - rank(b));
+    this.modelSet = new Set(this.models);
+    this.metrics = new FleetMetrics(this.models.map((id) => ({ id, catalogue: catalogueModelFor(id) })));
+    this.faults = opts.faults ? new FaultTable() : null;
+    this.server = http.createServer((req, res) => this.handle(req, res));
   }
-  for (const w of set.warnings) log(`warning: ${w}`);
 
-  // Catalogue order (smallest first), then models outside the catalogue in the set's order.
-  const rank = (id: string) => {
-    const c = catalogueModelFor(id);
-    return c ? CATALOGUE.indexOf(c) : CATALOGUE.length;
-  };
-  const models = [...set.models].sort((a, b) => rank(a) - rank(b));
-  const modelSet = new Set(models);
-  const metrics = new FleetMetrics(models.map((id) => ({ id, catalogue: catalogueModelFor(id) })));
-  const faults = opts.faults ? new FaultTable() : null;
-  const created = Math.floor(Date.now() / 1000);
-  let inFlight = 0;
+  get url(): string {
+    return this.address.url;
+  }
 
-  const server = http.createServer((req, res) => {
-    inFlight++;
+  get port(): number {
+    return this.address.port;
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (this.server.address() as AddressInfo).port;
+    this.address = { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound };
+  }
+
+  /** Stops listening; in-flight answers get CLOSE_GRACE_MS to finish before they are cut. */
+  close(): Promise<void> {
+    return (this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      const deadline = Date.now() + CLOSE_GRACE_MS;
+      const poll = setInterval(() => {
+        if (this.inFlight > 0 && Date.now() < deadline) return;
+        clearInterval(poll);
+        this.server.closeAllConnections();
+      }, 20);
+    }));
+  }
+
+  // ---- routes ----------------------------------------------------------------------------------
+
+  /** One request: routed, logged when it ends, and any failure answered as an OpenAI error. */
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.inFlight++;
     const started = performance.now();
     let note = '';
     res.on('error', () => {}); // a client that hangs up mid-answer is not the server's problem
     res.on('close', () => {
-      inFlight--;
-      log(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (cut)'} ${note}${Math.round(performance.now() - started)} ms`);
+      this.inFlight--;
+      this.log(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (cut)'} ${note}${Math.round(performance.now() - started)} ms`);
     });
-    route(req, res, (n) => (note = n + ' ')).catch((e: unknown) => {
+    this.route(req, res, (n) => (note = n + ' ')).catch((e: unknown) => {
       const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error)?.message ?? e}`, 'server_error');
       if (!res.headersSent) send(res, err.status, errorBody(err.message, err.type, err.code), err.headers);
       else res.destroy();
     });
-  });
+  }
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse, noteFn: (n: string) => void): Promise<void> {
+  private async route(req: http.IncomingMessage, res: http.ServerResponse, note: (n: string) => void): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fleet').pathname.replace(/\/+$/, '') || '/';
     const allow = (method: string) => {
       if (req.method !== method) throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${method}`, 'method_not_allowed', undefined, { allow: method });
@@ -100,124 +175,158 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     switch (path) {
       case '/v1/models':
         allow('GET');
-        return send(res, 200, JSON.stringify({ object: 'list', data: models.map(modelCard) }));
+        return send(res, 200, JSON.stringify({ object: 'list', data: this.models.map((id) => this.modelCard(id)) }));
       case '/health':
         allow('GET');
         return send(res, 200, '{"status":"ok"}');
       case '/metrics':
         allow('GET');
-        return send(res, 200, await metrics.text(), { 'content-type': metrics.registry.contentType });
+        return send(res, 200, await this.metrics.text(), { 'content-type': this.metrics.registry.contentType });
       case '/v1/completions':
       case '/v1/chat/completions': {
         allow('POST');
         const kind: Kind = path === '/v1/completions' ? 'completions' : 'chat';
-        return generate(kind, await readJson(req), req, res, noteFn);
+        return this.generate(kind, await readJson(req), req, res, note);
       }
       case '/admin/faults':
-        if (!faults) break;
-        if (req.method === 'GET') return send(res, 200, JSON.stringify(faults.list()));
+        if (!this.faults) break;
+        if (req.method === 'GET') return send(res, 200, JSON.stringify(this.faults.list()));
         allow('POST');
-        return armFault(await readJson(req), res);
+        return this.armFault(this.faults, await readJson(req), res);
     }
     throw new HttpError(404, `no such route: ${path}`, 'not_found');
   }
 
-  function modelCard(id: string) {
+  private modelCard(id: string) {
     const c = catalogueModelFor(id);
-    return { id, object: 'model', created, owned_by: 'routerllm-recorded-fleet', root: id, ...(c ? { max_model_len: c.contextLength } : {}) };
+    return { id, object: 'model', created: this.created, owned_by: 'routerllm-recorded-fleet', root: id, ...(c ? { max_model_len: c.contextLength } : {}) };
   }
 
-  function armFault(body: unknown, res: http.ServerResponse): void {
-    const r = FaultRequest.safeParse(body);
-    if (!r.success) {
-      const i = r.error.issues[0];
-      throw new HttpError(400, `invalid fault: ${i.path.join('.') || '(body)'}: ${i.message}`, 'invalid_request_error');
-    }
-    if (!modelSet.has(r.data.model)) throw modelNotFound(r.data.model);
-    faults!.set(r.data);
-    send(res, 200, JSON.stringify({ ok: true, faults: faults!.list() }));
+  private modelNotFound(model: string): HttpError {
+    return new HttpError(404, `the model '${model}' does not exist; the recorded fleet serves: ${this.models.join(', ')}`, 'model_not_found');
   }
 
-  function modelNotFound(model: string): HttpError {
-    return new HttpError(404, `the model '${model}' does not exist; the recorded fleet serves: ${models.join(', ')}`, 'model_not_found');
-  }
+  // ---- answering -------------------------------------------------------------------------------
 
-  async function generate(kind: Kind, body: unknown, req: http.IncomingMessage, res: http.ServerResponse, noteFn: (n: string) => void): Promise<void> {
+  private async generate(kind: Kind, body: unknown, req: http.IncomingMessage, res: http.ServerResponse, note: (n: string) => void): Promise<void> {
     const parsed = parseRequest(kind, body);
     if (typeof parsed === 'string') throw new HttpError(400, parsed, 'invalid_request_error');
-    if (!modelSet.has(parsed.model)) throw modelNotFound(parsed.model);
-    noteFn(parsed.model);
+    if (!this.modelSet.has(parsed.model)) throw this.modelNotFound(parsed.model);
+    note(parsed.model);
 
     // Sleeps end early when the client hangs up or the fleet closes.
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const fault = faults?.take(parsed.model) ?? null;
-    if (fault && (await injectEarly(fault, parsed, req, res, abort.signal))) return;
+    const fault = this.faults?.take(parsed.model) ?? null;
+    if (fault && (await this.injectEarly(fault, parsed, req, res, abort.signal))) return;
 
-    const found = index.find(parsed.model, parsed.text);
+    const reply = this.reply(kind, parsed, fault?.fault === 'cut-stream');
+    note(`${parsed.model} ${reply.recording.task_id}`);
+    const done = parsed.stream ? await this.answerStream(reply, res, abort.signal) : await this.answerWhole(reply, res, abort.signal);
+    if (done) this.record(reply);
+  }
+
+  /** The recording for the request, shaped as the request asks, with its usage and timing. */
+  private reply(kind: Kind, parsed: ParsedRequest, cut: boolean): Reply {
+    const found = this.index.find(parsed.model, parsed.text);
     if (!found) {
       throw new HttpError(404, `the recorded fleet only knows the benchmark tasks: no recording of ${parsed.model} for this prompt`, 'not_found', 'recording_not_found');
     }
     const rec = found.recording;
-    noteFn(`${parsed.model} ${rec.task_id}`);
     const full = kind === 'chat' ? chatText(rec) : completionText(rec, found.entryPoint);
     const answer = shapeAnswer(rec, full, { stop: parsed.stop, maxTokens: parsed.maxTokens });
-    // A recorded prompt count holds only for the very prompt recorded; otherwise approximate.
+    // A recorded prompt count holds only for the very prompt recorded; otherwise count.
     const promptTokens =
       rec.prompt_tokens !== undefined && rec.prompt !== undefined && normalise(rec.prompt) === normalise(parsed.text)
         ? rec.prompt_tokens
-        : approxTokens(parsed.text);
+        : servedTokens(parsed.model, parsed.text).tokens;
     // Without recorded token counts (Llama-3.1-70B) usage is left out, as some servers do, so the
-    // daemon's own counting path is exercised; the fleet still counts (approximately) for metrics.
+    // daemon's own counting path is exercised; the fleet still counts, the same way, for metrics.
     const usage: Usage | undefined = answer.recordedTokens
       ? { prompt_tokens: promptTokens, completion_tokens: answer.completionTokens, total_tokens: promptTokens + answer.completionTokens }
       : undefined;
     const catalogue = catalogueModelFor(parsed.model);
     const timing = timingFor(catalogue, rec, answer.completionTokens);
-    const extra: Extra = sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
-    const headers: Record<string, string> = sleep ? {} : { 'x-routerllm-modelled-latency-ms': String(timing.totalMs) };
-    const cut = fault?.fault === 'cut-stream';
-    const start = performance.now();
-    const at = (ms: number) => start + (sleep ? ms * scale : 0);
-    const id = newId(kind);
+    const extra: Extra = this.sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
+    const headers: Record<string, string> = this.sleep ? {} : { [MODELLED_LATENCY_HEADER]: String(timing.totalMs) };
+    return { kind, parsed, recording: rec, answer, catalogue, promptTokens, usage, timing, extra, headers, cut };
+  }
 
-    if (!parsed.stream) {
-      await sleepUntil(at(timing.totalMs), abort.signal);
-      if (abort.signal.aborted) return;
-      const text = fullBody(kind, id, parsed.model, answer.text, answer.finishReason, usage, extra);
-      if (cut) return cutBody(res, text);
-      send(res, 200, text, headers);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
-      res.flushHeaders();
-      const maker = new ChunkMaker(kind, id, parsed.model);
-      const pieces = answer.text ? splitText(answer.text, Math.ceil(answer.completionTokens / TOKENS_PER_CHUNK)) : [];
-      // Chunk i leaves at TTFT + its share of the decode time: the last one at the total latency.
-      const events = pieces.map((p, i) => ({ at: timing.ttftMs + ((timing.totalMs - timing.ttftMs) * (i + 1)) / pieces.length, data: maker.content(p) }));
-      events.push({ at: timing.totalMs, data: maker.finish(answer.finishReason, extra) });
-      if (parsed.includeUsage && usage) events.push({ at: timing.totalMs, data: maker.usage(usage, extra) });
-      events.push({ at: timing.totalMs, data: ChunkMaker.DONE });
-      const count = cut ? Math.max(1, Math.floor(events.length / 2)) : events.length;
-      for (let i = 0; i < count; i++) {
-        await sleepUntil(at(events[i].at), abort.signal);
-        if (abort.signal.aborted) return;
-        res.write(events[i].data);
-      }
-      if (cut) return void res.write('', () => res.destroy());
-      res.end();
+  /** A clock for one answer: `ms` of modelled time from now, scaled, or now when not sleeping. */
+  private clock(): (ms: number) => number {
+    const start = performance.now();
+    return (ms) => start + (this.sleep ? ms * this.scale : 0);
+  }
+
+  /** Answers in one body after the whole modelled latency. True when the answer was complete. */
+  private async answerWhole(r: Reply, res: http.ServerResponse, signal: AbortSignal): Promise<boolean> {
+    const at = this.clock();
+    await sleepUntil(at(r.timing.totalMs), signal);
+    if (signal.aborted) return false;
+    const text = fullBody(r.kind, newId(r.kind), r.parsed.model, r.answer.text, r.answer.finishReason, r.usage, r.extra);
+    if (r.cut) {
+      cutBody(res, text);
+      return false;
     }
-    metrics.record({
-      model: parsed.model,
-      catalogue,
-      promptTokens,
-      completionTokens: answer.completionTokens,
-      latencyMs: timing.totalMs,
-      energyJ: modelledEnergyJ(catalogue, promptTokens, answer.completionTokens),
+    send(res, 200, text, r.headers);
+    return true;
+  }
+
+  /** Streams the answer: chunk i leaves at TTFT + its share of the decode time, the last one at
+   * the total latency. True when the stream was complete. */
+  private async answerStream(r: Reply, res: http.ServerResponse, signal: AbortSignal): Promise<boolean> {
+    const at = this.clock();
+    const { timing, answer } = r;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...r.headers });
+    res.flushHeaders();
+    const maker = new ChunkMaker(r.kind, newId(r.kind), r.parsed.model);
+    const pieces = answer.text ? splitText(answer.text, Math.ceil(answer.completionTokens / TOKENS_PER_CHUNK)) : [];
+    const events = pieces.map((p, i) => ({ at: timing.ttftMs + ((timing.totalMs - timing.ttftMs) * (i + 1)) / pieces.length, data: maker.content(p) }));
+    events.push({ at: timing.totalMs, data: maker.finish(answer.finishReason, r.extra) });
+    if (r.parsed.includeUsage && r.usage) events.push({ at: timing.totalMs, data: maker.usage(r.usage, r.extra) });
+    events.push({ at: timing.totalMs, data: ChunkMaker.DONE });
+    const count = r.cut ? Math.max(1, Math.floor(events.length / 2)) : events.length;
+    for (let i = 0; i < count; i++) {
+      await sleepUntil(at(events[i].at), signal);
+      if (signal.aborted) return false;
+      res.write(events[i].data);
+    }
+    if (r.cut) {
+      res.write('', () => res.destroy());
+      return false;
+    }
+    res.end();
+    return true;
+  }
+
+  // ---- metrics ---------------------------------------------------------------------------------
+
+  private record(r: Reply): void {
+    this.metrics.record({
+      model: r.parsed.model,
+      catalogue: r.catalogue,
+      promptTokens: r.promptTokens,
+      completionTokens: r.answer.completionTokens,
+      latencyMs: r.timing.totalMs,
+      energyJ: modelledEnergyJ(r.catalogue, r.promptTokens, r.answer.completionTokens),
     });
   }
 
+  // ---- faults ----------------------------------------------------------------------------------
+
+  private armFault(faults: FaultTable, body: unknown, res: http.ServerResponse): void {
+    const r = FaultRequest.safeParse(body);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new HttpError(400, `invalid fault: ${i.path.join('.') || '(body)'}: ${i.message}`, 'invalid_request_error');
+    }
+    if (!this.modelSet.has(r.data.model)) throw this.modelNotFound(r.data.model);
+    faults.set(r.data);
+    send(res, 200, JSON.stringify({ ok: true, faults: faults.list() }));
+  }
+
   /** Faults that answer before (or instead of) the recording. True when the request is done. */
-  async function injectEarly(fault: ArmedFault, parsed: ParsedRequest, req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal): Promise<boolean> {
+  private async injectEarly(fault: ArmedFault, parsed: ParsedRequest, req: http.IncomingMessage, res: http.ServerResponse, signal: AbortSignal): Promise<boolean> {
     switch (fault.fault) {
       case 'down':
         req.socket.destroy();
@@ -243,34 +352,6 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
         return false; // applied while answering
     }
   }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? DEFAULT_FLEET_PORT, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? '127.0.0.1';
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    models,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const deadline = Date.now() + CLOSE_GRACE_MS;
-        const poll = setInterval(() => {
-          if (inFlight > 0 && Date.now() < deadline) return;
-          clearInterval(poll);
-          server.closeAllConnections();
-        }, 20);
-      })),
-  };
 }
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

@@ -1,7 +1,7 @@
 // The model-server client against the recorded fleet over real HTTP, with the fleet's injected
 // faults: every failure ends in a clear error of the right kind, or a fallback.
 import { strict as assert } from 'node:assert';
-import { callWithFallback, ModelCallError, ModelClient } from '../../server/client';
+import { callWithFallback, ModelClient } from '../../server/client';
 import { defaultModels } from '../../server/config/load';
 import type { ModelConfig } from '../../server/config/schema';
 import { RECORDED_MODEL_IDS } from '../../server/config/catalogue';
@@ -9,16 +9,6 @@ import { loadHumanEval } from '../../server/data/datasets';
 import { startFleet, type Fleet } from '../../server/fleet';
 
 const prompt = `Write a Python function to address the following problem, and return the code inside a code block:\n${loadHumanEval()[0]!.prompt}`;
-
-async function failure(p: Promise<unknown>): Promise<ModelCallError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ModelCallError, `expected a ModelCallError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('client against the recorded fleet', function () {
   this.timeout(30_000);
@@ -60,32 +50,28 @@ describe('client against the recorded fleet', function () {
 
   it('reports a server that is down', async () => {
     await fault(small, 'down');
-    assert.equal((await failure(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }))).kind, 'down');
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }), { name: 'ModelCallError', kind: 'down' });
   });
 
   it('reports a 500', async () => {
     await fault(small, 'http500');
-    const e = await failure(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }));
-    assert.equal(e.kind, 'http');
-    assert.equal(e.status, 500);
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }), { name: 'ModelCallError', kind: 'http', status: 500 });
   });
 
   it('reports malformed JSON', async () => {
     await fault(small, 'malformed-json');
-    assert.equal((await failure(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }))).kind, 'malformed');
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt, maxTokens: 64 }), { name: 'ModelCallError', kind: 'malformed' });
   });
 
   it('reports a stream cut in the middle', async () => {
     await fault(small, 'cut-stream');
-    const e = await failure(client().generate(small, { mode: 'chat', prompt, maxTokens: 512, stream: true }));
-    assert.equal(e.kind, 'stream-cut');
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt, maxTokens: 512, stream: true }), { name: 'ModelCallError', kind: 'stream-cut' });
   });
 
   it('times out a server slow past the deadline', async () => {
     await fault(small, 'slow', { delayMs: 5000 });
     const started = Date.now();
-    const e = await failure(client().generate(small, { mode: 'chat', prompt, maxTokens: 64, deadlineMs: 300 }));
-    assert.equal(e.kind, 'timeout');
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt, maxTokens: 64, deadlineMs: 300 }), { name: 'ModelCallError', kind: 'timeout' });
     assert.ok(Date.now() - started < 2000);
   });
 
@@ -102,8 +88,7 @@ describe('client against the recorded fleet', function () {
         if (!first++) abort.abort();
       },
     }, abort.signal);
-    const e = await failure(p);
-    assert.equal(e.kind, 'cancelled');
+    await assert.rejects(p, { name: 'ModelCallError', kind: 'cancelled' });
     assert.ok(first >= 1, 'cancelled after the first token');
     assert.ok(Date.now() - started < 1500, 'well before the modelled latency');
   });
@@ -119,8 +104,6 @@ describe('client against the recorded fleet', function () {
   });
 
   it('says clearly that a prompt has no recording', async () => {
-    const e = await failure(client().generate(small, { mode: 'chat', prompt: 'def unknown_task():\n    """Nothing recorded."""', maxTokens: 64 }));
-    assert.equal(e.kind, 'not-found');
-    assert.match(e.message, /only knows the benchmark tasks/);
+    await assert.rejects(client().generate(small, { mode: 'chat', prompt: 'def unknown_task():\n    """Nothing recorded."""', maxTokens: 64 }), { name: 'ModelCallError', kind: 'not-found', message: /only knows the benchmark tasks/ });
   });
 });

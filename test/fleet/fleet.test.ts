@@ -2,7 +2,8 @@
 // and not), task matching, usage, and modelled latency.
 import { strict as assert } from 'node:assert';
 import { CATALOGUE, RECORDED_MODEL_IDS } from '../../server/config/catalogue';
-import { functionBody, loadRecordings, modelledLatencyMs, startFleet, type Fleet, type Recording } from '../../server/fleet';
+import { functionBody, loadRecordings, modelledLatencyMs, servedTokens, startFleet, type Fleet, type Recording } from '../../server/fleet';
+import { MODELLED_LATENCY_HEADER } from '../../server/client';
 import { normalise } from '../../server/fleet/match';
 import { BIG, SMALL, chatBody, post, readStream, task } from './helpers';
 
@@ -150,7 +151,7 @@ describe('fleet: models and recorded answers', () => {
     assert.ok(Math.abs(expected - modelledLatencyMs(model, rec.completion_tokens!)) < 1e-9);
     assert.ok(expected > 1000, 'a real latency, not a toy one');
     assert.ok(performance.now() - started < expected, 'did not sleep');
-    assert.ok(Math.abs(Number(res.headers.get('x-routerllm-modelled-latency-ms')) - expected) < 1e-6);
+    assert.ok(Math.abs(Number(res.headers.get(MODELLED_LATENCY_HEADER)) - expected) < 1e-6);
     assert.ok(Math.abs(body.routerllm.modelled_latency_ms - expected) < 1e-6);
     assert.equal(body.routerllm.ttft_ms, model.latency.ttftMs);
     assert.equal(body.routerllm.task_id, 'HumanEval/2');
@@ -175,7 +176,7 @@ describe('fleet: sleeping the modelled latency', () => {
     const res = await post(fleet.url, '/v1/chat/completions', chatBody(SMALL, t.prompt));
     const body = (await res.json()) as any;
     assert.ok(performance.now() - started >= modelled, `${performance.now() - started} >= ${modelled}`);
-    assert.equal(res.headers.get('x-routerllm-modelled-latency-ms'), null);
+    assert.equal(res.headers.get(MODELLED_LATENCY_HEADER), null);
     assert.equal('routerllm' in body, false);
   });
 
@@ -193,7 +194,7 @@ describe('fleet: sleeping the modelled latency', () => {
     const total = performance.now() - started;
     assert.ok(firstAt >= model.latency.ttftMs * SCALE, `first chunk at ${firstAt} ms`);
     const text = recording(BIG, 'HumanEval/0').completion;
-    const modelled = modelledLatencyMs(model, Math.ceil(text.length / 4)) * SCALE;
+    const modelled = modelledLatencyMs(model, servedTokens(BIG, text).tokens) * SCALE;
     assert.ok(total >= modelled, `${total} >= ${modelled}`);
     assert.ok(rest.endsWith('data: [DONE]\n\n'));
   });

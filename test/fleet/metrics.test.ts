@@ -1,7 +1,7 @@
 // /metrics: vLLM token/latency metrics and the DCGM energy counter grow by the right amounts.
 import { strict as assert } from 'node:assert';
 import { CATALOGUE, RECORDED_MODEL_IDS } from '../../server/config/catalogue';
-import { approxTokens, startFleet, type Fleet } from '../../server/fleet';
+import { servedTokens, startFleet, type Fleet } from '../../server/fleet';
 import { BIG, SMALL, chatBody, metric, post, task } from './helpers';
 
 const catalogueOf = (served: string) => CATALOGUE.find((m) => RECORDED_MODEL_IDS[m.id] === served)!;
@@ -54,8 +54,8 @@ describe('fleet: /metrics', () => {
     const before = await scrape();
     const body = (await (await post(fleet.url, '/v1/chat/completions', req)).json()) as any;
     const after = await scrape();
-    const p = approxTokens(req.messages.map((m) => m.content).join('\n'));
-    const c = approxTokens(body.choices[0].message.content);
+    const p = servedTokens(BIG, req.messages.map((m) => m.content).join('\n')).tokens;
+    const c = servedTokens(BIG, body.choices[0].message.content).tokens;
     assert.equal(metric(after, 'vllm:prompt_tokens_total', { model_name: BIG }) - metric(before, 'vllm:prompt_tokens_total', { model_name: BIG }), p);
     assert.equal(metric(after, 'vllm:generation_tokens_total', { model_name: BIG }) - metric(before, 'vllm:generation_tokens_total', { model_name: BIG }), c);
     const cat = catalogueOf(BIG);
