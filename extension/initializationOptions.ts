@@ -1,18 +1,11 @@
-// What the daemon is told about the user's choices: sent as LSP initializationOptions and, on
-// every change, as workspace/didChangeConfiguration `{ settings: { routerllm: <this> } }`.
-// Paths, URLs and the token stay in the extension. Pure: no `vscode` import.
-import { PROTOCOL_VERSION } from '../shared/protocol';
+// What the daemon is told about the user's choices (InitializationOptions, shared/protocol.ts):
+// sent as LSP initializationOptions and, on every change, as workspace/didChangeConfiguration
+// `{ settings: { routerllm: <this> } }`. Paths, URLs and the token stay in the extension.
+// Pure: no `vscode` import.
+import { PROTOCOL_VERSION, type InitializationOptions } from '../shared/protocol';
 import type { Settings } from './settingsSchema';
 
-export interface DaemonOptions {
-  protocolVersion: number;
-  client: 'vscode';
-  strategy: string;
-  budget: { level: Settings['budget.level']; co2gPerDay?: number; costUsdPerDay?: number };
-  languages: string[];
-}
-
-export function daemonOptions(s: Settings): DaemonOptions {
+export function initializationOptions(s: Settings): InitializationOptions {
   return {
     protocolVersion: PROTOCOL_VERSION,
     client: 'vscode',

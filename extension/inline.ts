@@ -5,7 +5,7 @@
 // post-processed (trimmed against the suffix, indentation fitted) by completion/*.
 import * as vscode from 'vscode';
 import { ErrorCodes, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
-import { Daemon, DaemonUnavailable } from './client';
+import { DaemonProcess, DaemonUnavailable } from './client';
 import { CompletionCache } from './completion/cache';
 import { postprocess } from './completion/postprocess';
 import type { FeedbackReporter } from './feedback';
@@ -43,7 +43,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly daemon: Daemon,
+    private readonly daemon: DaemonProcess,
     private readonly settings: () => Settings,
     private readonly feedback: FeedbackReporter,
     private readonly health: Health,
