@@ -83,8 +83,15 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<DaemonConnec
   const failed = exited.then(() => {
     throw new Error(`the daemon exited during start-up (code ${child.exitCode}):\n${stderr.trim()}`);
   });
-  await Promise.race([started, failed]);
   failed.catch(() => undefined);
+  try {
+    await Promise.race([started, failed]);
+  } catch (e) {
+    // Refused options, or a crash: the daemon is not left running.
+    child.kill();
+    connection.dispose();
+    throw e;
+  }
   const close = async () => {
     if (child.exitCode === null) {
       try {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
 import { connectWebSocket } from '../../shared/wsTransport';
-import { listModels } from '../../shared/protocol';
+import { ErrorCodes, listModels } from '../../shared/protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -70,6 +70,21 @@ describe('extension: WebSocket transport (connect mode)', function () {
       conn.sendNotification('initialized', {});
       const models = (await conn.sendRequest(listModels.method, {})) as { models: unknown[] };
       assert.ok(models.models.length > 0);
+    } finally {
+      conn.dispose();
+      writer.end();
+    }
+  });
+
+  it('refuses malformed initialization options with an error naming the field', async () => {
+    const { reader, writer } = await connectWebSocket(url, TOKEN);
+    const conn = createMessageConnection(reader, writer);
+    conn.listen();
+    try {
+      await assert.rejects(
+        conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { budget: { level: 'extreme' } } }),
+        (e: { code?: number; message?: string }) => e.code === ErrorCodes.InvalidParams && /initializationOptions: budget\.level/.test(e.message ?? ''),
+      );
     } finally {
       conn.dispose();
       writer.end();
