@@ -11,6 +11,7 @@ import { documentText } from './common';
 import { explain, fallbackOrder, routeInput } from './route';
 import type { Services } from './services';
 import type { Session } from './session';
+import { postprocessInline } from '../completion/chain';
 
 type Params = z.output<typeof InlineCompletionParams>;
 
@@ -56,7 +57,7 @@ export async function inlineCompletion(services: Services, session: Session, par
     { mode: 'fim', prompt: prefix, prefix, suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   );
-  const insertText = completionAtCursor(outcome.text, fn, params.position.line, language, prefix);
+  const insertText = postprocessInline(outcome.text, { prefix, suffix, language, line: params.position.line, fn, indent: params.formatting });
   const latencyMs = outcome.latencyMs + Math.max(0, performance.now() - started - outcome.wallMs);
   const requestId = randomUUID();
   const { row, committed } = services.record({
