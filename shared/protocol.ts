@@ -263,9 +263,9 @@ export const InitializationOptions = z.object({
   budget: z
     .object({
       level: BudgetLevel.optional(),
-      /** Absent means no budget (a zero limit is never sent). */
-      co2gPerDay: z.number().positive().optional(),
-      costUsdPerDay: z.number().positive().optional(),
+      /** Absent or 0: no budget (the extension leaves a zero out). */
+      co2gPerDay: z.number().nonnegative().optional(),
+      costUsdPerDay: z.number().nonnegative().optional(),
     })
     .optional(),
   languages: z.array(Language).optional(),
