@@ -23,9 +23,9 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../shared/protocol';
-import { daemonOptions } from './daemonOptions';
+import { connectWebSocket } from '../shared/wsTransport';
+import { initializationOptions } from './initializationOptions';
 import { Settings } from './settingsSchema';
-import { connectWebSocket } from './wsTransport';
 import type { z } from 'zod';
 
 export const TOKEN_SECRET = 'routerllm.daemon.token';
@@ -45,7 +45,9 @@ export function spawnCommand(settings: Settings, extensionPath: string): { comma
   return { command: settings['daemon.nodePath'].trim() || 'node', args: [server, '--stdio'], env };
 }
 
-export class Daemon implements vscode.Disposable {
+/** The extension's handle on its daemon: a spawned process (or a shared daemon's connection) behind
+ * a LanguageClient, restarted on a crash. Not the daemon itself (server/daemon/daemon.ts). */
+export class DaemonProcess implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<DaemonState>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -79,7 +81,7 @@ export class Daemon implements vscode.Disposable {
       ]),
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => daemonOptions(this.settings()),
+      initializationOptions: () => initializationOptions(this.settings()),
       initializationFailedHandler: (error) => {
         this.fail(`the daemon failed to initialize: ${error instanceof Error ? error.message : String(error)}`);
         return false;
@@ -89,7 +91,7 @@ export class Daemon implements vscode.Disposable {
         workspace: {
           // The daemon gets the same shape as initializationOptions, never paths or the token.
           didChangeConfiguration: async () => {
-            await this.client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { routerllm: daemonOptions(this.settings()) } });
+            await this.client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { routerllm: initializationOptions(this.settings()) } });
           },
         },
       },
@@ -135,7 +137,7 @@ export class Daemon implements vscode.Disposable {
         const token = await this.context.secrets.get(TOKEN_SECRET);
         if (!token) this.log.warn('no token set for the shared daemon ("RouterLLM: Set Shared Daemon Token")');
         this.log.info(`connecting to the shared daemon at ${url}`);
-        return connectWebSocket(url, token);
+        return connectWebSocket(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"' });
       };
     }
     const { command, args, env } = spawnCommand(settings, this.context.extensionPath);

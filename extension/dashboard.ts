@@ -2,14 +2,14 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { sessionStats, SessionStats } from '../shared/protocol';
-import type { Daemon } from './client';
+import type { DaemonProcess } from './client';
 import { renderDashboard } from './dashboard/html';
 
 export class Dashboard implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private stats: SessionStats | undefined;
 
-  constructor(private readonly daemon: Daemon) {}
+  constructor(private readonly daemon: DaemonProcess) {}
 
   async show(): Promise<void> {
     if (!this.panel) {

@@ -4,7 +4,7 @@
 // statusBar.ts + dashboard.ts, health.ts (visible failures), settings.ts.
 import * as vscode from 'vscode';
 import { serverHealth, statsChanged } from '../shared/protocol';
-import { Daemon, TOKEN_SECRET } from './client';
+import { DaemonProcess, TOKEN_SECRET } from './client';
 import { Dashboard } from './dashboard';
 import { FeedbackReporter } from './feedback';
 import { Health } from './health';
@@ -16,7 +16,7 @@ import { StatusBar } from './statusBar';
 
 /** What activate() returns, for the extension-host tests. */
 export interface RouterLlmApi {
-  daemon: Daemon;
+  daemon: DaemonProcess;
   statusBar: StatusBar;
   inline: InlineProvider;
   settings(): Settings;
@@ -28,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
   const current = () => settings;
 
   const statusBar = new StatusBar();
-  const daemon = new Daemon(context, log, current);
+  const daemon = new DaemonProcess(context, log, current);
   const health = new Health(statusBar, log);
   const feedback = new FeedbackReporter(daemon, log);
   const dashboard = new Dashboard(daemon);

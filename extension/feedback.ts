@@ -7,7 +7,7 @@
 //  - edited: implement code changed within 30 s after its insertion, with the share changed.
 import * as vscode from 'vscode';
 import { feedback, FeedbackParams } from '../shared/protocol';
-import type { Daemon } from './client';
+import type { DaemonProcess } from './client';
 import { editRatio } from './completion/editRatio';
 
 export const EDIT_WINDOW_MS = 30_000;
@@ -40,7 +40,7 @@ export class FeedbackReporter implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly daemon: Daemon,
+    private readonly daemon: DaemonProcess,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(

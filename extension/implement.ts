@@ -5,7 +5,7 @@
 // (routerllm.implement.showDiff).
 import * as vscode from 'vscode';
 import { ErrorCodes, implementFunction, ImplementFunctionResult, TestResult } from '../shared/protocol';
-import { Daemon, DaemonUnavailable } from './client';
+import { DaemonProcess, DaemonUnavailable } from './client';
 import type { FeedbackReporter } from './feedback';
 import { formatCo2, formatMs, formatUsd } from './format';
 import type { Health } from './health';
@@ -34,7 +34,7 @@ export class ProposedContent implements vscode.TextDocumentContentProvider {
 }
 
 export interface ImplementDeps {
-  daemon: Daemon;
+  daemon: DaemonProcess;
   settings: () => Settings;
   feedback: FeedbackReporter;
   health: Health;

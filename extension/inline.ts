@@ -1,13 +1,13 @@
 // Ghost text: an InlineCompletionItemProvider over the daemon's inlineCompletion request.
 // Debounced (routerllm.inline.debounceMs); one request in flight per document, the stale one
 // cancelled (its CancellationToken goes to sendRequest, which sends $/cancelRequest); an LRU
-// cache that also serves what remains of a suggestion the user types through; the suggestion
-// post-processed (trimmed against the suffix, indentation fitted) by completion/*.
+// cache that also serves what remains of a suggestion the user types through. The daemon
+// post-processes the suggestion (server/completion/chain.ts, fitted to the editor's indentation
+// sent with the request): the extension shows what it returns.
 import * as vscode from 'vscode';
 import { ErrorCodes, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
-import { Daemon, DaemonUnavailable } from './client';
+import { DaemonProcess, DaemonUnavailable } from './client';
 import { CompletionCache } from './completion/cache';
-import { postprocess } from './completion/postprocess';
 import type { FeedbackReporter } from './feedback';
 import type { Health } from './health';
 import type { Settings } from './settingsSchema';
@@ -32,6 +32,15 @@ function sleep(ms: number, token: vscode.CancellationToken): Promise<boolean> {
   });
 }
 
+/** The indentation the editor inserts in this document (the daemon fits suggestions to it). */
+function indentOf(document: vscode.TextDocument): { insertSpaces: boolean; tabSize: number } {
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  return {
+    insertSpaces: editor ? Boolean(editor.options.insertSpaces) : true,
+    tabSize: editor && typeof editor.options.tabSize === 'number' ? editor.options.tabSize : 4,
+  };
+}
+
 function isCancellation(e: unknown): boolean {
   const code = (e as { code?: number })?.code;
   return code === ErrorCodes.RequestCancelled || (e as Error)?.name === 'Canceled';
@@ -43,7 +52,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly daemon: Daemon,
+    private readonly daemon: DaemonProcess,
     private readonly settings: () => Settings,
     private readonly feedback: FeedbackReporter,
     private readonly health: Health,
@@ -86,11 +95,13 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
           position: { line: position.line, character: position.character },
           trigger: explicit ? 'invoked' : 'automatic',
           strategy: settings.strategy,
+          formatting: indentOf(document),
         },
         source.token,
       );
       if (source.token.isCancellationRequested) return undefined;
-      const shown = this.fromResult(result, document, position, prefix, suffix);
+      // The daemon's items insert at the cursor, already post-processed; blank ones never come.
+      const shown = result.items[0]?.insertText;
       this.log.debug(`inline ${result.requestId}: ${result.decision.model} in ${Date.now() - started} ms, ${shown ? shown.length : 0} chars`);
       if (!shown) return undefined;
       this.cache.set(uri, prefix, suffix, { text: shown, requestId: result.requestId, model: result.decision.model });
@@ -105,28 +116,6 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
       if (this.inFlight.get(uri) === source) this.inFlight.delete(uri);
       source.dispose();
     }
-  }
-
-  /** The first item that leaves something to show after post-processing, as text to insert at the cursor. */
-  private fromResult(result: InlineCompletionResult, document: vscode.TextDocument, position: vscode.Position, prefix: string, suffix: string): string | undefined {
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-    const options = {
-      insertSpaces: editor ? Boolean(editor.options.insertSpaces) : true,
-      tabSize: editor && typeof editor.options.tabSize === 'number' ? editor.options.tabSize : 4,
-    };
-    for (const item of result.items) {
-      // Items may start before the cursor (re-typing part of the line): keep what follows it.
-      const start = new vscode.Position(item.range.start.line, item.range.start.character);
-      let raw = item.insertText;
-      if (start.isBefore(position)) {
-        const typed = document.getText(new vscode.Range(start, position));
-        if (!raw.startsWith(typed)) continue;
-        raw = raw.slice(typed.length);
-      } else if (start.isAfter(position)) continue;
-      const text = postprocess({ prefix, suffix, completion: raw, options });
-      if (text) return text;
-    }
-    return undefined;
   }
 
   private items(text: string, requestId: string, uri: string, offset: number, position: vscode.Position): vscode.InlineCompletionItem[] {

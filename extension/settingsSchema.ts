@@ -5,23 +5,10 @@
 //
 // Keys are relative to the `routerllm.` section. No `vscode` import: plain mocha loads this file.
 import { z } from 'zod';
+import { BudgetLevel, Language } from '../shared/protocol';
+import { DEFAULT_STRATEGY, STRATEGY_DESCRIPTIONS, STRATEGY_IDS } from '../shared/strategies';
 
 export const SECTION = 'routerllm';
-
-export const STRATEGY_IDS = ['random', 'complexity', 'classifier', 'moe', 'rl', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade'] as const;
-const STRATEGY_DESCRIPTIONS: Record<(typeof STRATEGY_IDS)[number], string> = {
-  random: 'A random available model (a baseline).',
-  complexity: 'Picks the model size from hand-written features of the request (length, nesting, keywords).',
-  classifier: 'A learned classifier predicts the smallest model likely to pass.',
-  moe: 'A learned gate mixes the predictions of per-model experts.',
-  rl: 'A bandit that learns from accepted, rejected and edited suggestions.',
-  ensemble: 'Votes of the learned routers.',
-  'carbon-aware': 'Like classifier, weighted by the grid carbon intensity of each model\'s site.',
-  'cost-aware': 'Like classifier, weighted by each model\'s price.',
-  cascade: 'Smallest model first; escalates when the extracted tests fail.',
-};
-
-export const LANGUAGE_IDS = ['python', 'typescript', 'javascript'] as const;
 
 export const Settings = z.object({
   'daemon.mode': z
@@ -62,18 +49,15 @@ export const Settings = z.object({
     }),
   strategy: z
     .enum(STRATEGY_IDS)
-    .default('cascade')
+    .default(DEFAULT_STRATEGY)
     .meta({
       description: 'The routing strategy that picks a model for each request.',
       enumDescriptions: STRATEGY_IDS.map((id) => STRATEGY_DESCRIPTIONS[id]),
     }),
-  'budget.level': z
-    .enum(['aggressive', 'balanced', 'relaxed'])
-    .default('balanced')
-    .meta({
-      description: 'How hard the router trades quality for carbon and cost.',
-      enumDescriptions: ['Prefer the smallest models; escalate only when tests fail.', 'Weigh quality, carbon and cost evenly.', 'Prefer quality; budgets only warn.'],
-    }),
+  'budget.level': BudgetLevel.default('balanced').meta({
+    description: 'How hard the router trades quality for carbon and cost.',
+    enumDescriptions: ['Prefer the smallest models; escalate only when tests fail.', 'Weigh quality, carbon and cost evenly.', 'Prefer quality; budgets only warn.'],
+  }),
   'budget.co2gPerDay': z
     .number()
     .min(0)
@@ -93,8 +77,8 @@ export const Settings = z.object({
     .default(250)
     .meta({ description: 'Milliseconds to wait after the last keystroke before asking for an inline completion.' }),
   languages: z
-    .array(z.enum(LANGUAGE_IDS))
-    .default([...LANGUAGE_IDS])
+    .array(Language)
+    .default([...Language.options])
     .meta({ description: 'Languages RouterLLM serves (inline completion and "Implement Function").' }),
   'implement.showDiff': z
     .boolean()

@@ -1,5 +1,6 @@
-// Writes package.json's contributes.configuration from extension/settingsSchema.ts
-// (`npm run gen:settings`); test/extension/settings.test.ts fails when they drift apart.
+// Writes package.json's contributes.configuration from extension/settingsSchema.ts (whose strategy
+// ids come from shared/strategies.ts) (`npm run gen:settings`); test/extension/settings.test.ts
+// fails when they drift apart.
 // Only that one key is rewritten; the rest of package.json keeps its order and formatting.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

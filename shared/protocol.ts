@@ -20,6 +20,21 @@ export type Range = z.infer<typeof Range>;
 export const Language = z.enum(['python', 'typescript', 'javascript']);
 export type Language = z.infer<typeof Language>;
 
+/** How hard the router trades quality for carbon and cost. */
+export const BudgetLevel = z.enum(['aggressive', 'balanced', 'relaxed']);
+export type BudgetLevel = z.infer<typeof BudgetLevel>;
+
+/** What the user did with a suggestion. */
+export const FeedbackKind = z.enum(['accepted', 'rejected', 'edited']);
+export type FeedbackKind = z.infer<typeof FeedbackKind>;
+
+/** How the editor indents (LSP's FormattingOptions subset): inline completions are fitted to it. */
+export const IndentOptions = z.object({
+  insertSpaces: z.boolean().default(true),
+  tabSize: z.number().int().positive().max(16).default(4),
+});
+export type IndentOptions = z.output<typeof IndentOptions>;
+
 /** Where a document lives. `text` is optional: without it the daemon uses the copy it keeps
  * through the standard textDocument/didOpen and didChange notifications. */
 export const DocumentRef = z.object({
@@ -106,6 +121,8 @@ export const InlineCompletionParams = z.object({
   trigger: z.enum(['automatic', 'invoked']).default('automatic'),
   strategy: z.string().min(1).optional(),
   maxTokens: z.number().int().positive().max(4096).optional(),
+  /** The editor's indentation; the daemon fits the suggestion to it (default: 4 spaces). */
+  formatting: IndentOptions.default({ insertSpaces: true, tabSize: 4 }),
 });
 export type InlineCompletionParams = z.input<typeof InlineCompletionParams>;
 
@@ -153,7 +170,6 @@ export const ImplementFunctionResult = z.object({
 });
 export type ImplementFunctionResult = z.infer<typeof ImplementFunctionResult>;
 
-export const FeedbackKind = z.enum(['accepted', 'rejected', 'edited']);
 export const FeedbackParams = z.object({
   requestId: z.string().min(1),
   kind: FeedbackKind,
@@ -175,7 +191,7 @@ export const Totals = z.object({
 export type Totals = z.infer<typeof Totals>;
 
 export const BudgetStatus = z.object({
-  level: z.enum(['aggressive', 'balanced', 'relaxed']),
+  level: BudgetLevel,
   items: z.array(
     z.object({
       metric: z.enum(['co2g', 'costUsd']),
@@ -237,6 +253,28 @@ export const ListModelsResult = z.object({
 export type ListModelsResult = z.infer<typeof ListModelsResult>;
 
 // ---------------------------------------------------------------------------------------------
+// Initialization
+
+/** The user's choices as the daemon gets them: LSP initializationOptions and, on every change,
+ * workspace/didChangeConfiguration `{ settings: { routerllm: <this> } }`. Paths, URLs and the token
+ * never cross. Every field is optional: the CLI and the tests send only what they need. */
+export const InitializationOptions = z.object({
+  protocolVersion: z.number().int().positive().optional(),
+  client: z.string().optional(),
+  strategy: z.string().min(1).optional(),
+  budget: z
+    .object({
+      level: BudgetLevel.optional(),
+      /** Absent or 0: no budget (the extension leaves a zero out). */
+      co2gPerDay: z.number().nonnegative().optional(),
+      costUsdPerDay: z.number().nonnegative().optional(),
+    })
+    .optional(),
+  languages: z.array(Language).optional(),
+});
+export type InitializationOptions = z.infer<typeof InitializationOptions>;
+
+// ---------------------------------------------------------------------------------------------
 // The method table
 
 export interface RequestDef<M extends string, P extends z.ZodType, R extends z.ZodType> {
@@ -278,9 +316,10 @@ export const notifications = [statsChanged, serverHealth] as const;
 export type ParamsOf<D> = D extends RequestDef<string, infer P, z.ZodType> ? z.input<P> : D extends NotificationDef<string, infer P> ? z.input<P> : never;
 export type ResultOf<D> = D extends RequestDef<string, z.ZodType, infer R> ? z.infer<R> : never;
 
-/** JSON-RPC error codes the daemon uses beyond the standard ones. */
+/** The JSON-RPC error codes the daemon answers with: the standard ones it uses, then its own. */
 export const ErrorCodes = {
   InvalidParams: -32602,
+  InternalError: -32603,
   RequestCancelled: -32800,
   NoModelAvailable: -33001,
   UnknownStrategy: -33002,

@@ -14,10 +14,9 @@ import {
   type CancellationToken,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import WebSocket from 'ws';
-import type { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../../shared/protocol';
+import type { InitializationOptions, NotificationDef, ParamsOf, RequestDef, ResultOf } from '../../shared/protocol';
+import { openWebSocket, WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/wsTransport';
 import type { z } from 'zod';
-import { WebSocketMessageReader, WebSocketMessageWriter } from './wsTransport';
 
 export interface DaemonConnection {
   request<D extends RequestDef<string, z.ZodType, z.ZodType>>(def: D, params: ParamsOf<D>, token?: CancellationToken): Promise<ResultOf<D>>;
@@ -31,7 +30,7 @@ export interface DaemonConnection {
 
 export { CancellationTokenSource };
 
-async function initialize(connection: ProtocolConnection, initializationOptions: unknown): Promise<void> {
+async function initialize(connection: ProtocolConnection, initializationOptions: InitializationOptions | undefined): Promise<void> {
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -64,7 +63,7 @@ export function daemonScript(): string {
 export interface SpawnOptions {
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  initializationOptions?: unknown;
+  initializationOptions?: InitializationOptions;
   /** Node binary to run the daemon with (default: this process's). */
   node?: string;
 }
@@ -84,8 +83,15 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<DaemonConnec
   const failed = exited.then(() => {
     throw new Error(`the daemon exited during start-up (code ${child.exitCode}):\n${stderr.trim()}`);
   });
-  await Promise.race([started, failed]);
   failed.catch(() => undefined);
+  try {
+    await Promise.race([started, failed]);
+  } catch (e) {
+    // Refused options, or a crash: the daemon is not left running.
+    child.kill();
+    connection.dispose();
+    throw e;
+  }
   const close = async () => {
     if (child.exitCode === null) {
       try {
@@ -103,13 +109,8 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<DaemonConnec
   return Object.assign(wrap(connection, () => stderr, close), { process: child });
 }
 
-export async function connectDaemon(url: string, token: string, initializationOptions?: unknown): Promise<DaemonConnection> {
-  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`${url}: the daemon refused the connection (HTTP ${res.statusCode})`)));
-    socket.once('error', (e) => reject(new Error(`${url}: ${e.message}`)));
-  });
+export async function connectDaemon(url: string, token: string, initializationOptions?: InitializationOptions): Promise<DaemonConnection> {
+  const socket = await openWebSocket(url, token, { tokenHint: 'check --token or ROUTERLLM_TOKEN' });
   const connection = createProtocolConnection(new WebSocketMessageReader(socket), new WebSocketMessageWriter(socket));
   await initialize(connection, initializationOptions);
   return wrap(connection, () => '', async () => {

@@ -6,7 +6,7 @@ import { ResponseError, TextDocumentSyncKind } from 'vscode-languageserver/node'
 import * as protocol from '../../shared/protocol';
 import type { Services } from './services';
 import { Session, type SessionSettings } from './session';
-import { onRequest, sendNotification } from './validate';
+import { describeIssues, onRequest, sendNotification } from './validate';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
 
@@ -39,22 +39,31 @@ export class Daemon {
     const log = this.opts.log;
 
     connection.onInitialize((params: InitializeParams) => {
-      session.settings = readSettings(params.initializationOptions);
+      const settings = readSettings(params.initializationOptions);
+      // A client that sends malformed options learns which field, and the session does not start.
+      if (typeof settings === 'string') return new ResponseError(protocol.ErrorCodes.InvalidParams, `initializationOptions: ${settings}`);
+      session.settings = settings;
       return {
         capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
         serverInfo: { name: 'routerllm', version: String(protocol.PROTOCOL_VERSION) },
       };
     });
     connection.onDidChangeConfiguration((change) => {
-      const s = (change.settings as { routerllm?: unknown } | null)?.routerllm ?? change.settings;
-      session.settings = { ...session.settings, ...readSettings(s) };
+      const settings = readSettings((change.settings as { routerllm?: unknown } | null)?.routerllm ?? change.settings);
+      // A notification has no answer: the client's log says which field, and the settings stay.
+      if (typeof settings === 'string') {
+        log(`session ${session.id}: configuration ignored: ${settings}`);
+        connection.console.error(`configuration ignored: ${settings}`);
+        return;
+      }
+      session.settings = { ...session.settings, ...settings };
     });
     connection.onShutdown(() => undefined);
     // A client's `exit` ends its session, never the shared daemon (stdio's main handles its own).
     connection.onExit(() => this.detach(session));
 
     const run = <T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-      if (this.stopping) throw new ResponseError(-32800, 'the daemon is shutting down');
+      if (this.stopping) throw new ResponseError(protocol.ErrorCodes.RequestCancelled, 'the daemon is shutting down');
       const abort = new AbortController();
       const onClose = () => abort.abort(session.closing.signal.reason);
       session.closing.signal.addEventListener('abort', onClose);
@@ -145,13 +154,13 @@ export class Daemon {
   }
 }
 
-function readSettings(raw: unknown): SessionSettings {
-  const s = (raw ?? {}) as Record<string, unknown>;
-  const out: SessionSettings = {};
-  if (typeof s.strategy === 'string' && s.strategy) out.strategy = s.strategy;
-  const level = (s.budget as Record<string, unknown> | undefined)?.level ?? s.budgetLevel;
-  if (level === 'aggressive' || level === 'balanced' || level === 'relaxed') out.budgetLevel = level;
-  return out;
+/** The session's settings from the client's options, parsed by the shared schema; a string names
+ * the fields that did not parse. */
+function readSettings(raw: unknown): SessionSettings | string {
+  const parsed = protocol.InitializationOptions.safeParse(raw ?? {});
+  if (!parsed.success) return describeIssues(parsed.error, '(options)');
+  const { strategy, budget } = parsed.data;
+  return { ...(strategy ? { strategy } : {}), ...(budget?.level ? { budgetLevel: budget.level } : {}) };
 }
 
 function toResponseError(e: unknown): ResponseError<void> {
@@ -160,5 +169,5 @@ function toResponseError(e: unknown): ResponseError<void> {
   if (err?.name === 'ModelCallError' || err?.name === 'AllModelsFailedError') {
     return new ResponseError(protocol.ErrorCodes.ModelCallFailed, err.message ?? 'model call failed');
   }
-  return new ResponseError(-32603, err?.message ?? String(e));
+  return new ResponseError(protocol.ErrorCodes.InternalError, err?.message ?? String(e));
 }

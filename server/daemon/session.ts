@@ -5,20 +5,20 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { FeedbackKind } from '../../shared/protocol';
-import type { z } from 'zod';
+import type { BudgetLevel, FeedbackKind } from '../../shared/protocol';
 import { LiveStats } from './liveStats';
 
+/** What the session's client chose (its InitializationOptions, shared/protocol.ts). */
 export interface SessionSettings {
   strategy?: string;
-  budgetLevel?: 'aggressive' | 'balanced' | 'relaxed';
+  budgetLevel?: BudgetLevel;
 }
 
 export interface HistoryItem {
   requestId: string;
   model: string;
   passed: boolean | null;
-  feedback: z.infer<typeof FeedbackKind> | null;
+  feedback: FeedbackKind | null;
 }
 
 const HISTORY = 32;

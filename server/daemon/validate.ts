@@ -5,11 +5,16 @@ import type { z } from 'zod';
 import { ErrorCodes, type NotificationDef, type RequestDef } from '../../shared/protocol';
 import { formatPath } from '../config/load';
 
-export function invalidParams(method: string, error: z.ZodError): ResponseError<void> {
-  const details = error.issues
+/** The first issues of a failed parse, each led by the path of the field, e.g. `budget.level: Invalid option`. */
+export function describeIssues(error: z.ZodError, root = '(params)'): string {
+  return error.issues
     .slice(0, 5)
-    .map((i) => `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))) || '(params)'}: ${i.message}`);
-  return new ResponseError(ErrorCodes.InvalidParams, `${method}: invalid params: ${details.join('; ')}`);
+    .map((i) => `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))) || root}: ${i.message}`)
+    .join('; ');
+}
+
+function invalidParams(method: string, error: z.ZodError): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, `${method}: invalid params: ${describeIssues(error)}`);
 }
 
 /** Registers `handler` for `def`, with params parsed (defaults applied) by the def's schema.
@@ -29,7 +34,7 @@ export function onRequest<M extends string, P extends z.ZodType, R extends z.Zod
     } catch (e) {
       if (e instanceof ResponseError) return e;
       log(`${def.method} failed: ${(e as Error)?.stack ?? String(e)}`);
-      return new ResponseError(-32603, `${def.method}: ${(e as Error)?.message ?? String(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `${def.method}: ${(e as Error)?.message ?? String(e)}`);
     }
   });
 }

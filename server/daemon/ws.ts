@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createConnection, type Message } from 'vscode-languageserver/node';
 import type { Daemon } from './daemon';
-import { WebSocketMessageReader, WebSocketMessageWriter } from './wsTransport';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/wsTransport';
 
 export interface WsServerOptions {
   port: number;
@@ -69,7 +69,7 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const user = digest(tokenOf(req)!).toString('hex').slice(0, 12);
-      const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws)), new WebSocketMessageWriter(ws));
+      const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws)), new WebSocketMessageWriter(ws, { whenClosed: 'drop' }));
       const session = daemon.attach(connection, user, 'ws');
       opts.log(`ws: session ${session.id} from ${req.socket.remoteAddress}`);
       ws.on('close', () => daemon.detach(session));

@@ -104,7 +104,7 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string)
   }
   // Routers only: the claim is about routing. Single models compete only when no router was run.
   const deployable = rows.filter((r) => r.strategy !== ORACLE && r.strategy !== ALWAYS_LARGEST && r.strategy !== largestModelStrategy);
-  const routers = deployable.filter((r) => !r.strategy.startsWith('always-'));
+  const routers = deployable.filter((r) => !r.strategy.startsWith('always-') && r.strategy !== BEST_SINGLE);
   const pool = routers.length ? routers : deployable;
   const order = (a: StrategyRow, b: StrategyRow) => b.pass_at_1 - a.pass_at_1 || a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy);
   const capped = pool.filter((r) => r.energy_share_of_largest !== null && r.energy_share_of_largest <= TARGET_ENERGY_SHARE).sort(order);

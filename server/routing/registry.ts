@@ -42,6 +42,8 @@ export interface StrategyDeps {
   weights?: RewardWeights;
   /** 'ts' forces the pure-TS evaluation (no onnxruntime). Default 'onnx' when the file is there. */
   inference?: 'onnx' | 'ts';
+  /** A missing bundle is not an error: the learned strategies fall back to the complexity prior. */
+  optional?: boolean;
   /** Reports what the bundle knows of the configured models (logged at start-up). */
   log?: (line: string) => void;
 }
@@ -113,7 +115,7 @@ export function createStrategies(deps: StrategyDeps): Map<string, Strategy> {
     bundle = loadBundle(dir);
   } catch (e) {
     // An explicitly configured bundle must load; the default one may be absent (a bare checkout).
-    if (deps.bundleDir) throw e;
+    if (deps.bundleDir && !deps.optional) throw e;
     deps.log?.(`routing: no router bundle in ${dir} (${(e as Error).message}); learned strategies use the complexity prior`);
   }
   if (bundle) {

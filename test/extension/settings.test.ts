@@ -3,8 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configurationContribution, DEFAULT_SETTINGS, parseSettings, STRATEGY_IDS } from '../../extension/settingsSchema';
-import { daemonOptions } from '../../extension/daemonOptions';
+import { configurationContribution, DEFAULT_SETTINGS, parseSettings } from '../../extension/settingsSchema';
+import { initializationOptions } from '../../extension/initializationOptions';
+import { InitializationOptions } from '../../shared/protocol';
+import { STRATEGY_IDS } from '../../shared/strategies';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
@@ -52,10 +54,13 @@ describe('extension: settings', () => {
   });
 
   it('tells the daemon the strategy and budgets, never paths', () => {
-    const o = daemonOptions({ ...DEFAULT_SETTINGS, strategy: 'carbon-aware', 'budget.co2gPerDay': 5 });
+    const o = initializationOptions({ ...DEFAULT_SETTINGS, strategy: 'carbon-aware', 'budget.co2gPerDay': 5 });
     assert.equal(o.strategy, 'carbon-aware');
     assert.deepEqual(o.budget, { level: 'balanced', co2gPerDay: 5 });
     assert.ok(!JSON.stringify(o).includes('nodePath'));
+    // What the extension builds is what the daemon's schema parses, unchanged.
+    assert.deepEqual(InitializationOptions.parse(o), o);
+    assert.deepEqual(InitializationOptions.parse(initializationOptions(DEFAULT_SETTINGS)), initializationOptions(DEFAULT_SETTINGS));
   });
 
   it('declares lazy activation and the commands', () => {

@@ -1,13 +1,15 @@
-// `connect` mode's transport against the real daemon's --ws server (dist/server.js): the bearer
-// token opens a session that answers LSP; a wrong token is refused with a readable reason.
+// `connect` mode's transport (shared/wsTransport.ts, which the daemon's side uses too) against the
+// real daemon's --ws server (dist/server.js): the bearer token opens a session that answers LSP; a
+// wrong token is refused with a readable reason; a binary frame is read like a text frame.
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
-import { connectWebSocket } from '../../extension/wsTransport';
-import { listModels } from '../../shared/protocol';
+import WebSocket from 'ws';
+import { connectWebSocket } from '../../shared/wsTransport';
+import { ErrorCodes, listModels } from '../../shared/protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -18,6 +20,7 @@ describe('extension: WebSocket transport (connect mode)', function () {
   let url = '';
   let tmp = '';
   const TOKEN = 'test-token-0123456789';
+  const HINT = 'check the token: "RouterLLM: Set Shared Daemon Token"';
 
   before(async function () {
     if (!fs.existsSync(SERVER)) {
@@ -58,7 +61,7 @@ describe('extension: WebSocket transport (connect mode)', function () {
   });
 
   it('speaks LSP to the shared daemon with the bearer token', async () => {
-    const { reader, writer } = await connectWebSocket(url, TOKEN);
+    const { reader, writer } = await connectWebSocket(url, TOKEN, { tokenHint: HINT });
     const conn = createMessageConnection(reader, writer);
     conn.listen();
     try {
@@ -73,11 +76,40 @@ describe('extension: WebSocket transport (connect mode)', function () {
     }
   });
 
+  it('refuses malformed initialization options with an error naming the field', async () => {
+    const { reader, writer } = await connectWebSocket(url, TOKEN);
+    const conn = createMessageConnection(reader, writer);
+    conn.listen();
+    try {
+      await assert.rejects(
+        conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { budget: { level: 'extreme' } } }),
+        (e: { code?: number; message?: string }) => e.code === ErrorCodes.InvalidParams && /initializationOptions: budget\.level/.test(e.message ?? ''),
+      );
+    } finally {
+      conn.dispose();
+      writer.end();
+    }
+  });
+
+  it('reads a binary frame as UTF-8 JSON, as a text frame', async () => {
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    await new Promise((r) => ws.once('open', r));
+    try {
+      const reply = new Promise<{ id: number; result?: { serverInfo?: { name: string } } }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+      ws.send(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }), 'utf8'), { binary: true });
+      const r = await reply;
+      assert.equal(r.id, 7);
+      assert.equal(r.result?.serverInfo?.name, 'routerllm');
+    } finally {
+      ws.close();
+    }
+  });
+
   it('refuses a wrong token with a reason that names the token command', async () => {
-    await assert.rejects(connectWebSocket(url, 'wrong'), /HTTP 401.*Set Shared Daemon Token/);
+    await assert.rejects(connectWebSocket(url, 'wrong', { tokenHint: HINT }), /HTTP 401.*Set Shared Daemon Token/);
   });
 
   it('reports an unreachable daemon', async () => {
-    await assert.rejects(connectWebSocket('ws://127.0.0.1:1', TOKEN, 2000), /cannot reach the shared daemon/);
+    await assert.rejects(connectWebSocket('ws://127.0.0.1:1', TOKEN, { timeoutMs: 2000 }), /cannot reach the shared daemon/);
   });
 });

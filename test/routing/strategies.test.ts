@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createStrategies, predictorsOf } from '../../server/routing/registry';
 import type { RouteChoice, Strategy } from '../../server/routing/types';
 import { AVAILABLE, input, MODELS, request, tmpDir } from './helpers';
@@ -76,9 +77,10 @@ describe('routing strategies', function () {
   it('cascade: the fitted ladder first; an untrained model earns a rung by its size prior, refined by verified outcomes', async () => {
     const policy = { ladder: ['deepseek-coder-1.3b', 'deepseek-coder-33b'], noTests: 'deepseek-coder-33b', lambda: 0.1, how: 'test', training: { passRate: 0, energyShare: 0, plainPassRate: 0, plainEnergyShare: 0 } };
     const rates = new Map(Object.entries({ 'deepseek-coder-1.3b': 0.6, 'deepseek-coder-33b': 0.8 }));
-    const trained = [{ id: 'deepseek-coder-1.3b', paramsB: 1.3 }, { id: 'deepseek-coder-33b', paramsB: 33 }];
+    // The 33B is trained here as if it were far larger, so 6.7B's nearest trained size is 1.3B's.
+    const trained = [{ id: 'deepseek-coder-1.3b', paramsB: 1.3 }, { id: 'deepseek-coder-33b', paramsB: 300 }];
     const s = cascadeStrategy({ policy, rates, trained, stateFile: null });
-    const i = input();
+    const i = input(request(), { candidates: AVAILABLE.filter((m) => ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'deepseek-coder-33b'].includes(m.id)) });
     const walk = async () => {
       const first = await s.choose(i);
       const path = [first.model];
@@ -168,7 +170,7 @@ describe('routing strategies', function () {
   it('routes without trained models (complexity prior) and on the pure-TS path', async () => {
     const empty = tmpDir();
     try {
-      const bare = createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: undefined, ...{} }) && createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: empty, ...{} });
+      const bare = createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: path.join(empty, 'none'), optional: true });
       const c = await bare.get('classifier')!.choose(input());
       assert.match(c.explanation, /complexity prior/);
       assert.ok(!bare.has('moe'));

@@ -1,6 +1,7 @@
 // Removes from a completion what the text after the cursor already holds, so accepting the
 // suggestion never duplicates closing brackets, quotes or a closing line (a recurring complaint
-// about Copilot-style ghost text; Tabby ships the same kind of filter). Pure: no `vscode` import.
+// about Copilot-style ghost text; Tabby ships the same kind of filter).
+import type { Filter } from '../types';
 
 /** Characters whose overlap with the suffix is safe to drop: brackets, quotes, punctuation. */
 const CLOSING = /^[\s)\]}>"'`;:,.]*$/;
@@ -19,11 +20,14 @@ function overlap(text: string, head: string): number {
   return 0;
 }
 
+/** Runs after fitIndentation: whole lines compare with their indentation. */
+export const trimAgainstSuffix: Filter = (completion, { suffix }) => trim(completion, suffix);
+
 /**
  * @param completion the text to insert at the cursor (already without the prefix's current line)
  * @param suffix the document text after the cursor
  */
-export function trimAgainstSuffix(completion: string, suffix: string): string {
+function trim(completion: string, suffix: string): string {
   if (!completion) return completion;
   const nl = suffix.indexOf('\n');
   const restOfLine = (nl < 0 ? suffix : suffix.slice(0, nl)).replace(/\s+$/, '');

@@ -1,15 +1,12 @@
 // Fits a completion to the file's indentation: the unit (tabs or spaces, as the editor inserts
-// them) and the level of the line the cursor is on. Pure: no `vscode` import.
-
-export interface IndentOptions {
-  insertSpaces: boolean;
-  tabSize: number;
-}
+// them, sent with the request) and the level of the line the cursor is on.
+import type { IndentOptions } from '../../../shared/protocol';
+import { linePrefixOf, type Filter } from '../types';
 
 const leading = (line: string) => /^[ \t]*/.exec(line)![0];
 
 /** Width of a run of indentation, a tab counting `tabSize`. */
-export function indentWidth(ws: string, tabSize: number): number {
+function indentWidth(ws: string, tabSize: number): number {
   let w = 0;
   for (const ch of ws) w += ch === '\t' ? tabSize - (w % tabSize) : 1;
   return w;
@@ -39,11 +36,13 @@ function selfContained(text: string): boolean {
   return true;
 }
 
+export const fitIndentation: Filter = (completion, { prefix, indent }) => fit(completion, linePrefixOf(prefix), indent);
+
 /**
  * @param completion text to insert at the cursor
  * @param linePrefix the text of the cursor's line before the cursor
  */
-export function fitIndentation(completion: string, linePrefix: string, opts: IndentOptions): string {
+function fit(completion: string, linePrefix: string, opts: IndentOptions): string {
   if (!completion) return completion;
   const lines = completion.split('\n');
   const cursorOnBlank = linePrefix.trim() === '';
