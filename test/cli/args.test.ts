@@ -31,7 +31,7 @@ describe('cli: arguments', () => {
 
   it('a bad number names the flag and the bound', async () => {
     await assert.rejects(serve(['--ws', '70000']), { name: 'CliError', message: '--ws: not a port: 70000' });
-    await assert.rejects(serve(['--stdio', '--eval-folds', '1']), { message: "--eval-folds: expected an integer >= 2, got '1'" });
+    await assert.rejects(serve(['--stdio', '--fold-bundles', 'x', '--folds', '1']), { message: "--folds: expected an integer >= 2, got '1'" });
     await assert.rejects(coverage(['--concurrency', '0']), { message: "--concurrency: expected an integer >= 1, got '0'" });
     await assert.rejects(stats(['--days', '0']), CliError);
   });

@@ -69,10 +69,11 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     }
   });
 
-  it('runs the oracle on every available model and always-largest on llama-3.1-70b (405B has no recording)', () => {
+  it('routes exactly the models the recordings hold: always-largest is llama-3.1-70b (405B has no recording, so it is not in this fleet)', () => {
     assert.equal(report.fleet.largest, 'llama-3.1-70b');
     assert.equal(report.fleet.weak, 'deepseek-coder-1.3b');
-    assert.ok(report.fleet.unavailable.includes('llama-3.1-405b'));
+    assert.ok(!report.fleet.models.includes('llama-3.1-405b'));
+    assert.equal(report.fleet.models.length, 10);
     for (const m of report.fleet.models) assert.equal(rowsOf(`always-${m}`).length, 6, m);
     assert.deepEqual(
       rowsOf('always-largest').map((r) => ({ ...r, strategy: '' })),
