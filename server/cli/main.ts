@@ -9,9 +9,10 @@ const COMMANDS: Record<string, Command> = {
   fleet: { summary: 'run the recorded fleet, an OpenAI-compatible server of recorded outputs', load: () => import('./commands/fleet') },
   implement: { summary: 'implement the function at <file>:<line> through the daemon', load: () => import('./commands/implement') },
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },
-  eval: { summary: 'evaluate every routing strategy on HumanEval against always-largest', load: () => import('./commands/eval') },
+  eval: { summary: 'evaluate every routing strategy on a recorded fleet (HumanEval or MBPP) against the baselines', load: () => import('./commands/eval') },
   coverage: { summary: 'how many benchmark tasks have tests the extractors find', load: () => import('./commands/coverage') },
-  train: { summary: 'train the learned routers and write models/ (k-fold scores in the model card)', load: () => import('./commands/train') },
+  train: { summary: 'train every learned router for a fleet and write a router bundle (k-fold scores in its card)', load: () => import('./commands/train') },
+  robustness: { summary: 'train and score every sub-fleet of an observed fleet k-fold on itself', load: () => import('./commands/robustness') },
 };
 
 function usage(): string {

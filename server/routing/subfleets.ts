@@ -1,0 +1,112 @@
+// The robustness check: fleets made of subsets of an observed fleet (e.g. every 4-model subset
+// that holds a model above 30B), each trained and scored k-fold on itself (kfold.ts: every fold's
+// bundle trained on the other folds only). A router tuned to one fleet fails here. Next to every
+// strategy it reports the two baselines each router must beat at equal or lower energy: the best
+// single model (in hindsight) and the plain smallest-to-largest verified cascade.
+import { scoreRouters, type RouteScore } from './kfold';
+import type { FleetObservations } from './observations';
+
+export interface SubfleetOptions {
+  size: number;
+  /** Every subset must hold a model at least this large (billions). */
+  minLargestB: number;
+  k: number;
+  seed: number;
+  /** Score every `stride`-th subset only (1 = all), for a quicker look. */
+  stride?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SubfleetRow {
+  models: string[];
+  largest: string;
+  best: string;
+  scores: RouteScore[];
+}
+
+export interface StrategySummary {
+  strategy: string;
+  /** Means over the subfleets. */
+  passRate: number;
+  energyShareOfLargest: number;
+  /** Subfleets where the strategy reached the baseline's pass rate at equal or lower energy. */
+  beatsFixedCascade: number;
+  beatsBestSingle: number;
+  /** Subfleets where pass rate >= always-largest + 5 points at <= 25% of its energy. */
+  meetsTarget: number;
+}
+
+/** The observations of `models` only (in the fleet's order). */
+export function restrict(o: FleetObservations, ids: readonly string[]): FleetObservations {
+  const keep = o.models.map((m, i) => (ids.includes(m.id) ? i : -1)).filter((i) => i >= 0);
+  return { ...o, source: `${o.source} restricted to ${ids.join(', ')}`, models: keep.map((i) => o.models[i]), obs: o.obs.map((row) => keep.map((i) => row[i])) };
+}
+
+function subsets<T>(items: readonly T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  if (items.length < size) return [];
+  const [first, ...rest] = items;
+  return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
+}
+
+export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions): Promise<{ rows: SubfleetRow[]; summary: StrategySummary[] }> {
+  const ids = o.models.map((m) => m.id);
+  const sizeOf = new Map(o.models.map((m) => [m.id, m.paramsB]));
+  const all = subsets(ids, opts.size).filter((s) => s.some((id) => sizeOf.get(id)! >= opts.minLargestB));
+  const chosen = all.filter((_, i) => i % (opts.stride ?? 1) === 0);
+  const rows: SubfleetRow[] = [];
+  for (const models of chosen) {
+    const report = await scoreRouters(restrict(o, models), opts.k, opts.seed);
+    const largest = [...models].sort((a, b) => sizeOf.get(b)! - sizeOf.get(a)!)[0];
+    const singles = report.routing.filter((r) => r.strategy.startsWith('always-'));
+    const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
+    rows.push({ models, largest, best, scores: report.routing });
+    opts.onProgress?.(rows.length, chosen.length);
+  }
+  const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
+  const summary = strategies.map((strategy): StrategySummary => {
+    const acc = { passRate: 0, share: 0, fixed: 0, single: 0, target: 0 };
+    for (const r of rows) {
+      const get = (id: string) => r.scores.find((s) => s.strategy === id)!;
+      const s = get(strategy);
+      const largest = get(`always-${r.largest}`);
+      const fixed = get('fixed-cascade');
+      const best = get(`always-${r.best}`);
+      acc.passRate += s.passRate;
+      acc.share += s.energyJ / largest.energyJ;
+      acc.fixed += s.passRate >= fixed.passRate && s.energyJ <= fixed.energyJ ? 1 : 0;
+      acc.single += s.passRate >= best.passRate && s.energyJ <= best.energyJ ? 1 : 0;
+      acc.target += s.passRate >= largest.passRate + 0.05 && s.energyJ <= 0.25 * largest.energyJ ? 1 : 0;
+    }
+    const n = Math.max(1, rows.length);
+    return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target };
+  });
+  // The baselines' own means, as rows of the same table.
+  const baseline = (label: string, pick: (r: SubfleetRow) => string): StrategySummary => {
+    let p = 0;
+    let e = 0;
+    for (const r of rows) {
+      const s = r.scores.find((x) => x.strategy === pick(r))!;
+      const l = r.scores.find((x) => x.strategy === `always-${r.largest}`)!;
+      p += s.passRate;
+      e += s.energyJ / l.energyJ;
+    }
+    const n = Math.max(1, rows.length);
+    return { strategy: label, passRate: p / n, energyShareOfLargest: e / n, beatsFixedCascade: NaN, beatsBestSingle: NaN, meetsTarget: NaN };
+  };
+  summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
+  summary.sort((a, b) => b.passRate - a.passRate);
+  return { rows, summary };
+}
+
+export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions): string {
+  const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
+  const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
+  return [
+    `Sub-fleets: ${n} fleets of ${opts.size} models holding one of >= ${opts.minLargestB}B, each trained and scored ${opts.k}-fold on itself (seed ${opts.seed}); simulated from the observations (kfold.ts), means over the fleets.`,
+    '',
+    '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} |`),
+  ].join('\n');
+}
