@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadMbpp, mbppPrompt, type MbppTask } from '../../server/data/datasets';
 import { TaskIndex } from '../../server/fleet/match';
-import { canonicalTaskId, loadRecordings } from '../../server/fleet/recordings';
+import { canonicalTaskId, convertRow, loadRecordings } from '../../server/fleet/recordings';
 import { loadTasks } from '../../server/eval/tasks';
 // Type-only: erased at run time, so loading this file never loads the daemon client.
 import type { EvalOptions } from '../../server/eval';
@@ -70,6 +70,10 @@ describe('eval: MBPP task ids, splits and matching', () => {
     for (const id of ['MBPP/11', 'mbpp/11', 'Mbpp/11', ' mbpp/11 ']) assert.equal(canonicalTaskId(id), 'Mbpp/11');
     assert.equal(canonicalTaskId('humaneval/3'), 'HumanEval/3');
     assert.equal(canonicalTaskId('custom/3'), 'custom/3');
+    // Every row format, the converted source formats included.
+    assert.equal(convertRow({ task_id: 'MBPP/3', model: 'm', completion: '' }, 'own')!.task_id, 'Mbpp/3');
+    assert.equal(convertRow({ task_id: 'mbpp/3', model: 'm', completion: '', tokens_generated: 5 }, 'llmseccode')!.task_id, 'Mbpp/3');
+    assert.equal(convertRow({ task_id: 'humaneval/3', model: 'org/m', completion: '', base_passed: true }, 'evalplus')!.task_id, 'HumanEval/3');
   });
 
   it('has the standard splits: test 11-510, validation 511-600, all 974', () => {
