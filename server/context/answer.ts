@@ -5,6 +5,11 @@ import type { Language } from '../../shared/protocol';
 import type { FunctionAtCursor } from './types';
 
 const FENCE = /```[ \t]*([\w+-]*)[ \t]*\r?\n([\s\S]*?)(?:```|$)/g;
+/** Every fence in an answer, with the language tag written right after it (empty for a bare one). */
+const FENCE_TAG = /```[ \t]*([\w+-]*)/g;
+/** Text that starts like code rather than prose: an indented line (a continued function body) or
+ * a line opening with a keyword of Python or TypeScript. */
+const CODE_LIKE = /^([ \t]+\S|(def|async|class|import|from|return|@\w|function|const|let|var|export|if|for|while|try|with|yield|raise)\b)/m;
 
 function definesFunction(code: string, name: string, language: Language): boolean {
   const n = name.replace(/\$/g, '\\$');
@@ -13,9 +18,34 @@ function definesFunction(code: string, name: string, language: Language): boolea
     : new RegExp(`(function\\s*\\*?\\s*${n}\\s*[<(]|(const|let|var)\\s+${n}\\s*(:[^=]+)?=)`).test(code);
 }
 
-/** The code in an answer: the fenced block defining `name`, else the first block, else the text. */
+/** The code an answer opens with when it continues a prompt that ended in an opening fence (a chat
+ * template's "```python\n"): the text before the answer's first fence, when that fence is a bare
+ * one closing it. It is one when the text looks like code and the fences do not pair up otherwise
+ * (an odd count, or a tagged fence where a closing one would be). Null when the answer opens a
+ * block of its own (prose then a fence, or a fence first). */
+function leadingBlock(answer: string): { code: string; rest: string } | null {
+  const tags = [...answer.matchAll(FENCE_TAG)];
+  if (!tags.length) return null;
+  const first = tags[0]!;
+  const before = answer.slice(0, first.index);
+  const lineEnd = answer.indexOf('\n', first.index);
+  const restOfLine = answer.slice(first.index! + 3, lineEnd < 0 ? answer.length : lineEnd);
+  if (restOfLine.trim() || !before.trim() || !CODE_LIKE.test(before.replace(/^\s*\n/, ''))) return null;
+  const unpaired = tags.length % 2 === 1 || tags.some((t, i) => i % 2 === 1 && t[1]);
+  if (!unpaired) return null;
+  return { code: before, rest: lineEnd < 0 ? '' : answer.slice(lineEnd + 1) };
+}
+
+const asBlock = (code: string): string => code.replace(/^\s*\n/, '').replace(/\s+$/, '') + '\n';
+
+/** The code in an answer: the fenced block defining `name`, else the first block, else the text.
+ * A block may be closed by a lone fence with no opening one (the answer continues a prompt that
+ * opened it); prose after a closing fence is never code; a block cut off at the token limit runs
+ * to the end of the answer. */
 export function extractCode(answer: string, language: Language, name: string): string {
-  const blocks = [...answer.matchAll(FENCE)].map((m) => m[2]!.replace(/\s+$/, '') + '\n');
+  const lead = leadingBlock(answer);
+  const rest = lead ? lead.rest : answer;
+  const blocks = [...(lead ? [asBlock(lead.code)] : []), ...[...rest.matchAll(FENCE)].map((m) => m[2]!.replace(/\s+$/, '') + '\n')];
   if (!blocks.length) return answer.replace(/^\s*\n/, '');
   return blocks.find((b) => definesFunction(b, name, language)) ?? blocks[0]!;
 }

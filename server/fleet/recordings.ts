@@ -54,7 +54,7 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 function fromLlmSecCode(r: Raw): Recording | null {
   if (r.run !== undefined && r.run !== 'code_eval') return null;
   return {
-    task_id: String(r.task_id),
+    task_id: canonicalTaskId(String(r.task_id)),
     model: String(r.model),
     completion: isStr(r.completion) ? r.completion : '',
     response: isStr(r.response) ? r.response : undefined,
@@ -68,7 +68,7 @@ function fromLlmSecCode(r: Raw): Recording | null {
  * the fleet serves it under the repo name alone. No token counts were recorded. */
 function fromEvalPlus(r: Raw): Recording {
   return {
-    task_id: String(r.task_id),
+    task_id: canonicalTaskId(String(r.task_id)),
     model: String(r.model).split('/').pop()!,
     completion: isStr(r.completion) ? r.completion : '',
     passed: typeof r.base_passed === 'boolean' ? r.base_passed : undefined,
