@@ -93,7 +93,10 @@ export function loadMultiplE(language: 'ts' | 'js'): MultiplETask[] {
 /** The Python prompt a user would have in their file for an MBPP task: a stub with the
  * statement as docstring and the first test as an example, as MBPP evaluations conventionally do. */
 export function mbppPrompt(task: MbppTask): { prompt: string; entryPoint: string } {
-  const name = /def\s+([A-Za-z_]\w*)\s*\(/.exec(task.code)?.[1] ?? 'solution';
+  // The function the tests call: MBPP's reference code sometimes defines a helper first.
+  const defs = [...task.code.matchAll(/def\s+([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!);
+  const tests = task.test_list.join('\n');
+  const name = defs.filter((d) => new RegExp(`\\b${d}\\s*\\(`).test(tests)).pop() ?? defs[0] ?? 'solution';
   const sig = new RegExp(`def\\s+${name}\\s*\\(([^)]*)\\)`).exec(task.code)?.[1] ?? '';
   const example = task.test_list[0] ?? '';
   const prompt = `def ${name}(${sig}):\n    """${task.text}\n    ${example}\n    """\n`;

@@ -6,6 +6,7 @@ import type { SandboxLimits, SandboxResult } from '../checks/types';
 import { DiskCache, sha256 } from './cache';
 import { judgeProgram, parseResults, referenceProgram } from './harness';
 import { promptPrefix, type EvalTask } from './tasks';
+import { bodyOf, functionAt } from '../context';
 
 export interface Verdict {
   passed: boolean;
@@ -32,9 +33,12 @@ const JUDGE_LIMITS: SandboxLimits = { timeoutMs: 180_000, memoryMb: 2048, maxPro
 const REFERENCE_LIMITS: SandboxLimits = { ...JUDGE_LIMITS, maxOutputBytes: 64 << 20 };
 
 /** The program judged: the prompt's text before the entry point (imports, helpers the model was
- * given) followed by the function the model wrote. */
-export function candidateProgram(task: Pick<EvalTask, 'prompt' | 'entryPoint'>, code: string): string {
-  return `${promptPrefix(task.prompt, task.entryPoint)}\n${code}\n`;
+ * given) followed by the function the model wrote; when the model wrote only the body (completion
+ * models), the prompt's own header with that body, as the daemon inserts it. */
+export function candidateProgram(task: Pick<EvalTask, 'prompt' | 'entryPoint' | 'cursor'>, code: string): string {
+  if (new RegExp(`^[ \\t]*(async[ \\t]+)?def[ \\t]+${task.entryPoint}[ \\t]*\\(`, 'm').test(code)) return `${promptPrefix(task.prompt, task.entryPoint)}\n${code}\n`;
+  const fn = functionAt(task.prompt, task.cursor.line, 'python');
+  return fn ? `${task.prompt.trimEnd()}${bodyOf(code, fn)}\n` : `${task.prompt}${code}\n`;
 }
 
 export interface HiddenOptions {

@@ -239,7 +239,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
         const idx = tasks.map((_, t) => t).filter((t) => foldOf.get(tasks[t].id) !== f);
         const b = trainBundle(observed, idx, { seed: opts.seed + f, models: fleetModelsUsed });
         writeBundle(path.join(bundlesDir, `fold-${f}`), b);
-        trainedOn.set(f, `${b.meta.cascade.ladder.join(' > ')} (lambda ${b.meta.cascade.lambda})`);
+        trainedOn.set(f, `${b.meta.cascade.ladder.join(' > ')} (${b.meta.cascade.rule})`);
       }
     }
     const heldOut = new Map<string, string>();

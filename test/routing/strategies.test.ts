@@ -75,7 +75,7 @@ describe('routing strategies', function () {
   });
 
   it('cascade: the fitted ladder first; an untrained model earns a rung by its size prior, refined by verified outcomes', async () => {
-    const policy = { ladder: ['deepseek-coder-1.3b', 'deepseek-coder-33b'], noTests: 'deepseek-coder-33b', lambda: 0.1, how: 'test', training: { passRate: 0, energyShare: 0, plainPassRate: 0, plainEnergyShare: 0 } };
+    const policy = { ladder: ['deepseek-coder-1.3b', 'deepseek-coder-33b'], noTests: 'deepseek-coder-33b', lambda: 0.1, rule: 'lambda 0.1', how: 'test', training: { passRate: 0, energyShare: 0, plainPassRate: 0, plainEnergyShare: 0 } };
     const rates = new Map(Object.entries({ 'deepseek-coder-1.3b': 0.6, 'deepseek-coder-33b': 0.8 }));
     // The 33B is trained here as if it were far larger, so 6.7B's nearest trained size is 1.3B's.
     const trained = [{ id: 'deepseek-coder-1.3b', paramsB: 1.3 }, { id: 'deepseek-coder-33b', paramsB: 300 }];
