@@ -4,7 +4,8 @@
 //   floor: aggressive 0.45, balanced 0.6, relaxed 0.75 (a tighter budget accepts weaker models).
 //   When the budget left covers fewer than LOW_ROOM_REQUESTS calls of the chosen model, the floor
 //   drops one level (relaxed -> balanced -> aggressive) so the remaining room lasts longer.
-import type { BudgetLevel, ModelConfig } from '../../config/schema';
+import type { ModelConfig } from '../../config/schema';
+import type { BudgetLevel } from '../../../shared/protocol';
 import type { RouteInput, Strategy } from '../types';
 import type { PassModel } from '../pass-model';
 import { cheapestAbove, pct } from './common';
