@@ -56,7 +56,8 @@ export function reward(w: RewardWeights, quality: number, fp: Pick<FootprintEsti
   );
 }
 
-/** Quality of an outcome: test result first, then user feedback ('edited' counts half). */
+/** Quality of an outcome: test result first, then user feedback ('edited' counts half) where a
+ * caller has some (the daemon and training pass none: feedback teaches no router). */
 export function qualityOf(passed: boolean | null, feedback: FeedbackKind | null): number | null {
   if (passed !== null) return passed ? 1 : 0;
   if (feedback === 'accepted') return 1;

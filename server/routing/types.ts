@@ -51,8 +51,10 @@ export interface RouteOutcome {
   request: RequestContext;
   features: Float32Array;
   model: string;
-  /** true / false from tests or user feedback; null when unknown. */
+  /** true / false from the extracted tests; null when none ran. */
   passed: boolean | null;
+  /** Null from the daemon and from training: user feedback goes to the ledger and the session's
+   * history, not to learn(). */
   feedback: FeedbackKind | null;
   energyJ: number;
   co2g: number;

@@ -1,7 +1,8 @@
 // Online learner: LinUCB contextual bandit for the first choice (../linucb.ts) and tabular
 // Q-learning for escalation (../qlearn.ts), both learning from RouteOutcome rewards:
 //   reward = w.quality * quality - w.carbon * norm(co2) - w.cost * norm(cost) - w.latency * norm(latency)
-// (../rewards.ts; quality = test result, else feedback; weights from config, default 0.4/0.3/0.2/0.1).
+// (../rewards.ts; quality = the extracted tests' verdict: the daemon's outcomes carry no user
+// feedback; weights from config, default 0.4/0.3/0.2/0.1).
 // One instance per daemon, so every client's outcomes train the same state. State lives in
 // <stateDir>/rl-state.json, loaded on construction, written atomically by persist() (the daemon
 // calls it on shutdown and periodically; learn() also persists every PERSIST_EVERY updates).
