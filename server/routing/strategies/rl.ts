@@ -17,6 +17,7 @@ import { complexityScore } from '../complexity';
 import { DEFAULT_WEIGHTS, qualityOf, referenceFootprint, reward, routableModels } from '../rewards';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests } from './common';
+import { byEnergy, energyPerOutputToken } from '../order';
 
 export const UCB_ALPHA = 0.3;
 export const PERSIST_EVERY = 100;
@@ -135,11 +136,8 @@ export class RlStrategy implements Strategy {
   /** Untried candidates at least as energy-hungry as the largest tried one, by energy. */
   private actions(candidates: readonly ModelConfig[], tried: readonly { model: string }[]): string[] {
     const triedIds = new Set(tried.map((t) => t.model));
-    const floor = Math.max(0, ...candidates.filter((m) => triedIds.has(m.id)).map((m) => m.energy.jPerOutputToken.value));
-    return candidates
-      .filter((m) => !triedIds.has(m.id) && m.energy.jPerOutputToken.value >= floor)
-      .sort((a, b) => a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.paramsB - b.paramsB)
-      .map((m) => m.id);
+    const floor = Math.max(0, ...candidates.filter((m) => triedIds.has(m.id)).map(energyPerOutputToken));
+    return byEnergy(candidates.filter((m) => !triedIds.has(m.id) && energyPerOutputToken(m) >= floor)).map((m) => m.id);
   }
 
   learn(o: RouteOutcome): void {
