@@ -1,5 +1,6 @@
-// Tells the daemon what became of its answers (the `feedback` request), which the learned
-// routers train on:
+// Tells the daemon what became of its answers (the `feedback` request). The daemon stores the
+// verdict in the ledger (stats, recommendations) and in the session's history (a routing feature
+// of the next requests); no router trains on it: only test verdicts and offline training teach.
 //  - accepted: an inline suggestion accepted (its item's command runs routerllm.acceptedInline);
 //  - rejected: a shown suggestion typed over, or left (the cursor moved elsewhere), before the
 //    next change at its position accepted it; typing the suggestion's own first characters

@@ -13,13 +13,13 @@
 //   // row.footprint / row.usage: the request's sums, the ones the answer carries
 //   acct.setFeedback(id, kind) on routerllm/feedback; acct.sessionStats(sessionId) for routerllm/sessionStats
 //   acct.close() on shutdown (checkpoints the WAL and closes the database)
-import type { BudgetLevel, Budgets, ModelConfig } from '../config/schema';
-import type { Attempt, SessionStats, Usage } from '../../shared/protocol';
+import type { Budgets, ModelConfig } from '../config/schema';
+import type { Attempt, BudgetLevel, FeedbackKind, SessionStats, Usage } from '../../shared/protocol';
 import type { FootprintEstimate } from '../routing/types';
 import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
 import { EnergyAttributor } from './dcgm';
 import { footprintOf, sumFootprints } from './footprint';
-import { Ledger, type BaselineFootprint, type FeedbackKindName, type LedgerEntry, type LedgerRow } from './ledger';
+import { Ledger, type BaselineFootprint, type LedgerEntry, type LedgerRow } from './ledger';
 import { AccountingMetrics } from './metrics';
 import { FootprintPredictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
@@ -221,7 +221,7 @@ export class Accountant {
     return { model: b.id, energyJ: f.energyJ, co2g: f.co2g, costUsd: f.costUsd };
   }
 
-  setFeedback(requestId: string, kind: FeedbackKindName, editRatio?: number): boolean {
+  setFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): boolean {
     return this.ledger.setFeedback(requestId, kind, editRatio);
   }
 

@@ -7,8 +7,8 @@
 // and the ledger, which keeps every one), never dropped. Set a very large limit to
 // effectively switch one off.
 import { TimeSeries } from './timeSeries';
-import type { Budgets, BudgetLevel } from '../config/schema';
-import type { BudgetStatus, Footprint } from '../../shared/protocol';
+import type { Budgets } from '../config/schema';
+import type { BudgetLevel, BudgetStatus, Footprint } from '../../shared/protocol';
 import type { FootprintEstimate } from '../routing/types';
 
 export const LEVEL_MULTIPLIER: Readonly<Record<BudgetLevel, number>> = { aggressive: 0.5, balanced: 1, relaxed: 2 };

@@ -11,11 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Attempt, Footprint } from '../../shared/protocol';
+import type { Attempt, FeedbackKind, Footprint } from '../../shared/protocol';
 
 export const LEDGER_FILE = 'ledger.sqlite';
-
-export type FeedbackKindName = 'accepted' | 'rejected' | 'edited';
 
 export interface BaselineFootprint {
   /** The always-largest model the request is compared with. */
@@ -38,7 +36,7 @@ export interface LedgerEntry {
   footprint: Footprint;
   latencyMs: number;
   passed: boolean | null;
-  feedback?: FeedbackKindName | null;
+  feedback?: FeedbackKind | null;
   /** What always-largest would have cost; null when unknown (counts as no saving). */
   baseline?: BaselineFootprint | null;
   attempts?: Attempt[];
@@ -77,6 +75,17 @@ export interface Savings {
   saved: { energyJ: number; co2g: number; costUsd: number };
 }
 
+/** The feedback kinds the schema's CHECK admits: frozen with migration 0, as migrations are never
+ * edited. The two assignments below fail to compile once this differs from FeedbackKind
+ * (shared/protocol.ts): SQLite cannot alter a CHECK, so a new kind needs an appended migration
+ * that rebuilds `requests` with the new list (and this constant then names that list). */
+const SCHEMA_FEEDBACK_KINDS = ['accepted', 'rejected', 'edited'] as const satisfies readonly FeedbackKind[];
+const everyKindStorable: readonly (typeof SCHEMA_FEEDBACK_KINDS)[number][] = [] as FeedbackKind[];
+void everyKindStorable;
+
+/** `'a', 'b'`: the SQL list of an IN (...) check. */
+const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
 /** Versioned migrations: index i takes the schema from user_version i to i+1. Append, never edit. */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE requests (
@@ -97,7 +106,7 @@ const MIGRATIONS: readonly string[] = [
      cost_usd REAL NOT NULL,
      latency_ms REAL NOT NULL,
      passed INTEGER CHECK (passed IN (0, 1)),
-     feedback TEXT CHECK (feedback IN ('accepted', 'rejected', 'edited')),
+     feedback TEXT CHECK (feedback IN (${sqlList(SCHEMA_FEEDBACK_KINDS)})),
      baseline_model TEXT,
      baseline_energy_j REAL,
      baseline_co2g REAL,
@@ -126,7 +135,7 @@ export function userIdFromToken(token?: string | null): string {
 interface DbRow {
   id: string; time: string; session_id: string; user: string; kind: 'inline' | 'implement'; strategy: string; model: string;
   prompt_tokens: number; completion_tokens: number; energy_j: number; energy_method: Footprint['energyMethod']; co2g: number;
-  cost_usd: number; latency_ms: number; passed: 0 | 1 | null; feedback: FeedbackKindName | null; edit_ratio: number | null;
+  cost_usd: number; latency_ms: number; passed: 0 | 1 | null; feedback: FeedbackKind | null; edit_ratio: number | null;
   baseline_model: string | null; baseline_energy_j: number | null; baseline_co2g: number | null; baseline_cost_usd: number | null;
   attempts: string;
 }
@@ -266,7 +275,7 @@ export class Ledger {
   }
 
   /** Records the user's verdict; false when no such request is in the ledger. */
-  setFeedback(requestId: string, kind: FeedbackKindName, editRatio?: number): boolean {
+  setFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): boolean {
     const r = this.stmt('UPDATE requests SET feedback = ?, edit_ratio = ? WHERE id = ?').run(kind, editRatio ?? null, requestId);
     return r.changes > 0;
   }

@@ -1,6 +1,8 @@
 // The daemon's configuration: one zod schema for the file (JSON or YAML), the defaults and the
 // catalogue overrides. Every figure that feeds accounting carries its source.
 import { z } from 'zod';
+import { BudgetLevel } from '../../shared/protocol';
+import { DEFAULT_STRATEGY } from '../../shared/strategies';
 
 export const FimFamily = z.enum(['deepseek-coder', 'codellama', 'starcoder', 'qwen-coder', 'llama', 'none']);
 export type FimFamily = z.infer<typeof FimFamily>;
@@ -84,9 +86,6 @@ export const ModelOverride = z
   .object({ id: ModelConfig.shape.id })
   .catchall(z.unknown());
 
-export const BudgetLevel = z.enum(['aggressive', 'balanced', 'relaxed']);
-export type BudgetLevel = z.infer<typeof BudgetLevel>;
-
 const Limits = z.object({
   perRequest: z.number().nonnegative().optional(),
   perHour: z.number().nonnegative().optional(),
@@ -110,7 +109,7 @@ export type RewardWeights = z.infer<typeof RewardWeights>;
 
 export const Config = z.object({
   /** Strategy used when a request names none. */
-  strategy: z.string().default('cascade'),
+  strategy: z.string().default(DEFAULT_STRATEGY),
   models: z.array(ModelOverride).default([]),
   /** false: only the models listed under `models` exist (a team's own fleet); true: they override
    * or extend the built-in catalogue. A listed model outside the catalogue needs only `id`,

@@ -7,7 +7,7 @@ import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutc
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
-import type { Fallback, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
+import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
 export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
@@ -37,7 +37,7 @@ export interface Services {
   strategy(id: string): Strategy | undefined;
   strategies(): { id: string; description: string }[];
   predict(model: ModelConfig, promptTokens: number): FootprintEstimate;
-  budget(level?: 'aggressive' | 'balanced' | 'relaxed'): RouteInput['budget'];
+  budget(level?: BudgetLevel): RouteInput['budget'];
   countTokens(text: string): number;
   random(): number;
   /** Starts accounting a request: add() each call as it returns (priced once, at the request's time). */
@@ -46,7 +46,7 @@ export interface Services {
   commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
   /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
    * No strategy learns from it; routing sees it only through the session's history. */
-  setFeedback(requestId: string, kind: 'accepted' | 'rejected' | 'edited'): boolean;
+  setFeedback(requestId: string, kind: FeedbackKind): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;
   budgetStatus(): BudgetStatus;

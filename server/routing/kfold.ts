@@ -16,6 +16,7 @@ import { mulberry32 } from './rng';
 import { ClassifierPassModel } from './pass-model';
 import { classifierStrategy } from './strategies/classifier';
 import type { Strategy } from './types';
+import { byEnergy } from './order';
 import { inMemory, trainBundle } from './bundle';
 import type { FleetObservations } from './observations';
 
@@ -113,7 +114,7 @@ export async function scoreRouters(o: FleetObservations, k = 5, seed = 1): Promi
 /** The cheapest recorded model that solved each task (the bound no router reaches). */
 function oracle(ts: TrainingSet, rec: ModelConfig[]): RouteScore {
   const row = { strategy: 'oracle (cheapest solver, hindsight)', passRate: 0, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
-  const order = [...rec].sort((a, b) => a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value);
+  const order = byEnergy(rec);
   ts.taskIds.forEach((_, t) => {
     const m = order.find((x) => ts.labels[t][ts.modelIds.indexOf(x.id)] === 1) ?? order[0];
     const o = outcomeFor(ts, t, m);

@@ -6,6 +6,7 @@
 //   (REF_PROMPT_TOKENS in, REF_OUTPUT_TOKENS out) on the most expensive routable model.
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { FootprintEstimate } from './types';
+import type { FeedbackKind } from '../../shared/protocol';
 
 export const REF_PROMPT_TOKENS = 256;
 export const REF_OUTPUT_TOKENS = 400; // LLMSecCode's max_new_tokens: the longest recorded answer
@@ -55,8 +56,9 @@ export function reward(w: RewardWeights, quality: number, fp: Pick<FootprintEsti
   );
 }
 
-/** Quality of an outcome: test result first, then user feedback ('edited' counts half). */
-export function qualityOf(passed: boolean | null, feedback: 'accepted' | 'rejected' | 'edited' | null): number | null {
+/** Quality of an outcome: test result first, then user feedback ('edited' counts half) where a
+ * caller has some (the daemon and training pass none: feedback teaches no router). */
+export function qualityOf(passed: boolean | null, feedback: FeedbackKind | null): number | null {
   if (passed !== null) return passed ? 1 : 0;
   if (feedback === 'accepted') return 1;
   if (feedback === 'edited') return 0.5;

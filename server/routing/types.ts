@@ -1,7 +1,7 @@
 // Contracts of the routing module: what a strategy sees and what it answers.
-import type { ModelConfig, RewardWeights, BudgetLevel } from '../config/schema';
+import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { ExtractedTest } from '../checks/types';
-import type { Language } from '../../shared/protocol';
+import type { BudgetLevel, FeedbackKind, Language } from '../../shared/protocol';
 
 /** What the daemon knows about a request before any model is called. */
 export interface RequestContext {
@@ -14,7 +14,7 @@ export interface RequestContext {
   docstring: string | null;
   tests: ExtractedTest[];
   /** Recent requests of this session, newest last (for session features). */
-  history: { model: string; passed: boolean | null; feedback: 'accepted' | 'rejected' | 'edited' | null }[];
+  history: { model: string; passed: boolean | null; feedback: FeedbackKind | null }[];
 }
 
 /** A prediction of one call's footprint, from the accounting predictor. */
@@ -51,9 +51,11 @@ export interface RouteOutcome {
   request: RequestContext;
   features: Float32Array;
   model: string;
-  /** true / false from tests or user feedback; null when unknown. */
+  /** true / false from the extracted tests; null when none ran. */
   passed: boolean | null;
-  feedback: 'accepted' | 'rejected' | 'edited' | null;
+  /** Null from the daemon and from training: user feedback goes to the ledger and the session's
+   * history, not to learn(). */
+  feedback: FeedbackKind | null;
   energyJ: number;
   co2g: number;
   costUsd: number;

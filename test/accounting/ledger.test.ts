@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Ledger, LEDGER_FILE, SCHEMA_VERSION, userIdFromToken } from '../../server/accounting';
 import { tempDir, close, entry } from './helpers';
+import { FeedbackKind } from '../../shared/protocol';
 
 describe('accounting/ledger', () => {
   let dir: string;
@@ -135,6 +136,15 @@ describe('accounting/ledger', () => {
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
     assert.throws(() => new Ledger(file), /newer than this build/);
+  });
+
+  it("stores every feedback kind the protocol declares, and its CHECK refuses any other", () => {
+    ledger.append(entry({ id: 'f' }));
+    for (const kind of FeedbackKind.options) {
+      assert.equal(ledger.setFeedback('f', kind), true);
+      assert.equal(ledger.get('f')!.feedback, kind);
+    }
+    assert.throws(() => ledger.setFeedback('f', 'ignored' as FeedbackKind), /CHECK/);
   });
 
   it('hashes tokens for the user column', () => {

@@ -2,10 +2,22 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createStrategies, predictorsOf } from '../../server/routing/registry';
-import type { RouteChoice, Strategy } from '../../server/routing/types';
+import type { RouteChoice, RouteInput, Strategy } from '../../server/routing/types';
 import { AVAILABLE, input, MODELS, request, tmpDir } from './helpers';
 import { estimateFootprint } from '../../server/routing/rewards';
 import { cascadeStrategy } from '../../server/routing/strategies/cascade';
+
+/** The models `s` calls on `i` when every one fails its tests: its choice, then each escalation. */
+async function escalationPath(s: Strategy, i: RouteInput): Promise<{ first: RouteChoice; path: string[] }> {
+  const first = await s.choose(i);
+  const called = [first.model];
+  const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
+  for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
+    called.push(next.model);
+    tried.push({ model: next.model, passed: false });
+  }
+  return { first, path: called };
+}
 
 describe('routing strategies', function () {
   this.timeout(30_000);
@@ -81,16 +93,7 @@ describe('routing strategies', function () {
     const trained = [{ id: 'deepseek-coder-1.3b', paramsB: 1.3 }, { id: 'deepseek-coder-33b', paramsB: 300 }];
     const s = cascadeStrategy({ policy, rates, trained, stateFile: null });
     const i = input(request(), { candidates: AVAILABLE.filter((m) => ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'deepseek-coder-33b'].includes(m.id)) });
-    const walk = async () => {
-      const first = await s.choose(i);
-      const path = [first.model];
-      const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
-      for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
-        path.push(next.model);
-        tried.push({ model: next.model, passed: false });
-      }
-      return { first, path };
-    };
+    const walk = () => escalationPath(s, i);
     // 6.7B (untrained here) borrows 1.3B's 60%, which does not beat the cheaper rung: no place yet.
     let r = await walk();
     assert.deepEqual(r.path, ['deepseek-coder-1.3b', 'deepseek-coder-33b']);
@@ -104,16 +107,8 @@ describe('routing strategies', function () {
   });
 
   it('fixed-cascade climbs every model smallest to largest', async () => {
-    const s = get('fixed-cascade');
-    const i = input();
-    const first = await s.choose(i);
-    const path = [first.model];
-    const tried: { model: string; passed: boolean | null }[] = [{ model: first.model, passed: false }];
-    for (let next = await s.escalate!(i, tried); next; next = await s.escalate!(i, tried)) {
-      path.push(next.model);
-      tried.push({ model: next.model, passed: false });
-    }
-    assert.deepEqual(path, [...AVAILABLE].sort((a, b) => a.paramsB - b.paramsB || a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.id.localeCompare(b.id)).map((m) => m.id));
+    const { path: called } = await escalationPath(get('fixed-cascade'), input());
+    assert.deepEqual(called, [...AVAILABLE].sort((a, b) => a.paramsB - b.paramsB || a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.id.localeCompare(b.id)).map((m) => m.id));
   });
 
   it('cascade without tests sends the model fitted for that case and does not verify', async () => {

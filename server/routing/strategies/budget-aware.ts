@@ -4,10 +4,12 @@
 //   floor: aggressive 0.45, balanced 0.6, relaxed 0.75 (a tighter budget accepts weaker models).
 //   When the budget left covers fewer than LOW_ROOM_REQUESTS calls of the chosen model, the floor
 //   drops one level (relaxed -> balanced -> aggressive) so the remaining room lasts longer.
-import type { BudgetLevel, ModelConfig } from '../../config/schema';
+import type { ModelConfig } from '../../config/schema';
+import type { BudgetLevel } from '../../../shared/protocol';
 import type { RouteInput, Strategy } from '../types';
 import type { PassModel } from '../pass-model';
 import { cheapestAbove, pct } from './common';
+import { byCost } from '../order';
 
 export const QUALITY_FLOOR: Record<BudgetLevel, number> = { aggressive: 0.45, balanced: 0.6, relaxed: 0.75 };
 export const LOW_ROOM_REQUESTS = 20;
@@ -38,7 +40,7 @@ export function budgetAwareStrategy(kind: 'carbon' | 'cost', pass: PassModel): S
         notes.push(`budget left ${fmt(left)} ${unit} covers < ${LOW_ROOM_REQUESTS} such calls, floor lowered to ${level}`);
         pick = cheapestAbove(pool, est.probs, QUALITY_FLOOR[level], cost);
       }
-      if (!within.length) pick = { ...pick, model: [...pool].sort((a, b) => cost(a) - cost(b))[0] };
+      if (!within.length) pick = { ...pick, model: byCost(pool, cost)[0] };
       const unconstrained = cheapestAbove(input.candidates, est.probs, QUALITY_FLOOR[input.budget.level], cost);
       if (unconstrained.model.id !== pick.model.id) notes.push(`the budget forced ${pick.model.id} instead of ${unconstrained.model.id}`);
       const head = pick.metThreshold

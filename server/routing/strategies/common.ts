@@ -1,13 +1,11 @@
-// Helpers shared by the strategies: ordering by energy, the cheapest-above-threshold rule and
-// formatting for explanations.
+// Helpers shared by the strategies: the cheapest-above-threshold rule and formatting for
+// explanations. Ordering by cost lives in ../order.ts.
 import type { ModelConfig } from '../../config/schema';
 import type { RequestContext, RouteChoice } from '../types';
-import type { Predictor, Prediction } from '../predictor';
+import { byCost, energyPerOutputToken } from '../order';
 
-/** "Cheapest" in this module = lowest measured GPU energy per output token (then fewer params). */
-export function byEnergy(models: readonly ModelConfig[]): ModelConfig[] {
-  return [...models].sort((a, b) => a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.paramsB - b.paramsB);
-}
+/** Kept for cascade.ts, which imports byEnergy from here: import it from ../order instead. */
+export { byEnergy } from '../order';
 
 export function hasTests(req: RequestContext): boolean {
   return req.tests.length > 0;
@@ -15,22 +13,15 @@ export function hasTests(req: RequestContext): boolean {
 
 export const pct = (p: number) => `${Math.round(p * 100)}%`;
 
-/** P(pass) per candidate id from a classifier prediction. */
-export function passProbs(pred: Prediction, predictor: Predictor, candidates: readonly ModelConfig[], all: readonly ModelConfig[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of candidates) out.set(m.id, pred.values[predictor.column(m, all)]);
-  return out;
-}
-
 /** The rule shared by classifier, ensemble and the budget strategies: the cheapest candidate
  * (by `cost`, default energy per output token) whose P(pass) >= threshold, else the highest P. */
 export function cheapestAbove(
   candidates: readonly ModelConfig[],
   probs: Map<string, number>,
   threshold: number,
-  cost: (m: ModelConfig) => number = (m) => m.energy.jPerOutputToken.value,
+  cost: (m: ModelConfig) => number = energyPerOutputToken,
 ): { model: ModelConfig; p: number; metThreshold: boolean } {
-  const sorted = [...candidates].sort((a, b) => cost(a) - cost(b) || a.paramsB - b.paramsB);
+  const sorted = byCost(candidates, cost);
   for (const m of sorted) {
     const p = probs.get(m.id) ?? 0;
     if (p >= threshold) return { model: m, p, metThreshold: true };

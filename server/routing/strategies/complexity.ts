@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, Strategy } from '../types';
 import { complexityScore, isCodeFamily, tierFor, tierOf, type Tier } from '../complexity';
-import { byEnergy } from './common';
+import { byEnergy } from '../order';
 
 const ORDER: Tier[] = ['small', 'medium', 'large'];
 

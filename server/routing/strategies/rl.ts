@@ -1,7 +1,8 @@
 // Online learner: LinUCB contextual bandit for the first choice (../linucb.ts) and tabular
 // Q-learning for escalation (../qlearn.ts), both learning from RouteOutcome rewards:
 //   reward = w.quality * quality - w.carbon * norm(co2) - w.cost * norm(cost) - w.latency * norm(latency)
-// (../rewards.ts; quality = test result, else feedback; weights from config, default 0.4/0.3/0.2/0.1).
+// (../rewards.ts; quality = the extracted tests' verdict: the daemon's outcomes carry no user
+// feedback; weights from config, default 0.4/0.3/0.2/0.1).
 // One instance per daemon, so every client's outcomes train the same state. State lives in
 // <stateDir>/rl-state.json, loaded on construction, written atomically by persist() (the daemon
 // calls it on shutdown and periodically; learn() also persists every PERSIST_EVERY updates).
@@ -16,6 +17,7 @@ import { complexityScore } from '../complexity';
 import { DEFAULT_WEIGHTS, qualityOf, referenceFootprint, reward, routableModels } from '../rewards';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests } from './common';
+import { byEnergy, energyPerOutputToken } from '../order';
 
 export const UCB_ALPHA = 0.3;
 export const PERSIST_EVERY = 100;
@@ -134,11 +136,8 @@ export class RlStrategy implements Strategy {
   /** Untried candidates at least as energy-hungry as the largest tried one, by energy. */
   private actions(candidates: readonly ModelConfig[], tried: readonly { model: string }[]): string[] {
     const triedIds = new Set(tried.map((t) => t.model));
-    const floor = Math.max(0, ...candidates.filter((m) => triedIds.has(m.id)).map((m) => m.energy.jPerOutputToken.value));
-    return candidates
-      .filter((m) => !triedIds.has(m.id) && m.energy.jPerOutputToken.value >= floor)
-      .sort((a, b) => a.energy.jPerOutputToken.value - b.energy.jPerOutputToken.value || a.paramsB - b.paramsB)
-      .map((m) => m.id);
+    const floor = Math.max(0, ...candidates.filter((m) => triedIds.has(m.id)).map(energyPerOutputToken));
+    return byEnergy(candidates.filter((m) => !triedIds.has(m.id) && energyPerOutputToken(m) >= floor)).map((m) => m.id);
   }
 
   learn(o: RouteOutcome): void {
