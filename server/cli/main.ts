@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },
   eval: { summary: 'evaluate every routing strategy on HumanEval against always-largest', load: () => import('./commands/eval') },
   coverage: { summary: 'how many benchmark tasks have tests the extractors find', load: () => import('./commands/coverage') },
+  calibrate: { summary: 'record, judge and train on your own model servers (--config), resumable', load: () => import('./commands/calibrate') },
   train: { summary: 'train the learned routers and write models/ (k-fold scores in the model card)', load: () => import('./commands/train') },
 };
 
