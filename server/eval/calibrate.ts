@@ -5,7 +5,7 @@
 // `routerllm eval` observes a fleet: hidden tests) and train (server/routing/train-bundle.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { implementFunction, type ImplementFunctionResult } from '../../shared/protocol';
+import { implementFunction, listModels, type ImplementFunctionResult } from '../../shared/protocol';
 import { loadConfig } from '../config/load';
 import type { ModelConfig } from '../config/schema';
 import type { Recording } from '../fleet/recordings';
@@ -122,10 +122,25 @@ export function recordingOf(model: ModelConfig, task: EvalTask, r: ImplementFunc
   };
 }
 
+/** The recordings to judge: recordings.jsonl, or its rows of the calibrated models only when it
+ * also holds models since taken out of the config (the evaluation would otherwise observe them too). */
+function replayed(file: string, models: ModelConfig[], dir: string): string {
+  const served = new Set(models.map((m) => m.endpoint!.model));
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const kept = lines.filter((l) => served.has((JSON.parse(l) as Recording).model));
+  if (kept.length === lines.length) return file;
+  fs.mkdirSync(dir, { recursive: true });
+  const subset = path.join(dir, 'recordings-of-configured-models.jsonl');
+  fs.writeFileSync(subset, kept.map((l) => l + '\n').join(''));
+  return subset;
+}
+
 const oneLine = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0];
 
 /** Stage 1: every pending (model, task) through the daemon, one lane per model (each server gets
- * one request at a time), each answer appended and flushed as it arrives. */
+ * one request at a time), each answer appended and flushed as it arrives. A model the daemon cannot
+ * reach is not asked at all, and a lane stops when its model stops answering: the daemon would
+ * otherwise send its requests to another model (routing only picks among reachable ones). */
 async function collect(
   daemon: DaemonConnection,
   models: ModelConfig[],
@@ -137,24 +152,38 @@ async function collect(
 ): Promise<{ recorded: number; failures: Failure[] }> {
   let recorded = 0;
   const failures: Failure[] = [];
+  const listed = new Map((await daemon.request(listModels, {})).models.map((m) => [m.id, m]));
   const lane = async (m: ModelConfig) => {
     const pending = tasks.filter((t) => !done.has(keyOf(m.endpoint!.model, t.id)));
     if (pending.length === 0) return;
     progress.strategyStart(m.id, tasks.length - pending.length);
+    const info = listed.get(m.id);
+    let down = info?.available ? null : `unavailable: ${info?.unavailableReason ?? 'not listed by the daemon'}`;
     let errors = 0;
     for (const task of pending) {
-      try {
-        const r = await daemon.request(implementFunction, requestFor(task, `always-${m.id}`, true));
-        if (r.decision.model !== m.id) throw new Error(`answered by ${r.decision.model}, not ${m.id}`);
-        fs.appendFileSync(file, JSON.stringify(recordingOf(m, task, r)) + '\n');
-        recorded++;
-      } catch (e) {
+      const fail = (error: string) => {
         errors++;
-        failures.push({ model: m.id, task: task.id, error: oneLine(e) });
-        log(`calibrate: ${m.id} on ${task.id} failed, not recorded: ${oneLine(e)}`);
+        failures.push({ model: m.id, task: task.id, error });
+      };
+      if (down) fail(`not asked, ${m.id} is ${down}`);
+      else {
+        try {
+          const r = await daemon.request(implementFunction, requestFor(task, `always-${m.id}`, true));
+          if (r.decision.model === m.id) {
+            fs.appendFileSync(file, JSON.stringify(recordingOf(m, task, r)) + '\n');
+            recorded++;
+          } else {
+            down = `no longer answering (${r.decision.explanation})`;
+            fail(`answered by ${r.decision.model}, not recorded`);
+          }
+        } catch (e) {
+          fail(oneLine(e));
+          log(`calibrate: ${m.id} on ${task.id} failed, not recorded: ${oneLine(e)}`);
+        }
       }
       progress.answer(m.id);
     }
+    if (down) log(`calibrate: ${m.id} is ${down}: ${errors} of its ${pending.length} pending tasks not recorded (run calibrate again to retry them)`);
     progress.strategyDone(m.id, errors);
   };
   await Promise.all(models.map(lane));
@@ -199,7 +228,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
     observations = await observeFleet({
       dataset: opts.dataset,
       split: opts.split,
-      fleet: [file],
+      fleet: [replayed(file, models, path.join(out, 'observe'))],
       config: opts.config,
       seed: opts.seed,
       limit: opts.limit,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../server/cli/commands/calibrate';
 import { CliError } from '../../server/cli/errors';
-import { calibrate, type CalibrateOptions } from '../../server/eval/calibrate';
+import { CalibrateError, calibrate, type CalibrateOptions } from '../../server/eval/calibrate';
 import { startFleet, type Fleet } from '../../server/fleet';
 
 const SERVED: Record<string, { model: string; paramsB: number }> = {
@@ -35,6 +35,27 @@ describe('calibrate: CLI flags', () => {
   });
 });
 
+describe('calibrate: a server that is down', function () {
+  this.timeout(60_000);
+  it('is not asked, is reported, and leaves nothing recorded', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-calibrate-down-'));
+    const logged: string[] = [];
+    try {
+      const config = path.join(dir, 'team.json');
+      fs.writeFileSync(config, JSON.stringify({ includeCatalogue: false, models: [{ id: 'team-down', paramsB: 7, endpoint: { url: 'http://127.0.0.1:1', model: 'nothing', flavour: 'chat' } }] }));
+      const out = path.join(dir, 'out');
+      await assert.rejects(
+        calibrate({ config, dataset: 'humaneval', limit: 2, out, seed: 1, folds: 0, progress: null, log: (l) => void logged.push(l) }),
+        (e: unknown) => e instanceof CalibrateError && /no answer recorded: all 2 requests failed/.test(e.message),
+      );
+      assert.ok(logged.some((l) => /team-down is unavailable: .*: 2 of its 2 pending tasks not recorded/.test(l)), logged.join('\n'));
+      assert.equal(fs.existsSync(path.join(out, 'recordings.jsonl')) ? fs.readFileSync(path.join(out, 'recordings.jsonl'), 'utf8') : '', '');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('calibrate: against the recorded fleet standing in for live servers', function () {
   this.timeout(180_000);
   let fleet: Fleet;
@@ -43,12 +64,17 @@ describe('calibrate: against the recorded fleet standing in for live servers', f
   const logged: string[] = [];
   const rowsOf = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
+  /** A team's YAML config: models outside the catalogue, each only an id, a size and an endpoint. */
+  const writeConfig = (name: string, ids: string[]) => {
+    const models = ids.map((id) => `  - id: ${id}\n    paramsB: ${SERVED[id].paramsB}\n    endpoint: { url: "${fleet.url}", model: "${SERVED[id].model}", flavour: chat }\n`);
+    fs.writeFileSync(path.join(dir, name), `includeCatalogue: false\nmodels:\n${models.join('')}`);
+    return path.join(dir, name);
+  };
+
   before(async () => {
     fleet = await startFleet({ port: 0, sleep: false });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-calibrate-'));
-    const config = path.join(dir, 'team.yaml');
-    const models = Object.entries(SERVED).map(([id, s]) => `  - id: ${id}\n    paramsB: ${s.paramsB}\n    endpoint: { url: "${fleet.url}", model: "${s.model}", flavour: chat }\n`);
-    fs.writeFileSync(config, `includeCatalogue: false\nmodels:\n${models.join('')}`);
+    const config = writeConfig('team.yaml', Object.keys(SERVED));
     opts = { config, dataset: 'humaneval', limit: 3, out: path.join(dir, 'out'), seed: 1, folds: 0, progress: null, log: (l) => void logged.push(l) };
   });
   after(async () => {
@@ -102,5 +128,13 @@ describe('calibrate: against the recorded fleet standing in for live servers', f
     const rows = rowsOf(file);
     assert.equal(rows.length, 9);
     assert.equal(new Set(rows.map((r) => `${r.model} ${r.task_id}`)).size, 9);
+  });
+
+  it('judges and trains only the models the config still lists', async () => {
+    const r = await calibrate({ ...opts, config: writeConfig('fewer.yaml', ['team-small', 'team-large']) });
+    assert.equal(r.recorded, 0);
+    const observed = JSON.parse(fs.readFileSync(r.observations, 'utf8')) as { models: { id: string }[] };
+    assert.deepEqual(observed.models.map((m) => m.id), ['team-small', 'team-large']);
+    assert.equal(rowsOf(r.recordings).length, 9, 'recordings.jsonl keeps every row');
   });
 });
