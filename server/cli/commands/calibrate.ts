@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { ConfigError } from '../../config/load';
 import { CalibrateError, calibrate } from '../../eval/calibrate';
-import { choiceArg, intArg, parseCommandArgs } from '../args';
+import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: routerllm calibrate --config <file> [--dataset humaneval|mbpp] [--tasks test|validation|all]
@@ -23,15 +23,7 @@ the answers already recorded and asks again the requests that failed.
   --seed N       seed of the training and the folds (default 1)
   --folds K      folds of the held-out scores in the model card (default 5; 0 = none)`;
 
-const OPTIONS = {
-  config: { type: 'string' },
-  dataset: { type: 'string' },
-  tasks: { type: 'string' },
-  limit: { type: 'string' },
-  out: { type: 'string' },
-  seed: { type: 'string' },
-  folds: { type: 'string' },
-} as const;
+const OPTIONS = { ...BENCHMARK_OPTIONS, config: { type: 'string' }, out: { type: 'string' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
@@ -41,14 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = values.config ?? process.env.ROUTERLLM_CONFIG;
   if (!config) throw new CliError(`--config: the configuration of the servers to calibrate is required\n${USAGE}`);
-  const dataset = choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const);
-  const split = choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const);
-  const limit = values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1);
-  const seed = intArg('seed', values.seed, 1, 0);
-  const folds = intArg('folds', values.folds, 5, 0);
-  if (folds === 1) throw new CliError('--folds: use 0 (no held-out scores) or >= 2');
+  const benchmark = benchmarkArgs(values);
   try {
-    const r = await calibrate({ config, dataset, split, limit, out: values.out ?? path.join('out', 'calibrate'), seed, folds, command: ['routerllm calibrate', ...argv].join(' ') });
+    const r = await calibrate({ ...benchmark, config, out: values.out ?? path.join('out', 'calibrate'), command: ['routerllm calibrate', ...argv].join(' ') });
     if (r.kfoldText) process.stdout.write(r.kfoldText + '\n\n');
     const failed = r.failures.length ? `, ${r.failures.length} failed (run again to retry them)` : '';
     process.stdout.write(`recordings: ${r.recordings} (${r.recorded} new, ${r.skipped} already there${failed})\n`);
