@@ -54,3 +54,33 @@ export function choiceArg<T extends string>(name: string, v: string | undefined,
 function firstLine(s: string): string {
   return s.split('\n')[0];
 }
+
+/** The flags that pick what a benchmark run covers, shared by eval, train and calibrate. */
+export const BENCHMARK_OPTIONS = {
+  dataset: { type: 'string' },
+  tasks: { type: 'string' },
+  limit: { type: 'string' },
+  seed: { type: 'string' },
+  folds: { type: 'string' },
+} as const;
+
+export interface BenchmarkArgs {
+  dataset: 'humaneval' | 'mbpp';
+  split: 'test' | 'validation' | 'all';
+  limit: number | undefined;
+  seed: number;
+  folds: number;
+}
+
+/** BENCHMARK_OPTIONS' values checked: defaults humaneval, every task, seed 1, 5 folds (0 = none). */
+export function benchmarkArgs(values: { [K in keyof typeof BENCHMARK_OPTIONS]?: string }): BenchmarkArgs {
+  const folds = intArg('folds', values.folds, 5, 0);
+  if (folds === 1) throw new CliError('--folds: 1 fold cannot hold anything out; use 0 (no folds) or >= 2');
+  return {
+    dataset: choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const),
+    split: choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const),
+    limit: values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1),
+    seed: intArg('seed', values.seed, 1, 0),
+    folds,
+  };
+}

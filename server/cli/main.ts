@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },
   eval: { summary: 'evaluate every routing strategy on a recorded fleet (HumanEval or MBPP) against the baselines', load: () => import('./commands/eval') },
   coverage: { summary: 'how many benchmark tasks have tests the extractors find', load: () => import('./commands/coverage') },
+  calibrate: { summary: 'record, judge and train on your own model servers (--config), resumable', load: () => import('./commands/calibrate') },
   train: { summary: 'train every learned router for a fleet and write a router bundle (k-fold scores in its card)', load: () => import('./commands/train') },
   robustness: { summary: 'train and score every sub-fleet of an observed fleet k-fold on itself', load: () => import('./commands/robustness') },
 };

@@ -1,5 +1,6 @@
 // Progress on the terminal: a \r-updated line on a TTY, else one line per finished strategy (logs
-// and CI stay readable). Written to stderr so stdout carries only the table.
+// and CI stay readable). Written to stderr so stdout carries only the table. Used by `eval` (a lane
+// per strategy) and `calibrate` (a lane per model).
 export class Progress {
   private answered = 0;
   private judged = 0;
@@ -12,6 +13,7 @@ export class Progress {
     private totalRequests: number,
     private readonly tasksPerStrategy: number,
     private readonly out: NodeJS.WriteStream | null = process.stderr,
+    private readonly label = 'eval',
   ) {}
 
   setTotal(requests: number): void {
@@ -22,8 +24,9 @@ export class Progress {
     return !!this.out?.isTTY;
   }
 
-  strategyStart(s: string): void {
-    this.running.set(s, 0);
+  /** A lane starts; `done` of its tasks were answered before (a resumed run). */
+  strategyStart(s: string, done = 0): void {
+    this.running.set(s, done);
     this.draw();
   }
 
@@ -34,12 +37,20 @@ export class Progress {
   }
 
   strategyDone(s: string, errors: number): void {
+    const answered = this.running.get(s) ?? this.tasksPerStrategy;
     this.running.delete(s);
     if (!this.out) return;
     if (!this.tty) {
       const secs = ((Date.now() - this.started) / 1000).toFixed(0);
-      this.out.write(`eval: ${s}: ${this.tasksPerStrategy}/${this.tasksPerStrategy} tasks answered${errors ? `, ${errors} errors` : ''} (${this.answered}/${this.totalRequests} requests, ${secs}s)\n`);
+      this.out.write(`${this.label}: ${s}: ${answered}/${this.tasksPerStrategy} tasks answered${errors ? `, ${errors} errors` : ''} (${this.answered}/${this.totalRequests} requests, ${secs}s${this.eta()})\n`);
     } else this.draw(true);
+  }
+
+  /** ", ETA 42s" from the pace so far; empty before the first answer and after the last. */
+  private eta(): string {
+    if (!this.answered || this.answered >= this.totalRequests) return '';
+    const perRequest = (Date.now() - this.started) / this.answered;
+    return `, ETA ${Math.round((perRequest * (this.totalRequests - this.answered)) / 1000)}s`;
   }
 
   judging(total: number): void {
@@ -74,7 +85,7 @@ export class Progress {
     const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '.');
     const lanes = [...this.running.entries()].map(([s, n]) => `${s} ${n}/${this.tasksPerStrategy}`).join(', ');
     const judged = this.toJudge ? ` | tests ${this.judged}/${this.toJudge}` : '';
-    const line = `eval [${bar}] ${this.answered}/${this.totalRequests}${judged}${lanes ? ` | ${lanes}` : ''}`;
+    const line = `${this.label} [${bar}] ${this.answered}/${this.totalRequests}${this.eta()}${judged}${lanes ? ` | ${lanes}` : ''}`;
     const cols = this.out.columns ?? 120;
     this.out.write('\r\x1b[2K' + line.slice(0, cols - 1));
   }

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { EvalError, runEvaluation } from '../../eval';
 import { textTable } from '../../eval/report-md';
-import { choiceArg, intArg, parseCommandArgs } from '../args';
+import { BENCHMARK_OPTIONS, benchmarkArgs, intArg, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: routerllm eval [--dataset humaneval|mbpp] [--tasks test|validation|all] [--fleet <dir or file>]...
@@ -32,14 +32,10 @@ report.html to --out (default out/eval/).
   --lanes N      strategies evaluated at once, one daemon each (default 4)`;
 
 const OPTIONS = {
-  dataset: { type: 'string' },
-  tasks: { type: 'string' },
+  ...BENCHMARK_OPTIONS,
   fleet: { type: 'string', multiple: true },
   config: { type: 'string' },
   strategies: { type: 'string' },
-  folds: { type: 'string' },
-  seed: { type: 'string' },
-  limit: { type: 'string' },
   out: { type: 'string' },
   cache: { type: 'string' },
   lanes: { type: 'string' },
@@ -51,10 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const dataset = choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const);
-  const split = choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const);
-  const folds = intArg('folds', values.folds, 5, 0);
-  if (folds === 1) throw new CliError('--folds: 1 fold cannot hold anything out; use 0 (no folds) or >= 2');
+  const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
   const out = path.resolve(values.out ?? path.join('out', 'eval'));
   const config = values.config ?? process.env.ROUTERLLM_CONFIG ?? null;
   try {
@@ -65,8 +58,8 @@ export async function run(argv: string[]): Promise<number> {
       config,
       strategies: values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : null,
       folds,
-      seed: intArg('seed', values.seed, 1, 0),
-      limit: values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1),
+      seed,
+      limit,
       out,
       cacheDir: values.cache ? path.resolve(values.cache) : undefined,
       lanes: intArg('lanes', values.lanes, 4, 1),

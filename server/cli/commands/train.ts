@@ -4,7 +4,7 @@
 // wrote. k-fold held-out scores are printed and go into the bundle's model card.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { choiceArg, intArg, parseCommandArgs } from '../args';
+import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: routerllm train [--fleet <dir or file>]... [--dataset humaneval|mbpp] [--tasks test|validation|all]
@@ -20,15 +20,11 @@ observations.json and MODEL_CARD.md. Point the daemon at it with \`bundle: <dir>
   --cache DIR     hidden-test verdict cache (default out/eval/cache, shared with routerllm eval)`;
 
 const OPTIONS = {
+  ...BENCHMARK_OPTIONS,
   fleet: { type: 'string', multiple: true },
-  dataset: { type: 'string' },
-  tasks: { type: 'string' },
   config: { type: 'string' },
   observations: { type: 'string' },
   out: { type: 'string' },
-  folds: { type: 'string' },
-  seed: { type: 'string' },
-  limit: { type: 'string' },
   cache: { type: 'string' },
 } as const;
 
@@ -38,11 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const dataset = choiceArg('dataset', values.dataset, 'humaneval', ['humaneval', 'mbpp'] as const);
-  const split = choiceArg('tasks', values.tasks, 'all', ['test', 'validation', 'all'] as const);
-  const folds = intArg('folds', values.folds, 5, 0);
-  if (folds === 1) throw new CliError('--folds: use 0 (no held-out scores) or >= 2');
-  const seed = intArg('seed', values.seed, 1, 0);
+  const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
   const outLabel = values.out ?? 'models/';
   const out = path.resolve(outLabel);
   const { readObservations } = await import('../../routing/observations');
@@ -57,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       fleet: values.fleet ?? [],
       config: values.config ?? process.env.ROUTERLLM_CONFIG ?? null,
       seed,
-      limit: values.limit === undefined ? undefined : intArg('limit', values.limit, 0, 1),
+      limit,
       out: work,
       cacheDir: path.resolve(values.cache ?? path.join('out', 'eval', 'cache')),
     });
