@@ -302,6 +302,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
       `Fleet: ${fleet.models.map((m) => `${m.id} (${m.paramsB}B; ${fleet.described.get(m.id)})`).join('; ')}.`,
       ...(derived.length ? [`Energy, latency, price and GPUs of ${derived.join(', ')} are derived from their size (ML.ENERGY calibration, public price tiers), not measured.`] : []),
       'Energy, carbon and cost of every answer are modelled from its tokens (J/token from ML.ENERGY x tokens), not measured: the recorded fleet has no GPUs.',
+      `Output tokens, per model: ${tokenCounts(available.map((m) => ({ model: m.id, answers: answered.get(alwaysOf(m.id)) ?? [] })))}.`,
       'Candidate program = the prompt text before the entry-point def (imports, helpers) + the answer\'s code (the whole function the model wrote).',
       opts.dataset === 'humaneval'
         ? 'Base verdict: HumanEval\'s test + check(entry_point). Plus verdict: EvalPlus differential testing on base_input + plus_input against the HumanEval+ canonical solution (per-input limit max(1 s, 4x reference time), atol as evalplus).'
@@ -356,6 +357,23 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
 }
 
 const passCount = (rows: TaskRow[]) => rows.filter((r) => r.passed).length;
+
+/** How each model's token counts were obtained (exact from the server or a family tokenizer, or
+ * approximated), so the report says which energy figures rest on exact counts. */
+function tokenCounts(per: { model: string; answers: Answer[] }[]): string {
+  return per
+    .map(({ model, answers }) => {
+      const kinds = new Map<string, number>();
+      for (const a of answers) {
+        const u = a.result?.usage;
+        if (!u) continue;
+        const k = !u.counted ? 'reported by the server' : u.tokenizer === 'approx' || !u.tokenizer ? 'approximated (no tokenizer ships)' : `exact (${u.tokenizer} tokenizer)`;
+        kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      }
+      return `${model}: ${[...kinds.entries()].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`;
+    })
+    .join('; ');
+}
 
 export interface ObserveOptions {
   dataset: DatasetName;
