@@ -37,10 +37,13 @@ export async function run(argv: string[]): Promise<number> {
     k: intArg('folds', values.folds, 5, 2),
     seed: intArg('seed', values.seed, 1, 0),
     stride: intArg('stride', values.stride, 1, 1),
-    onProgress: (d: number, t: number) => process.stderr.write(`\rrobustness: ${d}/${t} sub-fleets`),
+    // A \r-updated line on a terminal; a line every 25 fleets in logs.
+    onProgress: (d: number, t: number) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rrobustness: ${d}/${t} sub-fleets${d === t ? '\n' : ''}`);
+      else if (d % 25 === 0 || d === t) process.stderr.write(`robustness: ${d}/${t} sub-fleets\n`);
+    },
   };
   const r = await scoreSubfleets(o, opts);
-  process.stderr.write('\n');
   const text = formatSubfleets(r.rows.length, r.summary, opts);
   process.stdout.write(text + '\n');
   const out = path.resolve(values.out ?? path.join('out', 'robustness'));
