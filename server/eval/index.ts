@@ -95,7 +95,7 @@ interface Fleet {
   source: string;
 }
 
-/** Stage 1: the fleet: its recordings and the models the daemon will route between. */
+/** The fleet: its recordings and the models the daemon will route between. */
 function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   const fromRecordings = fleetModels(set, url);
   const source = opts.fleet.length ? opts.fleet.join(', ') : 'shipped recordings (data/recordings)';
@@ -124,19 +124,46 @@ function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record
 export async function runEvaluation(opts: EvalOptions): Promise<Report> {
   const started = Date.now();
   const out = path.resolve(opts.out);
-  fs.mkdirSync(out, { recursive: true });
   const stateRoot = path.join(out, 'state');
+  fs.mkdirSync(out, { recursive: true });
   fs.rmSync(stateRoot, { recursive: true, force: true });
+  const { set, tasks, notes } = selectTasks(opts);
+  const progress = new Progress(0, tasks.length, opts.progress === undefined ? process.stderr : opts.progress);
+  const server = await startRecordedFleet(set);
+  try {
+    const fleet = fleetOrFail(opts, server.url, set);
+    const config = daemonConfig(fleet, opts, server.url);
+    const offer = await probeDaemon(config, stateRoot);
+    const plan = planStrategies(opts, offer);
+    progress.setTotal((plan.alwaysAll.length + plan.routed.length) * tasks.length);
+    const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
+    const sender = new Sender({ tasks, config, stateRoot, lanes: opts.lanes ?? 4, hidden, progress });
 
+    const observed = await observeFleetStage(sender, opts, fleet, offer, plan, tasks);
+    writeObservations(path.join(out, 'observations.json'), observed);
+    const folds = trainFoldBundles(observed, tasks, plan, opts, path.join(out, 'bundles'));
+    const heldOut = await routeStage(sender, plan, folds, opts, fleet, offer);
+    progress.judging(0);
+    const scored = await scoreStage(sender, plan, offer, tasks, heldOut);
+    progress.done();
+
+    const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, heldOut, notes, hidden, sender, started });
+    writeReports(out, report);
+    return report;
+  } finally {
+    await server.close();
+  }
+}
+
+/** Stage 1: the tasks some recording answers (a task no model answered says nothing about routing). */
+function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
   const listed = loadTasks(opts.dataset, { limit: opts.limit, split: opts.split });
   if (listed.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
   const set = recordedSet(opts.fleet);
   const answeredIds = new Set(set.recordings.map((r) => r.task_id));
-  // A task no model has a recording for says nothing about routing: it is left out, and said so.
   // A task some models lack stays: those models fail it.
   const tasks = listed.filter((t) => answeredIds.has(t.id));
-  const covered = tasks.length;
-  if (covered === 0) {
+  if (tasks.length === 0) {
     throw new EvalError(
       opts.dataset === 'mbpp' && !opts.fleet.length
         ? `none of the ${listed.length} MBPP tasks has a recording: the shipped recordings cover HumanEval only. ` +
@@ -145,215 +172,262 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     );
   }
   const notes: string[] = [];
-  if (covered < listed.length) notes.push(`${listed.length - covered} of ${listed.length} ${opts.dataset} tasks have no recording of any model in the replayed set and are left out; a task only some models answered counts as a failure of the others.`);
+  if (tasks.length < listed.length) notes.push(`${listed.length - tasks.length} of ${listed.length} ${opts.dataset} tasks have no recording of any model in the replayed set and are left out; a task only some models answered counts as a failure of the others.`);
+  return { set, tasks, notes };
+}
 
-  const progress = new Progress(0, tasks.length, opts.progress === undefined ? process.stderr : opts.progress);
-  const server = await startRecordedFleet(set);
+function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   try {
-    let fleet: Fleet;
-    try {
-      fleet = loadFleet(opts, server.url, set);
-    } catch (e) {
-      throw new EvalError((e as Error).message);
-    }
-    const config = daemonConfig(fleet, opts, server.url);
-
-    // What the daemon offers: models (and which are available) and strategies.
-    const probe = await startDaemon({ config, stateDir: path.join(stateRoot, '_probe') });
-    let listing: { models: ModelInfo[]; strategies: { id: string }[] };
-    try {
-      listing = await probe.request(listModels, {});
-    } finally {
-      await probe.close();
-    }
-    const available = listing.models.filter((m) => m.available).sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id));
-    if (available.length === 0) throw new EvalError('the daemon reports no available model: is the recorded fleet serving?');
-    const unavailable = listing.models.filter((m) => !m.available).map((m) => m.id);
-    const largest = available[available.length - 1].id;
-    const weak = available[0].id;
-    const ids = listing.strategies.map((s) => s.id);
-    const base = ids.filter((s) => !s.includes('@') && !(s.startsWith('always-') && unavailable.includes(s.slice(7))));
-    const learnedFolds = opts.folds > 1;
-    const isLearned = (s: string) => LEARNED_STRATEGIES.includes(s);
-
-    const requested = opts.strategies ?? [...base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE];
-    const known = new Set([...base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE]);
-    const unknown = requested.filter((s) => !known.has(s));
-    if (unknown.length) throw new EvalError(`unknown or unavailable strategy: ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
-
-    const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
-    const overhead = new Map<string, number[]>();
-    const answered = new Map<string, Answer[]>();
-    const judged = new Map<string, Promise<Verdicts>[]>();
-    const alwaysAll = available.map((m) => alwaysOf(m.id));
-    const routed = [...new Set(requested.filter((s) => ![ORACLE, ALWAYS_LARGEST, BEST_SINGLE].includes(s) && !alwaysAll.includes(s)))];
-    progress.setTotal((alwaysAll.length + routed.length) * tasks.length);
-
-    const run = async (plan: PlannedStrategy[], foldBundles: { dir: string; k: number } | null) =>
-      runPlan({
-        tasks,
-        plan,
-        daemonConfig: config,
-        stateRoot,
-        foldBundles,
-        lanes: opts.lanes ?? 4,
-        onStrategyStart: (s) => progress.strategyStart(s),
-        onAnswer: (s, a) => {
-          if (a.result) {
-            if (!overhead.has(s)) overhead.set(s, []);
-            overhead.get(s)!.push(Math.max(0, a.result.latencyMs - modelTimeMs(a.result)));
-          }
-          if (!answered.has(s)) answered.set(s, []);
-          answered.get(s)!.push(a);
-          if (!judged.has(s)) judged.set(s, []);
-          judged.get(s)!.push(hidden.verdicts(a.task, a.result?.code ?? '').then((v) => (progress.judged1(), v)));
-          progress.answer(s);
-        },
-        onStrategyDone: (s, answers) => progress.strategyDone(s, answers.filter((a) => a.error).length),
-      });
-
-    // Stage 2: observe the fleet: every model on every task, with the extracted tests run (the
-    // cascade is trained on their verdicts), judged by the hidden tests.
-    await run(
-      alwaysAll.map((s) => ({ strategy: s, needsFolds: false, runTests: true, fold: () => null, sendAs: () => s })),
-      null,
-    );
-    const verdictsOf = async (s: string) => Promise.all(judged.get(s) ?? []);
-    const fleetModelsUsed = available.map((m) => fleet.models.find((x) => x.id === m.id)!);
-    const observed: FleetObservations = observations(
-      opts.dataset,
-      fleet.source,
-      fleetModelsUsed,
-      tasks,
-      alwaysAll.map((s) => answered.get(s)!),
-      await Promise.all(alwaysAll.map(verdictsOf)),
-    );
-    writeObservations(path.join(out, 'observations.json'), observed);
-
-    // Stage 3: one bundle per fold, trained on the other folds' observations only.
-    const foldOf = learnedFolds ? foldsOf(tasks.map((t) => t.id), opts.folds, opts.seed) : new Map<string, number>();
-    const bundlesDir = path.join(out, 'bundles');
-    const trainedOn = new Map<number, string>();
-    if (learnedFolds && routed.some(isLearned)) {
-      for (let f = 0; f < opts.folds; f++) {
-        const idx = tasks.map((_, t) => t).filter((t) => foldOf.get(tasks[t].id) !== f);
-        const b = trainBundle(observed, idx, { seed: opts.seed + f, models: fleetModelsUsed });
-        writeBundle(path.join(bundlesDir, `fold-${f}`), b);
-        trainedOn.set(f, `${b.meta.cascade.ladder.join(' > ')} (${b.meta.cascade.rule})`);
-      }
-    }
-    const heldOut = new Map<string, string>();
-    const trainedText =
-      `trained on this fleet (${available.length} models, ${fleet.source}), ${opts.dataset}: each task routed by the bundle trained on the other ${opts.folds - 1} of ${opts.folds} folds ` +
-      `(seed ${opts.seed}; constants by inner CV inside them; labels by our hidden tests)`;
-
-    // Stage 4: route every task once per strategy.
-    await run(
-      routed.map((s) => {
-        const folded = learnedFolds && isLearned(s);
-        heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (fresh state, tasks in dataset order)' : isLearned(s) ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
-        return {
-          strategy: s,
-          needsFolds: folded,
-          runTests: true,
-          fold: (t) => (folded ? foldOf.get(t.id)! : null),
-          sendAs: (t) => (folded ? `${s}@fold${foldOf.get(t.id)}` : s),
-        };
-      }),
-      learnedFolds ? { dir: bundlesDir, k: opts.folds } : null,
-    );
-    progress.judging(0);
-
-    // Stage 5: score.
-    const rows = new Map<string, TaskRow[]>();
-    for (const s of [...alwaysAll, ...routed]) {
-      const v = await verdictsOf(s);
-      rows.set(s, answered.get(s)!.map((a, i) => rowOf(s, a, v[i])));
-      if (!heldOut.has(s)) heldOut.set(s, 'n/a: a fixed model, nothing learned');
-    }
-    progress.done();
-
-    rows.set(ALWAYS_LARGEST, rows.get(alwaysOf(largest))!.map((r) => ({ ...r, strategy: ALWAYS_LARGEST })));
-    heldOut.set(ALWAYS_LARGEST, `n/a: a fixed model (${largest}, the largest available)`);
-    const best = [...available].sort((a, b) => passCount(rows.get(alwaysOf(b.id))!) - passCount(rows.get(alwaysOf(a.id))!) || a.paramsB - b.paramsB)[0].id;
-    rows.set(BEST_SINGLE, rows.get(alwaysOf(best))!.map((r) => ({ ...r, strategy: BEST_SINGLE })));
-    heldOut.set(BEST_SINGLE, `n/a: the single model with the best pass@1 here (${best}), picked in hindsight: a baseline favoured by the test tasks`);
-    rows.set(ORACLE, tasks.map((t, i) => oracleRow(t.id, available.map((m) => ({ model: m.id, row: rows.get(alwaysOf(m.id))![i] })))));
-    heldOut.set(ORACLE, 'n/a: computed from every always-<model> answer with the hidden verdicts (the limit, not a router)');
-
-    const size = new Map(available.map((m, i) => [alwaysOf(m.id), i]));
-    const rank = (s: string) => (s === ORACLE ? 4 : s === ALWAYS_LARGEST ? 3 : s === BEST_SINGLE ? 2 : size.has(s) ? 1 : 0);
-    const order = [...rows.keys()].sort((a, b) => rank(a) - rank(b) || (size.get(a) ?? 0) - (size.get(b) ?? 0) || a.localeCompare(b));
-    const summaries = order.map((s) => summarise(s, rows.get(s)!, largest, heldOut.get(s) ?? ''));
-    const strategies: StrategyRow[] = crossStrategy(summaries, alwaysOf(weak), ALWAYS_LARGEST);
-    for (const r of strategies) if (r.strategy === ALWAYS_LARGEST) r.note = `= ${alwaysOf(largest)}`;
-    for (const r of strategies) if (r.strategy === BEST_SINGLE) r.note = `= ${alwaysOf(best)}`;
-
-    const weakRow = strategies.find((r) => r.strategy === alwaysOf(weak))!;
-    const strongRow = strategies.find((r) => r.strategy === ALWAYS_LARGEST)!;
-    const alwaysRows = new Map(available.filter((m) => rows.has(alwaysOf(m.id))).map((m) => [m.id, rows.get(alwaysOf(m.id))!]));
-    const servedOf = (id: string) => fleet.models.find((m) => m.id === id)?.endpoint?.model ?? id;
-
-    const apgrDefinition =
-      `APGR/CPT: weak = ${alwaysOf(weak)} (the smallest model), strong = always-largest (${largest}). x = share of tasks that called ${largest}; y = pass@1. ` +
-      'No strategy exposes a sweep parameter over the protocol, so each router is one operating point; its curve joins (0, weak), the point and (1, strong) (points between two achievable settings are achievable by mixing them at random). APGR = area between the curve and the weak level over the strong-weak gap; CPT(x%) = first share where the curve recovers x% of the gap.';
-    const derived = fleet.models.filter(isDerived).map((m) => m.id);
-    notes.push(
-      `Fleet: ${fleet.models.map((m) => `${m.id} (${m.paramsB}B; ${fleet.described.get(m.id)})`).join('; ')}.`,
-      ...(derived.length ? [`Energy, latency, price and GPUs of ${derived.join(', ')} are derived from their size (ML.ENERGY calibration, public price tiers), not measured.`] : []),
-      'Energy, carbon and cost of every answer are modelled from its tokens (J/token from ML.ENERGY x tokens), not measured: the recorded fleet has no GPUs.',
-      `Output tokens, per model: ${tokenCounts(available.map((m) => ({ model: m.id, answers: answered.get(alwaysOf(m.id)) ?? [] })))}.`,
-      'Candidate program = the prompt text before the entry-point def (imports, helpers) + the answer\'s code (the whole function the model wrote).',
-      opts.dataset === 'humaneval'
-        ? 'Base verdict: HumanEval\'s test + check(entry_point). Plus verdict: EvalPlus differential testing on base_input + plus_input against the HumanEval+ canonical solution (per-input limit max(1 s, 4x reference time), atol as evalplus).'
-        : 'Base verdict: MBPP\'s test_setup_code + every assert of test_list (the prompt shows only the first).',
-      'Recorded pass labels are never used; label_agreement compares them with our base verdicts. The routers are trained on our verdicts (observations.json).',
-      'Honest failures: a request that fails (no recording, server error) is a failure of that strategy on that task; the daemon never falls back to another model here, and always-X and the oracle count only X\'s own answers.',
-      ...(learnedFolds ? [`Fold bundles (out/eval/bundles/fold-<i>): ${[...trainedOn.entries()].map(([f, l]) => `fold ${f}: cascade ${l}`).join('; ')}.`] : []),
-      apgrDefinition,
-      'Oracle: per task the least-energy model whose answer passes the hidden base tests (the cheapest answer when none passes); its plus verdict is that same answer\'s.',
-      'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
-        'The daemon\'s own processing on top (routing, the test runs of verifying strategies) is wall-clock, so it is kept out of the figures and reported per strategy under timing.daemon_overhead_ms.',
-      ...(unavailable.length ? [`Unavailable (no recording, no server): ${unavailable.join(', ')}.`] : []),
-    );
-
-    const report: Report = {
-      dataset: opts.dataset,
-      tasks: tasks.length,
-      fleet: { source: fleet.source, models: available.map((m) => m.id), largest, weak, unavailable },
-      seed: opts.seed,
-      folds: opts.folds,
-      strategies,
-      apgr: {
-        weak: alwaysOf(weak),
-        strong: ALWAYS_LARGEST,
-        weak_pass_at_1: weakRow.pass_at_1,
-        strong_pass_at_1: strongRow.pass_at_1,
-        definition: apgrDefinition,
-        by_strategy: Object.fromEntries(strategies.map((r) => [r.strategy, r.apgr])),
-      },
-      cpt: Object.fromEntries(strategies.map((r) => [r.strategy, { cpt_50: r.cpt_50, cpt_80: r.cpt_80 }])),
-      pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
-      label_agreement: labelAgreement(set, alwaysRows, servedOf),
-      target: targetVerdict(strategies, alwaysOf(largest)),
-      baselines: baselineComparison(strategies),
-      notes,
-      tasks_detail: order.flatMap((s) => rows.get(s)!),
-      timing: {
-        wall_s: Math.round((Date.now() - started) / 100) / 10,
-        requests: (alwaysAll.length + routed.length) * tasks.length,
-        executions: hidden.executed,
-        cache_hits: hidden.cacheHits,
-        daemon_overhead_ms: Object.fromEntries(
-          [...overhead.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, v]) => [s, { p50: Math.round(percentile(v, 50) ?? 0), p95: Math.round(percentile(v, 95) ?? 0) }]),
-        ),
-      },
-    };
-    writeReports(out, report);
-    return report;
-  } finally {
-    await server.close();
+    return loadFleet(opts, url, set);
+  } catch (e) {
+    throw new EvalError((e as Error).message);
   }
+}
+
+interface Offer {
+  available: ModelInfo[];
+  unavailable: string[];
+  largest: string;
+  weak: string;
+  /** Strategies the daemon offers (no fold variants, no always-<unavailable>). */
+  base: string[];
+}
+
+/** What the daemon offers: models (and which are available) and strategies. */
+async function probeDaemon(config: Record<string, unknown>, stateRoot: string): Promise<Offer> {
+  const probe = await startDaemon({ config, stateDir: path.join(stateRoot, '_probe') });
+  let listing: { models: ModelInfo[]; strategies: { id: string }[] };
+  try {
+    listing = await probe.request(listModels, {});
+  } finally {
+    await probe.close();
+  }
+  const available = listing.models.filter((m) => m.available).sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id));
+  if (available.length === 0) throw new EvalError('the daemon reports no available model: is the recorded fleet serving?');
+  const unavailable = listing.models.filter((m) => !m.available).map((m) => m.id);
+  const base = listing.strategies.map((s) => s.id).filter((s) => !s.includes('@') && !(s.startsWith('always-') && unavailable.includes(s.slice(7))));
+  return { available, unavailable, largest: available[available.length - 1].id, weak: available[0].id, base };
+}
+
+interface Plan {
+  requested: string[];
+  /** always-<model> for every available model: the observation of the fleet. */
+  alwaysAll: string[];
+  /** The other strategies to route with. */
+  routed: string[];
+}
+
+function planStrategies(opts: EvalOptions, offer: Offer): Plan {
+  const requested = opts.strategies ?? [...offer.base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE];
+  const known = new Set([...offer.base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE]);
+  const unknown = requested.filter((s) => !known.has(s));
+  if (unknown.length) throw new EvalError(`unknown or unavailable strategy: ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
+  const alwaysAll = offer.available.map((m) => alwaysOf(m.id));
+  const routed = [...new Set(requested.filter((s) => ![ORACLE, ALWAYS_LARGEST, BEST_SINGLE].includes(s) && !alwaysAll.includes(s)))];
+  return { requested, alwaysAll, routed };
+}
+
+/** Sends plans through daemons and collects, per strategy, the answers, their hidden verdicts (judged
+ * as they arrive) and the daemon's own overhead. */
+class Sender {
+  readonly answered = new Map<string, Answer[]>();
+  readonly overhead = new Map<string, number[]>();
+  private readonly judged = new Map<string, Promise<Verdicts>[]>();
+
+  constructor(private readonly o: { tasks: EvalTask[]; config: Record<string, unknown>; stateRoot: string; lanes: number; hidden: HiddenTests; progress: Progress }) {}
+
+  async send(plan: PlannedStrategy[], foldBundles: { dir: string; k: number } | null): Promise<void> {
+    const { progress, hidden } = this.o;
+    const push = <T>(m: Map<string, T[]>, k: string, v: T) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
+    await runPlan({
+      tasks: this.o.tasks,
+      plan,
+      daemonConfig: this.o.config,
+      stateRoot: this.o.stateRoot,
+      foldBundles,
+      lanes: this.o.lanes,
+      onStrategyStart: (s) => progress.strategyStart(s),
+      onAnswer: (s, a) => {
+        if (a.result) push(this.overhead, s, Math.max(0, a.result.latencyMs - modelTimeMs(a.result)));
+        push(this.answered, s, a);
+        push(this.judged, s, hidden.verdicts(a.task, a.result?.code ?? '').then((v) => (progress.judged1(), v)));
+        progress.answer(s);
+      },
+      onStrategyDone: (s, answers) => progress.strategyDone(s, answers.filter((a) => a.error).length),
+    });
+  }
+
+  verdicts(strategy: string): Promise<Verdicts[]> {
+    return Promise.all(this.judged.get(strategy) ?? []);
+  }
+}
+
+/** Stage 2: every model on every task, with the extracted tests run (the cascade is trained on
+ * their verdicts), judged by the hidden tests. */
+async function observeFleetStage(sender: Sender, opts: EvalOptions, fleet: Fleet, offer: Offer, plan: Plan, tasks: EvalTask[]): Promise<FleetObservations> {
+  await sender.send(plan.alwaysAll.map((s) => ({ strategy: s, needsFolds: false, runTests: true, fold: () => null, sendAs: () => s })), null);
+  const models = offer.available.map((m) => fleet.models.find((x) => x.id === m.id)!);
+  return observations(opts.dataset, fleet.source, models, tasks, plan.alwaysAll.map((s) => sender.answered.get(s)!), await Promise.all(plan.alwaysAll.map((s) => sender.verdicts(s))));
+}
+
+interface Folds {
+  dir: string;
+  k: number;
+  foldOf: Map<string, number>;
+  /** What each fold's cascade chose, for the notes. */
+  chosen: Map<number, string>;
+}
+
+/** Stage 3: one bundle per fold, trained on the other folds' observations only. */
+function trainFoldBundles(observed: FleetObservations, tasks: EvalTask[], plan: Plan, opts: EvalOptions, dir: string): Folds | null {
+  if (opts.folds < 2 || !plan.routed.some((s) => LEARNED_STRATEGIES.includes(s))) return null;
+  const foldOf = foldsOf(tasks.map((t) => t.id), opts.folds, opts.seed);
+  const chosen = new Map<number, string>();
+  for (let f = 0; f < opts.folds; f++) {
+    const idx = tasks.map((_, t) => t).filter((t) => foldOf.get(tasks[t].id) !== f);
+    const b = trainBundle(observed, idx, { seed: opts.seed + f, models: observed.models });
+    writeBundle(path.join(dir, `fold-${f}`), b);
+    chosen.set(f, `${b.meta.cascade.ladder.join(' > ')} (${b.meta.cascade.rule})`);
+  }
+  return { dir, k: opts.folds, foldOf, chosen };
+}
+
+/** Stage 4: every task once per strategy; learned ones through the bundle that never saw it.
+ * Returns what each strategy was trained on, for the report. */
+async function routeStage(sender: Sender, plan: Plan, folds: Folds | null, opts: EvalOptions, fleet: Fleet, offer: Offer): Promise<Map<string, string>> {
+  const heldOut = new Map<string, string>();
+  const trainedText =
+    `trained on this fleet (${offer.available.length} models, ${fleet.source}), ${opts.dataset}: each task routed by the bundle trained on the other ${opts.folds - 1} of ${opts.folds} folds ` +
+    `(seed ${opts.seed}; constants by inner CV inside them; labels by our hidden tests)`;
+  const planned = plan.routed.map((s): PlannedStrategy => {
+    const learned = LEARNED_STRATEGIES.includes(s);
+    const folded = folds !== null && learned;
+    heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (the bundle\'s rl prior is not used: fresh state, tasks in dataset order)' : learned ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
+    return { strategy: s, needsFolds: folded, runTests: true, fold: (t) => (folded ? folds.foldOf.get(t.id)! : null), sendAs: (t) => (folded ? `${s}@fold${folds.foldOf.get(t.id)}` : s) };
+  });
+  await sender.send(planned, folds ? { dir: folds.dir, k: folds.k } : null);
+  for (const s of plan.alwaysAll) heldOut.set(s, 'n/a: a fixed model, nothing learned');
+  return heldOut;
+}
+
+interface Scored {
+  rows: Map<string, TaskRow[]>;
+  best: string;
+  order: string[];
+  strategies: StrategyRow[];
+}
+
+/** Stage 5: rows per task, the baselines computed from the single models, the figures. */
+async function scoreStage(sender: Sender, plan: Plan, offer: Offer, tasks: EvalTask[], heldOut: Map<string, string>): Promise<Scored> {
+  const { available, largest, weak } = offer;
+  const rows = new Map<string, TaskRow[]>();
+  for (const s of [...plan.alwaysAll, ...plan.routed]) {
+    const v = await sender.verdicts(s);
+    rows.set(s, sender.answered.get(s)!.map((a, i) => rowOf(s, a, v[i])));
+  }
+  rows.set(ALWAYS_LARGEST, rows.get(alwaysOf(largest))!.map((r) => ({ ...r, strategy: ALWAYS_LARGEST })));
+  heldOut.set(ALWAYS_LARGEST, `n/a: a fixed model (${largest}, the largest available)`);
+  const best = [...available].sort((a, b) => passCount(rows.get(alwaysOf(b.id))!) - passCount(rows.get(alwaysOf(a.id))!) || a.paramsB - b.paramsB)[0].id;
+  rows.set(BEST_SINGLE, rows.get(alwaysOf(best))!.map((r) => ({ ...r, strategy: BEST_SINGLE })));
+  heldOut.set(BEST_SINGLE, `n/a: the single model with the best pass@1 here (${best}), picked in hindsight: a baseline favoured by the test tasks`);
+  rows.set(ORACLE, tasks.map((t, i) => oracleRow(t.id, available.map((m) => ({ model: m.id, row: rows.get(alwaysOf(m.id))![i] })))));
+  heldOut.set(ORACLE, 'n/a: computed from every always-<model> answer with the hidden verdicts (the limit, not a router)');
+
+  const size = new Map(available.map((m, i) => [alwaysOf(m.id), i]));
+  const rank = (s: string) => (s === ORACLE ? 4 : s === ALWAYS_LARGEST ? 3 : s === BEST_SINGLE ? 2 : size.has(s) ? 1 : 0);
+  const order = [...rows.keys()].sort((a, b) => rank(a) - rank(b) || (size.get(a) ?? 0) - (size.get(b) ?? 0) || a.localeCompare(b));
+  const summaries = order.map((s) => summarise(s, rows.get(s)!, largest, heldOut.get(s) ?? ''));
+  const strategies: StrategyRow[] = crossStrategy(summaries, alwaysOf(weak), ALWAYS_LARGEST);
+  for (const r of strategies) if (r.strategy === ALWAYS_LARGEST) r.note = `= ${alwaysOf(largest)}`;
+  for (const r of strategies) if (r.strategy === BEST_SINGLE) r.note = `= ${alwaysOf(best)}`;
+  return { rows, best, order, strategies };
+}
+
+interface ReportInputs {
+  opts: EvalOptions;
+  tasks: EvalTask[];
+  set: RecordedSet;
+  fleet: Fleet;
+  offer: Offer;
+  plan: Plan;
+  folds: Folds | null;
+  scored: Scored;
+  heldOut: Map<string, string>;
+  notes: string[];
+  hidden: HiddenTests;
+  sender: Sender;
+  started: number;
+}
+
+/** Stage 6: the report: figures, notes that say how every number was obtained, timing. */
+function buildReport(x: ReportInputs): Report {
+  const { opts, tasks, set, fleet, offer, plan, folds, scored, notes, hidden, sender, started } = x;
+  const { available, unavailable, largest, weak } = offer;
+  const { rows, order, strategies } = scored;
+  const answered = sender.answered;
+  const overhead = sender.overhead;
+  const total = (plan.alwaysAll.length + plan.routed.length) * tasks.length;
+  const weakRow = strategies.find((r) => r.strategy === alwaysOf(weak))!;
+  const strongRow = strategies.find((r) => r.strategy === ALWAYS_LARGEST)!;
+  const alwaysRows = new Map(available.filter((m) => rows.has(alwaysOf(m.id))).map((m) => [m.id, rows.get(alwaysOf(m.id))!]));
+  const servedOf = (id: string) => fleet.models.find((m) => m.id === id)?.endpoint?.model ?? id;
+
+  const apgrDefinition =
+    `APGR/CPT: weak = ${alwaysOf(weak)} (the smallest model), strong = always-largest (${largest}). x = share of tasks that called ${largest}; y = pass@1. ` +
+    'No strategy exposes a sweep parameter over the protocol, so each router is one operating point; its curve joins (0, weak), the point and (1, strong) (points between two achievable settings are achievable by mixing them at random). APGR = area between the curve and the weak level over the strong-weak gap; CPT(x%) = first share where the curve recovers x% of the gap.';
+  const derived = fleet.models.filter(isDerived).map((m) => m.id);
+  notes.push(
+    `Fleet: ${fleet.models.map((m) => `${m.id} (${m.paramsB}B; ${fleet.described.get(m.id)})`).join('; ')}.`,
+    ...(derived.length ? [`Energy, latency, price and GPUs of ${derived.join(', ')} are derived from their size (ML.ENERGY calibration, public price tiers), not measured.`] : []),
+    'Energy, carbon and cost of every answer are modelled from its tokens (J/token from ML.ENERGY x tokens), not measured: the recorded fleet has no GPUs.',
+    `Output tokens, per model: ${tokenCounts(available.map((m) => ({ model: m.id, answers: answered.get(alwaysOf(m.id)) ?? [] })))}.`,
+    'Candidate program = the prompt text before the entry-point def (imports, helpers) + the answer\'s code (the whole function the model wrote).',
+    opts.dataset === 'humaneval'
+      ? 'Base verdict: HumanEval\'s test + check(entry_point). Plus verdict: EvalPlus differential testing on base_input + plus_input against the HumanEval+ canonical solution (per-input limit max(1 s, 4x reference time), atol as evalplus).'
+      : 'Base verdict: MBPP\'s test_setup_code + every assert of test_list (the prompt shows only the first).',
+    'Recorded pass labels are never used; label_agreement compares them with our base verdicts. The routers are trained on our verdicts (observations.json).',
+    'Honest failures: a request that fails (no recording, server error) is a failure of that strategy on that task; the daemon never falls back to another model here, and always-X and the oracle count only X\'s own answers.',
+    ...(folds ? [`Fold bundles (out/eval/bundles/fold-<i>): ${[...folds.chosen.entries()].map(([f, l]) => `fold ${f}: cascade ${l}`).join('; ')}.`] : []),
+    apgrDefinition,
+    'Oracle: per task the least-energy model whose answer passes the hidden base tests (the cheapest answer when none passes); its plus verdict is that same answer\'s.',
+    'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
+      'The daemon\'s own processing on top (routing, the test runs of verifying strategies) is wall-clock, so it is kept out of the figures and reported per strategy under timing.daemon_overhead_ms.',
+    ...(unavailable.length ? [`Unavailable (no recording, no server): ${unavailable.join(', ')}.`] : []),
+  );
+
+  const report: Report = {
+    dataset: opts.dataset,
+    tasks: tasks.length,
+    fleet: { source: fleet.source, models: available.map((m) => m.id), largest, weak, unavailable },
+    seed: opts.seed,
+    folds: opts.folds,
+    strategies,
+    apgr: {
+      weak: alwaysOf(weak),
+      strong: ALWAYS_LARGEST,
+      weak_pass_at_1: weakRow.pass_at_1,
+      strong_pass_at_1: strongRow.pass_at_1,
+      definition: apgrDefinition,
+      by_strategy: Object.fromEntries(strategies.map((r) => [r.strategy, r.apgr])),
+    },
+    cpt: Object.fromEntries(strategies.map((r) => [r.strategy, { cpt_50: r.cpt_50, cpt_80: r.cpt_80 }])),
+    pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
+    label_agreement: labelAgreement(set, alwaysRows, servedOf),
+    target: targetVerdict(strategies, alwaysOf(largest)),
+    baselines: baselineComparison(strategies),
+    notes,
+    tasks_detail: order.flatMap((s) => rows.get(s)!),
+    timing: {
+      wall_s: Math.round((Date.now() - started) / 100) / 10,
+      requests: total,
+      executions: hidden.executed,
+      cache_hits: hidden.cacheHits,
+      daemon_overhead_ms: Object.fromEntries(
+        [...overhead.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, v]) => [s, { p50: Math.round(percentile(v, 50) ?? 0), p95: Math.round(percentile(v, 95) ?? 0) }]),
+      ),
+    },
+  };
+  return report;
 }
 
 const passCount = (rows: TaskRow[]) => rows.filter((r) => r.passed).length;
