@@ -13,7 +13,7 @@ import { toOnnx } from './onnx-export';
 import { toJson, type LinearModel } from './linear-model';
 import { loadModel, sha256, type LoadedModel, type ModelMeta } from './model-files';
 import { trainHeads, trainRlOnline } from './train';
-import { RlStrategy } from './strategies/rl';
+import { freshRl } from './strategies/rl';
 import { fitCascade, type CascadePolicy } from './cascade-fit';
 import { fitThreshold } from './threshold-fit';
 import { passRates, type FleetObservations } from './observations';
@@ -68,7 +68,7 @@ export class BundleError extends Error {}
 export function trainBundle(o: FleetObservations, taskIdx: readonly number[], opts: { seed: number; models: readonly ModelConfig[] }): TrainedBundle {
   const ts = trainingSetFrom(o);
   const heads = trainHeads(ts, taskIdx, opts.models);
-  const rl = RlStrategy.fresh(opts.models);
+  const rl = freshRl(opts.models);
   trainRlOnline(rl, ts, taskIdx, opts.models, opts.seed);
   const cascade = fitCascade(o, taskIdx, opts.seed);
   const classifier = fitThreshold(o, taskIdx);

@@ -17,7 +17,7 @@ import { alwaysStrategy } from './strategies/always';
 import { complexityStrategy } from './strategies/complexity';
 import { classifierStrategy } from './strategies/classifier';
 import { moeStrategy } from './strategies/moe';
-import { RlStrategy } from './strategies/rl';
+import { freshRl, rlStrategy, type RlStrategy } from './strategies/rl';
 import { ensembleStrategy } from './strategies/ensemble';
 import { carbonAwareStrategy } from './strategies/carbon-aware';
 import { costAwareStrategy } from './strategies/cost-aware';
@@ -101,7 +101,7 @@ export function learnedFrom(bundle: LoadedBundle | null, models: readonly ModelC
   return {
     classifier: bundle?.classifier ? new Predictor(bundle.classifier.model, bundle.classifier.onnxPath, mode) : null,
     moe: bundle?.moe ? new Predictor(bundle.moe.model, bundle.moe.onnxPath, mode) : null,
-    rl: new RlStrategy(models, opts.stateDir, { weights: opts.weights, frozen: opts.stateDir === null, prior: bundle?.rlPrior }),
+    rl: rlStrategy(models, opts.stateDir, { weights: opts.weights, frozen: opts.stateDir === null, prior: bundle?.rlPrior }),
     threshold: opts.threshold ?? bundle?.meta.classifier.threshold ?? DEFAULT_THRESHOLD,
     cascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir) : null),
   };
@@ -162,7 +162,7 @@ export function trainFold(ts: TrainingSet, foldOfTask: Map<string, number>, fold
     (f === fold ? testTasks : trainTasks).push(t);
   });
   const heads = trainHeads(ts, trainTasks, models, weights);
-  const rl = RlStrategy.fresh(models, { weights });
+  const rl = freshRl(models, { weights });
   trainRlOnline(rl, ts, trainTasks, models, seed + fold);
   rl.frozen = true;
   return { ...heads, rl, trainTasks, testTasks };

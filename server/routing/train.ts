@@ -9,7 +9,7 @@ import { trainClassifier } from './train-classifier';
 import { trainMoe } from './train-moe';
 import { DEFAULT_WEIGHTS, estimateFootprint, referenceFootprint, reward, routableModels } from './rewards';
 import { outcomeFor, promptTokens, recordedModels, routeInputFor } from './simulate';
-import { RlStrategy } from './strategies/rl';
+import type { RlStrategy } from './strategies/rl';
 import { mulberry32, shuffled } from './rng';
 
 export const RL_EPOCHS = 5;

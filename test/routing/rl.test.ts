@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadTrainingSet } from '../../server/routing/training-data';
-import { RlStrategy } from '../../server/routing/strategies/rl';
+import { rlStrategy } from '../../server/routing/strategies/rl';
 import { trainRlOnline } from '../../server/routing/train';
 import { recordedModels, routeInputFor } from '../../server/routing/simulate';
 import { mulberry32 } from '../../server/routing/rng';
@@ -19,7 +19,7 @@ describe('routing rl (contextual bandit + Q-learning escalation)', function () {
 
   it('learns: mean reward of the last epoch beats the first by a clear margin', async () => {
     const ts = await loadTrainingSet();
-    const rl = new RlStrategy(MODELS, dir);
+    const rl = rlStrategy(MODELS, dir);
     const n = ts.taskIds.length;
     const curve = trainRlOnline(rl, ts, ts.taskIds.map((_, t) => t), MODELS, 7, 6);
     assert.equal(curve.length, 6 * n);
@@ -31,11 +31,11 @@ describe('routing rl (contextual bandit + Q-learning escalation)', function () {
 
   it('persists atomically and a restarted instance makes the same choices', async () => {
     const ts = await loadTrainingSet();
-    const rl = new RlStrategy(MODELS, dir);
+    const rl = rlStrategy(MODELS, dir);
     trainRlOnline(rl, ts, ts.taskIds.slice(0, 80).map((_, t) => t), MODELS, 3, 2);
     rl.persist();
     assert.deepEqual(fs.readdirSync(dir), ['rl-state.json'], 'no temp files left behind');
-    const again = new RlStrategy(MODELS, dir);
+    const again = rlStrategy(MODELS, dir);
     assert.equal(again.updates, rl.updates);
     const rec = recordedModels(ts, MODELS);
     const r1 = mulberry32(5), r2 = mulberry32(5);
@@ -51,14 +51,14 @@ describe('routing rl (contextual bandit + Q-learning escalation)', function () {
 
   it('starts cold on a missing, corrupt or foreign state file', () => {
     fs.writeFileSync(path.join(dir, 'rl-state.json'), '{"version": 1, "featureNames": ["other"]');
-    assert.equal(new RlStrategy(MODELS, dir).updates, 0);
+    assert.equal(rlStrategy(MODELS, dir).updates, 0);
     writeJsonAtomic(path.join(dir, 'rl-state.json'), { version: 1, featureNames: ['other'], bandit: {}, q: { q: {}, visits: {} }, updates: 9 });
-    assert.equal(new RlStrategy(MODELS, dir).updates, 0);
+    assert.equal(rlStrategy(MODELS, dir).updates, 0);
   });
 
   it('escalation only goes to untried, larger models and ends at the top', async () => {
     const ts = await loadTrainingSet();
-    const rl = new RlStrategy(MODELS, dir);
+    const rl = rlStrategy(MODELS, dir);
     const rec = recordedModels(ts, MODELS);
     const input = routeInputFor(ts, 0, rec, mulberry32(1));
     const e = (id: string) => rec.find((m) => m.id === id)!.energy.jPerOutputToken.value;
@@ -75,7 +75,7 @@ describe('routing rl (contextual bandit + Q-learning escalation)', function () {
 
   it('a frozen bandit neither explores nor learns', async () => {
     const ts = await loadTrainingSet();
-    const rl = new RlStrategy(MODELS, dir, { frozen: true });
+    const rl = rlStrategy(MODELS, dir, { frozen: true });
     const rec = recordedModels(ts, MODELS);
     trainRlOnline(rl, ts, [0, 1, 2], MODELS, 1, 1);
     assert.equal(rl.updates, 0);

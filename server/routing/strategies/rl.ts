@@ -46,7 +46,7 @@ export interface RlOptions {
 const bucketOf = (x: Float32Array) => Math.min(3, Math.floor(complexityScore(x) * 4));
 const requestKey = (r: RouteInput['request']) => `${r.functionName ?? ''}|${r.prompt.length}|${r.prompt.slice(-96)}`;
 
-export class RlStrategy implements Strategy {
+class RlLearner implements Strategy {
   readonly id = 'rl';
   readonly description = 'online contextual bandit (LinUCB) with Q-learning escalation, trained from outcome rewards';
   readonly bandit: LinUCB;
@@ -163,9 +163,18 @@ export class RlStrategy implements Strategy {
     writeJsonAtomic(this.file, this.state());
   }
 
-  /** A deep copy (fold-specific training must not touch the daemon's state). */
-  static fresh(models: readonly ModelConfig[], opts: RlOptions = {}): RlStrategy {
-    return new RlStrategy(models, null, { ...opts, stateFile: null });
-  }
+}
+
+/** The rl strategy, with its learned state readable by the trainers (bandit, Q-table, state()). */
+export type RlStrategy = RlLearner;
+
+/** Every strategy is made by a factory; this one persists to <stateDir>/rl-state.json (null: memory only). */
+export function rlStrategy(models: readonly ModelConfig[], stateDir: string | null, opts: RlOptions = {}): RlStrategy {
+  return new RlLearner(models, stateDir, opts);
+}
+
+/** A fresh in-memory one (fold-specific training must not touch the daemon's state). */
+export function freshRl(models: readonly ModelConfig[], opts: RlOptions = {}): RlStrategy {
+  return new RlLearner(models, null, { ...opts, stateFile: null });
 }
 
