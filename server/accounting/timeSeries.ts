@@ -1,6 +1,8 @@
 // Amounts over time with prefix sums: the sum over any time window is two binary searches, so
 // budget checks stay O(log n) however busy the last day was (the daemon checks them several times
-// per request). Points arrive in time order in practice; one out of order is inserted in place.
+// per request). Points arrive nearly in time order (a request is stamped when it starts and
+// recorded when it ends, so concurrent requests finish out of order by a little): a late point is
+// inserted in place and only the prefix sums after it are shifted, O(points after it).
 export class TimeSeries<K extends string> {
   private t: number[] = [];
   private cum: Record<K, number[]>;
@@ -22,14 +24,14 @@ export class TimeSeries<K extends string> {
       for (const k of this.keys) this.cum[k].push((n ? this.cum[k][n - 1]! : 0) + amounts[k]);
       return;
     }
-    // Out of order: rebuild from the raw amounts (rare: history preloaded after live points).
-    const raw = this.points();
-    raw.push({ t: time, amounts });
-    raw.sort((a, b) => a.t - b.t);
-    this.t = [];
-    this.head = 0;
-    for (const k of this.keys) this.cum[k] = [];
-    for (const p of raw) this.add(p.t, p.amounts);
+    // Late: insert after every point at or before `time`, shift the sums that follow.
+    const at = this.firstAfter(time);
+    this.t.splice(at, 0, time);
+    for (const k of this.keys) {
+      const c = this.cum[k];
+      c.splice(at, 0, (at > 0 ? c[at - 1]! : 0) + amounts[k]);
+      for (let i = at + 1; i < c.length; i++) c[i]! += amounts[k];
+    }
   }
 
   /** Sum of `key` over points with from < t <= to. */

@@ -102,4 +102,19 @@ describe('accounting/timeSeries', () => {
     assert.equal(ts.sum('a', 2500, 2501), 2501 + 1);
     assert.equal(ts.sum('a', 5000, 6000), 0);
   });
+
+  it('a late point (concurrent requests finishing out of order) gives the same sums as sorted order', () => {
+    // A seeded shuffle of nearly ordered times: each point is late by up to 5 places.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const times = Array.from({ length: 400 }, (_, i) => i + Math.floor(rnd() * 5) * -1 + rnd() * 0.5);
+    const late = new TimeSeries<'a' | 'b'>(['a', 'b']);
+    const sorted = new TimeSeries<'a' | 'b'>(['a', 'b']);
+    times.forEach((t, i) => late.add(t, { a: i, b: 1 }));
+    times.map((t, i) => ({ t, i })).sort((x, y) => x.t - y.t).forEach(({ t, i }) => sorted.add(t, { a: i, b: 1 }));
+    for (const [from, to] of [[-10, 500], [10, 20], [100.25, 250.75], [399, 401]]) {
+      assert.equal(late.sum('a', from, to), sorted.sum('a', from, to), `a (${from}, ${to}]`);
+      assert.equal(late.count(from, to), sorted.count(from, to), `count (${from}, ${to}]`);
+    }
+  });
 });
