@@ -12,7 +12,8 @@ import { isDerived } from '../../config/derive';
 import type { CascadePolicy } from '../cascade-fit';
 import { efficientLadder, type PassRates } from '../ladder';
 import { readJson, writeJsonAtomic } from '../state-file';
-import { byEnergy, hasTests, pct } from './common';
+import { hasTests, pct } from './common';
+import { byEnergy } from '../order';
 
 /** How many verified outcomes the size prior of an untrained model is worth (a priori: enough that
  * one failure does not drop a model, few enough that a dozen outcomes outweigh the prior). */

@@ -4,8 +4,6 @@ import type { ModelConfig } from '../../config/schema';
 import type { RequestContext, RouteChoice } from '../types';
 import { byCost, energyPerOutputToken } from '../order';
 
-/** Kept for cascade.ts, which imports byEnergy from here: import it from ../order instead. */
-export { byEnergy } from '../order';
 
 export function hasTests(req: RequestContext): boolean {
   return req.tests.length > 0;
