@@ -27,8 +27,9 @@ export interface ResolvedConfig {
   /** The file the configuration came from, or null for the built-in defaults. */
   file: string | null;
   stateDir: string;
-  /** The router bundle folder (`bundle`, resolved against the file's folder); null = the shipped one. */
-  bundleDir: string | null;
+  /** The router bundle folder (`bundle`, resolved against the file's folder); null = the shipped
+   * one; false = none. */
+  bundleDir: string | null | false;
 }
 
 /** "models[2].energy.jPerOutputToken.value: expected number, received string" */
@@ -100,7 +101,7 @@ export function resolveConfig(raw: unknown, file: string | null): ResolvedConfig
   const stateDir = config.stateDir
     ? path.resolve(file ? path.dirname(file) : process.cwd(), config.stateDir)
     : path.join(os.homedir(), '.routerllm');
-  const bundleDir = config.bundle ? path.resolve(file ? path.dirname(file) : process.cwd(), config.bundle) : null;
+  const bundleDir = config.bundle === false ? false : config.bundle ? path.resolve(file ? path.dirname(file) : process.cwd(), config.bundle) : null;
   return { config, models, file, stateDir, bundleDir };
 }
 

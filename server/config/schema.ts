@@ -115,8 +115,9 @@ export const Config = z.object({
    * or extend the built-in catalogue. A listed model outside the catalogue needs only `id`,
    * `paramsB` and `endpoint`: the rest is derived from its size (config/derive.ts). */
   includeCatalogue: z.boolean().default(true),
-  /** A router bundle (`routerllm train` / `calibrate` output folder); default: the shipped models/. */
-  bundle: z.string().optional(),
+  /** A router bundle (`routerllm train` / `calibrate` output folder); default: the shipped models/.
+   * false: none (learned strategies fall back to the complexity prior, rl starts cold). */
+  bundle: z.union([z.string().min(1), z.literal(false)]).optional(),
   routing: z
     .object({
       rewardWeights: RewardWeights.default(RewardWeights.parse({})),

@@ -118,7 +118,9 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
 function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
   const base = opts.config ? (loadConfig(opts.config).config as unknown as Record<string, unknown>) : {};
   const routing = { ...((base.routing as object) ?? {}), seed: opts.seed, fallback: false, maxAttempts: Math.max(1, fleet.models.length) };
-  return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: undefined };
+  // No shipped bundle: it was trained on the shipped fleet's tasks, which would leak into rl's
+  // prior and the non-fold strategies. Learned strategies get their fold bundles; rl starts cold.
+  return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: opts.folds > 1 ? false : undefined };
 }
 
 export async function runEvaluation(opts: EvalOptions): Promise<Report> {
@@ -302,7 +304,7 @@ async function routeStage(sender: Sender, plan: Plan, folds: Folds | null, opts:
   const planned = plan.routed.map((s): PlannedStrategy => {
     const learned = LEARNED_STRATEGIES.includes(s);
     const folded = folds !== null && learned;
-    heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (the bundle\'s rl prior is not used: fresh state, tasks in dataset order)' : learned ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
+    heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (no prior: fresh state, tasks in dataset order)' : learned ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
     return { strategy: s, needsFolds: folded, runTests: true, fold: (t) => (folded ? folds.foldOf.get(t.id)! : null), sendAs: (t) => (folded ? `${s}@fold${folds.foldOf.get(t.id)}` : s) };
   });
   await sender.send(planned, folds ? { dir: folds.dir, k: folds.k } : null);

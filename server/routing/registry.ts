@@ -35,8 +35,8 @@ export interface StrategyDeps {
   models: ModelConfig[];
   stateDir: string;
   seed: number;
-  /** A router bundle folder; default: the project's models/. */
-  bundleDir?: string;
+  /** A router bundle folder; default: the project's models/; false: none. */
+  bundleDir?: string | false;
   /** Overrides the threshold stored with the bundle. */
   threshold?: number;
   weights?: RewardWeights;
@@ -109,16 +109,17 @@ export function learnedFrom(bundle: LoadedBundle | null, models: readonly ModelC
 
 /** The daemon's strategies: one instance each, so learned state is shared by all clients. */
 export function createStrategies(deps: StrategyDeps): Map<string, Strategy> {
-  const dir = deps.bundleDir ?? defaultModelsDir();
+  const dir = deps.bundleDir === false ? null : (deps.bundleDir ?? defaultModelsDir());
   let bundle: LoadedBundle | null = null;
-  try {
+  if (dir === null) deps.log?.('routing: no router bundle (bundle: false); learned strategies use the complexity prior, rl starts cold');
+  else try {
     bundle = loadBundle(dir);
   } catch (e) {
     // An explicitly configured bundle must load; the default one may be absent (a bare checkout).
     if (deps.bundleDir && !deps.optional) throw e;
     deps.log?.(`routing: no router bundle in ${dir} (${(e as Error).message}); learned strategies use the complexity prior`);
   }
-  if (bundle) {
+  if (bundle && dir) {
     const { known, unknown } = bundleCoverage(bundle.meta, deps.models);
     deps.log?.(
       `routing: bundle ${dir} trained on ${bundle.meta.trainedOn}; knows ${known.length ? known.join(', ') : 'none of the configured models'}` +
