@@ -220,8 +220,11 @@ interface Plan {
 }
 
 function planStrategies(opts: EvalOptions, offer: Offer): Plan {
-  const requested = opts.strategies ?? [...offer.base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE];
-  const known = new Set([...offer.base, ALWAYS_LARGEST, BEST_SINGLE, ORACLE]);
+  // With folds, every learned strategy is served from the fold bundles, whatever the probe (which
+  // loads no bundle) registered.
+  const offered = [...new Set([...offer.base, ...(opts.folds > 1 ? LEARNED_STRATEGIES : [])])];
+  const requested = opts.strategies ?? [...offered, ALWAYS_LARGEST, BEST_SINGLE, ORACLE];
+  const known = new Set([...offered, ALWAYS_LARGEST, BEST_SINGLE, ORACLE]);
   const unknown = requested.filter((s) => !known.has(s));
   if (unknown.length) throw new EvalError(`unknown or unavailable strategy: ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
   const alwaysAll = offer.available.map((m) => alwaysOf(m.id));
