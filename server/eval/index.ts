@@ -161,7 +161,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
 function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
   const listed = loadTasks(opts.dataset, { limit: opts.limit, split: opts.split });
   if (listed.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
-  const set = recordedSet(opts.fleet);
+  const set = recordedSet(opts.fleet, opts.dataset);
   const answeredIds = new Set(set.recordings.map((r) => r.task_id));
   // A task some models lack stays: those models fail it.
   const tasks = listed.filter((t) => answeredIds.has(t.id));

@@ -15,9 +15,14 @@ export interface FleetHandle {
   close(): Promise<void>;
 }
 
-/** The recordings to replay: the shipped sets, or the files/folders given with --fleet. */
-export function recordedSet(paths: string[]): RecordedSet {
-  return loadRecordings(paths.length ? paths : undefined);
+/** The recordings to replay: the shipped sets, or the files/folders given with --fleet. A bare task
+ * number ("2") is read as the evaluated dataset's task ("Mbpp/2", "HumanEval/2"). */
+export function recordedSet(paths: string[], dataset: 'humaneval' | 'mbpp' = 'humaneval'): RecordedSet {
+  const set = loadRecordings(paths.length ? paths : undefined);
+  if (!paths.length) return set;
+  const prefix = dataset === 'mbpp' ? 'Mbpp' : 'HumanEval';
+  for (const r of set.recordings) if (/^\d+$/.test(r.task_id)) r.task_id = `${prefix}/${r.task_id}`;
+  return set;
 }
 
 /** The recorded fleet on a free port, reporting its modelled latency instead of sleeping it. */

@@ -36,7 +36,9 @@ export class TaskIndex {
   constructor(set: RecordedSet) {
     const known = benchmarkTasks(set);
     for (const rec of set.recordings) {
-      const info = rec.prompt ? promptInfo(rec.prompt) : known.get(rec.task_id);
+      // A benchmark task is found by its own prompt whatever wording the recording's harness used
+      // around it (an instruction template, a chat wrapper); other rows by their recorded prompt.
+      const info = known.get(rec.task_id) ?? (rec.prompt ? promptInfo(rec.prompt) : undefined);
       if (!info || !info.fingerprint) {
         this.unmatchable.push(rec);
         continue;
