@@ -167,7 +167,8 @@ export class Accountant {
    * the predictor learns from it. */
   private price(c: CallRecord, kind: RequestKind, at: Date): Attempt {
     const model = this.model(c.model);
-    const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false };
+    const tokenizer = 'tokenizer' in c.usage ? c.usage.tokenizer : undefined;
+    const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false, ...(tokenizer ? { tokenizer } : {}) };
     const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
     this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, kind);
     return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };

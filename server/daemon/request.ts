@@ -69,6 +69,7 @@ export async function finishRequest(services: Services, session: Session, begun:
   await committed;
   session.live.add(row);
   session.remember({ requestId, model: row.model, passed: f.passed, feedback: null });
-  const usage = { ...row.usage, counted: row.attempts.some((a) => a.usage.counted) };
+  const tokenizers = [...new Set(row.attempts.map((a) => a.usage.tokenizer).filter((t): t is string => !!t))];
+  const usage = { ...row.usage, counted: row.attempts.some((a) => a.usage.counted), ...(tokenizers.length ? { tokenizer: tokenizers.join('+') } : {}) };
   return { requestId, row, latencyMs, usage };
 }
