@@ -41,13 +41,12 @@ export function priceFor(paramsB: number): { perMTok: number; source: string } {
  * faster than the 8B at that batch on vLLM). */
 export function itlMsFor(paramsB: number): { ms: number; source: string } {
   const anchors = anchorRows(loadEnergyCsv());
-  const lo = [...anchors].reverse().find((a) => a.totalParamsB <= paramsB) ?? anchors[0];
-  const hi = anchors.find((a) => a.totalParamsB > paramsB) ?? anchors[anchors.length - 1];
-  if (paramsB <= anchors[0].totalParamsB) return { ms: anchors[0].medianItlMs, source: `${DERIVED} from size: ${anchors[0].model} median ITL, the floor below it` };
-  if (lo === hi || paramsB >= anchors[anchors.length - 1].totalParamsB) {
-    const top = anchors[anchors.length - 1];
-    return { ms: top.medianItlMs, source: `${DERIVED} from size: ${top.model} median ITL (the largest anchor)` };
-  }
+  const first = anchors[0];
+  const last = anchors[anchors.length - 1];
+  if (paramsB <= first.totalParamsB) return { ms: first.medianItlMs, source: `${DERIVED} from size: ${first.model} median ITL, the floor below it` };
+  if (paramsB >= last.totalParamsB) return { ms: last.medianItlMs, source: `${DERIVED} from size: ${last.model} median ITL (the largest anchor)` };
+  const i = anchors.findIndex((a) => a.totalParamsB > paramsB);
+  const [lo, hi] = [anchors[i - 1], anchors[i]];
   const slope = Math.log(hi.medianItlMs / lo.medianItlMs) / Math.log(hi.totalParamsB / lo.totalParamsB);
   const ms = lo.medianItlMs * Math.pow(paramsB / lo.totalParamsB, slope);
   return { ms, source: `${DERIVED} from size: median ITL interpolated log-log between ${lo.model} and ${hi.model} (ML.ENERGY v3, H100, batch 64)` };

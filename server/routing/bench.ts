@@ -27,9 +27,9 @@ export async function benchRouting(iterations = 2000): Promise<BenchRow[]> {
   const rec = recordedModels(ts, models);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-bench-'));
   try {
-    const onnx = createStrategies({ models, stateDir, seed: 1 });
+    const onnx = createStrategies({ models, stateDir});
     await readyAll(onnx);
-    const tsOnly = createStrategies({ models, stateDir, seed: 1, inference: 'ts' });
+    const tsOnly = createStrategies({ models, stateDir, inference: 'ts' });
     const runs: [string, Strategy][] = [
       ...[...onnx].filter(([id]) => !id.startsWith('always-') || id === 'always-llama-3.1-70b'),
       ...LEARNED_TS.map((id) => [`${id} (ts)`, tsOnly.get(id)!] as [string, Strategy]),

@@ -16,7 +16,7 @@ import { trainHeads, trainRlOnline } from './train';
 import { freshRl } from './strategies/rl';
 import { fitCascade, type CascadePolicy } from './cascade-fit';
 import { fitThreshold } from './threshold-fit';
-import { passRates, type FleetObservations } from './observations';
+import { meanEnergy, passRates, type FleetObservations } from './observations';
 import { trainingSetFrom } from './training-data';
 
 export const BUNDLE_FORMAT = 'routerllm-bundle/1';
@@ -73,7 +73,7 @@ export function trainBundle(o: FleetObservations, taskIdx: readonly number[], op
   const cascade = fitCascade(o, taskIdx, opts.seed);
   const classifier = fitThreshold(o, taskIdx);
   const rates = passRates(o, taskIdx);
-  const energy = o.models.map((_, m) => taskIdx.reduce((s, t) => s + o.obs[t][m].energyJ, 0) / Math.max(1, taskIdx.length));
+  const energy = meanEnergy(o, taskIdx);
   const ids = o.models.map((m) => m.id);
   return {
     classifier: heads.classifier,

@@ -21,7 +21,7 @@
 // INNER_FOLDS only trade fitting time for variance. (The candidate set and the selection rule were
 // designed with the shipped fleet's k-fold results in view; see the model card.)
 import { mulberry32 } from './rng';
-import type { FleetObservations } from './observations';
+import { meanEnergy, type FleetObservations } from './observations';
 
 export const LAMBDAS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
 export const BAGS = 15;
@@ -64,7 +64,7 @@ export function cascadeTable(o: FleetObservations, tasks: readonly number[]): Ca
       for (let m = 0; m < M; m++) r[m] = f(t, m);
       return r;
     });
-  const mean = o.models.map((_, m) => tasks.reduce((s, t) => s + o.obs[t][m].energyJ, 0) / Math.max(1, tasks.length));
+  const mean = meanEnergy(o, tasks);
   return {
     hidden: row((n) => new Uint8Array(n), (t, m) => (o.obs[t][m].passed ? 1 : 0)),
     visible: row((n) => new Int8Array(n), (t, m) => o.obs[t][m].visible),

@@ -8,16 +8,13 @@ import { Predictor } from './predictor';
 import { ClassifierPassModel, ComplexityPassModel, type PassModel } from './pass-model';
 import { defaultModelsDir } from './model-files';
 import { bundleCoverage, loadBundle, type LoadedBundle } from './bundle';
-import type { TrainingSet } from './training-data';
-import { trainHeads, trainRlOnline } from './train';
-import type { LinearModel } from './linear-model';
 import { mulberry32, shuffled } from './rng';
 import { randomStrategy } from './strategies/random';
 import { alwaysStrategy } from './strategies/always';
 import { complexityStrategy } from './strategies/complexity';
 import { classifierStrategy } from './strategies/classifier';
 import { moeStrategy } from './strategies/moe';
-import { freshRl, rlStrategy, type RlStrategy } from './strategies/rl';
+import { rlStrategy, type RlStrategy } from './strategies/rl';
 import { ensembleStrategy } from './strategies/ensemble';
 import { carbonAwareStrategy } from './strategies/carbon-aware';
 import { costAwareStrategy } from './strategies/cost-aware';
@@ -34,7 +31,6 @@ export const LEARNED_STRATEGIES: readonly string[] = ['classifier', 'moe', 'ense
 export interface StrategyDeps {
   models: ModelConfig[];
   stateDir: string;
-  seed: number;
   /** A router bundle folder; default: the project's models/; false: none. */
   bundleDir?: string | false;
   /** Overrides the threshold stored with the bundle. */
@@ -143,30 +139,6 @@ export function foldStrategies(dir: string, k: number, models: readonly ModelCon
     }
   }
   return out;
-}
-
-export interface FoldModels {
-  classifier: LinearModel;
-  moe: LinearModel;
-  rl: RlStrategy;
-  trainTasks: number[];
-  testTasks: number[];
-}
-
-/** Trains the heads and the bandit on the tasks whose fold is not `fold` (k-fold scoring). */
-export function trainFold(ts: TrainingSet, foldOfTask: Map<string, number>, fold: number, models: readonly ModelConfig[], seed: number, weights?: RewardWeights): FoldModels {
-  const trainTasks: number[] = [];
-  const testTasks: number[] = [];
-  ts.taskIds.forEach((id, t) => {
-    const f = foldOfTask.get(id);
-    if (f === undefined) return;
-    (f === fold ? testTasks : trainTasks).push(t);
-  });
-  const heads = trainHeads(ts, trainTasks, models, weights);
-  const rl = freshRl(models, { weights });
-  trainRlOnline(rl, ts, trainTasks, models, seed + fold);
-  rl.frozen = true;
-  return { ...heads, rl, trainTasks, testTasks };
 }
 
 /** k folds by task: the task ids shuffled with `seed`, fold = position mod k. */

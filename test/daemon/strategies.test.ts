@@ -19,7 +19,7 @@ describe('daemon: strategy ids', () => {
   after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   it('the shared list is exactly the registry, in both directions', () => {
-    const registry = createStrategies({ models: resolveConfig({}, null).models, stateDir, seed: 1 });
+    const registry = createStrategies({ models: resolveConfig({}, null).models, stateDir });
     const daemon = [...registry.keys()].filter((id) => !derived(id)).sort();
     const shared = [...STRATEGY_IDS].sort();
     const missing = daemon.filter((id) => !shared.includes(id as never));

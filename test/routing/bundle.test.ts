@@ -13,7 +13,7 @@ describe('routing: a router bundle and the configured fleet', () => {
     try {
       const stranger = deriveModel({ id: 'stranger-coder-15b', paramsB: 15, endpoint: { url: 'http://127.0.0.1:1', model: 'stranger', flavour: 'chat' } });
       const lines: string[] = [];
-      const s = createStrategies({ models: [...MODELS, stranger], stateDir: dir, seed: 1, bundleDir: SHIPPED, log: (l) => lines.push(l) });
+      const s = createStrategies({ models: [...MODELS, stranger], stateDir: dir, bundleDir: SHIPPED, log: (l) => lines.push(l) });
       assert.ok(lines.some((l) => /trained on 164 humaneval tasks/.test(l) && /routes stranger-coder-15b by a prior from size/.test(l)), lines.join('\n'));
       const c = await s.get('cascade')!.choose(input(undefined, { candidates: [...input().candidates, stranger] }));
       assert.ok(c.model);
@@ -25,7 +25,7 @@ describe('routing: a router bundle and the configured fleet', () => {
   it('a configured bundle that is not there is a clear error', () => {
     const dir = tmpDir();
     try {
-      assert.throws(() => createStrategies({ models: MODELS, stateDir: dir, seed: 1, bundleDir: path.join(dir, 'nope') }), /no bundle\.json/);
+      assert.throws(() => createStrategies({ models: MODELS, stateDir: dir, bundleDir: path.join(dir, 'nope') }), /no bundle\.json/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,12 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { CATALOGUE } from '../../server/config/catalogue';
-import { foldsByTask, trainFold } from '../../server/routing/registry';
+import { foldsByTask } from '../../server/routing/registry';
 import * as path from 'node:path';
 import { readObservations } from '../../server/routing/observations';
 import { scoreRouters } from '../../server/routing/kfold';
 import { loadTrainingSet } from '../../server/routing/training-data';
 import { auc } from '../../server/routing/metrics';
-import { input } from './helpers';
 
 describe('routing held-out evaluation', function () {
   this.timeout(180_000);
@@ -19,17 +17,6 @@ describe('routing held-out evaluation', function () {
     for (const f of folds.values()) sizes[f]++;
     assert.ok(sizes.every((s) => s === 32 || s === 33), sizes.join(','));
     assert.deepEqual([...foldsByTask(ts.taskIds, 5, 1)], [...folds], 'deterministic from the seed');
-  });
-
-  it('trains fold models only on the other folds', async () => {
-    const ts = await loadTrainingSet();
-    const folds = foldsByTask(ts.taskIds, 4, 2);
-    const f = trainFold(ts, folds, 1, [...CATALOGUE], 2);
-    const test = new Set(f.testTasks);
-    assert.ok(f.trainTasks.every((t) => !test.has(t)));
-    assert.equal(f.trainTasks.length + f.testTasks.length, 164);
-    assert.ok(f.testTasks.every((t) => folds.get(ts.taskIds[t]) === 1));
-    assert.ok(f.rl.frozen);
   });
 
   it('scoreRouters reports per-model and routing scores better than chance', async () => {

@@ -26,7 +26,7 @@ describe('routing strategies', function () {
 
   before(async () => {
     dir = tmpDir();
-    strategies = createStrategies({ models: MODELS, stateDir: dir, seed: 1 });
+    strategies = createStrategies({ models: MODELS, stateDir: dir});
     await Promise.all(predictorsOf(strategies).map((p) => p.ready));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -165,11 +165,11 @@ describe('routing strategies', function () {
   it('routes without trained models (complexity prior) and on the pure-TS path', async () => {
     const empty = tmpDir();
     try {
-      const bare = createStrategies({ models: MODELS, stateDir: empty, seed: 1, bundleDir: path.join(empty, 'none'), optional: true });
+      const bare = createStrategies({ models: MODELS, stateDir: empty, bundleDir: path.join(empty, 'none'), optional: true });
       const c = await bare.get('classifier')!.choose(input());
       assert.match(c.explanation, /complexity prior/);
       assert.ok(!bare.has('moe'));
-      const tsOnly = createStrategies({ models: MODELS, stateDir: empty, seed: 1, inference: 'ts' });
+      const tsOnly = createStrategies({ models: MODELS, stateDir: empty, inference: 'ts' });
       assert.match((await tsOnly.get('classifier')!.choose(input())).explanation, /classifier\/ts/);
       assert.equal((await tsOnly.get('classifier')!.choose(input())).model, (await choose('classifier')).model);
     } finally {
