@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listModels, type ImplementFunctionResult, type ModelInfo } from '../../shared/protocol';
-import { loadConfig } from '../config/load';
+import { loadConfig, type ResolvedConfig } from '../config/load';
 import type { ModelConfig } from '../config/schema';
 import { isDerived } from '../config/derive';
 import { fleetModels } from '../fleet/fleet-models';
@@ -93,13 +93,15 @@ interface Fleet {
   /** How each model was described (catalogue, params_b, config). */
   described: Map<string, string>;
   source: string;
+  /** The team's configuration (--config), read once; null without one. */
+  resolved: ResolvedConfig | null;
 }
 
 /** The fleet: its recordings and the models the daemon will route between. */
 function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   const fromRecordings = fleetModels(set, url);
   const source = opts.fleet.length ? opts.fleet.join(', ') : 'shipped recordings (data/recordings)';
-  if (!opts.config) return { set, models: fromRecordings.models, described: fromRecordings.described, source };
+  if (!opts.config) return { set, models: fromRecordings.models, described: fromRecordings.described, source, resolved: null };
   // A team's config: its models keep their figures; a model whose server is one the recordings
   // hold is pointed at the recorded fleet standing in for it. Models the config lacks come from the recordings.
   const resolved = loadConfig(opts.config);
@@ -110,17 +112,19 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   const covered = new Set(configured.map((m) => m.endpoint.model));
   const extra = fromRecordings.models.filter((m) => !covered.has(m.endpoint!.model));
   const described = new Map([...configured.map((m) => [m.id, `from ${opts.config}`] as const), ...extra.map((m) => [m.id, fromRecordings.described.get(m.id)!] as const)]);
-  return { set, models: [...configured, ...extra].sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id)), described, source };
+  return { set, models: [...configured, ...extra].sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id)), described, source, resolved };
 }
 
 /** Every daemon's configuration: exactly the fleet's models, no fallback to another model (an
  * answer must be the routed model's own), escalation through the whole fleet if a strategy asks. */
 function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
-  const base = opts.config ? (loadConfig(opts.config).config as unknown as Record<string, unknown>) : {};
+  const base = (fleet.resolved?.config ?? {}) as Record<string, unknown>;
   const routing = { ...((base.routing as object) ?? {}), seed: opts.seed, fallback: false, maxAttempts: Math.max(1, fleet.models.length) };
   // No shipped bundle: it was trained on the shipped fleet's tasks, which would leak into rl's
   // prior and the non-fold strategies. Learned strategies get their fold bundles; rl starts cold.
-  return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: opts.folds > 1 ? false : undefined };
+  // Without folds the learned strategies use the config's bundle (absolute: the daemon's config
+  // file lives elsewhere), else the shipped one.
+  return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: opts.folds > 1 ? false : (fleet.resolved?.bundleDir ?? undefined) };
 }
 
 export async function runEvaluation(opts: EvalOptions): Promise<Report> {
