@@ -36,7 +36,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
   // scraping an exporter around every call costs milliseconds on the hot path.
   const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
-  const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
+  const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
   let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);

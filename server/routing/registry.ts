@@ -38,6 +38,8 @@ export interface StrategyDeps {
   weights?: RewardWeights;
   /** 'ts' forces the pure-TS evaluation (no onnxruntime). Default 'onnx' when the file is there. */
   inference?: 'onnx' | 'ts';
+  /** routing.fallback: false makes always-<id> an error, not another model, when <id> is down. */
+  fallback?: boolean;
   /** A missing bundle is not an error: the learned strategies fall back to the complexity prior. */
   optional?: boolean;
   /** Reports what the bundle knows of the configured models (logged at start-up). */
@@ -53,11 +55,11 @@ export interface LearnedRouters {
 }
 
 /** Assembles the strategy map from already-built learned parts. */
-export function buildStrategies(models: readonly ModelConfig[], learned: LearnedRouters): Map<string, Strategy> {
+export function buildStrategies(models: readonly ModelConfig[], learned: LearnedRouters, fallback = true): Map<string, Strategy> {
   const pass: PassModel = learned.classifier ? new ClassifierPassModel(learned.classifier, models) : new ComplexityPassModel();
   const list: Strategy[] = [
     randomStrategy(),
-    ...models.map((m) => alwaysStrategy(m)),
+    ...models.map((m) => alwaysStrategy(m, fallback)),
     complexityStrategy(),
     classifierStrategy(pass, learned.threshold),
     ...(learned.moe ? [moeStrategy(learned.moe, models)] : []),
@@ -122,7 +124,7 @@ export function createStrategies(deps: StrategyDeps): Map<string, Strategy> {
         (unknown.length ? `; routes ${unknown.join(', ')} by a prior from size, refined online` : ''),
     );
   }
-  return buildStrategies(deps.models, learnedFrom(bundle, deps.models, { stateDir: deps.stateDir, weights: deps.weights, threshold: deps.threshold, inference: deps.inference }));
+  return buildStrategies(deps.models, learnedFrom(bundle, deps.models, { stateDir: deps.stateDir, weights: deps.weights, threshold: deps.threshold, inference: deps.inference }), deps.fallback);
 }
 
 /** For `routerllm eval`: `<strategy>@fold<i>` for every learned strategy, from the bundle in

@@ -55,6 +55,11 @@ describe('routing strategies', function () {
     assert.match(c.explanation, /unavailable/);
   });
 
+  it('with routing.fallback off, always-<id> refuses instead of answering with another model', () => {
+    const strict = createStrategies({ models: MODELS, stateDir: dir, fallback: false });
+    assert.throws(() => strict.get('always-llama-3.1-405b')!.choose(input()), /llama-3\.1-405b is unavailable and routing\.fallback is off/);
+  });
+
   it('classifier picks the lowest-energy model above its threshold', async () => {
     const c = await choose('classifier');
     assert.match(c.explanation, /classifier\/onnx/);
