@@ -4,7 +4,7 @@
 // The registry's per-model `always-<model>` baselines and the evaluation's `<id>@fold<i>` variants
 // are not listed: they depend on the configured models and folds. Pure: no Node or `vscode` import.
 
-export const STRATEGY_IDS = ['random', 'complexity', 'classifier', 'moe', 'rl', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade', 'fixed-cascade'] as const;
+export const STRATEGY_IDS = ['random', 'complexity', 'classifier', 'moe', 'rl', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade', 'verified-cascade', 'fixed-cascade'] as const;
 export type StrategyId = (typeof STRATEGY_IDS)[number];
 
 export const DEFAULT_STRATEGY: StrategyId = 'cascade';
@@ -20,5 +20,7 @@ export const STRATEGY_DESCRIPTIONS: Readonly<Record<StrategyId, string>> = {
   'carbon-aware': "Like classifier, weighted by the grid carbon intensity of each model's site.",
   'cost-aware': "Like classifier, weighted by each model's price.",
   cascade: 'The ladder fitted to this fleet, cheapest first; escalates when the extracted tests fail.',
+  'verified-cascade':
+    'Like cascade, and a cheap answer that passes the tests may also have to agree with a second model on inputs derived from the examples, where that paid off in training.',
   'fixed-cascade': 'Baseline: every model smallest to largest, escalating while the tests fail (nothing learned).',
 };

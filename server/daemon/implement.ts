@@ -13,6 +13,8 @@ import { beginRequest, finishRequest, type Begun } from './request';
 import { gatherTests, implementRequest, locateFunction, type ImplementSite } from './requestContext';
 import { explain, fallbackOrder, routeInput, type Routed } from './route';
 import type { CallOutcome, Services } from './services';
+import type { Probe } from '../verify/probe';
+import { agreement, agrees } from '../verify/agreement';
 import type { Session } from './session';
 
 type Params = z.output<typeof ImplementFunctionParams>;
@@ -26,6 +28,8 @@ interface Tried {
   code: string;
   tests: TestReport;
   passed: boolean | null;
+  /** Its results on inputs derived from the examples, when its rung needed a second opinion. */
+  probe?: Probe | null;
 }
 
 interface Site extends ImplementSite {
@@ -96,13 +100,38 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     tried.push({ outcome, attempt, code, tests: report, passed });
     const { energyJ, co2g, costUsd } = attempt.footprint;
     services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
-    if (passed !== false || !choice.verify || !strategy.escalate || tried.length >= services.config.routing.maxAttempts) break;
+    if (passed === true && choice.confirm) {
+      const verdict = await secondOpinion(services, site, tried, signal);
+      explanations.push(verdict.explanation);
+      if (verdict.accept) break;
+    } else if (passed !== false) break;
+    if (!choice.verify || !strategy.escalate || tried.length >= services.config.routing.maxAttempts) break;
     const next = await strategy.escalate(input, tried.map((t) => ({ model: t.outcome.model.id, passed: t.passed })));
     if (!next) break;
-    explanations.push(`${outcome.model.id} failed ${report.failed} of ${report.found} tests; ${next.explanation}`);
+    if (passed === false) explanations.push(`${outcome.model.id} failed ${report.failed} of ${report.found} tests; ${next.explanation}`);
+    else explanations.push(next.explanation);
     choice = next;
   }
   return { tried, fallbacks, explanations };
+}
+
+/** A passing answer whose rung needs a second opinion: run it on the inputs derived from the
+ * examples and accept it when an earlier passing answer agrees on all of them. Nothing to derive
+ * inputs from is no evidence against it: accepted on the tests alone (as the fit assumes). */
+async function secondOpinion(services: Services, site: Site, tried: Tried[], signal: AbortSignal): Promise<{ accept: boolean; explanation: string }> {
+  const current = tried[tried.length - 1];
+  const { fn, tests, request } = site;
+  const model = current.outcome.model.id;
+  current.probe = await services.probe(request.language, candidateProgram(fn, current.code), fn.name, tests, signal);
+  const probe = current.probe;
+  if (!probe) return { accept: true, explanation: `${model} passed; no inputs could be derived from the examples, so the tests alone decide.` };
+  const earlier = tried.slice(0, -1).filter((t) => t.passed === true && t.probe);
+  for (const t of earlier) {
+    const a = agreement(t.probe!.outputs, probe.outputs);
+    if (agrees(a)) return { accept: true, explanation: `Accepted: ${tests.length} test(s) + ${a.compared} derived input(s) from ${probe.examples} example(s), agreed with ${t.outcome.model.id}.` };
+  }
+  const seen = earlier.map((t) => t.outcome.model.id);
+  return { accept: false, explanation: `${model} passed the tests; ${seen.length ? `it disagrees with ${seen.join(', ')} on inputs derived from the examples` : `${probe.outputs.length} derived inputs await a second answer to compare`}.` };
 }
 
 function reasonOf(passed: boolean | null, report: TestReport): string {

@@ -2,6 +2,7 @@
 // stay testable with fakes, and the wiring to the real client, checks, router and ledger lives in
 // one place (wiring.ts).
 import type { ModelConfig, Config } from '../config/schema';
+import type { Probe } from '../verify/probe';
 import type { ExtractedTest } from '../checks/types';
 import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutcome } from '../routing/types';
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
@@ -33,6 +34,8 @@ export interface Services {
    * a DCGM counter is configured. The footprint is the accountant's (account()). */
   call(candidates: ModelConfig[], req: GenerateCall, signal: AbortSignal): Promise<CallOutcome>;
   check(language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal): Promise<TestReport>;
+  /** Runs a candidate on inputs derived from its tests' examples (null: nothing to derive from). */
+  probe(language: Language, program: string, functionName: string, tests: ExtractedTest[], signal: AbortSignal): Promise<Probe | null>;
   features(req: RequestContext): Float32Array;
   strategy(id: string): Strategy | undefined;
   strategies(): { id: string; description: string }[];

@@ -4,6 +4,7 @@
 // ledger, budgets and metrics).
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
+import { probeCandidate } from '../verify/probe';
 import { CheckCache, checkCandidate } from '../checks';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
@@ -110,9 +111,12 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
 }
 
 /** Running a candidate against the tests, in the sandbox, through the check cache. */
-function checking(config: Config, stateDir: string): Pick<Services, 'check'> {
+function checking(config: Config, stateDir: string): Pick<Services, 'check' | 'probe'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
-  return { check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }) };
+  return {
+    check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }),
+    probe: (language, program, functionName, tests, signal) => probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal }),
+  };
 }
 
 /** What a strategy needs to choose: features, predictions, the budget, tokens, randomness; and learning. */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listModels, type ImplementFunctionResult, type ModelInfo } from '../../shared/protocol';
 import { loadConfig, type ResolvedConfig } from '../config/load';
+import { Config } from '../config/schema';
 import type { ModelConfig } from '../config/schema';
 import { isDerived } from '../config/derive';
 import { fleetModels } from '../fleet/fleet-models';
@@ -23,6 +24,8 @@ import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow
 import { foldsOf, recordedSet, startDaemon, startRecordedFleet, type RecordedSet } from './services';
 import { loadTasks, type DatasetName, type EvalTask, type MbppSplit } from './tasks';
 import { observations } from './observe';
+import { probeAnswers } from './probe-answers';
+import { verifierRates } from '../verify/measure';
 import { writeReports } from './report-files';
 import type { Report, StrategyRow, TaskRow } from './types';
 
@@ -153,7 +156,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const scored = await scoreStage(sender, plan, offer, tasks, heldOut);
     progress.done();
 
-    const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, heldOut, notes, hidden, sender, started });
+    const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, observed, heldOut, notes, hidden, sender, started });
     writeReports(out, report);
     return report;
   } finally {
@@ -276,7 +279,10 @@ class Sender {
 async function observeFleetStage(sender: Sender, opts: EvalOptions, fleet: Fleet, offer: Offer, plan: Plan, tasks: EvalTask[]): Promise<FleetObservations> {
   await sender.send(plan.alwaysAll.map((s) => ({ strategy: s, needsFolds: false, runTests: true, fold: () => null, sendAs: () => s })), null);
   const models = offer.available.map((m) => fleet.models.find((x) => x.id === m.id)!);
-  return observations(opts.dataset, fleet.source, models, tasks, plan.alwaysAll.map((s) => sender.answered.get(s)!), await Promise.all(plan.alwaysAll.map((s) => sender.verdicts(s))));
+  const answers = plan.alwaysAll.map((s) => sender.answered.get(s)!);
+  const limits = (fleet.resolved?.config ?? Config.parse({})).sandbox;
+  const probes = await probeAnswers(tasks, answers, { limits, cacheDir: opts.cacheDir ?? path.join(path.resolve(opts.out), 'cache'), parallel: opts.parallel ?? 2 });
+  return observations(opts.dataset, fleet.source, models, tasks, answers, await Promise.all(plan.alwaysAll.map((s) => sender.verdicts(s))), probes);
 }
 
 interface Folds {
@@ -361,12 +367,18 @@ interface ReportInputs {
   plan: Plan;
   folds: Folds | null;
   scored: Scored;
+  observed: FleetObservations;
   heldOut: Map<string, string>;
   notes: string[];
   hidden: HiddenTests;
   sender: Sender;
   started: number;
 }
+
+const VERIFIER_DEFINITION =
+  'Every model\'s answer to every task with extracted tests, against our hidden-test judge. Tests alone: accepted when it passes the tests found in the prompt. ' +
+  'Tests + agreement: also run on inputs derived from the examples (type-aware mutation, one sandbox run per answer) and accepted only when another model\'s answer that passes the tests gives the same results there (no derived inputs: the tests alone). ' +
+  'A false accept is an accepted answer the hidden tests fail; a false reject, a rejected one they pass.';
 
 /** Stage 6: the report: figures, notes that say how every number was obtained, timing. */
 function buildReport(x: ReportInputs): Report {
@@ -424,6 +436,7 @@ function buildReport(x: ReportInputs): Report {
     label_agreement: labelAgreement(set, alwaysRows, servedOf),
     target: targetVerdict(strategies, alwaysOf(largest)),
     baselines: baselineComparison(strategies),
+    verifier: { definition: VERIFIER_DEFINITION, rows: verifierRates(x.observed) },
     notes,
     tasks_detail: order.flatMap((s) => rows.get(s)!),
     timing: {

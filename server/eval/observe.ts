@@ -48,14 +48,20 @@ export function observation(model: string, a: Answer, v: Verdicts): Observation 
   };
 }
 
-/** Observations from every model's answers (answers[m][t], verdicts[m][t], in `tasks` order). */
-export function observations(dataset: string, source: string, models: ModelConfig[], tasks: EvalTask[], answers: Answer[][], verdicts: Verdicts[][]): FleetObservations {
+/** Observations from every model's answers (answers[m][t], verdicts[m][t], probes[t][m], in `tasks` order). */
+export function observations(dataset: string, source: string, models: ModelConfig[], tasks: EvalTask[], answers: Answer[][], verdicts: Verdicts[][], probes?: (number[] | null)[][]): FleetObservations {
   return {
     format: 'routerllm-observations/1',
     dataset,
     source,
     models,
     tasks: tasks.map(observedTask),
-    obs: tasks.map((_, t) => models.map((m, i) => observation(m.id, answers[i][t], verdicts[i][t]))),
+    obs: tasks.map((_, t) =>
+      models.map((m, i) => {
+        const o = observation(m.id, answers[i][t], verdicts[i][t]);
+        const probe = o.error ? null : probes?.[t]?.[i];
+        return probe ? { ...o, probe } : o;
+      }),
+    ),
   };
 }

@@ -1,5 +1,6 @@
 // report.md and the terminal table: the same columns, the same order as report.json.
 import type { Report, StrategyRow } from './types';
+import { verifierTable } from '../verify/measure';
 
 const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));
 const num = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
@@ -84,6 +85,12 @@ ${report.pareto.front.join(' -> ') || '(none)'}. ${report.pareto.note}.
 | model | agree | share |
 | --- | ---: | ---: |
 ${agree || '| (no labelled recordings) | | |'}
+
+## Verifier: the extracted tests, alone and with cross-model agreement
+
+${report.verifier.definition}
+
+${verifierTable(report.verifier.rows)}
 
 ## Timing (wall-clock: the only figures that change between runs)
 

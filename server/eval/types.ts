@@ -1,6 +1,7 @@
 // The shapes the evaluation produces: one row per (strategy, task), one summary per strategy, and
 // the report that gathers them (report.json is this object, serialised).
 import type { DatasetName } from './tasks';
+import type { VerifierRow } from '../verify/measure';
 
 export interface TaskRow {
   strategy: string;
@@ -90,6 +91,8 @@ export interface Report {
   label_agreement: Record<string, { agree: number; total: number; share: number | null; label: string }>;
   target: Target;
   baselines: BaselineComparison;
+  /** The extracted tests as a verifier, alone and with cross-model agreement (server/verify/measure.ts). */
+  verifier: { definition: string; rows: VerifierRow[] };
   notes: string[];
   tasks_detail: TaskRow[];
   /** Wall-clock figures: the only part of the report that changes between runs with the same seed. */

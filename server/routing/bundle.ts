@@ -31,6 +31,9 @@ export interface BundleMeta {
   /** One line for reports: what the routers were trained on. */
   trainedOn: string;
   cascade: CascadePolicy;
+  /** The cascade fitted with rules that may ask for agreement on derived inputs (server/verify);
+   * absent in bundles trained before the verifier existed. */
+  verifiedCascade?: CascadePolicy;
   classifier: { threshold: number; how: string };
   /** Pass rate per model id on the training tasks, by our hidden-test judge. */
   passRates: Record<string, number>;
@@ -71,6 +74,7 @@ export function trainBundle(o: FleetObservations, taskIdx: readonly number[], op
   const rl = freshRl(opts.models);
   trainRlOnline(rl, ts, taskIdx, opts.models, opts.seed);
   const cascade = fitCascade(o, taskIdx, opts.seed);
+  const verifiedCascade = fitCascade(o, taskIdx, opts.seed, { verify: true });
   const classifier = fitThreshold(o, taskIdx);
   const rates = passRates(o, taskIdx);
   const energy = meanEnergy(o, taskIdx);
@@ -87,6 +91,7 @@ export function trainBundle(o: FleetObservations, taskIdx: readonly number[], op
       tasks: taskIdx.map((t) => o.tasks[t].id),
       trainedOn: `${taskIdx.length} ${o.dataset} tasks of ${o.source} (${ids.length} models), labels by our hidden-test judge`,
       cascade,
+      verifiedCascade,
       classifier,
       passRates: Object.fromEntries(ids.map((id, m) => [id, round6(rates[m])])),
       energyJ: Object.fromEntries(ids.map((id, m) => [id, round6(energy[m])])),

@@ -36,6 +36,8 @@ export interface CascadeTable {
   visible: Int8Array[];
   visiblePassed: Uint16Array[];
   energy: Float64Array[];
+  /** The answers' results on the inputs derived from the task's examples (observations' probe). */
+  probe: (readonly number[] | null)[][];
   /** Models by mean energy per call over all tasks (cheapest first): the ladder order. */
   order: number[];
   models: string[];
@@ -44,6 +46,9 @@ export interface CascadeTable {
 export interface CascadePolicy {
   /** Model ids, cheapest first. */
   ladder: string[];
+  /** Rungs whose passing answer is accepted only when another passing answer agrees with it on
+   * the derived inputs (server/verify); absent or empty: the extracted tests alone decide. */
+  confirm?: string[];
   /** The model that answers a request without tests. */
   noTests: string;
   /** The exchange rate of the chosen rule (null: the efficient ladder, which has none). */
@@ -70,36 +75,68 @@ export function cascadeTable(o: FleetObservations, tasks: readonly number[]): Ca
     visible: row((n) => new Int8Array(n), (t, m) => o.obs[t][m].visible),
     visiblePassed: row((n) => new Uint16Array(n), (t, m) => o.obs[t][m].visiblePassed),
     energy: row((n) => new Float64Array(n), (t, m) => o.obs[t][m].energyJ),
+    probe: o.obs.map((r) => r.map((x) => x.probe ?? null)),
     order: o.models.map((_, m) => m).sort((a, b) => mean[a] - mean[b] || o.models[a].paramsB - o.models[b].paramsB),
     models: o.models.map((m) => m.id),
   };
 }
 
-/** One task through a cascade, as the daemon runs it: [passed by the hidden tests, energy J]. */
-export function simulateTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number): [number, number] {
+/** One task through a cascade, as the daemon runs it: [passed by the hidden tests, energy J].
+ * A rung flagged in `confirm` ([m] = 1) that passes the extracted tests is accepted only when an
+ * earlier passing answer agrees with it on the derived inputs (or it has none to run: no evidence
+ * either way); otherwise the cascade goes on, and ends on the answer that passed most tests. */
+export function simulateTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array): [number, number] {
   const vis = tb.visible[t];
   if (ladder.length === 0 || vis[ladder[0]] === -1) return [tb.hidden[t][noTests], tb.energy[t][noTests]];
   let e = 0;
   let best = ladder[0];
+  let passing: number[] | null = null;
   for (const m of ladder) {
     e += tb.energy[t][m];
-    if (vis[m] === 1) return [tb.hidden[t][m], e];
+    if (vis[m] === 1) {
+      const probe = tb.probe[t][m];
+      if (!confirm || !confirm[m] || !probe) return [tb.hidden[t][m], e];
+      if (passing && passing.some((j) => agreeing(tb.probe[t][j], probe))) return [tb.hidden[t][m], e];
+      (passing ??= []).push(m);
+    }
     if (tb.visiblePassed[t][m] >= tb.visiblePassed[t][best]) best = m;
   }
   return [tb.hidden[t][best], e];
 }
 
-export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number): { passRate: number; energy: number } {
+/** Interned probes agree: every input where both have a result gives the same one, and there is
+ * at least one such input (the same rule as verify/agreement.ts on fingerprints). */
+export function agreeing(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  if (!a || !b) return false;
+  let compared = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] === -1 || b[i] === -1) continue;
+    if (a[i] !== b[i]) return false;
+    compared++;
+  }
+  return compared > 0;
+}
+
+export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number, confirm?: Uint8Array): { passRate: number; energy: number } {
   let pass = 0;
   let energy = 0;
   for (const t of tasks) {
-    const [p, e] = simulateTask(tb, t, ladder, noTests);
+    const [p, e] = simulateTask(tb, t, ladder, noTests, confirm);
     pass += p;
     energy += e;
   }
   const n = Math.max(1, tasks.length);
   return { passRate: pass / n, energy: energy / n };
 }
+
+/** A ladder, the model for requests without tests, and (verified rules) the rungs to confirm. */
+export interface Pick {
+  ladder: number[];
+  noTests: number;
+  confirm?: Uint8Array;
+}
+
+const run = (tb: CascadeTable, tasks: readonly number[], p: Pick) => simulate(tb, tasks, p.ladder, p.noTests, p.confirm);
 
 /** Mean energy of the fleet's most expensive model over `tasks`: the unit of energy shares. */
 function topEnergy(tb: CascadeTable, tasks: readonly number[], models: readonly number[]): number {
@@ -124,63 +161,85 @@ function bestNoTests(tb: CascadeTable, tasks: readonly number[], models: readonl
   return best;
 }
 
-/** The ladder maximising pass rate - lambda x energy share on `tasks` (one in-sample pick). */
-export function pickLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number): { ladder: number[]; noTests: number } {
+/** Above this many rungs a verified ladder is not searched: each rung doubles the confirm sets (and
+ * the fit time, which the k-fold scoring pays per fold), and a fourth opinion rarely pays for itself. */
+const VERIFIED_RUNGS = 3;
+
+/** The ladder maximising pass rate - lambda x energy share on `tasks` (one in-sample pick). With
+ * `verify`, every subset of its rungs below the top may also require an agreeing answer. */
+export function pickLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, verify = false): Pick {
   const ordered = tb.order.filter((m) => models.includes(m));
   const unit = topEnergy(tb, tasks, ordered);
   const noTests = bestNoTests(tb, tasks, ordered, lambda, unit);
-  const utility = (ladder: number[]) => {
-    const s = simulate(tb, tasks, ladder, noTests);
+  const utility = (p: Pick) => {
+    const s = run(tb, tasks, p);
     return s.passRate - (lambda * s.energy) / unit;
   };
-  let best: number[] = [ordered[ordered.length - 1]];
+  let best: Pick = { ladder: [ordered[ordered.length - 1]], noTests };
   let bestU = utility(best);
-  if (ordered.length <= EXHAUSTIVE_UP_TO) {
-    for (let mask = 1; mask < 1 << ordered.length; mask++) {
-      const ladder = ordered.filter((_, i) => mask & (1 << i));
-      const u = utility(ladder);
-      if (u > bestU + 1e-12) [best, bestU] = [ladder, u];
+  const consider = (ladder: number[]) => {
+    const u = utility({ ladder, noTests });
+    if (u > bestU + 1e-12) [best, bestU] = [{ ladder, noTests }, u];
+    if (!verify || ladder.length < 2 || ladder.length > VERIFIED_RUNGS) return;
+    for (let mask = 1; mask < 1 << (ladder.length - 1); mask++) {
+      const confirm = new Uint8Array(tb.models.length);
+      ladder.forEach((m, i) => (confirm[m] = i < ladder.length - 1 && mask & (1 << i) ? 1 : 0));
+      const p = { ladder, noTests, confirm };
+      const uv = utility(p);
+      if (uv > bestU + 1e-12) [best, bestU] = [p, uv];
     }
+  };
+  if (ordered.length <= EXHAUSTIVE_UP_TO) {
+    for (let mask = 1; mask < 1 << ordered.length; mask++) consider(ordered.filter((_, i) => mask & (1 << i)));
   } else {
     // Forward selection: add the model that raises the utility most, while one does.
     let current: number[] = [];
     for (;;) {
       let step: number[] | null = null;
-      let stepU = current.length ? utility(current) : -Infinity;
+      let stepU = current.length ? utility({ ladder: current, noTests }) : -Infinity;
       for (const m of ordered) {
         if (current.includes(m)) continue;
         const cand = ordered.filter((x) => x === m || current.includes(x));
-        const u = utility(cand);
+        const u = utility({ ladder: cand, noTests });
         if (u > stepU + 1e-12) [step, stepU] = [cand, u];
       }
       if (!step) break;
       current = step;
     }
-    if (current.length && utility(current) > bestU) best = current;
+    if (current.length) consider(current);
   }
-  return { ladder: best, noTests };
+  return best;
 }
 
-/** Bagged pick: models chosen by most of BAGS bootstrap resamples of `tasks`. */
-export function baggedLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, seed: number): { ladder: number[]; noTests: number } {
+/** Bagged pick: models (and confirmed rungs) chosen by most of BAGS bootstrap resamples of `tasks`. */
+export function baggedLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, seed: number, verify = false): Pick {
   const random = mulberry32(seed);
   const votes = new Map<number, number>();
+  const confirmVotes = new Map<number, number>();
   const noTestVotes = new Map<number, number>();
   for (let b = 0; b < BAGS; b++) {
     const sample = tasks.map(() => tasks[Math.floor(random() * tasks.length)]);
-    const pick = pickLadder(tb, sample, models, lambda);
-    for (const m of pick.ladder) votes.set(m, (votes.get(m) ?? 0) + 1);
+    const pick = pickLadder(tb, sample, models, lambda, verify);
+    for (const m of pick.ladder) {
+      votes.set(m, (votes.get(m) ?? 0) + 1);
+      if (pick.confirm?.[m]) confirmVotes.set(m, (confirmVotes.get(m) ?? 0) + 1);
+    }
     noTestVotes.set(pick.noTests, (noTestVotes.get(pick.noTests) ?? 0) + 1);
   }
   const mostVoted = (v: Map<number, number>) => [...v.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   let ladder = tb.order.filter((m) => models.includes(m) && (votes.get(m) ?? 0) * 2 > BAGS);
   if (!ladder.length) ladder = [mostVoted(votes)];
-  return { ladder, noTests: mostVoted(noTestVotes) };
+  const top = ladder[ladder.length - 1];
+  const confirmed = ladder.filter((m) => m !== top && (confirmVotes.get(m) ?? 0) * 2 > BAGS);
+  if (!confirmed.length) return { ladder, noTests: mostVoted(noTestVotes) };
+  const confirm = new Uint8Array(tb.models.length);
+  for (const m of confirmed) confirm[m] = 1;
+  return { ladder, noTests: mostVoted(noTestVotes), confirm };
 }
 
 /** The efficient ladder: by energy, a rung for each model that solved more of `tasks` than every
  * cheaper rung; the top rung answers requests without tests. */
-export function efficientRule(tb: CascadeTable, tasks: readonly number[], models: readonly number[]): { ladder: number[]; noTests: number } {
+export function efficientRule(tb: CascadeTable, tasks: readonly number[], models: readonly number[]): Pick {
   const ladder: number[] = [];
   let best = -1;
   for (const m of tb.order.filter((x) => models.includes(x))) {
@@ -193,15 +252,22 @@ export function efficientRule(tb: CascadeTable, tasks: readonly number[], models
   return { ladder, noTests: ladder[ladder.length - 1] };
 }
 
-type Rule = 'efficient' | number;
-const RULES: readonly Rule[] = ['efficient', ...LAMBDAS];
+/** A candidate rule: the efficient ladder, or the bagged search at an exchange rate, optionally
+ * allowed to ask for agreement (verified). */
+type Rule = { kind: 'efficient' } | { kind: 'lambda'; lambda: number; verify: boolean };
+const PLAIN_RULES: readonly Rule[] = [{ kind: 'efficient' }, ...LAMBDAS.map((lambda): Rule => ({ kind: 'lambda', lambda, verify: false }))];
+/** The verified cascade chooses among the plain rules and their verified twins: agreement is used
+ * only where the inner cross-validation finds it pays. */
+const VERIFIED_RULES: readonly Rule[] = [...PLAIN_RULES, ...LAMBDAS.map((lambda): Rule => ({ kind: 'lambda', lambda, verify: true }))];
 
-function applyRule(rule: Rule, tb: CascadeTable, tasks: readonly number[], models: readonly number[], seed: number): { ladder: number[]; noTests: number } {
-  return rule === 'efficient' ? efficientRule(tb, tasks, models) : baggedLadder(tb, tasks, models, rule, seed);
+const ruleName = (r: Rule) => (r.kind === 'efficient' ? 'efficient' : `${r.verify ? 'verified ' : ''}lambda ${r.lambda}`);
+
+function applyRule(rule: Rule, tb: CascadeTable, tasks: readonly number[], models: readonly number[], seed: number): Pick {
+  return rule.kind === 'efficient' ? efficientRule(tb, tasks, models) : baggedLadder(tb, tasks, models, rule.lambda, seed, rule.verify);
 }
 
 /** The plain smallest-to-largest verified cascade through every model; the largest answers without tests. */
-export function plainCascade(tb: CascadeTable, models: readonly number[], paramsOf: (m: number) => number): { ladder: number[]; noTests: number } {
+export function plainCascade(tb: CascadeTable, models: readonly number[], paramsOf: (m: number) => number): Pick {
   const ladder = [...models].sort((a, b) => paramsOf(a) - paramsOf(b) || tb.order.indexOf(a) - tb.order.indexOf(b));
   return { ladder, noTests: ladder[ladder.length - 1] };
 }
@@ -216,46 +282,59 @@ function innerFolds(tasks: readonly number[], k: number, seed: number): number[]
   return Array.from({ length: k }, (_, f) => shuffled.filter((_, i) => i % k === f));
 }
 
+export interface FitOptions {
+  /** Models the cascade may use (default all). */
+  models?: readonly number[];
+  /** Let rules ask for agreement on derived inputs (the verified cascade), and pick the most
+   * accurate rule in the inner CV rather than the cheapest within one standard error of it: a
+   * second opinion costs energy, so the energy-first pick would never take one; the verified
+   * cascade is the variant for teams that put pass@1 first within the plain cascade's energy. */
+  verify?: boolean;
+}
+
 /** The cascade policy for a fleet, fitted on `tasks` only (see the header). */
-export function fitCascade(o: FleetObservations, tasks: readonly number[], seed: number, models: readonly number[] = o.models.map((_, m) => m)): CascadePolicy {
+export function fitCascade(o: FleetObservations, tasks: readonly number[], seed: number, opts: FitOptions = {}): CascadePolicy {
+  const models = opts.models ?? o.models.map((_, m) => m);
+  const rules = opts.verify ? VERIFIED_RULES : PLAIN_RULES;
   const tb = cascadeTable(o, tasks);
   const paramsOf = (m: number) => o.models[m].paramsB;
   const plain = plainCascade(tb, models, paramsOf);
   const folds = innerFolds(tasks, Math.min(INNER_FOLDS, Math.max(2, tasks.length)), seed);
-  const score = new Map(RULES.map((r) => [r, { pass: 0, energy: 0 }]));
+  const score = new Map(rules.map((r) => [r, { pass: 0, energy: 0 }]));
   let plainEnergy = 0;
   let n = 0;
   folds.forEach((val, f) => {
     const train = folds.filter((_, g) => g !== f).flat();
     if (!train.length || !val.length) return;
     n += val.length;
-    plainEnergy += simulate(tb, val, plain.ladder, plain.noTests).energy * val.length;
-    for (const r of RULES) {
-      const pick = applyRule(r, tb, train, models, seed + f);
-      const s = simulate(tb, val, pick.ladder, pick.noTests);
+    plainEnergy += run(tb, val, plain).energy * val.length;
+    for (const r of rules) {
+      const s = run(tb, val, applyRule(r, tb, train, models, seed + f));
       score.get(r)!.pass += s.passRate * val.length;
       score.get(r)!.energy += s.energy * val.length;
     }
   });
-  const within = RULES.filter((r) => score.get(r)!.energy <= plainEnergy + 1e-9);
-  const pool = within.length ? within : [RULES.reduce((a, b) => (score.get(b)!.energy < score.get(a)!.energy ? b : a))];
+  const within = rules.filter((r) => score.get(r)!.energy <= plainEnergy + 1e-9);
+  const pool = within.length ? within : [rules.reduce((a, b) => (score.get(b)!.energy < score.get(a)!.energy ? b : a))];
   const bestPass = Math.max(...pool.map((r) => score.get(r)!.pass)) / Math.max(1, n);
   const se = Math.sqrt((bestPass * (1 - bestPass)) / Math.max(1, n));
-  const near = pool.filter((r) => score.get(r)!.pass / Math.max(1, n) >= bestPass - se - 1e-12);
+  const near = pool.filter((r) => score.get(r)!.pass / Math.max(1, n) >= bestPass - (opts.verify ? 0 : se) - 1e-12);
   const rule = near.reduce((a, b) => (score.get(b)!.energy < score.get(a)!.energy ? b : a));
   const pick = applyRule(rule, tb, tasks, models, seed);
   const unit = topEnergy(tb, tasks, models);
-  const fitted = simulate(tb, tasks, pick.ladder, pick.noTests);
-  const plainFit = simulate(tb, tasks, plain.ladder, plain.noTests);
-  const name = rule === 'efficient' ? 'the efficient ladder' : `the bagged (${BAGS} resamples) subset search at lambda ${rule}`;
+  const fitted = run(tb, tasks, pick);
+  const plainFit = run(tb, tasks, plain);
+  const name = rule.kind === 'efficient' ? 'the efficient ladder' : `the bagged (${BAGS} resamples) ${rule.verify ? 'verified ' : ''}subset search at lambda ${rule.lambda}`;
+  const confirm = pick.ladder.filter((m) => pick.confirm?.[m]).map((m) => tb.models[m]);
   return {
     ladder: pick.ladder.map((m) => tb.models[m]),
+    ...(confirm.length ? { confirm } : {}),
     noTests: tb.models[pick.noTests],
-    lambda: rule === 'efficient' ? null : rule,
-    rule: rule === 'efficient' ? 'efficient' : `lambda ${rule}`,
+    lambda: rule.kind === 'efficient' ? null : rule.lambda,
+    rule: ruleName(rule),
     how:
       `${name}, chosen by ${folds.length}-fold inner CV on ${tasks.length} training tasks ` +
-      `(${within.length ? 'the cheapest within one standard error of the most accurate rule that spent no more than the plain cascade' : 'no rule spent less than the plain cascade: the cheapest'})`,
+      `(${within.length ? (opts.verify ? 'the most accurate rule (the cheaper on a tie) that spent no more than the plain cascade' : 'the cheapest within one standard error of the most accurate rule that spent no more than the plain cascade') : 'no rule spent less than the plain cascade: the cheapest'})`,
     training: { passRate: fitted.passRate, energyShare: fitted.energy / unit, plainPassRate: plainFit.passRate, plainEnergyShare: plainFit.energy / unit },
   };
 }

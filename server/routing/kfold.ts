@@ -18,6 +18,7 @@ import { classifierStrategy } from './strategies/classifier';
 import type { Strategy } from './types';
 import { byEnergy } from './order';
 import { inMemory, trainBundle } from './bundle';
+import { agreeing } from './cascade-fit';
 import type { FleetObservations } from './observations';
 
 export const SWEEP = [0.5, 0.7, 0.8];
@@ -38,8 +39,9 @@ async function route(s: Strategy, o: FleetObservations, ts: TrainingSet, t: numb
   const input = routeInputFor(ts, t, rec, random);
   const choice = await s.choose(input);
   const acc = { passed: false, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
-  const tried: { model: string; passed: boolean | null; testsPassed: number; hidden: boolean }[] = [];
+  const tried: { model: string; passed: boolean | null; testsPassed: number; hidden: boolean; probe: readonly number[] | null }[] = [];
   let model = choice.model;
+  let confirm = choice.confirm === true;
   for (let k = 0; k < rec.length; k++) {
     const m = rec.find((x) => x.id === model)!;
     const o1 = outcomeFor(ts, t, m);
@@ -49,11 +51,18 @@ async function route(s: Strategy, o: FleetObservations, ts: TrainingSet, t: numb
     acc.costUsd += o1.costUsd;
     acc.calls++;
     const passed = seen.visible === -1 ? null : seen.visible === 1;
-    tried.push({ model, passed, testsPassed: seen.visiblePassed, hidden: seen.passed });
-    if (passed !== false || !choice.verify || !s.escalate) break;
+    const probe = seen.probe ?? null;
+    tried.push({ model, passed, testsPassed: seen.visiblePassed, hidden: seen.passed, probe });
+    // A rung that needs a second opinion (as the daemon's implement.ts): accepted when an earlier
+    // passing answer agrees on the derived inputs, or when there are none to compare on.
+    if (passed === true && confirm) {
+      if (!probe || tried.slice(0, -1).some((x) => x.passed === true && agreeing(x.probe, probe))) break;
+    } else if (passed !== false) break;
+    if (!choice.verify || !s.escalate) break;
     const next = await s.escalate(input, tried);
     if (!next) break;
     model = next.model;
+    confirm = next.confirm === true;
   }
   // The daemon's answer: the attempt that passed most tests, the later on a tie.
   const answer = tried.reduce((a, b) => (b.testsPassed >= a.testsPassed ? b : a));

@@ -24,6 +24,10 @@ export interface Observation {
   outputTokens: number;
   /** The request failed (no recording, server error): a failure of this model on this task. */
   error?: string;
+  /** The answer's results on the inputs derived from the task's examples (server/verify), interned
+   * per task: equal numbers at an index = equal results there; -1 = no result in time. Absent when
+   * there was nothing to derive inputs from. Two answers agree when every compared index matches. */
+  probe?: number[];
 }
 
 export interface ObservedTask {

@@ -18,7 +18,7 @@ import { rlStrategy, type RlStrategy } from './strategies/rl';
 import { ensembleStrategy } from './strategies/ensemble';
 import { carbonAwareStrategy } from './strategies/carbon-aware';
 import { costAwareStrategy } from './strategies/cost-aware';
-import { cascadeStrategy, cascadeStateFile, type CascadeKnowledge } from './strategies/cascade';
+import { cascadeStrategy, cascadeStateFile, VERIFIED, type CascadeKnowledge } from './strategies/cascade';
 import { fixedCascadeStrategy } from './strategies/fixed-cascade';
 
 /** P(pass) a model must reach for the classifier rule when no bundle states a fitted one. */
@@ -26,7 +26,7 @@ export const DEFAULT_THRESHOLD = 0.6;
 
 /** Strategies with learned parameters: the evaluation scores them only on tasks their bundle was
  * not trained on (rl learns online instead). Everything else is the same in every fold. */
-export const LEARNED_STRATEGIES: readonly string[] = ['classifier', 'moe', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade'];
+export const LEARNED_STRATEGIES: readonly string[] = ['classifier', 'moe', 'ensemble', 'carbon-aware', 'cost-aware', 'cascade', 'verified-cascade'];
 
 export interface StrategyDeps {
   models: ModelConfig[];
@@ -52,6 +52,7 @@ export interface LearnedRouters {
   rl: RlStrategy;
   threshold: number;
   cascade: CascadeKnowledge;
+  verifiedCascade: CascadeKnowledge;
 }
 
 /** Assembles the strategy map from already-built learned parts. */
@@ -68,6 +69,7 @@ export function buildStrategies(models: readonly ModelConfig[], learned: Learned
     carbonAwareStrategy(pass),
     costAwareStrategy(pass),
     cascadeStrategy(learned.cascade),
+    cascadeStrategy(learned.verifiedCascade, VERIFIED),
     fixedCascadeStrategy(),
   ];
   const map = new Map(list.map((s) => [s.id, s]));
@@ -84,9 +86,9 @@ export function predictorsOf(strategies: Map<string, Strategy>): Predictor[] {
 }
 
 /** The cascade's knowledge from a bundle (or none). */
-export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string | null): CascadeKnowledge {
+export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string | null, verified = false): CascadeKnowledge {
   return {
-    policy: bundle?.meta.cascade ?? null,
+    policy: (verified ? bundle?.meta.verifiedCascade : bundle?.meta.cascade) ?? null,
     rates: new Map(Object.entries(bundle?.meta.passRates ?? {})),
     trained: bundle?.meta.fleet.models ?? [],
     stateFile,
@@ -102,6 +104,7 @@ export function learnedFrom(bundle: LoadedBundle | null, models: readonly ModelC
     rl: rlStrategy(models, opts.stateDir, { weights: opts.weights, frozen: opts.stateDir === null, prior: bundle?.rlPrior }),
     threshold: opts.threshold ?? bundle?.meta.classifier.threshold ?? DEFAULT_THRESHOLD,
     cascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir) : null),
+    verifiedCascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir, VERIFIED.id) : null, true),
   };
 }
 

@@ -44,6 +44,10 @@ export interface RouteChoice {
   explanation: string;
   /** True when the daemon should run the extracted tests and ask `escalate` after a failure. */
   verify: boolean;
+  /** True when a passing answer from this model is accepted only if another passing answer agrees
+   * with it on inputs derived from the examples (server/verify); the daemon asks `escalate` for
+   * the second opinion. */
+  confirm?: boolean;
 }
 
 /** The outcome of one call, fed back to learning strategies. */

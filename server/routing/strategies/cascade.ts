@@ -5,6 +5,9 @@
 //              refined by every verified outcome) beats every cheaper rung's.
 //   start    = the cheapest rung; escalate = the next rung above everything tried; null after the top.
 // Without tests nothing can catch a wrong answer: the model fitted for that case answers, verify false.
+// The verified variant's policy may flag rungs whose passing answer needs a second opinion: the
+// daemon then runs it on inputs derived from the examples and accepts it only when a later rung's
+// passing answer agrees (server/verify); the ladder goes on otherwise.
 import * as path from 'node:path';
 import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, RouteOutcome, Strategy } from '../types';
@@ -35,7 +38,19 @@ interface Counts {
   n: number;
 }
 
-export function cascadeStrategy(k: CascadeKnowledge): Strategy {
+export interface CascadeVariant {
+  id: string;
+  description: string;
+}
+
+export const PLAIN: CascadeVariant = { id: 'cascade', description: 'cheapest fitted rung first, the extracted tests verify, escalate to the next rung on failure' };
+export const VERIFIED: CascadeVariant = {
+  id: 'verified-cascade',
+  description: 'cascade whose fitted rungs may need an agreeing second answer on inputs derived from the examples before a passing answer is accepted',
+};
+
+export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = PLAIN): Strategy {
+  const confirmed = new Set(k.policy?.confirm ?? []);
   const counts = new Map<string, Counts>(Object.entries(k.stateFile ? (readJson<Record<string, Counts>>(k.stateFile) ?? {}) : {}));
   let dirty = false;
 
@@ -84,19 +99,26 @@ export function cascadeStrategy(k: CascadeKnowledge): Strategy {
     return `${m.id} (${pct(e.rate)} ${e.source === 'trained' ? 'in training' : e.source}${isDerived(m) ? ', figures derived from size' : ''})`;
   };
 
+  const secondOpinion = (m: ModelConfig) => (confirmed.has(m.id) ? `; a passing answer from ${m.id} needs another model's agreeing answer on derived inputs` : '');
+
   return {
-    id: 'cascade',
-    description: 'cheapest fitted rung first, the extracted tests verify, escalate to the next rung on failure',
+    id: variant.id,
+    description: variant.description,
     choose(input: RouteInput) {
       const ladder = ladderOf(input.candidates);
       const rungs = `ladder ${ladder.map(label).join(' -> ')}${k.policy ? ` (fitted: ${k.policy.how})` : ' (no bundle: efficient models by estimated pass rate)'}`;
       if (!hasTests(input.request)) {
         const fitted = input.candidates.find((m) => m.id === k.policy?.noTests);
         const pick = fitted ?? ladder[ladder.length - 1]!;
-        return { model: pick.id, explanation: `cascade: no tests to verify, so ${pick.id} answers (${fitted ? 'the model fitted for requests without tests' : 'the top rung'}); ${rungs}`, verify: false };
+        return { model: pick.id, explanation: `${variant.id}: no tests to verify, so ${pick.id} answers (${fitted ? 'the model fitted for requests without tests' : 'the top rung'}); ${rungs}`, verify: false };
       }
       const start = ladder[0]!;
-      return { model: start.id, explanation: `cascade: starting with ${start.id}; ${input.request.tests.length} test(s) verify, escalating on failure; ${rungs}`, verify: true };
+      return {
+        model: start.id,
+        explanation: `${variant.id}: starting with ${start.id}; ${input.request.tests.length} test(s) verify, escalating on failure${secondOpinion(start)}; ${rungs}`,
+        verify: true,
+        confirm: confirmed.has(start.id),
+      };
     },
     escalate(input, tried) {
       const ladder = ladderOf(input.candidates);
@@ -105,11 +127,9 @@ export function cascadeStrategy(k: CascadeKnowledge): Strategy {
       const maxJ = Math.max(0, ...input.candidates.filter((m) => triedIds.has(m.id)).map((m) => m.energy.jPerOutputToken.value));
       const next = ladder.find((m) => m.energy.jPerOutputToken.value > maxJ && !triedIds.has(m.id));
       if (!next) return null;
-      return {
-        model: next.id,
-        explanation: `cascade: ${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${label(next)}`,
-        verify: true,
-      };
+      const last = tried[tried.length - 1];
+      const why = last?.passed ? `${last.model} passed the tests but needs a second opinion; asking ${label(next)}` : `${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${label(next)}`;
+      return { model: next.id, explanation: `${variant.id}: ${why}${secondOpinion(next)}`, verify: true, confirm: confirmed.has(next.id) };
     },
     learn(outcome: RouteOutcome) {
       // Only test verdicts refine the estimates: they are what the cascade itself acts on.
@@ -126,4 +146,4 @@ export function cascadeStrategy(k: CascadeKnowledge): Strategy {
   };
 }
 
-export const cascadeStateFile = (stateDir: string) => path.join(stateDir, 'cascade-state.json');
+export const cascadeStateFile = (stateDir: string, id = PLAIN.id) => path.join(stateDir, `${id}-state.json`);
