@@ -177,7 +177,12 @@ export const FeedbackParams = z.object({
   editRatio: z.number().min(0).max(1).optional(),
 });
 export type FeedbackParams = z.input<typeof FeedbackParams>;
-export const FeedbackResult = z.object({ recorded: z.boolean(), reason: z.string().optional() });
+export const FeedbackResult = z.object({
+  recorded: z.boolean(),
+  /** True when the verdict reached the strategy that chose the model and the online pass model. */
+  learned: z.boolean().optional(),
+  reason: z.string().optional(),
+});
 export type FeedbackResult = z.infer<typeof FeedbackResult>;
 
 export const Totals = z.object({

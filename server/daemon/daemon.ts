@@ -91,12 +91,15 @@ export class Daemon {
       });
     onRequest(connection, protocol.implementFunction, (params, token) => accounted((signal) => implementFunction(this.services, session, params, signal))(token), log);
     onRequest(connection, protocol.inlineCompletion, (params, token) => accounted((signal) => inlineCompletion(this.services, session, params, signal))(token), log);
-    onRequest(connection, protocol.feedback, (params) => {
+    onRequest(connection, protocol.feedback, async (params) => {
       const item = session.history.find((h) => h.requestId === params.requestId);
-      if (!item) return { recorded: false, reason: `no request ${params.requestId} in this session` };
+      if (!item) return { recorded: false, learned: false, reason: `no request ${params.requestId} in this session` };
       item.feedback = params.kind;
-      const recorded = this.services.setFeedback(params.requestId, params.kind);
-      return recorded ? { recorded } : { recorded, reason: 'request not found in the ledger' };
+      const recorded = this.services.setFeedback(params.requestId, params.kind, params.editRatio);
+      if (!recorded) return { recorded, learned: false, reason: 'request not found in the ledger' };
+      // The verdict teaches the strategy that chose the model and the online pass model.
+      const taught = await this.services.learnFeedback(params.requestId, params.kind, params.editRatio);
+      return { recorded, learned: taught.learned, ...(taught.reason ? { reason: taught.reason } : {}) };
     }, log);
     onRequest(connection, protocol.sessionStats, (params) => this.services.sessionStats(session.id, params.recent), log);
     onRequest(connection, protocol.listModels, () => ({

@@ -46,6 +46,7 @@ export async function implementFunction(services: Services, session: Session, pa
     calls: tried.map((t) => t.outcome),
     passed: answer.passed,
     answer: tried.indexOf(answer),
+    decided: { strategy: routed.strategy, request: site.request, features: routed.input.features },
   });
   return {
     requestId: done.requestId,
@@ -95,7 +96,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed, reason: reasonOf(passed, report) });
     tried.push({ outcome, attempt, code, tests: report, passed });
     const { energyJ, co2g, costUsd } = attempt.footprint;
-    services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
+    await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
     if (passed !== false || !choice.verify || !strategy.escalate || tried.length >= services.config.routing.maxAttempts) break;
     const next = await strategy.escalate(input, tried.map((t) => ({ model: t.outcome.model.id, passed: t.passed })));
     if (!next) break;

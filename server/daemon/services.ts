@@ -7,6 +7,7 @@ import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutc
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
+import type { Decision, FeedbackLearned } from './learning';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
@@ -44,10 +45,14 @@ export interface Services {
   account(kind: RequestContext['kind']): RequestTab;
   /** Queues the request's ledger row; answer only after `committed` resolves. */
   commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
-  /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
-   * No strategy learns from it; routing sees it only through the session's history. */
-  setFeedback(requestId: string, kind: FeedbackKind): boolean;
-  learn(strategy: Strategy, outcome: RouteOutcome): void;
+  /** Stores the user's verdict on a request (and the edit ratio) in the ledger. */
+  setFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): boolean;
+  /** One call's outcome: the deciding strategy and the online pass model learn from it. */
+  learn(strategy: Strategy, outcome: RouteOutcome): Promise<void>;
+  /** Keeps a request's decision so that its feedback, arriving later, can teach (learning.ts). */
+  rememberDecision(requestId: string, decision: Decision): void;
+  /** Teaches the decision's strategy and the online pass model the user's verdict. */
+  learnFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): Promise<FeedbackLearned>;
   sessionStats(sessionId: string, recent: number): SessionStats;
   budgetStatus(): BudgetStatus;
   /** Called when a model's server goes down or comes back. */

@@ -9,10 +9,11 @@ import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
-import { createStrategies, foldStrategies } from '../routing/registry';
+import { createStrategies, foldStrategies, refinedPassOf } from '../routing/registry';
 import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
+import { LiveLearning } from './learning';
 import type { Services } from './services';
 
 export interface WiringOptions {
@@ -39,21 +40,22 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
+  const learning = new LiveLearning(models, refinedPassOf(strategies), opts.log);
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), learning), 60_000);
   persistTimer.unref();
 
   return {
     config,
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir),
-    ...routing(config, strategies, accountant, opts.log),
+    ...routing(config, strategies, accountant, learning),
     ...accounting(accountant),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values());
+      persistAll(strategies.values(), learning);
       accountant.close();
     },
   };
@@ -120,8 +122,8 @@ function routing(
   config: Config,
   strategies: Map<string, Strategy>,
   accountant: Accountant,
-  log: (line: string) => void,
-): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn'> {
+  learning: LiveLearning,
+): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn' | 'rememberDecision' | 'learnFeedback'> {
   return {
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
@@ -130,13 +132,9 @@ function routing(
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random: mulberry32(config.routing.seed),
-    learn: (strategy, outcome) => {
-      try {
-        strategy.learn?.(outcome);
-      } catch (e) {
-        log(`strategy ${strategy.id} failed to learn: ${(e as Error).message}`);
-      }
-    },
+    learn: (strategy, outcome) => learning.learnCall(strategy, outcome),
+    rememberDecision: (requestId, decision) => learning.remember(requestId, decision),
+    learnFeedback: (requestId, kind, editRatio) => learning.feedback(requestId, kind, editRatio),
   };
 }
 
@@ -145,13 +143,14 @@ function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit'
   return {
     account: (kind) => accountant.begin(kind),
     commit: (tab, outcome) => accountant.commitGrouped(tab, outcome),
-    setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
+    setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
     sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
     budgetStatus: () => accountant.budgets.status(new Date()),
     metrics: () => accountant.metrics.render(),
   };
 }
 
-function persistAll(strategies: Iterable<Strategy>): void {
+function persistAll(strategies: Iterable<Strategy>, learning: LiveLearning): void {
   for (const s of strategies) s.persist?.();
+  learning.persist();
 }
