@@ -195,17 +195,36 @@ export const Totals = z.object({
 });
 export type Totals = z.infer<typeof Totals>;
 
+const BudgetItemStatus = z.object({
+  metric: z.enum(['co2g', 'costUsd']),
+  window: z.enum(['request', 'hour', 'day']),
+  limit: z.number().nonnegative(),
+  used: z.number().nonnegative(),
+  violations: z.number().int().nonnegative(),
+});
+
+/** A budget whose window is used up, and what the daemon does with requests until it resets. */
+export const SpentBudgetStatus = z.object({
+  /** Whose budget: the whole daemon's (config) or this user's (the editor's settings). */
+  scope: z.enum(['daemon', 'user']),
+  metric: z.enum(['co2g', 'costUsd']),
+  window: z.enum(['hour', 'day']),
+  limit: z.number().nonnegative(),
+  used: z.number().nonnegative(),
+  /** ISO time at which the sliding window has room again. */
+  resetsAt: z.string(),
+  action: z.enum(['downgrade', 'refuse', 'warn']),
+});
+export type SpentBudgetStatus = z.infer<typeof SpentBudgetStatus>;
+
 export const BudgetStatus = z.object({
   level: BudgetLevel,
-  items: z.array(
-    z.object({
-      metric: z.enum(['co2g', 'costUsd']),
-      window: z.enum(['request', 'hour', 'day']),
-      limit: z.number().nonnegative(),
-      used: z.number().nonnegative(),
-      violations: z.number().int().nonnegative(),
-    }),
-  ),
+  /** The daemon's budgets (config). */
+  items: z.array(BudgetItemStatus),
+  /** This user's own budgets (only those set). */
+  user: z.array(BudgetItemStatus).optional(),
+  /** Budgets used up now: requests are downgraded or refused until they reset. */
+  spent: z.array(SpentBudgetStatus).optional(),
 });
 export type BudgetStatus = z.infer<typeof BudgetStatus>;
 
@@ -273,6 +292,11 @@ export const InitializationOptions = z.object({
       /** Absent or 0: no budget (the extension leaves a zero out). */
       co2gPerDay: z.number().nonnegative().optional(),
       costUsdPerDay: z.number().nonnegative().optional(),
+      /** Finer budgets of the same user (the CLI and shared-daemon clients may send them). */
+      co2gPerHour: z.number().nonnegative().optional(),
+      costUsdPerHour: z.number().nonnegative().optional(),
+      co2gPerRequest: z.number().nonnegative().optional(),
+      costUsdPerRequest: z.number().nonnegative().optional(),
     })
     .optional(),
   languages: z.array(Language).optional(),
@@ -330,4 +354,7 @@ export const ErrorCodes = {
   UnknownStrategy: -33002,
   ModelCallFailed: -33003,
   NoFunctionAtCursor: -33004,
+  /** An hour or day budget is used up and `budgets.whenSpent` is 'refuse': the message names the
+   * budget and when it resets. */
+  BudgetExhausted: -33005,
 } as const;

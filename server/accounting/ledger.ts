@@ -331,10 +331,10 @@ export class Ledger {
   }
 
   /** (time, co2g, costUsd) of requests since `since`, oldest first: seeds the budget windows. */
-  spendsSince(since: Date): { time: Date; co2g: number; costUsd: number }[] {
-    return (this.db.prepare('SELECT time_ms, co2g, cost_usd FROM requests WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
-      time_ms: number; co2g: number; cost_usd: number;
-    }[]).map((r) => ({ time: new Date(r.time_ms), co2g: r.co2g, costUsd: r.cost_usd }));
+  spendsSince(since: Date): { time: Date; user: string; co2g: number; costUsd: number }[] {
+    return (this.db.prepare('SELECT time_ms, user, co2g, cost_usd FROM requests WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
+      time_ms: number; user: string; co2g: number; cost_usd: number;
+    }[]).map((r) => ({ time: new Date(r.time_ms), user: r.user, co2g: r.co2g, costUsd: r.cost_usd }));
   }
 
   /** Per (model, kind): number of requests and mean completion tokens; warms the predictor. */

@@ -8,6 +8,8 @@ import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
 import type { Decision, FeedbackLearned } from './learning';
+import type { BudgetScope } from '../routing/budget-layer';
+import type { UserLimits } from '../accounting/user-budgets';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
@@ -53,8 +55,13 @@ export interface Services {
   rememberDecision(requestId: string, decision: Decision): void;
   /** Teaches the decision's strategy and the online pass model the user's verdict. */
   learnFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): Promise<FeedbackLearned>;
-  sessionStats(sessionId: string, recent: number): SessionStats;
-  budgetStatus(): BudgetStatus;
+  sessionStats(sessionId: string, recent: number, budget?: BudgetStatus): SessionStats;
+  /** The daemon's budgets; with a user, also theirs and whatever is spent now (status bar). */
+  budgetStatus(user?: string, level?: BudgetLevel): BudgetStatus;
+  /** The daemon's and the user's budgets, for the budget layer (routing/budget-layer.ts). */
+  budgetScopes(user: string, level?: BudgetLevel): BudgetScope[];
+  /** A user's own budgets, from their editor's settings. */
+  configureUserBudget(user: string, limits: UserLimits): void;
   /** Called when a model's server goes down or comes back. */
   onHealth(listener: (model: string, healthy: boolean, reason?: string) => void): void;
   /** The daemon's Prometheus metrics (prom-client text format). */

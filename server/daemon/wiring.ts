@@ -49,7 +49,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir),
     ...routing(config, strategies, accountant, learning),
-    ...accounting(accountant),
+    ...accounting(accountant, config),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
@@ -139,13 +139,15 @@ function routing(
 }
 
 /** The ledger, budgets, feedback, stats and metrics, all through the accountant. */
-function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'metrics'> {
+function accounting(accountant: Accountant, config: Config): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'budgetScopes' | 'configureUserBudget' | 'metrics'> {
   return {
     account: (kind) => accountant.begin(kind),
     commit: (tab, outcome) => accountant.commitGrouped(tab, outcome),
     setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
-    sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
-    budgetStatus: () => accountant.budgets.status(new Date()),
+    sessionStats: (sessionId, recent, budget) => accountant.sessionStats(sessionId, recent, budget),
+    budgetStatus: (user, level) => accountant.budgetStatus(user, level, config.budgets.whenSpent),
+    budgetScopes: (user, level) => accountant.budgetScopes(user, level),
+    configureUserBudget: (user, limits) => accountant.users.configure(user, limits),
     metrics: () => accountant.metrics.render(),
   };
 }
