@@ -65,6 +65,9 @@ export const Footprint = z.object({
   co2g: z.number().nonnegative(),
   costUsd: z.number().nonnegative(),
   energyMethod: EnergyMethod,
+  /** How the energy figure was obtained, in words: "modelled: <n> prompt tokens x <J> J + <n> output
+   * tokens x <J> J (J/token: <source>)" or "measured: DCGM counter <metric> at <url>". */
+  energyBasis: z.string().optional(),
 });
 export type Footprint = z.infer<typeof Footprint>;
 

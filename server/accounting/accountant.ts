@@ -46,6 +46,8 @@ export interface CallRecord {
   latencyMs: number;
   /** From EnergyAttributor; absent when not measured. */
   measuredJ?: number;
+  /** The exporter it was read from. */
+  measuredBy?: string;
   passed?: boolean | null;
   reason?: string;
   /** The prediction routing used for this call, to score the predictor. */
@@ -207,7 +209,7 @@ export class Accountant {
     const model = this.model(c.model);
     const tokenizer = 'tokenizer' in c.usage ? c.usage.tokenizer : undefined;
     const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false, ...(tokenizer ? { tokenizer } : {}) };
-    const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
+    const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, measuredBy: c.measuredBy, at });
     this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, kind);
     return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
   }

@@ -53,6 +53,8 @@ export async function readEnergyMj(src: EnergySource, timeoutMs = 1000): Promise
 }
 
 export interface EnergyHandle {
+  /** The exporter read (its URL), for the figure's stated basis. */
+  source: string;
   /** Resolves once the starting reading is taken; await it to count the call's very first
    * milliseconds too (a local exporter answers in about a millisecond). */
   ready: Promise<void>;
@@ -99,6 +101,7 @@ export class EnergyAttributor {
     const member: Member = { weight: Math.max(expectedTokens, 0), mj: 0, valid: true };
     const ready = this.boundary(s, src, () => s.members.add(member));
     return {
+      source: src.url,
       ready,
       end: async (usage) => {
         member.weight = usage.promptTokens + usage.completionTokens;

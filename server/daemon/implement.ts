@@ -93,7 +93,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     const code = extractCode(outcome.text, language, fn.name);
     const report = tests.length ? await services.check(language, candidateProgram(fn, code), tests, signal) : NO_TESTS;
     const passed = tests.length ? report.failed === 0 && report.passed > 0 : null;
-    const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed, reason: reasonOf(passed, report) });
+    const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
     tried.push({ outcome, attempt, code, tests: report, passed });
     const { energyJ, co2g, costUsd } = attempt.footprint;
     await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });

@@ -25,7 +25,7 @@ export async function inlineCompletion(services: Services, session: Session, par
     signal,
   );
   const tab = services.account('inline');
-  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed: null });
+  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed: null });
 
   // Post-processing: what of the model's text goes at the cursor (server/completion's filter chain).
   const insertText = postprocessInline(outcome.text, { prefix: site.prefix, suffix: site.suffix, language: begun.doc.language, line: params.position.line, fn: site.fn, indent: params.formatting });

@@ -25,6 +25,8 @@ export interface CallOutcome {
   wallMs: number;
   /** Joules measured from the server's DCGM counter, when it exposes one. */
   measuredJ?: number;
+  /** The exporter the joules were read from. */
+  measuredBy?: string;
   fallbacks: Fallback[];
 }
 

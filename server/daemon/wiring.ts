@@ -97,14 +97,15 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
         log,
       );
       const wallMs = performance.now() - started;
-      const measuredJ = await energy.get(model.id)?.end(result.usage);
+      const handle = energy.get(model.id);
+      const measuredJ = await handle?.end(result.usage);
       return {
         model,
         text: result.text,
         usage: result.usage,
         latencyMs: result.modelledLatencyMs ?? result.latencyMs,
         wallMs,
-        ...(measuredJ !== undefined ? { measuredJ } : {}),
+        ...(measuredJ !== undefined && handle ? { measuredJ, measuredBy: handle.source } : {}),
         fallbacks,
       };
     },
