@@ -119,7 +119,7 @@ export class Accountant {
     this.predictor = new FootprintPredictor(opts.predictor);
     // Warm the output-length means from history so predictions do not restart from the prior.
     for (const s of this.ledger.outputTokenStats()) this.predictor.learn(s.model, s.mean, s.kind, s.n);
-    this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl });
+    this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl, onGpu: (models, reading) => this.metrics.gpu(models, reading) });
   }
 
   model(id: string): ModelConfig {
