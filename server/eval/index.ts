@@ -25,6 +25,7 @@ import { loadTasks, type DatasetName, type EvalTask, type MbppSplit } from './ta
 import { observations } from './observe';
 import { writeReports } from './report-files';
 import { levelTable, planLevels, type BudgetLevels } from './levels';
+import { energyNote } from './energy-basis';
 import { DEFAULT_STRATEGY } from '../../shared/strategies';
 import type { BudgetLevel } from '../../shared/protocol';
 import type { Report, StrategyRow, TaskRow } from './types';
@@ -430,6 +431,7 @@ function buildReport(x: ReportInputs): Report {
     'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
       'The daemon\'s own processing on top (routing, the test runs of verifying strategies) is wall-clock, so it is kept out of the figures and reported per strategy under timing.daemon_overhead_ms.',
     ...(unavailable.length ? [`Unavailable (no recording, no server): ${unavailable.join(', ')}.`] : []),
+    energyNote(sender.answered.values()),
   );
 
   const report: Report = {

@@ -80,6 +80,10 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     assert.match(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), /<h2>Budget levels \(cascade\)<\/h2>/);
   });
 
+  it('says the energy figures are modelled (no DCGM counter is configured for the eval daemons)', () => {
+    assert.ok(report.notes.some((n) => /^Energy is modelled, not measured: every one of the \d+ model calls/.test(n)), report.notes.join('\n'));
+  });
+
   it('routes exactly the models the recordings hold: always-largest is llama-3.1-70b (405B has no recording, so it is not in this fleet)', () => {
     assert.equal(report.fleet.largest, 'llama-3.1-70b');
     assert.equal(report.fleet.weak, 'deepseek-coder-1.3b');

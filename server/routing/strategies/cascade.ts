@@ -18,6 +18,7 @@ import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests, pct } from './common';
 import { byEnergy } from '../order';
 import type { OnlinePassModel } from '../online-pass';
+import { qualityOf } from '../rewards';
 
 /** How many verified outcomes the size prior of an untrained model is worth (a priori: enough that
  * one failure does not drop a model, few enough that a dozen outcomes outweigh the prior). */
@@ -125,10 +126,14 @@ export function cascadeStrategy(k: CascadeKnowledge): Strategy {
       };
     },
     learn(outcome: RouteOutcome) {
-      // Only test verdicts refine the estimates: they are what the cascade itself acts on.
-      if (outcome.passed === null) return;
+      // A test verdict, or the user's verdict on the answer (an edit counts the share kept): both
+      // say whether the model's answer was right. With the daemon's online pass model these counts
+      // are superseded by its own (which every strategy's outcomes teach), but kept for a restart
+      // without it.
+      const quality = qualityOf(outcome.passed, outcome.feedback, outcome.editRatio);
+      if (quality === null) return;
       const c = counts.get(outcome.model) ?? { passed: 0, n: 0 };
-      counts.set(outcome.model, { passed: c.passed + (outcome.passed ? 1 : 0), n: c.n + 1 });
+      counts.set(outcome.model, { passed: c.passed + quality, n: c.n + 1 });
       dirty = true;
     },
     persist() {
