@@ -104,15 +104,7 @@ export class BudgetTracker {
 
   /** Room under the enforced limits only (see enforcedLimit). */
   enforcedRoom(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
-    const left = (m: BudgetMetric) =>
-      Math.max(0, Math.min(this.enforcedLimit(m, 'hour', level) - this.used(m, 'hour', at), this.enforcedLimit(m, 'day', level) - this.used(m, 'day', at)));
-    return {
-      level,
-      co2gLeft: left('co2g'),
-      costUsdLeft: left('costUsd'),
-      co2gPerRequest: this.enforcedLimit('co2g', 'request', level),
-      costUsdPerRequest: this.enforcedLimit('costUsd', 'request', level),
-    };
+    return this.roomUnder((m, w) => this.enforcedLimit(m, w, level), at, level);
   }
 
   /** The enforced hour and day budgets used up at `at` (at `level`), with when each has room again. */
@@ -135,15 +127,12 @@ export class BudgetTracker {
   }
 
   room(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
-    const left = (m: BudgetMetric) =>
-      Math.max(0, Math.min(this.limit(m, 'hour', level) - this.used(m, 'hour', at), this.limit(m, 'day', level) - this.used(m, 'day', at)));
-    return {
-      level,
-      co2gLeft: left('co2g'),
-      costUsdLeft: left('costUsd'),
-      co2gPerRequest: this.limit('co2g', 'request', level),
-      costUsdPerRequest: this.limit('costUsd', 'request', level),
-    };
+    return this.roomUnder((m, w) => this.limit(m, w, level), at, level);
+  }
+
+  private roomUnder(limit: (m: BudgetMetric, w: BudgetWindow) => number, at: Date, level: BudgetLevel): BudgetRoom {
+    const left = (m: BudgetMetric) => Math.max(0, Math.min(limit(m, 'hour') - this.used(m, 'hour', at), limit(m, 'day') - this.used(m, 'day', at)));
+    return { level, co2gLeft: left('co2g'), costUsdLeft: left('costUsd'), co2gPerRequest: limit('co2g', 'request'), costUsdPerRequest: limit('costUsd', 'request') };
   }
 
   /** The limits a request of this footprint would break. */

@@ -11,8 +11,9 @@ import type { RefinedPassModel } from '../routing/pass-model';
 import type { FootprintEstimate, RequestContext, RouteOutcome, Strategy } from '../routing/types';
 import type { ModelConfig } from '../config/schema';
 
-/** Decisions kept for feedback: a day of a busy team's requests; the oldest go first. */
-export const MAX_DECISIONS = 20_000;
+/** Decisions kept for feedback, oldest dropped first. Feedback comes seconds to minutes after an
+ * answer; 5,000 is hours of a busy team's requests, at a few KB each (prompt, tests, features). */
+export const MAX_DECISIONS = 5_000;
 
 export interface Decision {
   strategy: Strategy;
