@@ -2,7 +2,7 @@
 // notification), or an error state when the daemon or the model servers are unreachable.
 // A click opens the dashboard (or the log, in the error state).
 import * as vscode from 'vscode';
-import type { SessionStats } from '../shared/protocol';
+import type { SessionStats, SpentBudgetStatus } from '../shared/protocol';
 import { formatCo2, formatUsd } from './format';
 
 export class StatusBar implements vscode.Disposable {
@@ -72,6 +72,14 @@ export class StatusBar implements vscode.Disposable {
       this.item.command = 'routerllm.showDashboard';
       md.appendMarkdown(`**RouterLLM: model servers unreachable**\n\n`);
       for (const [m, why] of this.downModels) md.appendMarkdown(`- \`${m}\`: ${escapeMd(why)}\n`);
+    } else if (s?.budget.spent?.length) {
+      // A spent budget changes what the user gets (cheapest model, or refusals): say so in the bar.
+      const refusing = s.budget.spent.some((b) => b.action === 'refuse');
+      this.item.text = `$(circle-slash) RouterLLM budget spent${refusing ? '' : ' (downgraded)'} · ${co2} · ${cost}`;
+      this.item.backgroundColor = new vscode.ThemeColor(refusing ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+      this.item.command = 'routerllm.showDashboard';
+      md.appendMarkdown(`**RouterLLM: budget spent**\n\n`);
+      for (const b of s.budget.spent) md.appendMarkdown(`- ${escapeMd(describeSpent(b))}\n`);
     } else {
       this.item.text = `${icon} RouterLLM ${co2} · ${cost}${model}`;
       this.item.backgroundColor = undefined;
@@ -89,6 +97,15 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/** "your daily carbon budget (40 g): 41.2 g used; resets 2026-11-27T10:12:00Z; requests downgraded" */
+export function describeSpent(b: SpentBudgetStatus): string {
+  const whose = b.scope === 'daemon' ? "the daemon's" : 'your';
+  const what = b.metric === 'co2g' ? 'carbon' : 'cost';
+  const amount = (v: number) => (b.metric === 'co2g' ? formatCo2(v) : formatUsd(v));
+  const action = b.action === 'refuse' ? 'requests refused' : b.action === 'downgrade' ? 'requests downgraded to the cheapest model' : 'warning only';
+  return `${whose} ${b.window === 'hour' ? 'hourly' : 'daily'} ${what} budget (${amount(b.limit)}): ${amount(b.used)} used; resets ${b.resetsAt}; ${action}`;
 }
 
 function escapeMd(s: string): string {

@@ -65,6 +65,9 @@ export const Footprint = z.object({
   co2g: z.number().nonnegative(),
   costUsd: z.number().nonnegative(),
   energyMethod: EnergyMethod,
+  /** How the energy figure was obtained, in words: "modelled: <n> prompt tokens x <J> J + <n> output
+   * tokens x <J> J (J/token: <source>)" or "measured: DCGM counter <metric> at <url>". */
+  energyBasis: z.string().optional(),
 });
 export type Footprint = z.infer<typeof Footprint>;
 
@@ -177,7 +180,12 @@ export const FeedbackParams = z.object({
   editRatio: z.number().min(0).max(1).optional(),
 });
 export type FeedbackParams = z.input<typeof FeedbackParams>;
-export const FeedbackResult = z.object({ recorded: z.boolean(), reason: z.string().optional() });
+export const FeedbackResult = z.object({
+  recorded: z.boolean(),
+  /** True when the verdict reached the strategy that chose the model and the online pass model. */
+  learned: z.boolean().optional(),
+  reason: z.string().optional(),
+});
 export type FeedbackResult = z.infer<typeof FeedbackResult>;
 
 export const Totals = z.object({
@@ -190,17 +198,36 @@ export const Totals = z.object({
 });
 export type Totals = z.infer<typeof Totals>;
 
+const BudgetItemStatus = z.object({
+  metric: z.enum(['co2g', 'costUsd']),
+  window: z.enum(['request', 'hour', 'day']),
+  limit: z.number().nonnegative(),
+  used: z.number().nonnegative(),
+  violations: z.number().int().nonnegative(),
+});
+
+/** A budget whose window is used up, and what the daemon does with requests until it resets. */
+export const SpentBudgetStatus = z.object({
+  /** Whose budget: the whole daemon's (config) or this user's (the editor's settings). */
+  scope: z.enum(['daemon', 'user']),
+  metric: z.enum(['co2g', 'costUsd']),
+  window: z.enum(['hour', 'day']),
+  limit: z.number().nonnegative(),
+  used: z.number().nonnegative(),
+  /** ISO time at which the sliding window has room again. */
+  resetsAt: z.string(),
+  action: z.enum(['downgrade', 'refuse', 'warn']),
+});
+export type SpentBudgetStatus = z.infer<typeof SpentBudgetStatus>;
+
 export const BudgetStatus = z.object({
   level: BudgetLevel,
-  items: z.array(
-    z.object({
-      metric: z.enum(['co2g', 'costUsd']),
-      window: z.enum(['request', 'hour', 'day']),
-      limit: z.number().nonnegative(),
-      used: z.number().nonnegative(),
-      violations: z.number().int().nonnegative(),
-    }),
-  ),
+  /** The daemon's budgets (config). */
+  items: z.array(BudgetItemStatus),
+  /** This user's own budgets (only those set). */
+  user: z.array(BudgetItemStatus).optional(),
+  /** Budgets used up now: requests are downgraded or refused until they reset. */
+  spent: z.array(SpentBudgetStatus).optional(),
 });
 export type BudgetStatus = z.infer<typeof BudgetStatus>;
 
@@ -268,6 +295,11 @@ export const InitializationOptions = z.object({
       /** Absent or 0: no budget (the extension leaves a zero out). */
       co2gPerDay: z.number().nonnegative().optional(),
       costUsdPerDay: z.number().nonnegative().optional(),
+      /** Finer budgets of the same user (the CLI and shared-daemon clients may send them). */
+      co2gPerHour: z.number().nonnegative().optional(),
+      costUsdPerHour: z.number().nonnegative().optional(),
+      co2gPerRequest: z.number().nonnegative().optional(),
+      costUsdPerRequest: z.number().nonnegative().optional(),
     })
     .optional(),
   languages: z.array(Language).optional(),
@@ -325,4 +357,7 @@ export const ErrorCodes = {
   UnknownStrategy: -33002,
   ModelCallFailed: -33003,
   NoFunctionAtCursor: -33004,
+  /** An hour or day budget is used up and `budgets.whenSpent` is 'refuse': the message names the
+   * budget and when it resets. */
+  BudgetExhausted: -33005,
 } as const;

@@ -14,7 +14,7 @@
 //   acct.setFeedback(id, kind) on routerllm/feedback; acct.sessionStats(sessionId) for routerllm/sessionStats
 //   acct.close() on shutdown (checkpoints the WAL and closes the database)
 import type { Budgets, ModelConfig } from '../config/schema';
-import type { Attempt, BudgetLevel, FeedbackKind, SessionStats, Usage } from '../../shared/protocol';
+import type { Attempt, BudgetLevel, BudgetStatus, FeedbackKind, SessionStats, Usage } from '../../shared/protocol';
 import type { FootprintEstimate } from '../routing/types';
 import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
 import { EnergyAttributor } from './dcgm';
@@ -23,6 +23,8 @@ import { Ledger, type BaselineFootprint, type LedgerEntry, type LedgerRow } from
 import { AccountingMetrics } from './metrics';
 import { FootprintPredictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
+import { UserBudgets } from './user-budgets';
+import type { BudgetScope } from '../routing/budget-layer';
 
 export interface AccountantOptions {
   stateDir: string;
@@ -44,6 +46,8 @@ export interface CallRecord {
   latencyMs: number;
   /** From EnergyAttributor; absent when not measured. */
   measuredJ?: number;
+  /** The exporter it was read from. */
+  measuredBy?: string;
   passed?: boolean | null;
   reason?: string;
   /** The prediction routing used for this call, to score the predictor. */
@@ -91,6 +95,8 @@ export class RequestTab {
 export class Accountant {
   readonly ledger: Ledger;
   readonly budgets: BudgetTracker;
+  /** Each user's own budgets (the editor's settings), beside the daemon's. */
+  readonly users: UserBudgets;
   readonly predictor: FootprintPredictor;
   readonly metrics = new AccountingMetrics();
   readonly energy: EnergyAttributor;
@@ -103,14 +109,17 @@ export class Accountant {
     this.ledger = new Ledger(opts.stateDir);
     this.budgets = new BudgetTracker(opts.budgets, { now: this.now });
     const dayAgo = new Date(this.now().getTime() - 86_400_000);
+    const spends = this.ledger.spendsSince(dayAgo);
+    this.users = new UserBudgets(this.now);
+    this.users.preload(spends);
     this.budgets.preload(
-      this.ledger.spendsSince(dayAgo),
+      spends,
       this.ledger.violationsSince(dayAgo).map((v) => ({ time: v.time, item: v.item as BudgetItem })),
     );
     this.predictor = new FootprintPredictor(opts.predictor);
     // Warm the output-length means from history so predictions do not restart from the prior.
     for (const s of this.ledger.outputTokenStats()) this.predictor.learn(s.model, s.mean, s.kind, s.n);
-    this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl });
+    this.energy = new EnergyAttributor({ fleetUrl: opts.fleetUrl, onGpu: (models, reading) => this.metrics.gpu(models, reading) });
   }
 
   model(id: string): ModelConfig {
@@ -133,6 +142,37 @@ export class Accountant {
   /** Room left at the configured level, or at `level` when a request asks for another one. */
   budgetRoom(level?: BudgetLevel): BudgetRoom {
     return this.budgets.room(this.now(), level);
+  }
+
+  /** What the budget layer (routing/budget-layer.ts) weighs a request of `user` against: the
+   * daemon's budgets at `level` and the user's own. */
+  budgetScopes(user: string, level?: BudgetLevel): BudgetScope[] {
+    const at = this.now();
+    const lvl = level ?? this.budgets.getLevel();
+    const room = this.budgets.enforcedRoom(at, lvl);
+    const mine = this.users.tracker(user);
+    const myRoom = mine.enforcedRoom(at);
+    return [
+      { scope: 'daemon', perRequest: { co2g: room.co2gPerRequest, costUsd: room.costUsdPerRequest }, left: { co2g: room.co2gLeft, costUsd: room.costUsdLeft }, spent: this.budgets.spent(at, lvl) },
+      { scope: 'user', perRequest: { co2g: myRoom.co2gPerRequest, costUsd: myRoom.costUsdPerRequest }, left: { co2g: myRoom.co2gLeft, costUsd: myRoom.costUsdLeft }, spent: mine.spent(at) },
+    ];
+  }
+
+  /** The daemon's budget status, with `user`'s own budgets and whatever is spent now. */
+  budgetStatus(user?: string, level?: BudgetLevel, whenSpent: 'downgrade' | 'refuse' = 'downgrade'): BudgetStatus {
+    const at = this.now();
+    const status = this.budgets.status(at);
+    if (user === undefined) return status;
+    const lvl = level ?? this.budgets.getLevel();
+    const action: 'warn' | 'downgrade' | 'refuse' = lvl === 'relaxed' ? 'warn' : whenSpent;
+    const spent = this.budgetScopes(user, lvl).flatMap((s) =>
+      s.spent.map((b) => {
+        const [metric, window] = b.item.split('/') as ['co2g' | 'costUsd', 'hour' | 'day'];
+        return { scope: s.scope, metric, window, limit: b.limit, used: b.used, resetsAt: b.resetsAt.toISOString(), action };
+      }),
+    );
+    const mine = this.users.status(user, at);
+    return { ...status, level: lvl, ...(mine.length ? { user: mine } : {}), ...(spent.length ? { spent } : {}) };
   }
 
   /** Starts accounting one request at `at` (default: now). */
@@ -169,7 +209,7 @@ export class Accountant {
     const model = this.model(c.model);
     const tokenizer = 'tokenizer' in c.usage ? c.usage.tokenizer : undefined;
     const usage = { promptTokens: c.usage.promptTokens, completionTokens: c.usage.completionTokens, counted: 'counted' in c.usage ? c.usage.counted : false, ...(tokenizer ? { tokenizer } : {}) };
-    const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, at });
+    const footprint = footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, measuredBy: c.measuredBy, at });
     this.predictor.observe(c.model, { completionTokens: usage.completionTokens, footprint, latencyMs: c.latencyMs }, c.predicted, kind);
     return { model: c.model, usage, footprint, latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
   }
@@ -202,6 +242,7 @@ export class Accountant {
     }, broke);
     this.metrics.observe(row);
     this.budgets.record(footprint, at);
+    this.users.record(outcome.user, footprint, at);
     if (broke.length) this.metrics.violation(broke, { model: row.model, strategy: row.strategy });
     this.metrics.setPredictionError({ ...this.predictor.error() });
     return row;
@@ -226,8 +267,8 @@ export class Accountant {
     return this.ledger.setFeedback(requestId, kind, editRatio);
   }
 
-  sessionStats(sessionId: string, recent = 20): SessionStats {
-    return buildSessionStats(this.ledger, sessionId, this.budgets.status(this.now()), { recent, now: this.now() });
+  sessionStats(sessionId: string, recent = 20, budget: BudgetStatus = this.budgets.status(this.now())): SessionStats {
+    return buildSessionStats(this.ledger, sessionId, budget, { recent, now: this.now() });
   }
 
   close(): void {

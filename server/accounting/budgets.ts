@@ -5,7 +5,8 @@
 // over any limit counts one violation for each limit it broke; violations are counted and reported
 // (status() gives those of the last 24 hours; the onViolation hook and the Accountant feed metrics
 // and the ledger, which keeps every one), never dropped. Set a very large limit to
-// effectively switch one off.
+// effectively switch one off. Only configured limits bind routing (routing/budget-layer.ts: the
+// request is downgraded or refused once one is spent); the defaults only count violations.
 import { TimeSeries } from './timeSeries';
 import type { Budgets } from '../config/schema';
 import type { BudgetLevel, BudgetStatus, Footprint } from '../../shared/protocol';
@@ -43,6 +44,18 @@ export interface BudgetRoom {
 export interface BudgetTrackerOptions {
   now?: () => Date;
   onViolation?: (which: BudgetItem[]) => void;
+  /** A user's own budget: only the limits given bind (no DEFAULT_LIMITS), at face value whatever
+   * the level (the user chose the figure; the level only scales the daemon's defaults). */
+  explicitOnly?: boolean;
+}
+
+/** A budget item whose window is used up: no request may spend in it until `resetsAt`. */
+export interface SpentBudget {
+  item: BudgetItem;
+  limit: number;
+  used: number;
+  /** When enough of the window's spending slides out to leave room again. */
+  resetsAt: Date;
 }
 
 export class BudgetTracker {
@@ -54,11 +67,16 @@ export class BudgetTracker {
   private readonly now: () => Date;
 
   constructor(
-    private readonly config: Budgets,
+    private config: Budgets,
     private readonly opts: BudgetTrackerOptions = {},
   ) {
     this.level = config.level;
     this.now = opts.now ?? (() => new Date());
+  }
+
+  /** New limits (a user changed their settings); the spending so far stays. */
+  setLimits(config: Pick<Budgets, 'co2g' | 'costUsd'>): void {
+    this.config = { ...this.config, co2g: config.co2g, costUsd: config.costUsd };
   }
 
   getLevel(): BudgetLevel {
@@ -71,7 +89,36 @@ export class BudgetTracker {
   /** The effective limit at the tracker's level, or at `level` (a request may ask for another). */
   limit(metric: BudgetMetric, window: BudgetWindow, level: BudgetLevel = this.level): number {
     const key = window === 'request' ? 'perRequest' : window === 'hour' ? 'perHour' : 'perDay';
-    return LEVEL_MULTIPLIER[level] * (this.config[metric][key] ?? DEFAULT_LIMITS[metric][key]);
+    const set = this.config[metric][key];
+    // A user's limit of 0 is the settings' "none", like an absent one.
+    if (this.opts.explicitOnly) return set ? set : Infinity;
+    return LEVEL_MULTIPLIER[level] * (set ?? DEFAULT_LIMITS[metric][key]);
+  }
+
+  /** The limit routing enforces: only a configured one (at the level). DEFAULT_LIMITS are a
+   * yardstick for violations and reports; they never downgrade or refuse anyone's request. */
+  enforcedLimit(metric: BudgetMetric, window: BudgetWindow, level: BudgetLevel = this.level): number {
+    const key = window === 'request' ? 'perRequest' : window === 'hour' ? 'perHour' : 'perDay';
+    return this.config[metric][key] === undefined ? Infinity : this.limit(metric, window, level);
+  }
+
+  /** Room under the enforced limits only (see enforcedLimit). */
+  enforcedRoom(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
+    return this.roomUnder((m, w) => this.enforcedLimit(m, w, level), at, level);
+  }
+
+  /** The enforced hour and day budgets used up at `at` (at `level`), with when each has room again. */
+  spent(at: Date = this.now(), level: BudgetLevel = this.level): SpentBudget[] {
+    const out: SpentBudget[] = [];
+    for (const metric of BUDGET_METRICS)
+      for (const window of ['hour', 'day'] as const) {
+        const limit = this.enforcedLimit(metric, window, level);
+        const used = this.used(metric, window, at);
+        if (Number.isFinite(limit) && used >= limit) {
+          out.push({ item: `${metric}/${window}`, limit, used, resetsAt: new Date(this.spends.releaseTime(metric, limit, WINDOW_MS[window], at.getTime())) });
+        }
+      }
+    return out;
   }
 
   /** Spent in the sliding window ending at `at`. */
@@ -80,15 +127,12 @@ export class BudgetTracker {
   }
 
   room(at: Date = this.now(), level: BudgetLevel = this.level): BudgetRoom {
-    const left = (m: BudgetMetric) =>
-      Math.max(0, Math.min(this.limit(m, 'hour', level) - this.used(m, 'hour', at), this.limit(m, 'day', level) - this.used(m, 'day', at)));
-    return {
-      level,
-      co2gLeft: left('co2g'),
-      costUsdLeft: left('costUsd'),
-      co2gPerRequest: this.limit('co2g', 'request', level),
-      costUsdPerRequest: this.limit('costUsd', 'request', level),
-    };
+    return this.roomUnder((m, w) => this.limit(m, w, level), at, level);
+  }
+
+  private roomUnder(limit: (m: BudgetMetric, w: BudgetWindow) => number, at: Date, level: BudgetLevel): BudgetRoom {
+    const left = (m: BudgetMetric) => Math.max(0, Math.min(limit(m, 'hour') - this.used(m, 'hour', at), limit(m, 'day') - this.used(m, 'day', at)));
+    return { level, co2gLeft: left('co2g'), costUsdLeft: left('costUsd'), co2gPerRequest: limit('co2g', 'request'), costUsdPerRequest: limit('costUsd', 'request') };
   }
 
   /** The limits a request of this footprint would break. */
@@ -136,7 +180,7 @@ export class BudgetTracker {
           used: window === 'request' ? this.last[metric] : this.used(metric, window, at),
           violations: this.violationCount(`${metric}/${window}`, at),
         });
-    return { level: this.level, items };
+    return { level: this.level, items: this.opts.explicitOnly ? items.filter((i) => Number.isFinite(i.limit)) : items };
   }
 
   /** Seed from history (e.g. the ledger's last 24 hours at startup) without counting violations. */

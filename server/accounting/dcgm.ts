@@ -12,6 +12,16 @@ import type { TokenCounts } from './energy';
 import { parsePrometheusText } from './prometheus';
 
 export const DCGM_ENERGY_METRIC = 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION';
+export const DCGM_UTIL_METRIC = 'DCGM_FI_DEV_GPU_UTIL';
+export const DCGM_POWER_METRIC = 'DCGM_FI_DEV_POWER_USAGE';
+
+/** What one scrape of an exporter says about a model's GPUs: their energy counter (summed), and
+ * where the exporter has them, mean utilization (%) and total power draw (W). */
+export interface GpuReading {
+  energyMj: number;
+  utilPct?: number;
+  powerW?: number;
+}
 
 /** Where a model's GPU energy can be read, and which GPUs (by the `modelName` label) are its own. */
 export interface EnergySource {
@@ -19,6 +29,7 @@ export interface EnergySource {
   modelName?: string;
 }
 
+const keyOf = (src: EnergySource) => `${src.url}|${src.modelName ?? ''}`;
 const baseUrl = (u: string) => u.replace(/\/+$/, '').replace(/\/v1$/, '');
 
 /** The configured energyMetricsUrl (a dedicated exporter: every GPU it lists is this server's), or
@@ -43,16 +54,42 @@ export function energyMjFromText(text: string, modelName?: string): number | nul
 }
 
 export async function readEnergyMj(src: EnergySource, timeoutMs = 1000): Promise<number | null> {
+  return (await readGpu(src, timeoutMs))?.energyMj ?? null;
+}
+
+/** The model's GPUs in an exporter's text: energy as energyMjFromText, utilization averaged and
+ * power summed over the same GPUs (absent when the exporter lacks the metric). */
+export function gpuReadingFromText(text: string, modelName?: string): GpuReading | null {
+  const energyMj = energyMjFromText(text, modelName);
+  if (energyMj === null) return null;
+  const samples = parsePrometheusText(text);
+  const mine = (name: string) => {
+    const all = samples.filter((s) => s.name === name && Number.isFinite(s.value));
+    const labelled = all.some((s) => 'modelName' in s.labels);
+    return modelName && labelled ? all.filter((s) => s.labels.modelName === modelName) : all;
+  };
+  const util = mine(DCGM_UTIL_METRIC);
+  const power = mine(DCGM_POWER_METRIC);
+  return {
+    energyMj,
+    ...(util.length ? { utilPct: util.reduce((a, s) => a + s.value, 0) / util.length } : {}),
+    ...(power.length ? { powerW: power.reduce((a, s) => a + s.value, 0) } : {}),
+  };
+}
+
+export async function readGpu(src: EnergySource, timeoutMs = 1000): Promise<GpuReading | null> {
   try {
     const res = await fetch(src.url, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return null;
-    return energyMjFromText(await res.text(), src.modelName);
+    return gpuReadingFromText(await res.text(), src.modelName);
   } catch {
     return null;
   }
 }
 
 export interface EnergyHandle {
+  /** The exporter read (its URL), for the figure's stated basis. */
+  source: string;
   /** Resolves once the starting reading is taken; await it to count the call's very first
    * milliseconds too (a local exporter answers in about a millisecond). */
   ready: Promise<void>;
@@ -67,6 +104,8 @@ interface Member {
 }
 interface ServerState {
   last: number | null;
+  /** The models served from this source, whose GPU gauges a reading updates. */
+  models: Set<string>;
   members: Set<Member>;
   queue: Promise<void>;
 }
@@ -76,6 +115,8 @@ export interface EnergyAttributorOptions {
   /** Replaceable for tests; reads the counter in mJ. */
   read?: (src: EnergySource) => Promise<number | null>;
   timeoutMs?: number;
+  /** Each scrape's utilization and power, for the models the source serves (the daemon's /metrics). */
+  onGpu?: (models: readonly string[], reading: GpuReading) => void;
 }
 
 export class EnergyAttributor {
@@ -83,7 +124,14 @@ export class EnergyAttributor {
   private readonly read: (src: EnergySource) => Promise<number | null>;
 
   constructor(private readonly opts: EnergyAttributorOptions = {}) {
-    this.read = opts.read ?? ((src) => readEnergyMj(src, opts.timeoutMs));
+    this.read =
+      opts.read ??
+      (async (src) => {
+        const g = await readGpu(src, opts.timeoutMs);
+        const models = this.servers.get(keyOf(src))?.models;
+        if (g && models && (g.utilPct !== undefined || g.powerW !== undefined)) opts.onGpu?.([...models], g);
+        return g?.energyMj ?? null;
+      });
   }
 
   /** Start attributing for a call to `model`; `expectedTokens` weighs its share while it runs.
@@ -92,13 +140,15 @@ export class EnergyAttributor {
   begin(model: ModelConfig, expectedTokens = 1): EnergyHandle | null {
     const src = energySourceFor(model, this.opts.fleetUrl);
     if (!src) return null;
-    const key = `${src.url}|${src.modelName ?? ''}`;
+    const key = keyOf(src);
     let state = this.servers.get(key);
-    if (!state) this.servers.set(key, (state = { last: null, members: new Set(), queue: Promise.resolve() }));
+    if (!state) this.servers.set(key, (state = { last: null, models: new Set(), members: new Set(), queue: Promise.resolve() }));
     const s = state;
+    s.models.add(model.id);
     const member: Member = { weight: Math.max(expectedTokens, 0), mj: 0, valid: true };
     const ready = this.boundary(s, src, () => s.members.add(member));
     return {
+      source: src.url,
       ready,
       end: async (usage) => {
         member.weight = usage.promptTokens + usage.completionTokens;

@@ -5,11 +5,14 @@ import type { Footprint } from '../../shared/protocol';
 import { estimateEnergyJ, type TokenCounts } from './energy';
 import { co2Grams } from './carbon';
 import { costUsd } from './cost';
+import { DCGM_ENERGY_METRIC } from './dcgm';
 
 export interface FootprintOptions {
   latencyMs: number;
   /** Joules attributed from the DCGM counter; absent when the server exposes none. */
   measuredJ?: number;
+  /** Where the measured joules were read (the exporter's URL). */
+  measuredBy?: string;
   /** When the call ran (picks the hour of the grid profile); now by default. */
   at?: Date;
   servingBatch?: number;
@@ -23,7 +26,22 @@ export function footprintOf(model: ModelConfig, usage: TokenCounts, opts: Footpr
     co2g: co2Grams(energyJ, model.site, opts.at ?? new Date()),
     costUsd: costUsd(model, usage, opts.latencyMs),
     energyMethod: measured ? 'measured-dcgm' : 'estimated-tokens',
+    energyBasis: measured ? measuredBasis(opts.measuredBy) : modelledBasis(model, usage, opts.servingBatch),
   };
+}
+
+export function measuredBasis(url: string | undefined): string {
+  return `measured: DCGM counter ${DCGM_ENERGY_METRIC}${url ? ` at ${url}` : ''}`;
+}
+
+/** The token estimate in words, with the J/token figures and where they come from. */
+export function modelledBasis(model: ModelConfig, usage: TokenCounts, servingBatch?: number): string {
+  const e = model.energy;
+  const batch = servingBatch === undefined ? '' : `, decode rescaled from batch ${e.batch} to ${servingBatch}`;
+  return (
+    `modelled: ${usage.promptTokens} prompt tokens x ${e.jPerPromptToken.value} J + ${usage.completionTokens} output tokens x ${e.jPerOutputToken.value} J${batch} ` +
+    `(J/prompt token: ${e.jPerPromptToken.source}; J/output token: ${e.jPerOutputToken.source})`
+  );
 }
 
 /** Sum of several calls (a cascade's attempts). The method is 'measured-dcgm' only when every
@@ -34,5 +52,6 @@ export function sumFootprints(parts: readonly Footprint[]): Footprint {
     co2g: parts.reduce((s, p) => s + p.co2g, 0),
     costUsd: parts.reduce((s, p) => s + p.costUsd, 0),
     energyMethod: parts.length > 0 && parts.every((p) => p.energyMethod === 'measured-dcgm') ? 'measured-dcgm' : 'estimated-tokens',
+    energyBasis: parts.length === 1 ? parts[0]!.energyBasis : `sum of ${parts.length} calls: ${parts.map((p) => (p.energyMethod === 'measured-dcgm' ? 'measured (DCGM)' : 'modelled (tokens x J/token)')).join(', ')}`,
   };
 }

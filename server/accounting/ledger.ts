@@ -124,6 +124,9 @@ const MIGRATIONS: readonly string[] = [
      item TEXT NOT NULL
    );
    CREATE INDEX violations_time ON violations (time_ms);`,
+  // How each row's energy was obtained, in words (Footprint.energyBasis); rows written before it
+  // have NULL and keep their energy_method, which already says measured or modelled.
+  `ALTER TABLE requests ADD COLUMN energy_basis TEXT;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -134,7 +137,7 @@ export function userIdFromToken(token?: string | null): string {
 
 interface DbRow {
   id: string; time: string; session_id: string; user: string; kind: 'inline' | 'implement'; strategy: string; model: string;
-  prompt_tokens: number; completion_tokens: number; energy_j: number; energy_method: Footprint['energyMethod']; co2g: number;
+  prompt_tokens: number; completion_tokens: number; energy_j: number; energy_method: Footprint['energyMethod']; energy_basis: string | null; co2g: number;
   cost_usd: number; latency_ms: number; passed: 0 | 1 | null; feedback: FeedbackKind | null; edit_ratio: number | null;
   baseline_model: string | null; baseline_energy_j: number | null; baseline_co2g: number | null; baseline_cost_usd: number | null;
   attempts: string;
@@ -180,10 +183,10 @@ export class Ledger {
     }
     this.insert = this.db.prepare(
       `INSERT INTO requests (id, time, time_ms, session_id, user, kind, strategy, model, prompt_tokens, completion_tokens,
-         energy_j, energy_method, co2g, cost_usd, latency_ms, passed, feedback, baseline_model, baseline_energy_j,
+         energy_j, energy_method, energy_basis, co2g, cost_usd, latency_ms, passed, feedback, baseline_model, baseline_energy_j,
          baseline_co2g, baseline_cost_usd, attempts)
        VALUES (@id, @time, @time_ms, @session_id, @user, @kind, @strategy, @model, @prompt_tokens, @completion_tokens,
-         @energy_j, @energy_method, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
+         @energy_j, @energy_method, @energy_basis, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
          @baseline_co2g, @baseline_cost_usd, @attempts)`,
     );
   }
@@ -258,7 +261,7 @@ export class Ledger {
       id: entry.id, time: time.toISOString(), time_ms: time.getTime(), session_id: entry.sessionId, user: entry.user,
       kind: entry.kind, strategy: entry.strategy, model: entry.model, prompt_tokens: entry.usage.promptTokens,
       completion_tokens: entry.usage.completionTokens, energy_j: entry.footprint.energyJ, energy_method: entry.footprint.energyMethod,
-      co2g: entry.footprint.co2g, cost_usd: entry.footprint.costUsd, latency_ms: entry.latencyMs,
+      energy_basis: entry.footprint.energyBasis ?? null, co2g: entry.footprint.co2g, cost_usd: entry.footprint.costUsd, latency_ms: entry.latencyMs,
       passed: entry.passed === null ? null : entry.passed ? 1 : 0, feedback: entry.feedback ?? null,
       baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
       baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
@@ -331,10 +334,10 @@ export class Ledger {
   }
 
   /** (time, co2g, costUsd) of requests since `since`, oldest first: seeds the budget windows. */
-  spendsSince(since: Date): { time: Date; co2g: number; costUsd: number }[] {
-    return (this.db.prepare('SELECT time_ms, co2g, cost_usd FROM requests WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
-      time_ms: number; co2g: number; cost_usd: number;
-    }[]).map((r) => ({ time: new Date(r.time_ms), co2g: r.co2g, costUsd: r.cost_usd }));
+  spendsSince(since: Date): { time: Date; user: string; co2g: number; costUsd: number }[] {
+    return (this.db.prepare('SELECT time_ms, user, co2g, cost_usd FROM requests WHERE time_ms >= ? ORDER BY time_ms').all(since.getTime()) as {
+      time_ms: number; user: string; co2g: number; cost_usd: number;
+    }[]).map((r) => ({ time: new Date(r.time_ms), user: r.user, co2g: r.co2g, costUsd: r.cost_usd }));
   }
 
   /** Per (model, kind): number of requests and mean completion tokens; warms the predictor. */
@@ -411,7 +414,7 @@ function toRow(r: DbRow): LedgerRow {
     strategy: r.strategy,
     model: r.model,
     usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens },
-    footprint: { energyJ: r.energy_j, co2g: r.co2g, costUsd: r.cost_usd, energyMethod: r.energy_method },
+    footprint: { energyJ: r.energy_j, co2g: r.co2g, costUsd: r.cost_usd, energyMethod: r.energy_method, ...(r.energy_basis ? { energyBasis: r.energy_basis } : {}) },
     latencyMs: r.latency_ms,
     passed: r.passed === null ? null : r.passed === 1,
     feedback: r.feedback,

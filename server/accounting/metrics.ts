@@ -29,6 +29,17 @@ export class AccountingMetrics {
   });
   readonly predictionMape = new Gauge({ name: 'routerllm_prediction_mape_percent', help: 'Mean absolute percentage error of footprint predictions', labelNames: ['metric'], registers: [this.registry] });
 
+  readonly gpuUtil = new Gauge({ name: 'routerllm_gpu_utilization_percent', help: "Mean GPU utilization of the model's server (DCGM_FI_DEV_GPU_UTIL at its last scrape)", labelNames: ['model'], registers: [this.registry] });
+  readonly gpuPower = new Gauge({ name: 'routerllm_gpu_power_watts', help: "Power draw of the model's GPUs (DCGM_FI_DEV_POWER_USAGE summed, at its last scrape)", labelNames: ['model'], registers: [this.registry] });
+
+  /** A DCGM exporter's utilization and power for the models it serves. */
+  gpu(models: readonly string[], reading: { utilPct?: number; powerW?: number }): void {
+    for (const model of models) {
+      if (reading.utilPct !== undefined) this.gpuUtil.set({ model }, reading.utilPct);
+      if (reading.powerW !== undefined) this.gpuPower.set({ model }, reading.powerW);
+    }
+  }
+
   observe(row: LedgerRow): void {
     const l = { model: row.model, strategy: row.strategy };
     this.requests.inc({ ...l, kind: row.kind });

@@ -43,6 +43,20 @@ export class TimeSeries<K extends string> {
     return c[hi]! - (lo > 0 ? c[lo - 1]! : 0);
   }
 
+  /** When a sliding window of `windowMs` ending at `now` stops holding `limit` or more of `key`,
+   * if nothing new is added: the moment enough of its oldest points slide out (`now` when the
+   * window is already below the limit). Says when a spent budget has room again. */
+  releaseTime(key: K, limit: number, windowMs: number, now: number): number {
+    let sum = this.sum(key, now - windowMs, now);
+    if (sum < limit) return now;
+    const c = this.cum[key];
+    for (let i = this.firstAfter(now - windowMs); i < this.t.length && this.t[i]! <= now; i++) {
+      sum -= c[i]! - (i > 0 ? c[i - 1]! : 0);
+      if (sum < limit) return this.t[i]! + windowMs;
+    }
+    return now + windowMs;
+  }
+
   /** Number of points with from < t <= to. */
   count(from: number, to: number): number {
     return Math.max(0, this.firstAfter(to) - this.firstAfter(from));

@@ -94,6 +94,10 @@ const Limits = z.object({
 
 export const Budgets = z.object({
   level: BudgetLevel.default('balanced'),
+  /** What a request gets once an hour or day budget (the daemon's or its user's) is used up:
+   * the cheapest model ('downgrade') or an error naming the budget and when it resets ('refuse').
+   * At the 'relaxed' level budgets only warn. */
+  whenSpent: z.enum(['downgrade', 'refuse']).default('downgrade'),
   co2g: Limits.default({}),
   costUsd: Limits.default({}),
 });

@@ -43,6 +43,7 @@ export class Daemon {
       // A client that sends malformed options learns which field, and the session does not start.
       if (typeof settings === 'string') return new ResponseError(protocol.ErrorCodes.InvalidParams, `initializationOptions: ${settings}`);
       session.settings = settings;
+      if (settings.budget) this.services.configureUserBudget(session.user, settings.budget);
       return {
         capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
         serverInfo: { name: 'routerllm', version: String(protocol.PROTOCOL_VERSION) },
@@ -57,6 +58,7 @@ export class Daemon {
         return;
       }
       session.settings = { ...session.settings, ...settings };
+      if (settings.budget) this.services.configureUserBudget(session.user, settings.budget);
     });
     connection.onShutdown(() => undefined);
     // A client's `exit` ends its session, never the shared daemon (stdio's main handles its own).
@@ -91,14 +93,17 @@ export class Daemon {
       });
     onRequest(connection, protocol.implementFunction, (params, token) => accounted((signal) => implementFunction(this.services, session, params, signal))(token), log);
     onRequest(connection, protocol.inlineCompletion, (params, token) => accounted((signal) => inlineCompletion(this.services, session, params, signal))(token), log);
-    onRequest(connection, protocol.feedback, (params) => {
+    onRequest(connection, protocol.feedback, async (params) => {
       const item = session.history.find((h) => h.requestId === params.requestId);
-      if (!item) return { recorded: false, reason: `no request ${params.requestId} in this session` };
+      if (!item) return { recorded: false, learned: false, reason: `no request ${params.requestId} in this session` };
       item.feedback = params.kind;
-      const recorded = this.services.setFeedback(params.requestId, params.kind);
-      return recorded ? { recorded } : { recorded, reason: 'request not found in the ledger' };
+      const recorded = this.services.setFeedback(params.requestId, params.kind, params.editRatio);
+      if (!recorded) return { recorded, learned: false, reason: 'request not found in the ledger' };
+      // The verdict teaches the strategy that chose the model and the online pass model.
+      const taught = await this.services.learnFeedback(params.requestId, params.kind, params.editRatio);
+      return { recorded, learned: taught.learned, ...(taught.reason ? { reason: taught.reason } : {}) };
     }, log);
-    onRequest(connection, protocol.sessionStats, (params) => this.services.sessionStats(session.id, params.recent), log);
+    onRequest(connection, protocol.sessionStats, (params) => this.services.sessionStats(session.id, params.recent, this.budgetStatusOf(session)), log);
     onRequest(connection, protocol.listModels, () => ({
       models: this.services.availability().map(({ model, available, reason }) => ({
         id: model.id,
@@ -133,11 +138,16 @@ export class Daemon {
       session.statsTimer = null;
       if (!this.sessions.has(session)) return;
       try {
-        sendNotification(session.connection, protocol.statsChanged, session.live.snapshot(session.id, this.services.budgetStatus()));
+        sendNotification(session.connection, protocol.statsChanged, session.live.snapshot(session.id, this.budgetStatusOf(session)));
       } catch (e) {
         this.opts.log(`stats notification failed: ${(e as Error).message}`);
       }
     }, STATS_INTERVAL_MS);
+  }
+
+  /** The budgets as this session's user sees them: the daemon's, their own, and what is spent. */
+  private budgetStatusOf(session: Session): protocol.BudgetStatus {
+    return this.services.budgetStatus(session.user, session.settings.budgetLevel);
   }
 
   /** Graceful shutdown: refuse new work, let requests in flight finish for up to `graceMs`, then
@@ -160,7 +170,8 @@ function readSettings(raw: unknown): SessionSettings | string {
   const parsed = protocol.InitializationOptions.safeParse(raw ?? {});
   if (!parsed.success) return describeIssues(parsed.error, '(options)');
   const { strategy, budget } = parsed.data;
-  return { ...(strategy ? { strategy } : {}), ...(budget?.level ? { budgetLevel: budget.level } : {}) };
+  const { level, ...limits } = budget ?? {};
+  return { ...(strategy ? { strategy } : {}), ...(level ? { budgetLevel: level } : {}), ...(budget ? { budget: limits } : {}) };
 }
 
 function toResponseError(e: unknown): ResponseError<void> {

@@ -50,6 +50,7 @@ export async function implementFunction(services: Services, session: Session, pa
     calls: tried.map((t) => t.outcome),
     passed: answer.passed,
     answer: tried.indexOf(answer),
+    decided: { strategy: routed.strategy, request: site.request, features: routed.input.features },
   });
   return {
     requestId: done.requestId,
@@ -96,10 +97,10 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     const code = extractCode(outcome.text, language, fn.name);
     const report = tests.length ? await services.check(language, candidateProgram(fn, code), tests, signal) : NO_TESTS;
     const passed = tests.length ? report.failed === 0 && report.passed > 0 : null;
-    const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed, reason: reasonOf(passed, report) });
+    const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
     tried.push({ outcome, attempt, code, tests: report, passed });
     const { energyJ, co2g, costUsd } = attempt.footprint;
-    services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
+    await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
     if (passed === true && choice.confirm) {
       const verdict = await secondOpinion(services, site, tried, signal);
       explanations.push(verdict.explanation);

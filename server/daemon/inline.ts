@@ -16,7 +16,8 @@ const INLINE_MAX_TOKENS = 256;
 export async function inlineCompletion(services: Services, session: Session, params: Params, signal: AbortSignal): Promise<InlineCompletionResult> {
   const begun = beginRequest(session, params);
   const site = locateInline(begun.doc);
-  const { strategy, input, skipped } = routeInput(services, session, inlineRequest(begun.doc, site, begun.history), params.strategy);
+  const request = inlineRequest(begun.doc, site, begun.history);
+  const { strategy, input, skipped } = routeInput(services, session, request, params.strategy);
   const choice = await strategy.choose(input);
   const outcome = await services.call(
     fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
@@ -24,12 +25,12 @@ export async function inlineCompletion(services: Services, session: Session, par
     signal,
   );
   const tab = services.account('inline');
-  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, passed: null });
+  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed: null });
 
   // Post-processing: what of the model's text goes at the cursor (server/completion's filter chain).
   const insertText = postprocessInline(outcome.text, { prefix: site.prefix, suffix: site.suffix, language: begun.doc.language, line: params.position.line, fn: site.fn, indent: params.formatting });
 
-  const done = await finishRequest(services, session, begun, { strategy: strategy.id, tab, calls: [outcome], passed: null });
+  const done = await finishRequest(services, session, begun, { strategy: strategy.id, tab, calls: [outcome], passed: null, decided: { strategy, request, features: input.features } });
   return {
     requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],

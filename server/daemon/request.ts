@@ -9,6 +9,7 @@ import type { LedgerRow } from '../accounting/ledger';
 import { languageOf } from '../context';
 import type { History, RequestDocument } from './requestContext';
 import type { CallOutcome, Services } from './services';
+import type { RequestContext, Strategy } from '../routing/types';
 import type { Session } from './session';
 
 export interface Begun {
@@ -47,6 +48,8 @@ export interface Finish {
   passed: boolean | null;
   /** Index of the call that gave the answer; default: the last. */
   answer?: number;
+  /** The decision behind the answer, kept so that the user's feedback can teach its strategy. */
+  decided: { strategy: Strategy; request: RequestContext; features: Float32Array };
 }
 
 export interface Finished {
@@ -67,6 +70,12 @@ export async function finishRequest(services: Services, session: Session, begun:
   const requestId = randomUUID();
   const { row, committed } = services.commit(f.tab, { id: requestId, sessionId: session.id, user: session.user, strategy: f.strategy, latencyMs, passed: f.passed, answer: f.answer });
   await committed;
+  const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
+  services.rememberDecision(requestId, {
+    ...f.decided,
+    model: answered.model,
+    footprint: { energyJ: answered.footprint.energyJ, co2g: answered.footprint.co2g, costUsd: answered.footprint.costUsd, latencyMs: answered.latencyMs },
+  });
   session.live.add(row);
   session.remember({ requestId, model: row.model, passed: f.passed, feedback: null });
   const tokenizers = [...new Set(row.attempts.map((a) => a.usage.tokenizer).filter((t): t is string => !!t))];

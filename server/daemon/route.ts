@@ -5,6 +5,7 @@ import { ErrorCodes } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import type { RequestContext, RouteInput, Strategy } from '../routing/types';
 import type { Services } from './services';
+import { applyBudgets, withBudgetNotes } from '../routing/budget-layer';
 import type { Session } from './session';
 
 export interface Routed {
@@ -33,16 +34,21 @@ export function routeInput(services: Services, session: Session, request: Reques
     throw new ResponseError(ErrorCodes.NoModelAvailable, `no model is available: ${skipped.join('; ')}`);
   }
   const promptTokens = services.countTokens(request.prompt);
+  const predict = (m: ModelConfig) => services.predict(m, promptTokens);
+  // The budget layer: every strategy chooses among what the budgets and the level leave.
+  const level = session.settings.budgetLevel ?? services.config.budgets.level;
+  const budgeted = applyBudgets(candidates, predict, level, services.budgetScopes(session.user, level), services.config.budgets.whenSpent);
+  if (budgeted.refusal) throw new ResponseError(ErrorCodes.BudgetExhausted, budgeted.refusal);
   const input: RouteInput = {
     request,
     features: services.features(request),
-    candidates,
-    predict: (m) => services.predict(m, promptTokens),
-    budget: services.budget(session.settings.budgetLevel),
+    candidates: budgeted.candidates,
+    predict,
+    budget: services.budget(level),
     weights: services.config.routing.rewardWeights,
     random: () => services.random(),
   };
-  return { strategy, input, skipped };
+  return { strategy: budgeted.notes.length ? withBudgetNotes(strategy, budgeted.notes) : strategy, input, skipped };
 }
 
 /** The chosen model first, then the next larger ones, then the smaller ones: a fallback keeps

@@ -8,6 +8,9 @@ import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutc
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
+import type { Decision, FeedbackLearned } from './learning';
+import type { BudgetScope } from '../routing/budget-layer';
+import type { UserLimits } from '../accounting/user-budgets';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
@@ -23,6 +26,8 @@ export interface CallOutcome {
   wallMs: number;
   /** Joules measured from the server's DCGM counter, when it exposes one. */
   measuredJ?: number;
+  /** The exporter the joules were read from. */
+  measuredBy?: string;
   fallbacks: Fallback[];
 }
 
@@ -47,12 +52,21 @@ export interface Services {
   account(kind: RequestContext['kind']): RequestTab;
   /** Queues the request's ledger row; answer only after `committed` resolves. */
   commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
-  /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
-   * No strategy learns from it; routing sees it only through the session's history. */
-  setFeedback(requestId: string, kind: FeedbackKind): boolean;
-  learn(strategy: Strategy, outcome: RouteOutcome): void;
-  sessionStats(sessionId: string, recent: number): SessionStats;
-  budgetStatus(): BudgetStatus;
+  /** Stores the user's verdict on a request (and the edit ratio) in the ledger. */
+  setFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): boolean;
+  /** One call's outcome: the deciding strategy and the online pass model learn from it. */
+  learn(strategy: Strategy, outcome: RouteOutcome): Promise<void>;
+  /** Keeps a request's decision so that its feedback, arriving later, can teach (learning.ts). */
+  rememberDecision(requestId: string, decision: Decision): void;
+  /** Teaches the decision's strategy and the online pass model the user's verdict. */
+  learnFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): Promise<FeedbackLearned>;
+  sessionStats(sessionId: string, recent: number, budget?: BudgetStatus): SessionStats;
+  /** The daemon's budgets; with a user, also theirs and whatever is spent now (status bar). */
+  budgetStatus(user?: string, level?: BudgetLevel): BudgetStatus;
+  /** The daemon's and the user's budgets, for the budget layer (routing/budget-layer.ts). */
+  budgetScopes(user: string, level?: BudgetLevel): BudgetScope[];
+  /** A user's own budgets, from their editor's settings. */
+  configureUserBudget(user: string, limits: UserLimits): void;
   /** Called when a model's server goes down or comes back. */
   onHealth(listener: (model: string, healthy: boolean, reason?: string) => void): void;
   /** The daemon's Prometheus metrics (prom-client text format). */

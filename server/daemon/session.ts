@@ -7,11 +7,14 @@ import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BudgetLevel, FeedbackKind } from '../../shared/protocol';
 import { LiveStats } from './liveStats';
+import type { UserLimits } from '../accounting/user-budgets';
 
 /** What the session's client chose (its InitializationOptions, shared/protocol.ts). */
 export interface SessionSettings {
   strategy?: string;
   budgetLevel?: BudgetLevel;
+  /** The user's own budgets (per day from the editor's settings; finer ones from other clients). */
+  budget?: UserLimits;
 }
 
 export interface HistoryItem {

@@ -10,10 +10,11 @@ import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
-import { createStrategies, foldStrategies } from '../routing/registry';
+import { createStrategies, foldStrategies, refinedPassOf } from '../routing/registry';
 import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
+import { LiveLearning } from './learning';
 import type { Services } from './services';
 
 export interface WiringOptions {
@@ -40,21 +41,22 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
+  const learning = new LiveLearning(models, refinedPassOf(strategies), opts.log);
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), learning), 60_000);
   persistTimer.unref();
 
   return {
     config,
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir),
-    ...routing(config, strategies, accountant, opts.log),
-    ...accounting(accountant),
+    ...routing(config, strategies, accountant, learning),
+    ...accounting(accountant, config),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values());
+      persistAll(strategies.values(), learning);
       accountant.close();
     },
   };
@@ -96,14 +98,15 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
         log,
       );
       const wallMs = performance.now() - started;
-      const measuredJ = await energy.get(model.id)?.end(result.usage);
+      const handle = energy.get(model.id);
+      const measuredJ = await handle?.end(result.usage);
       return {
         model,
         text: result.text,
         usage: result.usage,
         latencyMs: result.modelledLatencyMs ?? result.latencyMs,
         wallMs,
-        ...(measuredJ !== undefined ? { measuredJ } : {}),
+        ...(measuredJ !== undefined && handle ? { measuredJ, measuredBy: handle.source } : {}),
         fallbacks,
       };
     },
@@ -124,8 +127,8 @@ function routing(
   config: Config,
   strategies: Map<string, Strategy>,
   accountant: Accountant,
-  log: (line: string) => void,
-): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn'> {
+  learning: LiveLearning,
+): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn' | 'rememberDecision' | 'learnFeedback'> {
   return {
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
@@ -134,28 +137,27 @@ function routing(
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random: mulberry32(config.routing.seed),
-    learn: (strategy, outcome) => {
-      try {
-        strategy.learn?.(outcome);
-      } catch (e) {
-        log(`strategy ${strategy.id} failed to learn: ${(e as Error).message}`);
-      }
-    },
+    learn: (strategy, outcome) => learning.learnCall(strategy, outcome),
+    rememberDecision: (requestId, decision) => learning.remember(requestId, decision),
+    learnFeedback: (requestId, kind, editRatio) => learning.feedback(requestId, kind, editRatio),
   };
 }
 
 /** The ledger, budgets, feedback, stats and metrics, all through the accountant. */
-function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'metrics'> {
+function accounting(accountant: Accountant, config: Config): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'budgetScopes' | 'configureUserBudget' | 'metrics'> {
   return {
     account: (kind) => accountant.begin(kind),
     commit: (tab, outcome) => accountant.commitGrouped(tab, outcome),
-    setFeedback: (requestId, kind) => accountant.setFeedback(requestId, kind),
-    sessionStats: (sessionId, recent) => accountant.sessionStats(sessionId, recent),
-    budgetStatus: () => accountant.budgets.status(new Date()),
+    setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
+    sessionStats: (sessionId, recent, budget) => accountant.sessionStats(sessionId, recent, budget),
+    budgetStatus: (user, level) => accountant.budgetStatus(user, level, config.budgets.whenSpent),
+    budgetScopes: (user, level) => accountant.budgetScopes(user, level),
+    configureUserBudget: (user, limits) => accountant.users.configure(user, limits),
     metrics: () => accountant.metrics.render(),
   };
 }
 
-function persistAll(strategies: Iterable<Strategy>): void {
+function persistAll(strategies: Iterable<Strategy>, learning: LiveLearning): void {
   for (const s of strategies) s.persist?.();
+  learning.persist();
 }

@@ -27,6 +27,10 @@ import { observations } from './observe';
 import { probeAnswers } from './probe-answers';
 import { verifierRates } from '../verify/measure';
 import { writeReports } from './report-files';
+import { levelTable, planLevels, type BudgetLevels } from './levels';
+import { energyNote } from './energy-basis';
+import { DEFAULT_STRATEGY } from '../../shared/strategies';
+import type { BudgetLevel } from '../../shared/protocol';
 import type { Report, StrategyRow, TaskRow } from './types';
 
 export interface EvalOptions {
@@ -144,7 +148,8 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const config = daemonConfig(fleet, opts, server.url);
     const offer = await probeDaemon(config, stateRoot);
     const plan = planStrategies(opts, offer);
-    progress.setTotal((plan.alwaysAll.length + plan.routed.length) * tasks.length);
+    // + the default strategy at the two other budget levels (levelStage).
+    progress.setTotal((plan.alwaysAll.length + plan.routed.length + (plan.routed.includes(typeof config.strategy === 'string' ? config.strategy : DEFAULT_STRATEGY) ? 2 : 0)) * tasks.length);
     const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
     const sender = new Sender({ tasks, config, stateRoot, lanes: opts.lanes ?? 4, hidden, progress });
 
@@ -152,11 +157,12 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     writeObservations(path.join(out, 'observations.json'), observed);
     const folds = trainFoldBundles(observed, tasks, plan, opts, path.join(out, 'bundles'));
     const heldOut = await routeStage(sender, plan, folds, opts, fleet, offer);
+    const levels = await levelStage(sender, plan, folds, config, offer.largest);
     progress.judging(0);
     const scored = await scoreStage(sender, plan, offer, tasks, heldOut);
     progress.done();
 
-    const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, observed, heldOut, notes, hidden, sender, started });
+    const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, observed, heldOut, levels, notes, hidden, sender, started });
     writeReports(out, report);
     return report;
   } finally {
@@ -318,11 +324,33 @@ async function routeStage(sender: Sender, plan: Plan, folds: Folds | null, opts:
     const learned = LEARNED_STRATEGIES.includes(s);
     const folded = folds !== null && learned;
     heldOut.set(s, folded ? trainedText : s === 'rl' ? 'online: each task routed before its reward is seen (no prior: fresh state, tasks in dataset order)' : learned ? 'NOT held out: --folds 0 (the shipped bundle, trained on the shipped fleet)' : 'n/a: no learned parameters');
-    return { strategy: s, needsFolds: folded, runTests: true, fold: (t) => (folded ? folds.foldOf.get(t.id)! : null), sendAs: (t) => (folded ? `${s}@fold${folds.foldOf.get(t.id)}` : s) };
+    return plannedRoute(s, folds);
   });
   await sender.send(planned, folds ? { dir: folds.dir, k: folds.k } : null);
   for (const s of plan.alwaysAll) heldOut.set(s, 'n/a: a fixed model, nothing learned');
   return heldOut;
+}
+
+function plannedRoute(s: string, folds: Folds | null): PlannedStrategy {
+  const folded = folds !== null && LEARNED_STRATEGIES.includes(s);
+  return { strategy: s, needsFolds: folded, runTests: true, fold: (t) => (folded ? folds.foldOf.get(t.id)! : null), sendAs: (t) => (folded ? `${s}@fold${folds.foldOf.get(t.id)}` : s) };
+}
+
+/** Stage 4b: the default strategy again at the other budget levels (levels.ts); null when the
+ * default strategy is not evaluated. */
+async function levelStage(sender: Sender, plan: Plan, folds: Folds | null, config: Record<string, unknown>, largest: string): Promise<BudgetLevels | null> {
+  const strategy = typeof config.strategy === 'string' ? config.strategy : DEFAULT_STRATEGY;
+  if (!plan.routed.includes(strategy)) return null;
+  const budgets = (config.budgets ?? {}) as Record<string, unknown>;
+  const configured = (budgets.level as BudgetLevel | undefined) ?? 'balanced';
+  const extra = planLevels(plannedRoute(strategy, folds), configured, budgets);
+  await sender.send(extra, folds ? { dir: folds.dir, k: folds.k } : null);
+  const rows = new Map<string, TaskRow[]>();
+  for (const s of [strategy, ...extra.map((e) => e.strategy)]) {
+    const v = await sender.verdicts(s);
+    rows.set(s, sender.answered.get(s)!.map((a, i) => rowOf(s, a, v[i])));
+  }
+  return levelTable(strategy, configured, (label) => summarise(label, rows.get(label)!, largest, ''));
 }
 
 interface Scored {
@@ -360,6 +388,7 @@ async function scoreStage(sender: Sender, plan: Plan, offer: Offer, tasks: EvalT
 
 interface ReportInputs {
   opts: EvalOptions;
+  levels: BudgetLevels | null;
   tasks: EvalTask[];
   set: RecordedSet;
   fleet: Fleet;
@@ -414,6 +443,7 @@ function buildReport(x: ReportInputs): Report {
     'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +
       'The daemon\'s own processing on top (routing, the test runs of verifying strategies) is wall-clock, so it is kept out of the figures and reported per strategy under timing.daemon_overhead_ms.',
     ...(unavailable.length ? [`Unavailable (no recording, no server): ${unavailable.join(', ')}.`] : []),
+    energyNote(sender.answered.values()),
   );
 
   const report: Report = {
@@ -423,6 +453,7 @@ function buildReport(x: ReportInputs): Report {
     seed: opts.seed,
     folds: opts.folds,
     strategies,
+    budget_levels: x.levels,
     apgr: {
       weak: alwaysOf(weak),
       strong: ALWAYS_LARGEST,

@@ -2,6 +2,7 @@
 // the target verdict, the pass@1-vs-energy chart on a log energy axis with the Pareto front, and
 // the table.
 import { COLUMNS, cells } from './report-md';
+import { LEVEL_COLUMNS, levelCells } from './levels';
 import type { Report, StrategyRow } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -97,6 +98,8 @@ ${paretoSvg(report.strategies)}
 ${body}
 </tbody></table>
 <h3>Calls per model</h3><ul>${calls}</ul>
+${report.budget_levels ? `<h2>Budget levels (${esc(report.budget_levels.strategy)})</h2><p>${esc(report.budget_levels.note)}</p>
+<table><thead><tr>${LEVEL_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${report.budget_levels.rows.map((r) => `<tr>${levelCells(r).map((c, i) => `<td${i ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>` : ''}
 <h2>APGR and CPT</h2><p>${esc(report.apgr.definition)}</p>
 <h2>Recorded labels vs our verdicts</h2>
 <table><thead><tr><th>model</th><th>agree</th><th>share</th></tr></thead><tbody>${agree}</tbody></table>

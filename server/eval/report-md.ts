@@ -1,6 +1,7 @@
 // report.md and the terminal table: the same columns, the same order as report.json.
 import type { Report, StrategyRow } from './types';
 import { verifierTable } from '../verify/measure';
+import { LEVEL_COLUMNS, levelCells } from './levels';
 
 const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));
 const num = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
@@ -70,7 +71,7 @@ ${body}
 
 ${calls}
 
-## APGR and CPT
+${levelsMarkdown(report)}## APGR and CPT
 
 ${report.apgr.definition}
 
@@ -101,5 +102,20 @@ ${report.timing.wall_s} s, ${report.timing.requests} requests, ${report.timing.e
 ${report.notes.map((n) => `- ${n}`).join('\n')}
 
 Per-task rows: report.json \`tasks_detail\` and tasks.jsonl.
+`;
+}
+
+function levelsMarkdown(report: Report): string {
+  const l = report.budget_levels;
+  if (!l) return '';
+  const rows = l.rows.map((r) => `| ${levelCells(r).join(' | ')} |`).join('\n');
+  return `## Budget levels (${l.strategy})
+
+${l.note}
+
+| ${LEVEL_COLUMNS.join(' | ')} |
+| --- |${LEVEL_COLUMNS.slice(1).map(() => ' ---: |').join('')}
+${rows}
+
 `;
 }

@@ -20,6 +20,10 @@ export interface PlannedStrategy {
   needsFolds: boolean;
   /** Ask the daemon to run the tests it finds in the context (verifying strategies need them). */
   runTests: boolean;
+  /** The daemon strategy behind the row when the label differs ("cascade" for "cascade [aggressive]"). */
+  router?: string;
+  /** Configuration on top of the run's daemon config (e.g. another budget level). */
+  config?: Record<string, unknown>;
 }
 
 export interface Answer {
@@ -72,8 +76,8 @@ async function runStrategy(opts: RunOptions, p: PlannedStrategy): Promise<Answer
   const answers: Answer[] = [];
   try {
     const folds = p.needsFolds ? opts.foldBundles : null;
-    daemon = await startDaemon({ config: opts.daemonConfig, stateDir, ...(folds ? { foldBundles: folds } : {}) });
-    if (folds) await checkFoldVariants(daemon, p.strategy, folds.k);
+    daemon = await startDaemon({ config: { ...opts.daemonConfig, ...(p.config ?? {}) }, stateDir, ...(folds ? { foldBundles: folds } : {}) });
+    if (folds) await checkFoldVariants(daemon, p.router ?? p.strategy, folds.k);
     for (const task of opts.tasks) {
       const sentAs = p.sendAs(task);
       let answer: Answer;

@@ -1,3 +1,4 @@
+import type { BudgetLevels } from './levels';
 // The shapes the evaluation produces: one row per (strategy, task), one summary per strategy, and
 // the report that gathers them (report.json is this object, serialised).
 import type { DatasetName } from './tasks';
@@ -94,6 +95,9 @@ export interface Report {
   /** The extracted tests as a verifier, alone and with cross-model agreement (server/verify/measure.ts). */
   verifier: { definition: string; rows: VerifierRow[] };
   notes: string[];
+  /** pass@1 and energy of the default strategy at each budget level (levels.ts); null when the
+   * default strategy was not evaluated. */
+  budget_levels: BudgetLevels | null;
   tasks_detail: TaskRow[];
   /** Wall-clock figures: the only part of the report that changes between runs with the same seed. */
   timing: {

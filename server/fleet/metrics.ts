@@ -2,14 +2,16 @@
 // tested against the fleet: vLLM's token/latency metrics and DCGM exporter's GPU energy counter.
 // Each fleet has its own Registry (tests start several fleets in one process).
 //
-// DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) grows by each request's modelled energy (catalogue
-// J/prompt-token and J/output-token), split evenly over the model's gpu.count GPUs. On a real
-// DCGM exporter `modelName` is the GPU product name and each host has its own endpoint; the fleet
-// serves every model from one endpoint, so here `modelName` is the served model id and `gpu` runs
-// 0..gpu.count-1 within each model. DCGM_FI_DEV_POWER_USAGE (W) is the mean power per GPU over
-// the last request's modelled latency.
+// DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ) grows by each GPU's reading of the fleet's power
+// model (power.ts: idle plus phase load over the request's modelled time, with seeded noise),
+// never by the catalogue's J/token figures, so the daemon's "measured" energy is a measurement of
+// something other than its own estimate. On a real DCGM exporter `modelName` is the GPU product
+// name and each host has its own endpoint; the fleet serves every model from one endpoint, so here
+// `modelName` is the served model id and `gpu` runs 0..gpu.count-1 within each model.
+// DCGM_FI_DEV_POWER_USAGE (W) and DCGM_FI_DEV_GPU_UTIL (%) are each GPU's mean over the last request.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelConfig } from '../config/schema';
+import { FleetPowerModel } from './power';
 
 export interface RequestSample {
   model: string;
@@ -17,7 +19,8 @@ export interface RequestSample {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
-  energyJ: number;
+  /** Modelled time to first token (the prefill phase of the power model). */
+  ttftMs: number;
 }
 
 export class FleetMetrics {
@@ -35,9 +38,12 @@ export class FleetMetrics {
   });
   private readonly energy = new Counter({ name: 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', help: 'Total energy consumption since boot (in mJ).', labelNames: ['gpu', 'modelName'], registers: [this.registry] });
   private readonly power = new Gauge({ name: 'DCGM_FI_DEV_POWER_USAGE', help: 'Power draw (in W).', labelNames: ['gpu', 'modelName'], registers: [this.registry] });
+  private readonly util = new Gauge({ name: 'DCGM_FI_DEV_GPU_UTIL', help: 'GPU utilization (in %).', labelNames: ['gpu', 'modelName'], registers: [this.registry] });
+  private readonly meter: FleetPowerModel;
 
   /** Creates every series at 0 so a scrape before the first request already lists the models. */
-  constructor(models: { id: string; catalogue?: ModelConfig }[]) {
+  constructor(models: { id: string; catalogue?: ModelConfig }[], seed = 1) {
+    this.meter = new FleetPowerModel(seed);
     for (const { id, catalogue } of models) {
       for (const c of [this.promptTokens, this.generationTokens, this.success]) c.inc({ model_name: id }, 0);
       this.e2e.zero({ model_name: id });
@@ -45,6 +51,7 @@ export class FleetMetrics {
       for (let gpu = 0; gpu < catalogue.gpu.count; gpu++) {
         this.energy.inc({ gpu: String(gpu), modelName: id }, 0);
         this.power.set({ gpu: String(gpu), modelName: id }, 0);
+        this.util.set({ gpu: String(gpu), modelName: id }, 0);
       }
     }
   }
@@ -56,12 +63,12 @@ export class FleetMetrics {
     this.success.inc(labels);
     this.e2e.observe(labels, s.latencyMs / 1000);
     if (!s.catalogue) return;
-    const gpus = s.catalogue.gpu.count;
-    for (let gpu = 0; gpu < gpus; gpu++) {
+    this.meter.sample(s.catalogue, s.ttftMs, s.latencyMs).forEach((g, gpu) => {
       const l = { gpu: String(gpu), modelName: s.model };
-      this.energy.inc(l, (s.energyJ * 1000) / gpus);
-      if (s.latencyMs > 0) this.power.set(l, s.energyJ / gpus / (s.latencyMs / 1000));
-    }
+      this.energy.inc(l, g.energyJPerGpu * 1000);
+      this.power.set(l, g.powerW);
+      this.util.set(l, g.utilPct);
+    });
   }
 
   text(): Promise<string> {

@@ -7,7 +7,7 @@ import { DEFAULT_FLEET_PORT, type ModelConfig } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
 import { chatText, completionText, servedTokens, shapeAnswer, type Answer } from './answer';
 import { DEFAULT_SLOW_MS, FaultRequest, FaultTable, type ArmedFault } from './faults';
-import { catalogueModelFor, modelledEnergyJ, sleepUntil, timingFor, type Timing } from './latency';
+import { catalogueModelFor, sleepUntil, timingFor, type Timing } from './latency';
 import { normalise, TaskIndex } from './match';
 import { FleetMetrics } from './metrics';
 import { ChunkMaker, errorBody, fullBody, newId, parseRequest, splitText, type Extra, type Kind, type ParsedRequest, type Usage } from './openai';
@@ -308,7 +308,7 @@ export class RecordedFleet implements Fleet {
       promptTokens: r.promptTokens,
       completionTokens: r.answer.completionTokens,
       latencyMs: r.timing.totalMs,
-      energyJ: modelledEnergyJ(r.catalogue, r.promptTokens, r.answer.completionTokens),
+      ttftMs: r.timing.ttftMs,
     });
   }
 

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { Strategy } from './types';
 import { Predictor } from './predictor';
-import { ClassifierPassModel, ComplexityPassModel, type PassModel } from './pass-model';
+import { ClassifierPassModel, ComplexityPassModel, RefinedPassModel, type PassModel } from './pass-model';
+import { OnlinePassModel } from './online-pass';
 import { defaultModelsDir } from './model-files';
 import { bundleCoverage, loadBundle, type LoadedBundle } from './bundle';
 import { mulberry32, shuffled } from './rng';
@@ -46,6 +47,9 @@ export interface StrategyDeps {
   log?: (line: string) => void;
 }
 
+/** Where the online pass model persists in a state dir. */
+export const onlinePassFile = (stateDir: string) => path.join(stateDir, 'online-pass.json');
+
 export interface LearnedRouters {
   classifier: Predictor | null;
   moe: Predictor | null;
@@ -53,11 +57,14 @@ export interface LearnedRouters {
   threshold: number;
   cascade: CascadeKnowledge;
   verifiedCascade: CascadeKnowledge;
+  /** Live outcomes refining every P(pass) (the daemon's); absent: the prior alone (held-out scoring). */
+  online?: OnlinePassModel;
 }
 
 /** Assembles the strategy map from already-built learned parts. */
 export function buildStrategies(models: readonly ModelConfig[], learned: LearnedRouters, fallback = true): Map<string, Strategy> {
-  const pass: PassModel = learned.classifier ? new ClassifierPassModel(learned.classifier, models) : new ComplexityPassModel();
+  const prior: PassModel = learned.classifier ? new ClassifierPassModel(learned.classifier, models) : new ComplexityPassModel();
+  const pass: PassModel = learned.online ? new RefinedPassModel(prior, learned.online) : prior;
   const list: Strategy[] = [
     randomStrategy(),
     ...models.map((m) => alwaysStrategy(m, fallback)),
@@ -74,10 +81,18 @@ export function buildStrategies(models: readonly ModelConfig[], learned: Learned
   ];
   const map = new Map(list.map((s) => [s.id, s]));
   PREDICTORS.set(map, [learned.classifier, learned.moe].filter((p): p is Predictor => p !== null));
+  if (pass instanceof RefinedPassModel) REFINED.set(map, pass);
   return map;
 }
 
 const PREDICTORS = new WeakMap<Map<string, Strategy>, Predictor[]>();
+const REFINED = new WeakMap<Map<string, Strategy>, RefinedPassModel>();
+
+/** The online-refined P(pass) model behind a strategy map (the daemon's), which every labelled
+ * outcome teaches; undefined where the map has none (evaluation folds). */
+export function refinedPassOf(strategies: Map<string, Strategy>): RefinedPassModel | undefined {
+  return REFINED.get(strategies);
+}
 
 /** The learned heads behind a strategy map; `await Promise.all(predictorsOf(m).map(p => p.ready))`
  * waits until their ONNX sessions have loaded (until then they answer on the pure-TS path). */
@@ -86,8 +101,9 @@ export function predictorsOf(strategies: Map<string, Strategy>): Predictor[] {
 }
 
 /** The cascade's knowledge from a bundle (or none). */
-export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string | null, verified = false): CascadeKnowledge {
+export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string | null, online?: OnlinePassModel, verified = false): CascadeKnowledge {
   return {
+    ...(online ? { online } : {}),
     policy: (verified ? bundle?.meta.verifiedCascade : bundle?.meta.cascade) ?? null,
     rates: new Map(Object.entries(bundle?.meta.passRates ?? {})),
     trained: bundle?.meta.fleet.models ?? [],
@@ -98,13 +114,16 @@ export function cascadeKnowledge(bundle: LoadedBundle | null, stateFile: string 
 /** Learned routers from one bundle; the pure-TS path when `inference` is 'ts'. */
 export function learnedFrom(bundle: LoadedBundle | null, models: readonly ModelConfig[], opts: { stateDir: string | null; weights?: RewardWeights; threshold?: number; inference?: 'onnx' | 'ts' }): LearnedRouters {
   const mode = opts.inference ?? 'onnx';
+  // Only a daemon with a state dir learns online; held-out copies keep the bundle's prior alone.
+  const online = opts.stateDir ? new OnlinePassModel(onlinePassFile(opts.stateDir)) : undefined;
   return {
+    ...(online ? { online } : {}),
     classifier: bundle?.classifier ? new Predictor(bundle.classifier.model, bundle.classifier.onnxPath, mode) : null,
     moe: bundle?.moe ? new Predictor(bundle.moe.model, bundle.moe.onnxPath, mode) : null,
     rl: rlStrategy(models, opts.stateDir, { weights: opts.weights, frozen: opts.stateDir === null, prior: bundle?.rlPrior }),
     threshold: opts.threshold ?? bundle?.meta.classifier.threshold ?? DEFAULT_THRESHOLD,
-    cascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir) : null),
-    verifiedCascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir, VERIFIED.id) : null, true),
+    cascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir) : null, online),
+    verifiedCascade: cascadeKnowledge(bundle, opts.stateDir ? cascadeStateFile(opts.stateDir, VERIFIED.id) : null, online, true),
   };
 }
 

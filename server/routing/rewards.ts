@@ -56,12 +56,13 @@ export function reward(w: RewardWeights, quality: number, fp: Pick<FootprintEsti
   );
 }
 
-/** Quality of an outcome: test result first, then user feedback ('edited' counts half) where a
- * caller has some (the daemon and training pass none: feedback teaches no router). */
-export function qualityOf(passed: boolean | null, feedback: FeedbackKind | null): number | null {
+/** Quality of an outcome: test result first, then user feedback. An edited answer is worth the
+ * share the user kept (1 - editRatio): a one-character fix is nearly an accept, a rewrite nearly a
+ * reject; without a ratio it counts half. */
+export function qualityOf(passed: boolean | null, feedback: FeedbackKind | null, editRatio?: number | null): number | null {
   if (passed !== null) return passed ? 1 : 0;
   if (feedback === 'accepted') return 1;
-  if (feedback === 'edited') return 0.5;
+  if (feedback === 'edited') return editRatio === null || editRatio === undefined ? 0.5 : 1 - Math.min(1, Math.max(0, editRatio));
   if (feedback === 'rejected') return 0;
   return null;
 }

@@ -57,9 +57,12 @@ export interface RouteOutcome {
   model: string;
   /** true / false from the extracted tests; null when none ran. */
   passed: boolean | null;
-  /** Null from the daemon and from training: user feedback goes to the ledger and the session's
-   * history, not to learn(). */
+  /** The user's verdict on the answer (accepted / rejected / edited), when the outcome is one of
+   * feedback (the daemon turns a routerllm/feedback into an outcome of the request it rates);
+   * null for test verdicts and training. */
   feedback: FeedbackKind | null;
+  /** For 'edited': the share of the answer the user changed, 0..1 (quality = 1 - editRatio). */
+  editRatio?: number | null;
   energyJ: number;
   co2g: number;
   costUsd: number;

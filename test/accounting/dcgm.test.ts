@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parsePrometheusText, energyMjFromText, energySourceFor, readEnergyMj, EnergyAttributor } from '../../server/accounting';
+import { gpuReadingFromText } from '../../server/accounting/dcgm';
+import { AccountingMetrics } from '../../server/accounting/metrics';
 import { catalogueModel, close } from './helpers';
 
 /** Serves DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION for the GPUs in `gpus` (mJ), as the DCGM exporter does. */
@@ -144,5 +146,35 @@ describe('accounting/dcgm', () => {
     exp.set(90_000, '1');
     assert.equal(await h.end({ promptTokens: 10, completionTokens: 10 }), 2.5);
     assert.equal(att.begin(catalogueModel('llama-2-7b')), null, 'no endpoint: nothing to measure');
+  });
+
+  it('follows GPU utilization and power of the models a source serves, only their own GPUs', async () => {
+    const text = [
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0",modelName="A"} 10',
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="1",modelName="A"} 20',
+      'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0",modelName="B"} 99',
+      'DCGM_FI_DEV_GPU_UTIL{gpu="0",modelName="A"} 40',
+      'DCGM_FI_DEV_GPU_UTIL{gpu="1",modelName="A"} 60',
+      'DCGM_FI_DEV_GPU_UTIL{gpu="0",modelName="B"} 5',
+      'DCGM_FI_DEV_POWER_USAGE{gpu="0",modelName="A"} 300',
+      'DCGM_FI_DEV_POWER_USAGE{gpu="1",modelName="A"} 320',
+    ].join('\n');
+    assert.deepEqual(gpuReadingFromText(text, 'A'), { energyMj: 30, utilPct: 50, powerW: 620 });
+    assert.deepEqual(gpuReadingFromText(text, 'B'), { energyMj: 99, utilPct: 5 });
+    // Through the attributor: every scrape around a call updates the gauges of the models served.
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
+    exp.gpus = [{ gpu: '0', mj: 1000 }];
+    const seen: { models: readonly string[]; powerW?: number }[] = [];
+    const att = new EnergyAttributor({ onGpu: (models, r) => seen.push({ models, powerW: r.powerW }) });
+    const h = att.begin(m)!;
+    await h.ready;
+    await h.end({ promptTokens: 1, completionTokens: 1 });
+    assert.deepEqual(seen.at(-1), { models: ['llama-3-8b'], powerW: 312.5 });
+    const metrics = new AccountingMetrics();
+    metrics.gpu(['llama-3-8b'], { utilPct: 55, powerW: 312.5 });
+    const out = await metrics.render();
+    assert.match(out, /routerllm_gpu_utilization_percent\{model="llama-3-8b"\} 55/);
+    assert.match(out, /routerllm_gpu_power_watts\{model="llama-3-8b"\} 312\.5/);
   });
 });

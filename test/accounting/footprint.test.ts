@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { estimateEnergyJ, batchFactor, co2Grams, gridIntensity, costUsd, footprintOf, sumFootprints } from '../../server/accounting';
 import type { ModelConfig } from '../../server/config/schema';
 import { catalogueModel, close } from './helpers';
+import { CATALOGUE } from '../../server/config/catalogue';
 
 describe('accounting/footprint', () => {
   const m8 = catalogueModel('llama-3-8b');
@@ -61,9 +62,19 @@ describe('accounting/footprint', () => {
   it('sums attempts; measured only when every part was', () => {
     const a = { energyJ: 1, co2g: 0.1, costUsd: 0.01, energyMethod: 'measured-dcgm' as const };
     const b = { energyJ: 2, co2g: 0.2, costUsd: 0.02, energyMethod: 'estimated-tokens' as const };
-    assert.deepEqual(sumFootprints([a, a]), { energyJ: 2, co2g: 0.2, costUsd: 0.02, energyMethod: 'measured-dcgm' });
+    assert.deepEqual(sumFootprints([a, a]), { energyJ: 2, co2g: 0.2, costUsd: 0.02, energyMethod: 'measured-dcgm', energyBasis: 'sum of 2 calls: measured (DCGM), measured (DCGM)' });
     const s = sumFootprints([a, b]);
     assert.equal(s.energyMethod, 'estimated-tokens');
+    assert.equal(s.energyBasis, 'sum of 2 calls: measured (DCGM), modelled (tokens x J/token)');
     assert.ok(close(s.co2g, 0.3));
+  });
+
+  it('says how each figure was obtained: the token arithmetic with its sources, or the meter read', () => {
+    const m = CATALOGUE.find((x) => x.id === 'deepseek-coder-6.7b')!;
+    const modelled = footprintOf(m, { promptTokens: 100, completionTokens: 50 }, { latencyMs: 1000 });
+    assert.equal(modelled.energyMethod, 'estimated-tokens');
+    assert.ok(modelled.energyBasis!.startsWith(`modelled: 100 prompt tokens x ${m.energy.jPerPromptToken.value} J + 50 output tokens x ${m.energy.jPerOutputToken.value} J (J/prompt token: ${m.energy.jPerPromptToken.source}`), modelled.energyBasis);
+    const measured = footprintOf(m, { promptTokens: 100, completionTokens: 50 }, { latencyMs: 1000, measuredJ: 12, measuredBy: 'http://gpu-1:9400/metrics' });
+    assert.equal(measured.energyBasis, 'measured: DCGM counter DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION at http://gpu-1:9400/metrics');
   });
 });

@@ -130,6 +130,11 @@ describe('accounting/ledger', () => {
     const migrated = new Ledger(file);
     assert.equal(migrated.version(), SCHEMA_VERSION);
     assert.equal(migrated.get('old')!.editRatio, null);
+    // A row from before energy_basis keeps its method and states no basis; a new one keeps its own.
+    assert.deepEqual(migrated.get('old')!.footprint, { energyJ: 3, co2g: 4, costUsd: 5, energyMethod: 'estimated-tokens' });
+    const basis = 'measured: DCGM counter DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION at http://gpu-1:9400/metrics';
+    migrated.append(entry({ id: 'new', footprint: { energyJ: 1, co2g: 0.1, costUsd: 0.01, energyMethod: 'measured-dcgm', energyBasis: basis } }));
+    assert.equal(migrated.get('new')!.footprint.energyBasis, basis);
     assert.equal(migrated.setFeedback('old', 'accepted'), true);
     migrated.close();
     const newer = new Database(file);

@@ -3,6 +3,8 @@ import { strict as assert } from 'node:assert';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../shared/protocol';
 import { CancellationTokenSource, spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
+import { CATALOGUE } from '../../server/config/catalogue';
+import { FleetPowerModel, NOISE_SD } from '../../server/fleet/power';
 import { daemonFixture, humanEvalFile, implementTask0, startHarness, type Harness } from './harness';
 
 const uri = 'file:///work/has_close_elements.py';
@@ -176,11 +178,16 @@ describe('daemon measuring energy from a DCGM counter', function () {
   // DCGM exporter does.
   const f = daemonFixture((h) => ({ models: [{ id: 'deepseek-coder-6.7b', endpoint: { energyMetricsUrl: `${h.fleet.url}/metrics` } }] }));
 
-  it('attributes the counter difference to the request and says the figure was measured', async () => {
+  it('attributes the counter difference to the request and says the figure was measured, not estimated', async () => {
     const r = await implementTask0(f.daemon, 'always-deepseek-coder-6.7b');
     assert.equal(r.footprint.energyMethod, 'measured-dcgm');
-    // The fleet adds each request's modelled energy to its counter: tokens x the catalogue's J/token.
-    const expected = r.usage.promptTokens * 0.0237 + r.usage.completionTokens * 0.1064;
-    assert.ok(Math.abs(r.footprint.energyJ - expected) / expected < 0.05, `${r.footprint.energyJ} J measured, ~${expected} J expected`);
+    // The fleet's counter follows its power model (idle + phase load over the modelled time, noise),
+    // not the catalogue's J/token: the figure is the meter's, and it is not the token estimate.
+    const cat = CATALOGUE.find((m) => m.id === 'deepseek-coder-6.7b')!;
+    const expected = FleetPowerModel.expected(cat.latency.ttftMs, r.attempts[0]!.latencyMs).energyJPerGpu * cat.gpu.count;
+    assert.ok(Math.abs(r.footprint.energyJ - expected) <= 5 * NOISE_SD * expected, `${r.footprint.energyJ} J measured, power model ${expected} J`);
+    const estimate = r.usage.promptTokens * cat.energy.jPerPromptToken.value + r.usage.completionTokens * cat.energy.jPerOutputToken.value;
+    assert.ok(Math.abs(r.footprint.energyJ - estimate) > 0.2 * estimate, `measured ${r.footprint.energyJ} J is the token estimate ${estimate} J restated`);
+    assert.match(r.footprint.energyBasis ?? '', /^measured: DCGM counter DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION at http/);
   });
 });

@@ -69,6 +69,21 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     }
   });
 
+  it('reports the default strategy at each budget level: aggressive spends no more energy than the main run', () => {
+    const l = report.budget_levels!;
+    assert.equal(l.strategy, 'cascade');
+    assert.deepEqual(l.rows.map((r) => r.level), ['aggressive', 'balanced', 'relaxed']);
+    const [aggressive, balanced] = l.rows;
+    close(balanced!.pass_at_1, summary('cascade').pass_at_1, 'the balanced row is the main run');
+    assert.ok(aggressive!.energy_wh <= balanced!.energy_wh + 1e-12, `aggressive ${aggressive!.energy_wh} Wh > balanced ${balanced!.energy_wh} Wh`);
+    assert.match(fs.readFileSync(path.join(out, 'report.md'), 'utf8'), /## Budget levels \(cascade\)\n[^]*\| aggressive \|/);
+    assert.match(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), /<h2>Budget levels \(cascade\)<\/h2>/);
+  });
+
+  it('says the energy figures are modelled (no DCGM counter is configured for the eval daemons)', () => {
+    assert.ok(report.notes.some((n) => /^Energy is modelled, not measured: every one of the \d+ model calls/.test(n)), report.notes.join('\n'));
+  });
+
   it('routes exactly the models the recordings hold: always-largest is llama-3.1-70b (405B has no recording, so it is not in this fleet)', () => {
     assert.equal(report.fleet.largest, 'llama-3.1-70b');
     assert.equal(report.fleet.weak, 'deepseek-coder-1.3b');

@@ -2,7 +2,10 @@
 //   ladder   = the rungs the bundle fitted for this fleet (cascade-fit.ts), cheapest first by
 //              energy per output token. A configured model the bundle was not trained on gets a
 //              place when its estimated pass rate (a prior from the trained model nearest in size,
-//              refined by every verified outcome) beats every cheaper rung's.
+//              refined by every labelled outcome) beats every cheaper rung's.
+//   rates    = training's, refined by the live outcomes of the daemon's online pass model (every
+//              strategy's test verdicts and the users' feedback, online-pass.ts) when there is one,
+//              else by the cascade's own verified outcomes.
 //   start    = the cheapest rung; escalate = the next rung above everything tried; null after the top.
 // Without tests nothing can catch a wrong answer: the model fitted for that case answers, verify false.
 // The verified variant's policy may flag rungs whose passing answer needs a second opinion: the
@@ -17,10 +20,15 @@ import { efficientLadder, type PassRates } from '../ladder';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests, pct } from './common';
 import { byEnergy } from '../order';
+import type { OnlinePassModel } from '../online-pass';
+import { qualityOf } from '../rewards';
 
 /** How many verified outcomes the size prior of an untrained model is worth (a priori: enough that
  * one failure does not drop a model, few enough that a dozen outcomes outweigh the prior). */
 export const PRIOR_WEIGHT = 10;
+/** How many live outcomes a trained pass rate is worth: it rests on a whole benchmark, so a bad
+ * afternoon should nudge it, not overturn it. */
+export const TRAINED_WEIGHT = 50;
 
 export interface CascadeKnowledge {
   /** Fitted on the bundle's fleet; null when no bundle is loaded. */
@@ -31,6 +39,8 @@ export interface CascadeKnowledge {
   trained: readonly { id: string; paramsB: number }[];
   /** Where verified outcomes persist (null: memory only). */
   stateFile: string | null;
+  /** The daemon's live outcomes per model; when present they replace the cascade's own counts. */
+  online?: OnlinePassModel;
 }
 
 interface Counts {
@@ -56,10 +66,14 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
 
   /** The bundle's rate, or the rate of the trained model nearest in ln(size) (a model at least as
    * large as a known one is assumed about as capable), refined by outcomes seen online. */
+  const observed = (id: string): Counts => (k.online ? k.online.counts(id) : (counts.get(id) ?? { passed: 0, n: 0 }));
   const estimate = (m: ModelConfig): { rate: number; source: string } => {
-    const c = counts.get(m.id) ?? { passed: 0, n: 0 };
+    const c = observed(m.id);
     const trained = k.rates.get(m.id);
-    if (trained !== undefined) return { rate: trained, source: 'trained' };
+    if (trained !== undefined) {
+      if (!c.n) return { rate: trained, source: 'trained' };
+      return { rate: (trained * TRAINED_WEIGHT + c.passed) / (TRAINED_WEIGHT + c.n), source: `trained + ${c.n} live outcome(s)` };
+    }
     let prior = 0.5;
     let near = '';
     let bestD = Infinity;
@@ -69,7 +83,7 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
       if (r !== undefined && d < bestD) [bestD, prior, near] = [d, r, t.id];
     }
     const rate = (prior * PRIOR_WEIGHT + c.passed) / (PRIOR_WEIGHT + c.n);
-    return { rate, source: `prior by size from ${near || 'none'} + ${c.n} verified outcome(s)` };
+    return { rate, source: `prior by size from ${near || 'none'} + ${c.n} ${k.online ? 'live' : 'verified'} outcome(s)` };
   };
 
   const ladderOf = (candidates: readonly ModelConfig[]): ModelConfig[] => {
@@ -132,10 +146,14 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
       return { model: next.id, explanation: `${variant.id}: ${why}${secondOpinion(next)}`, verify: true, confirm: confirmed.has(next.id) };
     },
     learn(outcome: RouteOutcome) {
-      // Only test verdicts refine the estimates: they are what the cascade itself acts on.
-      if (outcome.passed === null) return;
+      // A test verdict, or the user's verdict on the answer (an edit counts the share kept): both
+      // say whether the model's answer was right. With the daemon's online pass model these counts
+      // are superseded by its own (which every strategy's outcomes teach), but kept for a restart
+      // without it.
+      const quality = qualityOf(outcome.passed, outcome.feedback, outcome.editRatio);
+      if (quality === null) return;
       const c = counts.get(outcome.model) ?? { passed: 0, n: 0 };
-      counts.set(outcome.model, { passed: c.passed + (outcome.passed ? 1 : 0), n: c.n + 1 });
+      counts.set(outcome.model, { passed: c.passed + quality, n: c.n + 1 });
       dirty = true;
     },
     persist() {

@@ -1,8 +1,8 @@
 // Online learner: LinUCB contextual bandit for the first choice (../linucb.ts) and tabular
 // Q-learning for escalation (../qlearn.ts), both learning from RouteOutcome rewards:
 //   reward = w.quality * quality - w.carbon * norm(co2) - w.cost * norm(cost) - w.latency * norm(latency)
-// (../rewards.ts; quality = the extracted tests' verdict: the daemon's outcomes carry no user
-// feedback; weights from config, default 0.4/0.3/0.2/0.1).
+// (../rewards.ts; quality = the extracted tests' verdict, or the user's feedback on the answer:
+// accepted 1, rejected 0, edited 1 - editRatio; weights from config, default 0.4/0.3/0.2/0.1).
 // One instance per daemon, so every client's outcomes train the same state. State lives in
 // <stateDir>/rl-state.json, loaded on construction, written atomically by persist() (the daemon
 // calls it on shutdown and periodically; learn() also persists every PERSIST_EVERY updates).
@@ -142,7 +142,7 @@ class RlLearner implements Strategy {
 
   learn(o: RouteOutcome): void {
     if (this.frozen) return;
-    const quality = qualityOf(o.passed, o.feedback);
+    const quality = qualityOf(o.passed, o.feedback, o.editRatio);
     if (quality === null) return;
     const r = reward(this.weights, quality, o, this.ref);
     this.bandit.update(o.model, this.bandit.context(o.features), r, quality);
