@@ -308,7 +308,9 @@ function trainFoldBundles(observed: FleetObservations, tasks: EvalTask[], plan: 
     const idx = tasks.map((_, t) => t).filter((t) => foldOf.get(tasks[t].id) !== f);
     const b = trainBundle(observed, idx, { seed: opts.seed + f, models: observed.models });
     writeBundle(path.join(dir, `fold-${f}`), b);
-    chosen.set(f, `${b.meta.cascade.ladder.join(' > ')} (${b.meta.cascade.rule})`);
+    const v = b.meta.verifiedCascade;
+    const confirm = v?.confirm?.length ? `, second opinions for ${v.confirm.join(', ')}` : ', no second opinions';
+    chosen.set(f, `${b.meta.cascade.ladder.join(' > ')} (${b.meta.cascade.rule}); verified-cascade ${v ? `${v.ladder.join(' > ')} (${v.rule}${confirm})` : 'not fitted'}`);
   }
   return { dir, k: opts.folds, foldOf, chosen };
 }
