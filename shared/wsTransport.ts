@@ -26,12 +26,23 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
     socket: WebSocket,
     /** Lets the daemon rewrite or drop (null) a message before its connection sees it. */
     rewrite: (m: Message) => Message | null = (m) => m,
+    /** Lets the daemon answer a frame that is not JSON (a Parse error) instead of the reader
+     * reporting an error to its connection. */
+    onUnparsable?: (error: Error) => void,
   ) {
     super();
     socket.on('message', (data) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(decode(data));
+      } catch (e) {
+        if (onUnparsable) onUnparsable(e as Error);
+        else this.fireError(e);
+        return;
+      }
       let message: Message | null;
       try {
-        message = rewrite(JSON.parse(decode(data)) as Message);
+        message = rewrite(parsed as Message);
       } catch (e) {
         this.fireError(e);
         return;

@@ -57,30 +57,48 @@ function firstExisting(paths: string[], fallback: string): string {
 
 let cached: SandboxPlan | undefined;
 
-/** Probe once which confinement this machine allows. ROUTERLLM_SANDBOX=rlimits forces the
- * weakest mode (for tests of the fallback path). */
+/** Probe once which confinement this machine allows. ROUTERLLM_SANDBOX=<mode> forces a mode
+ * (tests of each level): the named mode if this machine can run it, else rlimits, never a
+ * stronger one than named. */
 export function sandboxPlan(): SandboxPlan {
   if (cached) return cached;
   const python = firstExisting(['/usr/bin/python3', '/usr/local/bin/python3'], 'python3');
   const node = firstExisting(['/usr/bin/node', '/usr/local/bin/node'], process.execPath);
-  const forced = process.env.ROUTERLLM_SANDBOX;
+  const forced = parseForced(process.env.ROUTERLLM_SANDBOX);
+  const allowed = (m: SandboxMode) => forced === undefined || forced === m;
   const isRoot = process.getuid?.() === 0;
   const probe = ['sh', '-c', INIT_SCRIPT, 'probe', '/tmp', isRoot ? '65534' : '', '--', 'true'];
   let mode: SandboxMode = 'rlimits';
-  if (forced !== 'rlimits' && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
-  else if (forced !== 'rlimits' && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
+  if (allowed('namespaces') && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
+  else if (allowed('userns') && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
     mode = 'userns';
   // Root without namespaces (a container without CAP_SYS_ADMIN): still drop to a fresh uid, or
   // RLIMIT_NPROC would not apply and the program could write wherever root can.
-  else if (forced !== 'rlimits' && isRoot && works('setpriv', [...SETPRIV('65534'), 'true'])) mode = 'uid';
-  const isolation = {
-    namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
-    userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
-    uid: 'uid+rlimits+tmpdir (no namespaces: network and world-writable dirs are NOT blocked)',
-    rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
-  }[mode];
-  cached = { mode, isolation, python, node };
+  else if (allowed('uid') && isRoot && works('setpriv', [...SETPRIV('65534'), 'true'])) mode = 'uid';
+  cached = { mode, isolation: ISOLATION[mode], python, node };
   return cached;
+}
+
+export const SANDBOX_MODES: readonly SandboxMode[] = ['namespaces', 'userns', 'uid', 'rlimits'];
+
+/** What each mode confines, as reports and logs say it. */
+export const ISOLATION: Record<SandboxMode, string> = {
+  namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
+  userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
+  uid: 'uid+rlimits+tmpdir (no namespaces: network and world-writable dirs are NOT blocked)',
+  rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
+};
+
+function parseForced(value: string | undefined): SandboxMode | undefined {
+  if (!value) return undefined;
+  if ((SANDBOX_MODES as readonly string[]).includes(value)) return value as SandboxMode;
+  throw new Error(`ROUTERLLM_SANDBOX: '${value}' is not a sandbox mode (${SANDBOX_MODES.join(', ')})`);
+}
+
+/** Whether a mode puts the program in its own network and mount namespaces (read-only host,
+ * no network): the level a shared daemon requires by default. */
+export function hasNamespaces(mode: SandboxMode): boolean {
+  return mode === 'namespaces' || mode === 'userns';
 }
 
 /** Forget the probed plan (tests switch ROUTERLLM_SANDBOX between runs). */

@@ -7,7 +7,7 @@ import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutc
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
-import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
+import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
 export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
@@ -32,7 +32,10 @@ export interface Services {
   /** Calls `candidates` in order, falling back past failed ones; measures the call's energy where
    * a DCGM counter is configured. The footprint is the accountant's (account()). */
   call(candidates: ModelConfig[], req: GenerateCall, signal: AbortSignal): Promise<CallOutcome>;
+  /** Runs the tests in the sandbox; a report with `skipped` set when the sandbox policy refuses. */
   check(language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal): Promise<TestReport>;
+  /** The sandbox's isolation on this machine and whether this daemon runs tests at it. */
+  sandbox(): SandboxStatus;
   features(req: RequestContext): Float32Array;
   strategy(id: string): Strategy | undefined;
   strategies(): { id: string; description: string }[];

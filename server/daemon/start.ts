@@ -5,6 +5,7 @@ import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vsco
 import type { ResolvedConfig } from '../config/load';
 import { Daemon } from './daemon';
 import { createServices } from './wiring';
+import { describeSandboxStatus } from '../checks/sandbox-policy';
 import { startWsServer } from './ws';
 
 export interface ServeOptions {
@@ -18,7 +19,9 @@ export interface ServeOptions {
 export async function serve({ resolved, transport, foldBundles }: ServeOptions): Promise<number> {
   // stdout carries the protocol in stdio mode: everything else goes to stderr.
   const log = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
-  const services = await createServices(resolved, { log, ...(foldBundles ? { foldBundles } : {}) });
+  const services = await createServices(resolved, { log, shared: transport.kind === 'ws', ...(foldBundles ? { foldBundles } : {}) });
+  // Never weaker in silence: how tests are confined here, or that they are refused, is said first.
+  log(describeSandboxStatus(services.sandbox()));
   const daemon = new Daemon({ services, log });
 
   let stopWs: (() => Promise<void>) | null = null;
@@ -51,6 +54,8 @@ export async function serve({ resolved, transport, foldBundles }: ServeOptions):
       host: resolved.config.ws.host,
       token: transport.token,
       maxMessageBytes: resolved.config.ws.maxMessageBytes,
+      allowedOrigins: resolved.config.ws.allowedOrigins,
+      rateLimit: resolved.config.ws.rateLimit,
       log,
     });
     stopWs = ws.close;

@@ -4,7 +4,9 @@
 // ledger, budgets and metrics).
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
-import { CheckCache, checkCandidate } from '../checks';
+import { CheckCache, checkCandidate, sandboxPlan } from '../checks';
+import { sandboxStatus } from '../checks/sandbox-policy';
+import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
@@ -22,6 +24,8 @@ export interface WiringOptions {
   foldBundles?: { dir: string; k: number };
   /** Skip the periodic health checks (tests that inject faults want deterministic availability). */
   healthIntervalMs?: number;
+  /** A shared (ws) daemon: by default it refuses to run tests below namespace isolation. */
+  shared?: boolean;
 }
 
 export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
@@ -45,7 +49,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   return {
     config,
     ...calling(client, accountant, health, models, opts.log),
-    ...checking(config, stateDir),
+    ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
     ...routing(config, strategies, accountant, opts.log),
     ...accounting(accountant),
     onHealth: (listener) => health.onChange(listener),
@@ -109,10 +113,17 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
   };
 }
 
-/** Running a candidate against the tests, in the sandbox, through the check cache. */
-function checking(config: Config, stateDir: string): Pick<Services, 'check'> {
+/** Running a candidate against the tests, in the sandbox, through the check cache; or, where the
+ * sandbox policy refuses this machine's isolation, a report that says why nothing ran. */
+function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'sandbox'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
-  return { check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }) };
+  return {
+    sandbox: () => status,
+    check: async (language, program, tests, signal) =>
+      status.testsAllowed
+        ? checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal })
+        : { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' },
+  };
 }
 
 /** What a strategy needs to choose: features, predictions, the budget, tokens, randomness; and learning. */
