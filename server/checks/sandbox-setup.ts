@@ -17,9 +17,11 @@ export interface SandboxPlan {
   node: string;
 }
 
-// Runs as root inside the new namespaces, before the program: keep the run's temp dir writable
-// (its own bind mount), make every other mount read-only (fail closed if one cannot be), then
-// drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
+// Runs as root inside the new namespaces, before the program: hide the home directories (an empty
+// tmpfs over /root and /home, unless the run's dir or interpreter lives there: in 'userns' mode the
+// program keeps the daemon user's uid and could read its files otherwise), keep the run's temp dir
+// writable (its own bind mount), make every other mount read-only (fail closed if one cannot be),
+// then drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
 // The shell stays as the namespace's init instead of exec'ing the program: it keeps root (so the
 // program cannot signal it) and stays in our process group, so killing the group always takes
 // the init, and with it the whole PID namespace, even if the program called setsid(). (After a
@@ -27,6 +29,12 @@ export interface SandboxPlan {
 export const INIT_SCRIPT = `set -e
 W="$1"; U="$2"; shift 2
 mount --make-rprivate /
+for d in /root /home; do
+  [ -d "$d" ] || continue
+  keep=
+  for a in "$W" "$@"; do case "$a" in "$d"/*) keep=1;; esac; done
+  [ -n "$keep" ] || mount -t tmpfs -o size=4k,mode=0755 routerllm-hidden "$d" || { echo "routerllm sandbox: cannot hide $d" >&2; exit 125; }
+done
 mount --bind "$W" "$W"
 for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$m" in "$W"|/proc|/proc/*) continue;; esac
