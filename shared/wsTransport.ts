@@ -48,8 +48,15 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
         return;
       }
       if (!message) return;
-      if (this.callback) this.callback(message);
-      else this.pending.push(message);
+      if (!this.callback) return void this.pending.push(message);
+      // The JSON-RPC library can throw on a message it cannot handle (a $/cancelRequest without
+      // an id, found by the protocol fuzzer): report it as a read error instead of letting it
+      // escape the socket's event handler, where it would end the whole process.
+      try {
+        this.callback(message);
+      } catch (e) {
+        this.fireError(e);
+      }
     });
     socket.on('close', () => this.fireClose());
     socket.on('error', (e) => this.fireError(e));
@@ -57,7 +64,13 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
 
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
-    for (const m of this.pending.splice(0)) callback(m);
+    for (const m of this.pending.splice(0)) {
+      try {
+        callback(m);
+      } catch (e) {
+        this.fireError(e);
+      }
+    }
     return Disposable.create(() => {
       this.callback = undefined;
     });

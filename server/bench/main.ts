@@ -2,6 +2,7 @@
 // this machine; compare ratios within a run, not across machines.
 import { benchDaemonOverhead } from './daemon';
 import { benchLoad, writeReport } from './load';
+import { fuzzDaemon } from './fuzz';
 import { fmt } from './stats';
 import { benchRouting, formatBench } from '../routing/bench';
 
@@ -30,8 +31,24 @@ async function load(): Promise<void> {
   );
 }
 
+async function fuzz(): Promise<void> {
+  const messages = numArg('messages', 10_000);
+  const seed = numArg('seed', 20261126);
+  process.stdout.write(`Fuzz: ${messages} fast-check messages over the protocol to one shared ws daemon (seed ${seed})\n`);
+  const r = await fuzzDaemon({ messages, seed }, (l) => process.stdout.write(`  ${l}\n`));
+  const file = writeReport('fuzz.json', r);
+  process.stdout.write(
+    `messages ${r.messages}  requests ${r.requests}  answered ${r.answered}  crashes ${r.crashes}  daemon_alive ${r.daemon_alive}  answers correctly after: ${r.answers_correctly_after}\n` +
+      `answers by code: ${JSON.stringify(r.answers_by_code)}  reconnects ${r.reconnects}\n` +
+      (r.failure ? `FAILED: ${r.failure}\n` : '') +
+      `wrote ${file}\n`,
+  );
+  if (r.failure || !r.daemon_alive || r.crashes || !r.answers_correctly_after) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--load')) return load();
+  if (process.argv.includes('--fuzz')) return fuzz();
   const quick = process.argv.includes('--quick');
   process.stdout.write('RouterLLM benchmarks (node ' + process.version + ')\n\n');
 

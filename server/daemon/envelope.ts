@@ -9,6 +9,8 @@ export type Envelope = { ok: true } | { ok: false; id: string | number | null; c
 
 const isId = (v: unknown): v is string | number | null => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
+const isRequestId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
 export function checkEnvelope(m: unknown): Envelope {
   const bad = (message: string, id: string | number | null = null): Envelope => ({ ok: false, id, code: INVALID_REQUEST, message: `Invalid Request: ${message}` });
   if (Array.isArray(m)) return bad('batches are not supported; send one message per frame');
@@ -20,6 +22,8 @@ export function checkEnvelope(m: unknown): Envelope {
   if ('method' in r) {
     if (typeof r.method !== 'string' || !r.method) return bad('"method" must be a non-empty string', id);
     if ('params' in r && (r.params === null || typeof r.params !== 'object')) return bad('"params" must be an object or an array', id);
+    // The library keys cancellations by the id they name and throws on one without.
+    if (r.method === '$/cancelRequest' && !isRequestId((r.params as { id?: unknown } | undefined)?.id)) return bad('$/cancelRequest needs params.id, a string or a number', id);
     return { ok: true };
   }
   // A response to a request the daemon sent (it sends few: configuration, log messages).

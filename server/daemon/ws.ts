@@ -66,6 +66,14 @@ function guardShared(socket: WebSocket, bucket: TokenBucket | null): (m: Message
       reply(errorFrame(r.id as string | number | null, ErrorCodes.RateLimited, `rate limited: more than this connection's share of requests; retry in ${bucket.retryAfterMs()} ms`));
       return null;
     }
+    // LSP's initialize reads params.capabilities unchecked: answer InvalidParams, not a TypeError.
+    if (r.method === 'initialize' && r.id !== undefined) {
+      const caps = (r.params as { capabilities?: unknown } | undefined)?.capabilities;
+      if (!caps || typeof caps !== 'object' || Array.isArray(caps)) {
+        reply(errorFrame(r.id as string | number | null, ErrorCodes.InvalidParams, 'initialize: invalid params: capabilities: expected an object'));
+        return null;
+      }
+    }
     if (r.method === 'exit') {
       socket.close(1000, 'exit');
       return null;

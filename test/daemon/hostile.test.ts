@@ -136,6 +136,23 @@ describe('daemon under hostile input (ws)', function () {
     });
   }
 
+  it('answers the messages the fuzzer once crashed the daemon with, and keeps serving', async () => {
+    const c = await RawClient.open(daemon.url, TOKEN);
+    try {
+      // A $/cancelRequest without an id made the JSON-RPC library throw inside the socket's event.
+      for (const params of [{}, { id: {} }, { id: null }]) c.sendFrame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params }));
+      // initialize without capabilities was a TypeError (InternalError); now InvalidParams.
+      const init = await c.request('initialize', { processId: null });
+      assert.equal(init.error?.code, protocol.ErrorCodes.InvalidParams);
+      await c.initialize();
+      assert.equal((await c.request(protocol.sessionStats.method, {})).error, undefined);
+      assert.equal(c.nullIdAnswers.filter((a) => a.error?.code === INVALID_REQUEST && /cancelRequest/.test(a.error.message)).length, 3);
+    } finally {
+      c.close();
+    }
+    await assertServing();
+  });
+
   it('answers unknown methods with MethodNotFound and ignores unknown notifications', async () => {
     const c = await RawClient.open(daemon.url, TOKEN);
     try {
