@@ -43,7 +43,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), opts.log), 60_000);
   persistTimer.unref();
 
   return {
@@ -57,7 +57,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values());
+      persistAll(strategies.values(), opts.log);
       accountant.close();
     },
   };
@@ -163,6 +163,14 @@ function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit'
   };
 }
 
-function persistAll(strategies: Iterable<Strategy>): void {
-  for (const s of strategies) s.persist?.();
+/** Saves each strategy's learned state; one that cannot (a full disk) is logged and keeps its
+ * previous file, and never stops the others or the daemon (this runs from a timer). */
+function persistAll(strategies: Iterable<Strategy>, log: (line: string) => void): void {
+  for (const s of strategies) {
+    try {
+      s.persist?.();
+    } catch (e) {
+      log(`strategy ${s.id}: learned state not saved: ${(e as Error).message}`);
+    }
+  }
 }
