@@ -19,7 +19,7 @@ describe('accounting and learned state: disk full', () => {
       // Cap the database at the pages it has: the next pages SQLite needs are "on a full disk".
       const db = (ledger as unknown as { db: { pragma(s: string, o?: { simple: boolean }): unknown } }).db;
       db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-      const big = Array.from({ length: 200 }, (_, i) => ({ model: `m${i}`, usage: { promptTokens: 1, completionTokens: 1 }, footprint: { energyJ: 1, co2g: 1, costUsd: 1, energyMethod: 'estimated-tokens' as const }, latencyMs: 1, passed: null, reason: 'x'.repeat(200) }));
+      const big = Array.from({ length: 200 }, (_, i) => ({ model: `m${i}`, usage: { promptTokens: 1, completionTokens: 1, counted: false }, footprint: { energyJ: 1, co2g: 1, costUsd: 1, energyMethod: 'estimated-tokens' as const }, latencyMs: 1, passed: null, reason: 'x'.repeat(200) }));
       let written = 0;
       let error: Error | undefined;
       for (let i = 0; i < 200 && !error; i++) {
