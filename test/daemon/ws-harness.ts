@@ -10,8 +10,8 @@ export interface WsDaemon {
   stderr(): string;
 }
 
-export async function startWsDaemon(configFile: string, token: string, env: NodeJS.ProcessEnv = {}): Promise<WsDaemon> {
-  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
+export async function startWsDaemon(configFile: string, token: string, env: NodeJS.ProcessEnv = {}, port = 0): Promise<WsDaemon> {
+  const child = spawn(process.execPath, [daemonScript(), '--ws', String(port), '--config', configFile], {
     env: { ...process.env, ROUTERLLM_TOKEN: token, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
