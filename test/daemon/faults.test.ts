@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as protocol from '../../shared/protocol';
 import { connectDaemon, type DaemonConnection } from '../../server/daemon/connect';
-import { humanEvalFile, startHarness, type Harness } from './harness';
+import { implementTask0, startHarness, type Harness } from './harness';
 import { startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
 
 const TOKEN = 'faults-token';
@@ -17,15 +17,7 @@ describe('daemon with failing model servers (ws)', function () {
   let daemon: WsDaemon;
   let c: DaemonConnection;
 
-  const implement = (strategy: string) => {
-    const file = humanEvalFile(0);
-    return c.request(protocol.implementFunction, {
-      textDocument: { uri: 'file:///faults.py', languageId: 'python', text: file.text },
-      position: { line: file.line, character: 0 },
-      strategy,
-      runTests: false,
-    });
-  };
+  const implement = (strategy: string) => implementTask0(c, strategy);
 
   before(async () => {
     h = await startHarness();

@@ -3,13 +3,12 @@
 // from one client, and handshakes without the token, with a wrong one or from a foreign Origin.
 // After each, the daemon is still alive and answers correctly.
 import { strict as assert } from 'node:assert';
-import WebSocket from 'ws';
 import * as protocol from '../../shared/protocol';
 import { connectDaemon } from '../../server/daemon/connect';
 import { INVALID_REQUEST, PARSE_ERROR } from '../../server/daemon/envelope';
 import { startHarness, type Harness } from './harness';
 import { RawClient } from './raw-ws';
-import { startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
+import { handshakeStatus, startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
 import { wrongTypeCases } from './wrong-types';
 
 const TOKEN = 'hostile-suite-token';
@@ -39,18 +38,6 @@ const VALID: Record<string, Record<string, unknown>> = {
   [protocol.sessionStats.method]: { recent: 5 },
   [protocol.listModels.method]: {},
 };
-
-function handshakeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', () => resolve(-1));
-  });
-}
 
 describe('daemon under hostile input (ws)', function () {
   this.timeout(60_000);

@@ -1,6 +1,7 @@
 // A shared daemon over WebSocket for the tests: started as its own process (as `routerllm serve
 // --ws` runs it), its URL read from its stdout, and always stopped, killed if it will not exit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
 import { daemonScript } from '../../server/daemon/connect';
 
 export interface WsDaemon {
@@ -40,4 +41,17 @@ export async function stopProcess(child: ChildProcess, graceMs = 8000): Promise<
   const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(killer);
+}
+
+/** The HTTP status a WebSocket handshake gets: 101 when it opens, else the refusal's status. */
+export function handshakeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
 }

@@ -6,21 +6,9 @@ import * as protocol from '../../shared/protocol';
 import { connectDaemon } from '../../server/daemon/connect';
 import { tokenMatches } from '../../server/daemon/ws';
 import { humanEvalFile, startHarness, type Harness } from './harness';
-import { startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
+import { handshakeStatus, startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
 
 const TOKEN = 'team-secret-token';
-
-function handshakeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', () => resolve(-1));
-  });
-}
 
 describe('daemon over WebSocket', function () {
   this.timeout(60_000);
