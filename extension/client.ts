@@ -23,7 +23,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../shared/protocol';
-import { connectWebSocket } from '../shared/wsTransport';
+import { connectWebSocketPatiently } from '../shared/wsTransport';
 import { initializationOptions } from './initializationOptions';
 import { Settings } from './settingsSchema';
 import type { z } from 'zod';
@@ -137,7 +137,9 @@ export class DaemonProcess implements vscode.Disposable {
         const token = await this.context.secrets.get(TOKEN_SECRET);
         if (!token) this.log.warn('no token set for the shared daemon ("RouterLLM: Set Shared Daemon Token")');
         this.log.info(`connecting to the shared daemon at ${url}`);
-        return connectWebSocket(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"' });
+        // Also the reconnect after a dropped connection (CloseAction.Restart): a restarting daemon
+        // is waited for, up to 30 s, instead of failing on the first refused connection.
+        return connectWebSocketPatiently(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"', retryForMs: 30_000 });
       };
     }
     const { command, args, env } = spawnCommand(settings, this.context.extensionPath);

@@ -272,10 +272,26 @@ export const ModelInfo = z.object({
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
+/** How the daemon confines the tests it runs on this machine, and whether it runs them at all. */
+export const SandboxStatus = z.object({
+  /** 'namespaces' | 'userns' (own network and read-only mounts) | 'uid' | 'rlimits' (weaker). */
+  mode: z.string(),
+  /** What confines a run, as test reports say it. */
+  isolation: z.string(),
+  /** Whether this daemon refuses to run tests below namespace isolation (config sandbox.requireNamespaces). */
+  namespacesRequired: z.boolean(),
+  testsAllowed: z.boolean(),
+  /** Why tests are refused, and how to allow them. */
+  reason: z.string().optional(),
+});
+export type SandboxStatus = z.infer<typeof SandboxStatus>;
+
 export const ListModelsResult = z.object({
   models: z.array(ModelInfo),
   strategies: z.array(z.object({ id: z.string(), description: z.string() })),
   defaultStrategy: z.string(),
+  /** Optional: daemons before this field did not send it. */
+  sandbox: SandboxStatus.optional(),
 });
 export type ListModelsResult = z.infer<typeof ListModelsResult>;
 
@@ -360,4 +376,6 @@ export const ErrorCodes = {
   /** An hour or day budget is used up and `budgets.whenSpent` is 'refuse': the message names the
    * budget and when it resets. */
   BudgetExhausted: -33005,
+  /** A shared daemon's per-connection request rate was exceeded: retry later. */
+  RateLimited: -33006,
 } as const;

@@ -26,19 +26,37 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
     socket: WebSocket,
     /** Lets the daemon rewrite or drop (null) a message before its connection sees it. */
     rewrite: (m: Message) => Message | null = (m) => m,
+    /** Lets the daemon answer a frame that is not JSON (a Parse error) instead of the reader
+     * reporting an error to its connection. */
+    onUnparsable?: (error: Error) => void,
   ) {
     super();
     socket.on('message', (data) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(decode(data));
+      } catch (e) {
+        if (onUnparsable) onUnparsable(e as Error);
+        else this.fireError(e);
+        return;
+      }
       let message: Message | null;
       try {
-        message = rewrite(JSON.parse(decode(data)) as Message);
+        message = rewrite(parsed as Message);
       } catch (e) {
         this.fireError(e);
         return;
       }
       if (!message) return;
-      if (this.callback) this.callback(message);
-      else this.pending.push(message);
+      if (!this.callback) return void this.pending.push(message);
+      // The JSON-RPC library can throw on a message it cannot handle (a $/cancelRequest without
+      // an id, found by the protocol fuzzer): report it as a read error instead of letting it
+      // escape the socket's event handler, where it would end the whole process.
+      try {
+        this.callback(message);
+      } catch (e) {
+        this.fireError(e);
+      }
     });
     socket.on('close', () => this.fireClose());
     socket.on('error', (e) => this.fireError(e));
@@ -46,7 +64,13 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
 
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
-    for (const m of this.pending.splice(0)) callback(m);
+    for (const m of this.pending.splice(0)) {
+      try {
+        callback(m);
+      } catch (e) {
+        this.fireError(e);
+      }
+    }
     return Disposable.create(() => {
       this.callback = undefined;
     });
@@ -112,17 +136,17 @@ export function openWebSocket(url: string, token: string | undefined, opts: Open
       reject(new Error(`invalid daemon URL '${url}': ${(e as Error).message}`));
       return;
     }
-    const fail = (reason: string) => {
+    const fail = (reason: string, unreachable: boolean) => {
       ws.removeAllListeners();
       ws.on('error', () => undefined);
       ws.terminate();
-      reject(new Error(reason));
+      reject(Object.assign(new Error(reason), { unreachable }));
     };
     ws.once('unexpected-response', (_req, res) => {
       const hint = (res.statusCode === 401 || res.statusCode === 403) && opts.tokenHint ? ` (${opts.tokenHint})` : '';
-      fail(`the shared daemon at ${url} answered HTTP ${res.statusCode}${hint}`);
+      fail(`the shared daemon at ${url} answered HTTP ${res.statusCode}${hint}`, false);
     });
-    ws.once('error', (e) => fail(`cannot reach the shared daemon at ${url}: ${e.message}`));
+    ws.once('error', (e) => fail(`cannot reach the shared daemon at ${url}: ${e.message}`, true));
     ws.once('open', () => {
       ws.removeAllListeners('unexpected-response');
       ws.removeAllListeners('error');
@@ -135,4 +159,30 @@ export function openWebSocket(url: string, token: string | undefined, opts: Open
 export async function connectWebSocket(url: string, token: string | undefined, opts: OpenOptions = {}): Promise<MessageTransports> {
   const ws = await openWebSocket(url, token, opts);
   return { reader: new WebSocketMessageReader(ws), writer: new WebSocketMessageWriter(ws) };
+}
+
+export interface PatientOptions extends OpenOptions {
+  /** How long to keep trying while nothing answers at the URL (a daemon restarting). */
+  retryForMs: number;
+  /** First wait between tries; it doubles up to 2 s. */
+  retryDelayMs?: number;
+}
+
+/** connectWebSocket that waits for a daemon that is restarting: while nothing answers at the URL
+ * it tries again, for up to `retryForMs`. A daemon that answers and refuses (a wrong token, a
+ * foreign Origin) fails at once: waiting would not change its mind. The extension reconnects
+ * through this after the connection drops, so a daemon restarted by its service manager (or after
+ * a crash) gets its clients back without anyone acting. */
+export async function connectWebSocketPatiently(url: string, token: string | undefined, opts: PatientOptions): Promise<MessageTransports> {
+  const until = Date.now() + opts.retryForMs;
+  let delay = opts.retryDelayMs ?? 250;
+  for (;;) {
+    try {
+      return await connectWebSocket(url, token, opts);
+    } catch (e) {
+      if (!(e as { unreachable?: boolean }).unreachable || Date.now() + delay > until) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(2000, delay * 2);
+    }
+  }
 }

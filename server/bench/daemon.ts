@@ -1,15 +1,15 @@
 // The daemon's own overhead: request in to answer out over the real protocol (ws), against the
 // recorded fleet with its modelled latency set to zero, at 1 and 64 concurrent clients. The daemon
 // runs in its own process, so its figures are one core's.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as protocol from '../../shared/protocol';
-import { connectDaemon, daemonScript, type DaemonConnection } from '../daemon/connect';
+import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { loadHumanEval } from '../data/datasets';
 import { startFleet } from '../fleet';
 import { percentile } from './stats';
+import { startBenchDaemon } from './ws-daemon';
 
 export interface OverheadRow {
   clients: number;
@@ -21,28 +21,12 @@ export interface OverheadRow {
 
 const TOKEN = 'bench-token';
 
-async function startDaemon(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
-    env: { ...process.env, ROUTERLLM_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (ws:\/\/\S+)/.exec((out += d.toString()));
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`daemon exited (${code})`)));
-  });
-  return { child, url };
-}
-
 export async function benchDaemonOverhead(opts: { requests1: number; requests64: number; strategy: string }): Promise<OverheadRow[]> {
   const fleet = await startFleet({ port: 0, sleep: true, latencyScale: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-bench-'));
   const configFile = path.join(dir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state') }));
-  const daemon = await startDaemon(configFile);
+  const daemon = await startBenchDaemon(configFile, TOKEN);
   const tasks = loadHumanEval().slice(0, 32);
   const params = tasks.map((t, i) => {
     const line = t.prompt.split('\n').findIndex((l) => l.startsWith(`def ${t.entry_point}(`));
@@ -77,8 +61,7 @@ export async function benchDaemonOverhead(opts: { requests1: number; requests64:
     await runClients(4, 400); // warm-up: JIT, caches, connection pools
     return [await runClients(1, opts.requests1), await runClients(64, opts.requests64)];
   } finally {
-    daemon.child.kill('SIGTERM');
-    await new Promise((r) => daemon.child.once('exit', r));
+    await daemon.stop();
     await fleet.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

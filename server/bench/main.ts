@@ -1,10 +1,54 @@
 // `npm run bench`: prints the figures behind the speed targets. Medians and tails from one run on
 // this machine; compare ratios within a run, not across machines.
 import { benchDaemonOverhead } from './daemon';
+import { benchLoad, writeReport } from './load';
+import { fuzzDaemon } from './fuzz';
 import { fmt } from './stats';
 import { benchRouting, formatBench } from '../routing/bench';
 
+/** The value after `--name`, as a number, or `fallback`. */
+function numArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
+  return v;
+}
+
+async function load(): Promise<void> {
+  const opts = { clients: numArg('clients', 200), durationS: numArg('duration', 30), thinkMs: numArg('think-ms', 1000), implementShare: 0.2, tasks: numArg('tasks', 16) };
+  process.stdout.write(`Load: ${opts.clients} clients on one shared ws daemon for ${opts.durationS} s (recorded fleet, inline + implement with tests)\n`);
+  const r = await benchLoad(opts, (l) => process.stdout.write(`  ${l}\n`));
+  const file = writeReport('load.json', r);
+  process.stdout.write(
+    `clients ${r.clients}  requests ${r.requests}  errors ${r.errors}  throughput ${r.throughput_rps} req/s\n` +
+      `overhead (wall, model time 0): p50 ${fmt(r.p50_ms)} ms  p95 ${fmt(r.p95_ms)} ms  p99 ${fmt(r.p99_ms)} ms  max ${fmt(r.max_ms)} ms\n` +
+      `  inline ${r.by_kind.inline.requests} (p99 ${fmt(r.by_kind.inline.p99_ms)} ms), implement ${r.by_kind.implement.requests} (p99 ${fmt(r.by_kind.implement.p99_ms)} ms)\n` +
+      `daemon RSS ${r.rss_mb[0]?.mb ?? NaN} -> ${r.rss_mb[r.rss_mb.length - 1]?.mb ?? NaN} MB; last half growth ${r.rss_growth_last_half_mb} MB (${r.rss_flat ? 'flat' : 'GROWING'})\n` +
+      `targets: 0 errors, p99 < 20 ms, RSS flat -> ${r.errors === 0 && r.p99_ms < 20 && r.rss_flat ? 'met' : 'NOT met'}\n` +
+      (r.error_samples.length ? `errors: ${r.error_samples.join(' | ')}\n` : '') +
+      `wrote ${file}\n`,
+  );
+}
+
+async function fuzz(): Promise<void> {
+  const messages = numArg('messages', 10_000);
+  const seed = numArg('seed', 20261126);
+  process.stdout.write(`Fuzz: ${messages} fast-check messages over the protocol to one shared ws daemon (seed ${seed})\n`);
+  const r = await fuzzDaemon({ messages, seed }, (l) => process.stdout.write(`  ${l}\n`));
+  const file = writeReport('fuzz.json', r);
+  process.stdout.write(
+    `messages ${r.messages}  requests ${r.requests}  answered ${r.answered}  crashes ${r.crashes}  daemon_alive ${r.daemon_alive}  answers correctly after: ${r.answers_correctly_after}\n` +
+      `answers by code: ${JSON.stringify(r.answers_by_code)}  reconnects ${r.reconnects}\n` +
+      (r.failure ? `FAILED: ${r.failure}\n` : '') +
+      `wrote ${file}\n`,
+  );
+  if (r.failure || !r.daemon_alive || r.crashes || !r.answers_correctly_after) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--load')) return load();
+  if (process.argv.includes('--fuzz')) return fuzz();
   const quick = process.argv.includes('--quick');
   process.stdout.write('RouterLLM benchmarks (node ' + process.version + ')\n\n');
 

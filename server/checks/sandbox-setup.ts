@@ -17,9 +17,11 @@ export interface SandboxPlan {
   node: string;
 }
 
-// Runs as root inside the new namespaces, before the program: keep the run's temp dir writable
-// (its own bind mount), make every other mount read-only (fail closed if one cannot be), then
-// drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
+// Runs as root inside the new namespaces, before the program: hide the home directories (an empty
+// tmpfs over /root and /home, unless the run's dir or interpreter lives there: in 'userns' mode the
+// program keeps the daemon user's uid and could read its files otherwise), keep the run's temp dir
+// writable (its own bind mount), make every other mount read-only (fail closed if one cannot be),
+// then drop privileges and apply the rlimits. $1 = temp dir, $2 = uid ('' = keep), rest = prlimit args.
 // The shell stays as the namespace's init instead of exec'ing the program: it keeps root (so the
 // program cannot signal it) and stays in our process group, so killing the group always takes
 // the init, and with it the whole PID namespace, even if the program called setsid(). (After a
@@ -27,6 +29,12 @@ export interface SandboxPlan {
 export const INIT_SCRIPT = `set -e
 W="$1"; U="$2"; shift 2
 mount --make-rprivate /
+for d in /root /home; do
+  [ -d "$d" ] || continue
+  keep=
+  for a in "$W" "$@"; do case "$a" in "$d"/*) keep=1;; esac; done
+  [ -n "$keep" ] || mount -t tmpfs -o size=4k,mode=0755 routerllm-hidden "$d" || { echo "routerllm sandbox: cannot hide $d" >&2; exit 125; }
+done
 mount --bind "$W" "$W"
 for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$m" in "$W"|/proc|/proc/*) continue;; esac
@@ -57,30 +65,48 @@ function firstExisting(paths: string[], fallback: string): string {
 
 let cached: SandboxPlan | undefined;
 
-/** Probe once which confinement this machine allows. ROUTERLLM_SANDBOX=rlimits forces the
- * weakest mode (for tests of the fallback path). */
+/** Probe once which confinement this machine allows. ROUTERLLM_SANDBOX=<mode> forces a mode
+ * (tests of each level): the named mode if this machine can run it, else rlimits, never a
+ * stronger one than named. */
 export function sandboxPlan(): SandboxPlan {
   if (cached) return cached;
   const python = firstExisting(['/usr/bin/python3', '/usr/local/bin/python3'], 'python3');
   const node = firstExisting(['/usr/bin/node', '/usr/local/bin/node'], process.execPath);
-  const forced = process.env.ROUTERLLM_SANDBOX;
+  const forced = parseForced(process.env.ROUTERLLM_SANDBOX);
+  const allowed = (m: SandboxMode) => forced === undefined || forced === m;
   const isRoot = process.getuid?.() === 0;
   const probe = ['sh', '-c', INIT_SCRIPT, 'probe', '/tmp', isRoot ? '65534' : '', '--', 'true'];
   let mode: SandboxMode = 'rlimits';
-  if (forced !== 'rlimits' && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
-  else if (forced !== 'rlimits' && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
+  if (allowed('namespaces') && isRoot && works('unshare', [...NS_FLAGS, ...probe])) mode = 'namespaces';
+  else if (allowed('userns') && works('unshare', ['--user', '--map-root-user', ...NS_FLAGS, ...probe.slice(0, 5), '', '--', 'true']))
     mode = 'userns';
   // Root without namespaces (a container without CAP_SYS_ADMIN): still drop to a fresh uid, or
   // RLIMIT_NPROC would not apply and the program could write wherever root can.
-  else if (forced !== 'rlimits' && isRoot && works('setpriv', [...SETPRIV('65534'), 'true'])) mode = 'uid';
-  const isolation = {
-    namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
-    userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
-    uid: 'uid+rlimits+tmpdir (no namespaces: network and world-writable dirs are NOT blocked)',
-    rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
-  }[mode];
-  cached = { mode, isolation, python, node };
+  else if (allowed('uid') && isRoot && works('setpriv', [...SETPRIV('65534'), 'true'])) mode = 'uid';
+  cached = { mode, isolation: ISOLATION[mode], python, node };
   return cached;
+}
+
+export const SANDBOX_MODES: readonly SandboxMode[] = ['namespaces', 'userns', 'uid', 'rlimits'];
+
+/** What each mode confines, as reports and logs say it. */
+export const ISOLATION: Record<SandboxMode, string> = {
+  namespaces: 'netns+pidns+mountns(read-only /)+uid+rlimits+tmpdir',
+  userns: 'userns+netns+pidns+mountns(read-only /)+rlimits+tmpdir (no uid switch: RLIMIT_NPROC counts all of this user)',
+  uid: 'uid+rlimits+tmpdir (no namespaces: network and world-writable dirs are NOT blocked)',
+  rlimits: 'rlimits+tmpdir (no namespaces: network and writes outside the temp dir are NOT blocked)',
+};
+
+function parseForced(value: string | undefined): SandboxMode | undefined {
+  if (!value) return undefined;
+  if ((SANDBOX_MODES as readonly string[]).includes(value)) return value as SandboxMode;
+  throw new Error(`ROUTERLLM_SANDBOX: '${value}' is not a sandbox mode (${SANDBOX_MODES.join(', ')})`);
+}
+
+/** Whether a mode puts the program in its own network and mount namespaces (read-only host,
+ * no network): the level a shared daemon requires by default. */
+export function hasNamespaces(mode: SandboxMode): boolean {
+  return mode === 'namespaces' || mode === 'userns';
 }
 
 /** Forget the probed plan (tests switch ROUTERLLM_SANDBOX between runs). */

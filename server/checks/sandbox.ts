@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { transformSync } from 'esbuild';
 import type { SandboxLimits, SandboxResult } from './types';
-import { sandboxPlan, sandboxUid, wrapCommand } from './sandbox-setup';
+import { hasNamespaces, sandboxPlan, sandboxUid, wrapCommand, type SandboxPlan } from './sandbox-setup';
 
 export type SandboxLanguage = 'python' | 'typescript' | 'javascript';
 
@@ -87,15 +87,16 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
         ? [plan.python, '-I', '-S', '-B', file] // isolated, no site-packages, stdlib still importable
         : [plan.node, `--max-old-space-size=${opts.limits.memoryMb}`, '--no-deprecation', file];
     const argv = wrapCommand(plan, workDir, uid, opts.limits, runtime, interp);
-    return await spawnConfined(argv, workDir, opts, plan.isolation);
+    return await spawnConfined(argv, workDir, opts, plan);
   } finally {
     await fs.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     active.delete(workDir);
   }
 }
 
-function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, isolation: string): Promise<SandboxResult> {
+function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, plan: SandboxPlan): Promise<SandboxResult> {
   const { limits } = opts;
+  const { isolation } = plan;
   // Nothing of the daemon's environment (API keys, tokens) reaches the program.
   const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' };
   const started = Date.now();
@@ -149,8 +150,9 @@ function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, is
       let stderr = Buffer.concat(err).toString('utf8');
       if (spawnError) stderr += `\ncannot start the sandbox: ${spawnError.message}`;
       if (aborted) stderr += '\n[routerllm sandbox: aborted]';
-      // Under the namespace init a signal death comes back as the shell's 128+N status.
-      if (isolation.startsWith('netns') && exitCode !== null && exitCode > 128 && exitCode < 160) {
+      // Under the namespace init (both namespace modes) a signal death comes back as the shell's
+      // 128+N status; in the other modes the program is exec'd and its signal reaches us as is.
+      if (hasNamespaces(plan.mode) && exitCode !== null && exitCode > 128 && exitCode < 160) {
         const num = exitCode - 128;
         const name = Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0];
         if (name) [exitCode, signal] = [null, name];

@@ -24,8 +24,9 @@ export interface HttpResponse {
 
 /** Sends the request and resolves when the status line and headers arrive. Rejects with the
  * signal's reason when it aborts, with the socket error otherwise. */
-export function send(req: HttpRequest): Promise<HttpResponse> {
+export function send(req: HttpRequest, staleRetried = false): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     if (req.signal.aborted) return reject(req.signal.reason);
     const mod = req.url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { ...req.headers };
@@ -39,9 +40,19 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
     req.signal.addEventListener('abort', onAbort, { once: true });
     cr.on('error', (e) => {
       req.signal.removeEventListener('abort', onAbort);
+      // Node's documented keep-alive race (see `request.reusedSocket`): the server closed an idle
+      // socket just as this request reused it, so the request never reached the server. Send it
+      // once more on a fresh socket instead of counting the server as down (under load that
+      // opened the circuit breaker of a healthy server).
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!responded && !staleRetried && cr.reusedSocket && !req.signal.aborted && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        send(req, true).then(resolve, reject);
+        return;
+      }
       reject(req.signal.aborted ? req.signal.reason : e);
     });
     cr.once('response', (res) => {
+      responded = true;
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,

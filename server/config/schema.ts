@@ -152,6 +152,9 @@ export const Config = z.object({
       maxProcesses: z.number().int().positive().default(64),
       maxFileBytes: z.number().int().positive().default(1_048_576),
       maxOutputBytes: z.number().int().positive().default(65_536),
+      /** Refuse to run tests when the sandbox cannot use namespaces (own network, read-only host
+       * filesystem). Absent: required for a shared ws daemon, not for a private stdio one. */
+      requireNamespaces: z.boolean().optional(),
     })
     .default({ timeoutMs: 10_000, memoryMb: 512, maxProcesses: 64, maxFileBytes: 1_048_576, maxOutputBytes: 65_536 }),
   /** Where the ledger, learned state and caches live. */
@@ -162,8 +165,17 @@ export const Config = z.object({
       /** File holding the shared token; ROUTERLLM_TOKEN overrides it. */
       tokenFile: z.string().optional(),
       maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Browser Origins allowed to connect (a page on one of them holds the token). A handshake
+       * with any other Origin is refused, so a web page cannot drive the daemon from a browser
+       * on the team's network; clients outside a browser send no Origin. */
+      allowedOrigins: z.array(z.string().min(1)).default([]),
+      /** Requests per second each connection may make, with bursts up to `burst`; more are
+       * answered RateLimited, so one client's flood never starves the others. */
+      rateLimit: z
+        .object({ requestsPerSecond: z.number().positive().default(200), burst: z.number().int().positive().default(400) })
+        .default({ requestsPerSecond: 200, burst: 400 }),
     })
-    .default({ host: '127.0.0.1', maxMessageBytes: 4 * 1024 * 1024 }),
+    .default({ host: '127.0.0.1', maxMessageBytes: 4 * 1024 * 1024, allowedOrigins: [], rateLimit: { requestsPerSecond: 200, burst: 400 } }),
   /** Base URL of the recorded fleet the default catalogue points at. */
   fleetUrl: z.string().url().default('http://127.0.0.1:8177'),
 });

@@ -117,6 +117,7 @@ export class Daemon {
       })),
       strategies: this.services.strategies(),
       defaultStrategy: session.settings.strategy ?? this.services.config.strategy,
+      sandbox: this.services.sandbox(),
     }), log);
 
     connection.listen();

@@ -96,7 +96,9 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     fallbacks.push(...outcome.fallbacks);
     const code = extractCode(outcome.text, language, fn.name);
     const report = tests.length ? await services.check(language, candidateProgram(fn, code), tests, signal) : NO_TESTS;
-    const passed = tests.length ? report.failed === 0 && report.passed > 0 : null;
+    // Tests that did not run (refused by the sandbox policy, sandbox set-up failed) say nothing
+    // about the answer: unknown, never a failure to escalate on.
+    const passed = tests.length && !report.skipped ? report.failed === 0 && report.passed > 0 : null;
     const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
     tried.push({ outcome, attempt, code, tests: report, passed });
     const { energyJ, co2g, costUsd } = attempt.footprint;
@@ -136,7 +138,7 @@ async function secondOpinion(services: Services, site: Site, tried: Tried[], sig
 }
 
 function reasonOf(passed: boolean | null, report: TestReport): string {
-  if (passed === null) return 'no tests to run';
+  if (passed === null) return report.found && report.skipped ? `tests not run: ${report.skipped}` : 'no tests to run';
   return passed ? `passed ${report.passed} of ${report.found} tests` : `failed ${report.failed} of ${report.found} tests`;
 }
 

@@ -11,7 +11,7 @@ import type { LedgerRow } from '../accounting/ledger';
 import type { Decision, FeedbackLearned } from './learning';
 import type { BudgetScope } from '../routing/budget-layer';
 import type { UserLimits } from '../accounting/user-budgets';
-import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus } from '../../shared/protocol';
+import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
 export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
@@ -38,9 +38,12 @@ export interface Services {
   /** Calls `candidates` in order, falling back past failed ones; measures the call's energy where
    * a DCGM counter is configured. The footprint is the accountant's (account()). */
   call(candidates: ModelConfig[], req: GenerateCall, signal: AbortSignal): Promise<CallOutcome>;
+  /** Runs the tests in the sandbox; a report with `skipped` set when the sandbox policy refuses. */
   check(language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal): Promise<TestReport>;
   /** Runs a candidate on inputs derived from its tests' examples (null: nothing to derive from). */
   probe(language: Language, program: string, functionName: string, tests: ExtractedTest[], signal: AbortSignal): Promise<Probe | null>;
+  /** The sandbox's isolation on this machine and whether this daemon runs tests at it. */
+  sandbox(): SandboxStatus;
   features(req: RequestContext): Float32Array;
   strategy(id: string): Strategy | undefined;
   strategies(): { id: string; description: string }[];

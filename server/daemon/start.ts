@@ -1,11 +1,33 @@
 // Starting the daemon on a transport the caller has chosen: stdio (spawned by the editor or the
 // CLI) or WebSocket (shared by a team). The flags, configuration and token are read by the caller
 // (`routerllm serve`, server/cli/commands/serve.ts), which dist/server.js runs too.
-import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createConnection, StreamMessageReader, StreamMessageWriter, type DataCallback, type Disposable } from 'vscode-languageserver/node';
 import type { ResolvedConfig } from '../config/load';
 import { Daemon } from './daemon';
 import { createServices } from './wiring';
+import { describeSandboxStatus } from '../checks/sandbox-policy';
 import { startWsServer } from './ws';
+
+/** stdin's reader, with the JSON-RPC library's own throws on a message it cannot handle (a
+ * $/cancelRequest without an id) logged instead of ending the daemon from inside a stream event. */
+class GuardedStreamReader extends StreamMessageReader {
+  constructor(
+    input: NodeJS.ReadableStream,
+    private readonly log: (line: string) => void,
+  ) {
+    super(input);
+  }
+
+  override listen(callback: DataCallback): Disposable {
+    return super.listen((message) => {
+      try {
+        callback(message);
+      } catch (e) {
+        this.log(`dropped a message the protocol library could not handle: ${(e as Error).message}`);
+      }
+    });
+  }
+}
 
 export interface ServeOptions {
   resolved: ResolvedConfig;
@@ -18,7 +40,9 @@ export interface ServeOptions {
 export async function serve({ resolved, transport, foldBundles }: ServeOptions): Promise<number> {
   // stdout carries the protocol in stdio mode: everything else goes to stderr.
   const log = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
-  const services = await createServices(resolved, { log, ...(foldBundles ? { foldBundles } : {}) });
+  const services = await createServices(resolved, { log, shared: transport.kind === 'ws', ...(foldBundles ? { foldBundles } : {}) });
+  // Never weaker in silence: how tests are confined here, or that they are refused, is said first.
+  log(describeSandboxStatus(services.sandbox()));
   const daemon = new Daemon({ services, log });
 
   let stopWs: (() => Promise<void>) | null = null;
@@ -35,7 +59,7 @@ export async function serve({ resolved, transport, foldBundles }: ServeOptions):
   process.once('SIGINT', () => void stop('SIGINT', 0));
 
   if (transport.kind === 'stdio') {
-    const reader = new StreamMessageReader(process.stdin);
+    const reader = new GuardedStreamReader(process.stdin, log);
     const connection = createConnection(reader, new StreamMessageWriter(process.stdout));
     const session = daemon.attach(connection, 'local', 'stdio');
     // The editor closing the pipe, or sending `exit`, ends the stdio daemon, gracefully.
@@ -51,6 +75,8 @@ export async function serve({ resolved, transport, foldBundles }: ServeOptions):
       host: resolved.config.ws.host,
       token: transport.token,
       maxMessageBytes: resolved.config.ws.maxMessageBytes,
+      allowedOrigins: resolved.config.ws.allowedOrigins,
+      rateLimit: resolved.config.ws.rateLimit,
       log,
     });
     stopWs = ws.close;

@@ -5,7 +5,9 @@
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
 import { probeCandidate } from '../verify/probe';
-import { CheckCache, checkCandidate } from '../checks';
+import { CheckCache, checkCandidate, sandboxPlan } from '../checks';
+import { sandboxStatus } from '../checks/sandbox-policy';
+import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
 import type { Config, ModelConfig } from '../config/schema';
@@ -24,6 +26,8 @@ export interface WiringOptions {
   foldBundles?: { dir: string; k: number };
   /** Skip the periodic health checks (tests that inject faults want deterministic availability). */
   healthIntervalMs?: number;
+  /** A shared (ws) daemon: by default it refuses to run tests below namespace isolation. */
+  shared?: boolean;
 }
 
 export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
@@ -42,13 +46,13 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
   const learning = new LiveLearning(models, refinedPassOf(strategies), opts.log);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), learning), 60_000);
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), learning, opts.log), 60_000);
   persistTimer.unref();
 
   return {
     config,
     ...calling(client, accountant, health, models, opts.log),
-    ...checking(config, stateDir),
+    ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
     ...routing(config, strategies, accountant, learning),
     ...accounting(accountant, config),
     onHealth: (listener) => health.onChange(listener),
@@ -56,7 +60,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values(), learning);
+      persistAll(strategies.values(), learning, opts.log);
       accountant.close();
     },
   };
@@ -113,12 +117,19 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
   };
 }
 
-/** Running a candidate against the tests, in the sandbox, through the check cache. */
-function checking(config: Config, stateDir: string): Pick<Services, 'check' | 'probe'> {
+/** Running a candidate against the tests (and, for second opinions, on derived inputs) in the
+ * sandbox, through the check cache; or, where the sandbox policy refuses this machine's isolation,
+ * a report that says why nothing ran. */
+function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
   return {
-    check: (language, program, tests, signal) => checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal }),
-    probe: (language, program, functionName, tests, signal) => probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal }),
+    sandbox: () => status,
+    check: async (language, program, tests, signal) =>
+      status.testsAllowed
+        ? checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal })
+        : { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' },
+    probe: async (language, program, functionName, tests, signal) =>
+      status.testsAllowed ? probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal }) : null,
   };
 }
 
@@ -157,7 +168,19 @@ function accounting(accountant: Accountant, config: Config): Pick<Services, 'acc
   };
 }
 
-function persistAll(strategies: Iterable<Strategy>, learning: LiveLearning): void {
-  for (const s of strategies) s.persist?.();
-  learning.persist();
+/** Saves each strategy's learned state and the live learning; one that cannot (a full disk) is
+ * logged and keeps its previous file, and never stops the others or the daemon (this runs from a timer). */
+function persistAll(strategies: Iterable<Strategy>, learning: LiveLearning, log: (line: string) => void): void {
+  for (const s of strategies) {
+    try {
+      s.persist?.();
+    } catch (e) {
+      log(`strategy ${s.id}: learned state not saved: ${(e as Error).message}`);
+    }
+  }
+  try {
+    learning.persist();
+  } catch (e) {
+    log(`live learning: state not saved: ${(e as Error).message}`);
+  }
 }

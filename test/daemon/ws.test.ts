@@ -1,58 +1,26 @@
 // The team transport: a shared daemon over WebSocket, refused without the token, one session per
 // client, frames capped.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import * as protocol from '../../shared/protocol';
-import { connectDaemon, daemonScript } from '../../server/daemon/connect';
+import { connectDaemon } from '../../server/daemon/connect';
 import { tokenMatches } from '../../server/daemon/ws';
 import { humanEvalFile, startHarness, type Harness } from './harness';
+import { handshakeStatus, startWsDaemon, stopProcess, type WsDaemon } from './ws-harness';
 
 const TOKEN = 'team-secret-token';
-
-async function startWsDaemon(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
-    env: { ...process.env, ROUTERLLM_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.once('exit', (code, signal) => { if (process.env.DEBUG_DAEMON) console.error(`daemon exited ${code} ${signal}: ${stderr}`); });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`daemon exited (${code}): ${stderr}`)));
-  });
-  return { child, url };
-}
-
-function handshakeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', () => resolve(-1));
-  });
-}
 
 describe('daemon over WebSocket', function () {
   this.timeout(60_000);
   let h: Harness;
-  let daemon: { child: ChildProcess; url: string };
+  let daemon: WsDaemon;
 
   before(async () => {
     h = await startHarness();
-    daemon = await startWsDaemon(h.writeConfig({ ws: { host: '127.0.0.1', maxMessageBytes: 64 * 1024 } }));
+    daemon = await startWsDaemon(h.writeConfig({ ws: { host: '127.0.0.1', maxMessageBytes: 64 * 1024 } }), TOKEN);
   });
   after(async () => {
-    daemon?.child.kill('SIGTERM');
+    if (daemon) await stopProcess(daemon.child);
     await h?.close();
   });
 

@@ -1,0 +1,45 @@
+// A shared daemon in its own process for the benchmarks: started with `--ws 0` and a config file,
+// its URL read from stdout; stopped with SIGTERM, then SIGKILL if it does not exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { daemonScript } from '../daemon/connect';
+
+export interface BenchDaemon {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchDaemon(configFile: string, token: string, stderr: 'inherit' | 'ignore' = 'inherit'): Promise<BenchDaemon> {
+  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
+    env: { ...process.env, ROUTERLLM_TOKEN: token },
+    stdio: ['ignore', 'pipe', stderr],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening on (ws:\/\/\S+)/.exec((out += d.toString()));
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`daemon exited (${code})`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return { child, url, stop };
+}
+
+/** Resident set size of a process in MiB (Linux /proc), or NaN where it cannot be read. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
