@@ -9,6 +9,7 @@ import { Session, type SessionSettings } from './session';
 import { describeIssues, onRequest, sendNotification } from './validate';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
+import { teachFromInlineFeedback } from './inlineFeedback';
 
 const STATS_INTERVAL_MS = 100;
 
@@ -95,6 +96,7 @@ export class Daemon {
       const item = session.history.find((h) => h.requestId === params.requestId);
       if (!item) return { recorded: false, reason: `no request ${params.requestId} in this session` };
       item.feedback = params.kind;
+      teachFromInlineFeedback(this.services, params.requestId, params.kind, params.editRatio);
       const recorded = this.services.setFeedback(params.requestId, params.kind);
       return recorded ? { recorded } : { recorded, reason: 'request not found in the ledger' };
     }, log);
@@ -159,8 +161,12 @@ export class Daemon {
 function readSettings(raw: unknown): SessionSettings | string {
   const parsed = protocol.InitializationOptions.safeParse(raw ?? {});
   if (!parsed.success) return describeIssues(parsed.error, '(options)');
-  const { strategy, budget } = parsed.data;
-  return { ...(strategy ? { strategy } : {}), ...(budget?.level ? { budgetLevel: budget.level } : {}) };
+  const { strategy, budget, inline } = parsed.data;
+  return {
+    ...(strategy ? { strategy } : {}),
+    ...(budget?.level ? { budgetLevel: budget.level } : {}),
+    ...(inline?.latencyBudgetMs ? { inlineLatencyBudgetMs: inline.latencyBudgetMs } : {}),
+  };
 }
 
 function toResponseError(e: unknown): ResponseError<void> {

@@ -37,7 +37,8 @@ export function routeInput(services: Services, session: Session, request: Reques
     request,
     features: services.features(request),
     candidates,
-    predict: (m) => services.predict(m, promptTokens),
+    // Inline answers are a few lines: their own running mean (implement keeps the overall one).
+    predict: (m) => services.predict(m, promptTokens, request.kind === 'inline' ? 'inline' : undefined),
     budget: services.budget(session.settings.budgetLevel),
     weights: services.config.routing.rewardWeights,
     random: () => services.random(),

@@ -12,6 +12,8 @@ import { LiveStats } from './liveStats';
 export interface SessionSettings {
   strategy?: string;
   budgetLevel?: BudgetLevel;
+  /** Ghost text's latency budget, when the client set one. */
+  inlineLatencyBudgetMs?: number;
 }
 
 export interface HistoryItem {

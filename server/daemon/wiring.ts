@@ -13,6 +13,8 @@ import { createStrategies, foldStrategies } from '../routing/registry';
 import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
+import { InlinePolicy } from '../routing/inline/policy';
+import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
 
 export interface WiringOptions {
@@ -35,11 +37,13 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   });
   // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
   // scraping an exporter around every call costs milliseconds on the hot path.
-  const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
+  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, predictor: { priorByKind: { inline: config.inline.priorOutputTokens } } });
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
+  const inlinePolicy = new InlinePolicy(new AcceptanceModel(path.join(stateDir, 'inline-acceptance.json')));
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values()), 60_000);
+  const learners = () => [...strategies.values(), inlinePolicy];
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(learners()), 60_000);
   persistTimer.unref();
 
   return {
@@ -47,13 +51,14 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir),
     ...routing(config, strategies, accountant, opts.log),
+    inlinePolicy,
     ...accounting(accountant),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values());
+      persistAll(learners());
       accountant.close();
     },
   };
@@ -126,7 +131,7 @@ function routing(
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
     strategies: () => [...strategies].map(([id, s]) => ({ id, description: s.description })),
-    predict: (model, promptTokens) => accountant.predict(model, promptTokens),
+    predict: (model, promptTokens, kind) => accountant.predict(model, promptTokens, kind),
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random: mulberry32(config.routing.seed),
@@ -152,6 +157,6 @@ function accounting(accountant: Accountant): Pick<Services, 'account' | 'commit'
   };
 }
 
-function persistAll(strategies: Iterable<Strategy>): void {
-  for (const s of strategies) s.persist?.();
+function persistAll(learners: Iterable<{ persist?(): void }>): void {
+  for (const s of learners) s.persist?.();
 }
