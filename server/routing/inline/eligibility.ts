@@ -4,15 +4,11 @@
 //   2. Never the top rung (the most energy-hungry candidate) unless it is the only one: ghost text
 //      is asked for at every pause in typing, the largest model is the slowest and costliest.
 //   3. Within the latency budget by the accounting predictor's expected model time. When none is,
-//      the fastest and those within NEAR_FASTEST of it (the prediction is a mean: a model a little
-//      slower on average still answers short suggestions in time).
+//      the one expected soonest: a suggestion that comes late is typed over, so speed comes first.
 import type { FimFamily, ModelConfig } from '../../config/schema';
 import { byEnergy } from '../order';
 
 export const FIM_FAMILIES: ReadonlySet<FimFamily> = new Set<FimFamily>(['deepseek-coder', 'codellama', 'starcoder', 'qwen-coder']);
-
-/** How much slower than the fastest model a model may be predicted when none fits the budget. */
-export const NEAR_FASTEST = 1.25;
 
 export const fimCapable = (m: ModelConfig): boolean => FIM_FAMILIES.has(m.family);
 
@@ -35,9 +31,9 @@ export function eligibleForGhostText(candidates: readonly ModelConfig[], expecte
   }
   let models = pool.filter((m) => expectedMs(m) <= budgetMs);
   if (!models.length && pool.length) {
-    const fastest = Math.min(...pool.map(expectedMs));
-    models = pool.filter((m) => expectedMs(m) <= fastest * NEAR_FASTEST);
-    notes.push(`no model is expected within the ${budgetMs} ms budget; the fastest (${Math.round(fastest)} ms expected) and those within ${Math.round((NEAR_FASTEST - 1) * 100)}% of it remain`);
+    const fastest = pool.reduce((a, b) => (expectedMs(b) < expectedMs(a) ? b : a));
+    models = [fastest];
+    notes.push(`no model is expected within the ${budgetMs} ms budget, so the fastest answers (${fastest.id}, ${Math.round(expectedMs(fastest))} ms expected)`);
   } else if (models.length < pool.length) {
     const slow = pool.filter((m) => !models.includes(m)).map((m) => `${m.id} ${Math.round(expectedMs(m))} ms`);
     notes.push(`expected over the ${budgetMs} ms budget: ${slow.join(', ')}`);
