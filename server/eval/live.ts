@@ -83,7 +83,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
     const heldOut = new Map<string, string>();
     const offlinePlans: LivePlan[] = [...routed, largest].map((s) => {
       const folded = folds !== null && LEARNED_STRATEGIES.includes(s);
-      heldOut.set(s, folded ? `each task routed by the bundle trained on the other ${folds!.k - 1} of ${folds!.k} folds` : s.startsWith('always-') ? 'n/a: a fixed model' : LEARNED_STRATEGIES.includes(s) ? 'NOT held out: --folds 0 (the shipped bundle)' : 'no bundle; learns from the feedback as it goes');
+      heldOut.set(s, folded ? `each task routed by the bundle trained on the other ${folds!.k - 1} of ${folds!.k} folds` : s.startsWith('always-') ? 'n/a: a fixed model' : LEARNED_STRATEGIES.includes(s) ? 'NOT held out: --folds 0 (the shipped bundle)' : s === 'rl' ? 'online: no bundle, learns from the verdicts and feedback as it goes' : 'n/a: no learned parameters');
       const sendAs = s === largest ? () => alwaysOf(offer.largest) : folded ? (t: { id: string }) => `${s}@fold${folds!.foldOf.get(t.id)}` : () => s;
       return { strategy: s, sendAs, foldBundles: folded ? { dir: folds!.dir, k: folds!.k } : null, config: liveConfig };
     });

@@ -60,7 +60,7 @@ describe('daemon: ghost text routing', function () {
       }
       const after = await ghostAt(daemon, 0, 'cascade');
       assert.notEqual(after.decision.model, rejected, after.decision.explanation);
-      assert.match(after.decision.explanation, /estimated acceptance .* in all\)/);
+      assert.match(after.decision.explanation, /feedback overrides .* outcome\(s\) in all\)/);
     } finally {
       await daemon.close();
     }

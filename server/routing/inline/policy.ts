@@ -1,9 +1,10 @@
 // The ghost-text policy: one layer over every strategy for inline requests (the user is typing;
 // no tests run). The strategy chooses, as it would for any request, but only among the models
 // eligible for ghost text (eligibility.ts: FIM-capable, within the latency budget, never the top
-// rung). Then feedback decides: once users have accepted or rejected suggestions, the answer is
-// the cheapest eligible model whose estimated acceptance in this language and context is within
-// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts). Fixed-model baselines (always-<id>)
+// rung). Then feedback decides once it knows a model (MIN_EVIDENCE outcomes): the answer is the
+// cheapest eligible model whose estimated acceptance in this language and context is within
+// ACCEPTANCE_TOLERANCE of the best known estimate (acceptance.ts); a model feedback does not know
+// yet counts at its prior, so it is tried when the known ones do poorly. Fixed-model baselines (always-<id>)
 // are left as they are: they are the references the policy is measured against.
 //
 // Feedback teaches twice: the acceptance tallies here, and the strategy that made the decision
@@ -18,6 +19,8 @@ import { eligibleForGhostText } from './eligibility';
 
 /** How far below the best estimated acceptance a cheaper model may be and still be preferred. */
 export const ACCEPTANCE_TOLERANCE = 0.05;
+/** Outcomes on a model before feedback's estimate of it is trusted over the strategy's choice. */
+export const MIN_EVIDENCE = 3;
 /** Inline decisions remembered for the feedback that may follow (oldest dropped first). */
 const REMEMBERED = 2000;
 
@@ -51,13 +54,22 @@ export class InlinePolicy {
     const context = inlineContextOf(input.request);
     const est = new Map(eligible.models.map((m) => [m.id, this.acceptance.estimate(m.id, language, context)]));
     let how = `${strategy.id} chose among ${eligible.models.map((m) => m.id).join(', ')}: ${picked.explanation}`;
-    if ([...est.values()].some((e) => e.nModel > 0)) {
-      const best = Math.max(...[...est.values()].map((e) => e.p));
-      const cheapest = byEnergy(eligible.models).find((m) => est.get(m.id)!.p >= best - ACCEPTANCE_TOLERANCE)!;
-      const e = est.get(cheapest.id)!;
-      if (cheapest.id !== model.id) how += `; feedback overrides ${model.id}`;
-      model = cheapest;
-      how += `; ${model.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`;
+    // Feedback decides once it knows some model: the cheapest eligible model whose estimate is
+    // within the tolerance of the best known one. A model it does not know yet counts at its prior
+    // estimate (so it is tried when the known ones do poorly), and the strategy's own pick when it
+    // is unknown (the strategy explores it).
+    const known = eligible.models.filter((m) => est.get(m.id)!.nModel >= MIN_EVIDENCE);
+    if (known.length) {
+      const best = Math.max(...known.map((m) => est.get(m.id)!.p));
+      const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
+      const good = eligible.models.filter((m) => est.get(m.id)!.p >= best - ACCEPTANCE_TOLERANCE || (m === model && !isKnown(m)));
+      const answer = byEnergy(good)[0]!;
+      const e = est.get(answer.id)!;
+      if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${pct(est.get(model.id)!.p)} estimated acceptance)`;
+      how += isKnown(answer)
+        ? `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`
+        : `; ${answer.id} is tried: feedback does not know it yet (prior ${pct(e.p)}) and the best known acceptance is ${pct(best)} (${this.acceptance.outcomes} outcome(s) in all)`;
+      model = answer;
     }
     const expected = Math.round(input.predict(model).latencyMs);
     return {
