@@ -49,7 +49,7 @@ export interface Services {
   /** Queues the request's ledger row; answer only after `committed` resolves. */
   commit(tab: RequestTab, outcome: RequestOutcome): { row: LedgerRow; committed: Promise<void> };
   /** Stores the user's verdict on a request in the ledger (stats and recommendations read it).
-   * No strategy learns from it; routing sees it only through the session's history. */
+   * Feedback on ghost text also teaches the inline policy and the strategy (inlineFeedback.ts). */
   setFeedback(requestId: string, kind: FeedbackKind): boolean;
   learn(strategy: Strategy, outcome: RouteOutcome): void;
   sessionStats(sessionId: string, recent: number): SessionStats;

@@ -53,8 +53,8 @@ export interface RouteOutcome {
   model: string;
   /** true / false from the extracted tests; null when none ran. */
   passed: boolean | null;
-  /** Null from the daemon and from training: user feedback goes to the ledger and the session's
-   * history, not to learn(). */
+  /** The user's verdict, where one reached learn(): the daemon passes feedback on ghost text
+   * (daemon/inlineFeedback.ts); null from implement requests' test verdicts and from training. */
   feedback: FeedbackKind | null;
   energyJ: number;
   co2g: number;
