@@ -101,6 +101,9 @@ export interface CurveWindow {
 
 export interface LearningCurve {
   strategy: string;
+  /** The offline-trained router it is drawn against (the same strategy from the fold bundles, or
+   * the default strategy's when this one has no offline training). */
+  reference: string;
   metric: 'acceptance' | 'pass@1';
   windows: CurveWindow[];
   after_warm_up: { tasks: number; online: number | null; offline: number | null; delta_points: number | null; met: boolean };
@@ -110,7 +113,7 @@ const metricOf = (mode: LiveMode) => (r: LiveRow) => (mode === 'inline' ? r.acce
 
 /** The online router's windows of CURVE_WINDOW tasks in arrival order, and the offline router's
  * figures on the same tasks (looked up by task id); then both over the tasks after WARM_UP_TASKS. */
-export function learningCurve(mode: LiveMode, strategy: string, online: LiveRow[], offline: LiveRow[] | null): LearningCurve {
+export function learningCurve(mode: LiveMode, strategy: string, online: LiveRow[], offline: LiveRow[] | null, reference = strategy): LearningCurve {
   const ok = metricOf(mode);
   const sorted = [...online].sort((a, b) => a.order - b.order);
   const offById = new Map((offline ?? []).map((r) => [r.task_id, r]));
@@ -135,6 +138,7 @@ export function learningCurve(mode: LiveMode, strategy: string, online: LiveRow[
   const delta = on !== null && offRate !== null ? round((on - offRate) * 100, 2) : null;
   return {
     strategy,
+    reference,
     metric: mode === 'inline' ? 'acceptance' : 'pass@1',
     windows,
     after_warm_up: { tasks: late.length, online: on, offline: offRate, delta_points: delta, met: delta !== null && delta >= -ONLINE_TOLERANCE_POINTS },

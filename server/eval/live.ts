@@ -15,6 +15,7 @@ import { DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import { fimCapable } from '../routing/inline/eligibility';
 import { LEARNED_STRATEGIES } from '../routing/registry';
+import { DEFAULT_STRATEGY } from '../../shared/strategies';
 import { writeObservations } from '../routing/observations';
 import { mulberry32, shuffled } from '../routing/rng';
 import { HiddenTests } from './hidden';
@@ -69,7 +70,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
 
     // The offline-trained routers: fold bundles from the observed fleet, when a learned one is asked for.
     const needsFolds = opts.folds > 1 && routed.some((s) => LEARNED_STRATEGIES.includes(s));
-    const offlineCount = (routed.length + 1) * tasks.length;
+    const offlineCount = (routed.length + 2) * tasks.length;
     const onlineCount = opts.online ? routed.length * tasks.length : 0;
     progress.setTotal((needsFolds ? plan.alwaysAll.length * tasks.length : 0) + offlineCount + onlineCount);
     let folds: Folds | null = null;
@@ -81,7 +82,11 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
     }
 
     const heldOut = new Map<string, string>();
-    const offlinePlans: LivePlan[] = [...routed, largest].map((s) => {
+    // Each online router is drawn against its own offline-trained (fold) version, or against the
+    // default strategy's when it has none (rl learns online either way).
+    const referenceOf = (s: string) => (LEARNED_STRATEGIES.includes(s) ? s : DEFAULT_STRATEGY);
+    const offlineStrategies = [...new Set([...routed, ...(opts.online ? routed.map(referenceOf) : [])])];
+    const offlinePlans: LivePlan[] = [...offlineStrategies, largest].map((s) => {
       const folded = folds !== null && LEARNED_STRATEGIES.includes(s);
       heldOut.set(s, folded ? `each task routed by the bundle trained on the other ${folds!.k - 1} of ${folds!.k} folds` : s.startsWith('always-') ? 'n/a: a fixed model' : LEARNED_STRATEGIES.includes(s) ? 'NOT held out: --folds 0 (the shipped bundle)' : s === 'rl' ? 'online: no bundle, learns from the verdicts and feedback as it goes' : 'n/a: no learned parameters');
       const sendAs = s === largest ? () => alwaysOf(offer.largest) : folded ? (t: { id: string }) => `${s}@fold${folds!.foldOf.get(t.id)}` : () => s;
@@ -107,7 +112,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
     }
     progress.done();
 
-    const summaries = relativeToLargest([...routed, largest].map((s) => summariseLive(s === largest ? `always-largest` : s, offline.get(s)!, s === largest ? `n/a: a fixed model (${offer.largest})` : heldOut.get(s)!)), 'always-largest');
+    const summaries = relativeToLargest([...offlineStrategies, largest].map((s) => summariseLive(s === largest ? `always-largest` : s, offline.get(s)!, s === largest ? `n/a: a fixed model (${offer.largest})` : heldOut.get(s)!)), 'always-largest');
     const onlineSummaries = online ? relativeToLargest([...routed.map((s) => summariseLive(`${s} (online)`, online!.get(s)!, 'online: no bundle, learns from verification and feedback in arrival order')), summaries.find((r) => r.strategy === 'always-largest')!], 'always-largest').filter((r) => r.strategy !== 'always-largest') : [];
     notes.push(
       USER_PROXY_RULE,
@@ -134,7 +139,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
       user_proxy: USER_PROXY_RULE,
       strategies: [...summaries, ...onlineSummaries],
       target: opts.mode === 'inline' ? inlineTarget(summaries, 'always-largest') : null,
-      curves: online ? routed.map((s) => learningCurve(opts.mode, s, online!.get(s)!, offline.get(s) ?? null)) : [],
+      curves: online ? routed.map((s) => learningCurve(opts.mode, s, online!.get(s)!, offline.get(referenceOf(s)) ?? null, `${referenceOf(s)} (${offlineTraining(referenceOf(s))})`)) : [],
       arrival_order: arrival,
       notes,
       tasks_detail: allRows,
@@ -145,6 +150,10 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
   } finally {
     await server.close();
   }
+}
+
+function offlineTraining(s: string): string {
+  return LEARNED_STRATEGIES.includes(s) ? 'offline-trained, k-fold' : 'no offline training';
 }
 
 /** Runs `work` for every plan, `n` at a time; results by strategy. */

@@ -27,7 +27,7 @@ export function liveCells(report: Pick<LiveReport, 'mode'>, r: LiveSummary): str
 }
 
 export function curveTable(c: LearningCurve): string {
-  const head = `| tasks | online ${c.metric} | offline ${c.metric} | online Wh/task | offline Wh/task |\n|---|---:|---:|---:|---:|`;
+  const head = `Offline: ${c.reference}.\n\n| tasks | online ${c.metric} | offline ${c.metric} | online Wh/task | offline Wh/task |\n|---|---:|---:|---:|---:|`;
   const rows = c.windows.map((w) => `| ${w.from + 1}-${w.to} | ${pct(w.online)} | ${pct(w.offline)} | ${w.online_wh_per_task.toFixed(4)} | ${w.offline_wh_per_task === null ? '-' : w.offline_wh_per_task.toFixed(4)} |`);
   return [head, ...rows].join('\n');
 }
@@ -35,7 +35,8 @@ export function curveTable(c: LearningCurve): string {
 export function curveVerdict(c: LearningCurve): string {
   const a = c.after_warm_up;
   if (a.online === null || a.offline === null) return `${c.strategy}: no tasks after the warm-up to compare`;
-  return `${c.strategy}: after ${a.tasks ? `the first tasks, on the last ${a.tasks}` : 'warm-up'}, online ${pct(a.online)} vs offline-trained ${pct(a.offline)} ${c.metric} (${a.delta_points! >= 0 ? '+' : ''}${a.delta_points} points): ${a.met ? 'within' : 'NOT within'} 2 points`;
+  const when = a.tasks < c.windows.reduce((n, w) => n + (w.to - w.from), 0) ? `on the ${a.tasks} tasks after the first ${c.windows.reduce((n, w) => n + (w.to - w.from), 0) - a.tasks}` : `on all ${a.tasks} tasks (fewer than the warm-up)`;
+  return `${c.strategy} online vs ${c.reference} ${when}: ${pct(a.online)} vs ${pct(a.offline)} ${c.metric} (${a.delta_points! >= 0 ? '+' : ''}${a.delta_points} points): ${a.met ? 'within' : 'NOT within'} 2 points`;
 }
 
 export function liveTextTable(report: LiveReport): string {
