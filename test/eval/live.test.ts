@@ -131,3 +131,36 @@ describe('eval: --mode inline and --online end to end (6 tasks)', function () {
     assert.match(fs.readFileSync(path.join(out, 'online', 'report.md'), 'utf8'), /\| tasks \| online acceptance \| offline acceptance \|/);
   });
 });
+
+describe('eval: --online in implement mode end to end (4 tasks)', function () {
+  this.timeout(900_000);
+  let report: LiveReport;
+  let out: string;
+
+  before(async () => {
+    assert.ok(fs.existsSync(DAEMON), 'dist/server.js is missing: run `npm run build` (npm test builds first)');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runLiveEvaluation } = require('../../server/eval/live') as typeof import('../../server/eval/live');
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-live-impl-'));
+    report = await runLiveEvaluation({ dataset: 'humaneval', fleet: [], seed: 2, limit: 4, progress: null, mode: 'implement', online: true, strategies: ['rl'], folds: 0, out });
+  });
+  after(() => {
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('rl learns online from the verdicts; its curve is drawn against the default strategy, which it has no offline training of its own', () => {
+    const rows = report.tasks_detail.filter((r) => r.strategy === 'rl (online)');
+    assert.equal(rows.length, 4);
+    for (const r of rows) {
+      assert.ok(!r.error, r.error);
+      assert.equal(r.accepted, r.passed, 'implement: the proxy accepts iff the hidden tests pass, whatever the time');
+      assert.ok(r.feedback_recorded);
+    }
+    assert.equal(report.latency_budget_ms, null);
+    assert.equal(report.target, null);
+    const c = report.curves[0]!;
+    assert.equal(c.metric, 'pass@1');
+    assert.match(c.reference, /^cascade /);
+    assert.ok(report.strategies.some((s) => s.strategy === 'cascade'), 'the reference ran offline');
+  });
+});
