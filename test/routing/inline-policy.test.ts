@@ -86,11 +86,17 @@ describe('the inline policy over every strategy', () => {
       return policy.feedback(`r${model}${i}`, kind);
     };
     for (let i = 0; i < 6; i++) teach('deepseek-coder-1.3b', 'rejected', i);
-    for (let i = 0; i < 6; i++) teach('deepseek-coder-6.7b', 'accepted', i);
+    for (let i = 0; i < 6; i++) teach('deepseek-coder-6.7b', i < 4 ? 'accepted' : 'rejected', i);
+    // codellama-7b, eligible too, has no feedback yet: it is tried before feedback settles.
+    const exploring = await policy.choose(cascade, inlineInput(), 600);
+    assert.equal(exploring.model, 'codellama-7b', exploring.explanation);
+    assert.match(exploring.explanation, /is tried: feedback has 0 of the 3 outcomes/);
+    for (let i = 0; i < 3; i++) teach('codellama-7b', 'rejected', i);
     const after = await policy.choose(cascade, inlineInput(), 600);
     assert.equal(after.model, 'deepseek-coder-6.7b', after.explanation);
     assert.match(after.explanation, /estimated acceptance/);
     const lesson = teach('deepseek-coder-6.7b', 'accepted', 99);
+    assert.ok(lesson, 'a remembered inline decision teaches the strategy');
     assert.equal(lesson?.outcome.feedback, 'accepted', 'the strategy learns with the feedback set');
     assert.equal(policy.feedback('rdeepseek-coder-6.7b99', 'accepted'), null, 'once per request');
     // The tallies persist and come back.

@@ -3,8 +3,8 @@
 // eligible for ghost text (eligibility.ts: FIM-capable, within the latency budget, never the top
 // rung). Then feedback decides once it knows a model (MIN_EVIDENCE outcomes): the answer is the
 // cheapest eligible model whose estimated acceptance in this language and context is within
-// ACCEPTANCE_TOLERANCE of the best known estimate (acceptance.ts); a model feedback does not know
-// yet counts at its prior, so it is tried when the known ones do poorly. Fixed-model baselines (always-<id>)
+// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts); a model with fewer outcomes counts as
+// possibly the best, so every eligible model is tried a few times before feedback settles. Fixed-model baselines (always-<id>)
 // are left as they are: they are the references the policy is measured against.
 //
 // Feedback teaches twice: the acceptance tallies here, and the strategy that made the decision
@@ -19,7 +19,7 @@ import { eligibleForGhostText } from './eligibility';
 
 /** How far below the best estimated acceptance a cheaper model may be and still be preferred. */
 export const ACCEPTANCE_TOLERANCE = 0.05;
-/** Outcomes on a model before feedback's estimate of it is trusted over the strategy's choice. */
+/** Outcomes on a model before feedback's estimate of it is trusted (until then it is explored). */
 export const MIN_EVIDENCE = 3;
 /** Inline decisions remembered for the feedback that may follow (oldest dropped first). */
 const REMEMBERED = 2000;
@@ -55,20 +55,19 @@ export class InlinePolicy {
     const est = new Map(eligible.models.map((m) => [m.id, this.acceptance.estimate(m.id, language, context)]));
     let how = `${strategy.id} chose among ${eligible.models.map((m) => m.id).join(', ')}: ${picked.explanation}`;
     // Feedback decides once it knows some model: the cheapest eligible model whose estimate is
-    // within the tolerance of the best known one. A model it does not know yet counts at its prior
-    // estimate (so it is tried when the known ones do poorly), and the strategy's own pick when it
-    // is unknown (the strategy explores it).
-    const known = eligible.models.filter((m) => est.get(m.id)!.nModel >= MIN_EVIDENCE);
-    if (known.length) {
-      const best = Math.max(...known.map((m) => est.get(m.id)!.p));
-      const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
-      const good = eligible.models.filter((m) => est.get(m.id)!.p >= best - ACCEPTANCE_TOLERANCE || (m === model && !isKnown(m)));
-      const answer = byEnergy(good)[0]!;
+    // within the tolerance of the best. A model with fewer than MIN_EVIDENCE outcomes counts as
+    // possibly the best (optimism in the face of uncertainty), so each eligible model is tried a
+    // few times before feedback settles on the cheapest one accepted about as often as the best.
+    const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
+    if (eligible.models.some(isKnown)) {
+      const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
+      const best = Math.max(...eligible.models.map(optimistic));
+      const answer = byEnergy(eligible.models.filter((m) => optimistic(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
       const e = est.get(answer.id)!;
-      if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${pct(est.get(model.id)!.p)} estimated acceptance)`;
+      if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${isKnown(model) ? `${pct(e.p)} estimated acceptance` : 'not yet known'})`;
       how += isKnown(answer)
         ? `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`
-        : `; ${answer.id} is tried: feedback does not know it yet (prior ${pct(e.p)}) and the best known acceptance is ${pct(best)} (${this.acceptance.outcomes} outcome(s) in all)`;
+        : `; ${answer.id} is tried: feedback has ${e.nModel} of the ${MIN_EVIDENCE} outcomes it needs to judge it (${this.acceptance.outcomes} outcome(s) in all)`;
       model = answer;
     }
     const expected = Math.round(input.predict(model).latencyMs);
