@@ -40,9 +40,14 @@ describe('ghost-text eligibility', () => {
     assert.match(onlyDeepseek.notes.join(' '), /top rung deepseek-coder-33b is never the ghost-text default/);
   });
 
-  it('keeps only the fastest model when none fits the budget', () => {
+  it('keeps the fastest model, and those as fast for the same answer, when none fits the budget', () => {
     const e = eligibleForGhostText(AVAILABLE, ms, 100);
-    assert.deepEqual(e.models.map((m) => m.id), ['deepseek-coder-1.3b']);
+    assert.deepEqual(e.models.map((m) => m.id), ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'codellama-7b']);
+    // A model never called still has the short prior length: it must not pass for fast because of it.
+    const learned = (m: ModelConfig) => (m.id === 'deepseek-coder-33b' ? estimateFootprint(m, 100, 32).latencyMs : estimateFootprint(m, 100, 70).latencyMs);
+    const cold = eligibleForGhostText(AVAILABLE, learned, 100);
+    assert.ok(learned(AVAILABLE.find((m) => m.id === 'deepseek-coder-33b')!) < learned(AVAILABLE.find((m) => m.id === 'deepseek-coder-1.3b')!) * 1.1, 'the premise: 33B looks as fast on its prior');
+    assert.ok(!cold.models.some((m) => m.id === 'deepseek-coder-33b'), cold.models.map((m) => m.id).join(', '));
     assert.match(e.notes.join(' '), /no model is expected within the 100 ms budget/);
   });
 
