@@ -17,5 +17,6 @@ export function initializationOptions(s: Settings): InitializationOptions {
       ...(s['budget.costUsdPerDay'] > 0 ? { costUsdPerDay: s['budget.costUsdPerDay'] } : {}),
     },
     languages: [...s.languages],
+    inline: { latencyBudgetMs: s['inline.latencyBudgetMs'] },
   };
 }

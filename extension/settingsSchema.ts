@@ -5,7 +5,7 @@
 //
 // Keys are relative to the `routerllm.` section. No `vscode` import: plain mocha loads this file.
 import { z } from 'zod';
-import { BudgetLevel, Language } from '../shared/protocol';
+import { BudgetLevel, DEFAULT_INLINE_LATENCY_BUDGET_MS, Language } from '../shared/protocol';
 import { DEFAULT_STRATEGY, STRATEGY_DESCRIPTIONS, STRATEGY_IDS } from '../shared/strategies';
 
 export const SECTION = 'routerllm';
@@ -76,6 +76,16 @@ export const Settings = z.object({
     .max(5000)
     .default(250)
     .meta({ description: 'Milliseconds to wait after the last keystroke before asking for an inline completion.' }),
+  'inline.latencyBudgetMs': z
+    .number()
+    .int()
+    .min(1)
+    .max(60000)
+    .default(DEFAULT_INLINE_LATENCY_BUDGET_MS)
+    .meta({
+      description:
+        'Model time a ghost-text suggestion should take. Ghost text goes to the cheapest fill-in-the-middle model expected to answer within it (never the largest model), learning from which suggestions you accept; a suggestion that times out falls back only to a faster model.',
+    }),
   languages: z
     .array(Language)
     .default([...Language.options])

@@ -137,6 +137,9 @@ export const InlineCompletionResult = z.object({
   usage: Usage,
   footprint: Footprint,
   latencyMs: z.number().nonnegative(),
+  /** The model time of the call(s) alone (latencyMs adds the daemon's own work): what the latency
+   * budget is about. */
+  modelMs: z.number().nonnegative().optional(),
 });
 export type InlineCompletionResult = z.infer<typeof InlineCompletionResult>;
 
@@ -301,6 +304,10 @@ export type ListModelsResult = z.infer<typeof ListModelsResult>;
 /** The user's choices as the daemon gets them: LSP initializationOptions and, on every change,
  * workspace/didChangeConfiguration `{ settings: { routerllm: <this> } }`. Paths, URLs and the token
  * never cross. Every field is optional: the CLI and the tests send only what they need. */
+/** Ghost text's default latency budget (model time): editors show ghost text in roughly 250-700 ms
+ * (Tabby, Continue, Cody); a suggestion that comes later is typed over. */
+export const DEFAULT_INLINE_LATENCY_BUDGET_MS = 500;
+
 export const InitializationOptions = z.object({
   protocolVersion: z.number().int().positive().optional(),
   client: z.string().optional(),
@@ -319,6 +326,8 @@ export const InitializationOptions = z.object({
     })
     .optional(),
   languages: z.array(Language).optional(),
+  /** Ghost text: the model time a suggestion should take (overrides the daemon's inline.latencyBudgetMs). */
+  inline: z.object({ latencyBudgetMs: z.number().int().positive().max(60_000).optional() }).optional(),
 });
 export type InitializationOptions = z.infer<typeof InitializationOptions>;
 

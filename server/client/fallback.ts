@@ -73,3 +73,16 @@ export async function callWithFallback(
   }
   throw new AllModelsFailedError(fallbacks, errors);
 }
+
+/** Ghost text's fallback order: the chosen model, then (when `fallback` is on) only models
+ * expected to answer faster than it, the next faster first. A suggestion that timed out is
+ * already late: a slower model would only be later (the general order, daemon/route.ts
+ * fallbackOrder, moves up to larger models to keep quality). */
+export function fasterFallbackOrder(candidates: readonly ModelConfig[], chosen: string, expectedMs: (m: ModelConfig) => number, fallback = true): ModelConfig[] {
+  const first = candidates.find((m) => m.id === chosen);
+  if (!first) return [];
+  if (!fallback) return [first];
+  const limit = expectedMs(first);
+  const faster = candidates.filter((m) => m !== first && expectedMs(m) < limit).sort((a, b) => expectedMs(b) - expectedMs(a) || a.paramsB - b.paramsB);
+  return [first, ...faster];
+}

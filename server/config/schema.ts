@@ -1,7 +1,7 @@
 // The daemon's configuration: one zod schema for the file (JSON or YAML), the defaults and the
 // catalogue overrides. Every figure that feeds accounting carries its source.
 import { z } from 'zod';
-import { BudgetLevel } from '../../shared/protocol';
+import { BudgetLevel, DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../shared/protocol';
 import { DEFAULT_STRATEGY } from '../../shared/strategies';
 
 export const FimFamily = z.enum(['deepseek-coder', 'codellama', 'starcoder', 'qwen-coder', 'llama', 'none']);
@@ -111,6 +111,14 @@ export const RewardWeights = z.object({
 });
 export type RewardWeights = z.infer<typeof RewardWeights>;
 
+export const InlineSettings = z.object({
+  /** Model time a ghost-text suggestion should take: models expected to need longer are not chosen
+   * (routing/inline/eligibility.ts). A session's own setting overrides it. */
+  latencyBudgetMs: z.number().int().positive().max(60_000).default(DEFAULT_INLINE_LATENCY_BUDGET_MS),
+  /** Output tokens the predictor expects of an inline answer before it has seen any (a few lines). */
+  priorOutputTokens: z.number().int().positive().default(32),
+});
+
 export const Config = z.object({
   /** Strategy used when a request names none. */
   strategy: z.string().default(DEFAULT_STRATEGY),
@@ -134,6 +142,8 @@ export const Config = z.object({
     })
     .default({ rewardWeights: RewardWeights.parse({}), maxAttempts: 4, seed: 1, fallback: true }),
   budgets: Budgets.default(Budgets.parse({})),
+  /** Ghost text (inline requests), routed by the policy in routing/inline/ over every strategy. */
+  inline: InlineSettings.default(InlineSettings.parse({})),
   client: z
     .object({
       deadlineMs: z.number().int().positive().default(60_000),

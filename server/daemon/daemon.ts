@@ -9,6 +9,7 @@ import { Session, type SessionSettings } from './session';
 import { describeIssues, onRequest, sendNotification } from './validate';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
+import { teachInlinePolicy } from './inlineFeedback';
 
 const STATS_INTERVAL_MS = 100;
 
@@ -97,6 +98,8 @@ export class Daemon {
       const item = session.history.find((h) => h.requestId === params.requestId);
       if (!item) return { recorded: false, learned: false, reason: `no request ${params.requestId} in this session` };
       item.feedback = params.kind;
+      // Ghost text's verdict also teaches the inline policy's acceptance tallies (inlineFeedback.ts).
+      teachInlinePolicy(this.services, params.requestId, params.kind, params.editRatio);
       const recorded = this.services.setFeedback(params.requestId, params.kind, params.editRatio);
       if (!recorded) return { recorded, learned: false, reason: 'request not found in the ledger' };
       // The verdict teaches the strategy that chose the model and the online pass model.
@@ -170,9 +173,14 @@ export class Daemon {
 function readSettings(raw: unknown): SessionSettings | string {
   const parsed = protocol.InitializationOptions.safeParse(raw ?? {});
   if (!parsed.success) return describeIssues(parsed.error, '(options)');
-  const { strategy, budget } = parsed.data;
+  const { strategy, budget, inline } = parsed.data;
   const { level, ...limits } = budget ?? {};
-  return { ...(strategy ? { strategy } : {}), ...(level ? { budgetLevel: level } : {}), ...(budget ? { budget: limits } : {}) };
+  return {
+    ...(strategy ? { strategy } : {}),
+    ...(level ? { budgetLevel: level } : {}),
+    ...(budget ? { budget: limits } : {}),
+    ...(inline?.latencyBudgetMs ? { inlineLatencyBudgetMs: inline.latencyBudgetMs } : {}),
+  };
 }
 
 function toResponseError(e: unknown): ResponseError<void> {

@@ -1,10 +1,13 @@
-// Ghost-text completion: route cheaply (no tests run: the user is typing), ask for the text at the
-// cursor, and cut the answer down to what belongs at the cursor.
+// Ghost-text completion: route under the latency budget (the inline policy over the session's
+// strategy: routing/inline/), ask for the text at the cursor, falling back only to faster models,
+// and cut the answer down to what belongs at the cursor. The decision is remembered so the user's
+// feedback on it can teach the policy and the strategy (inlineFeedback.ts).
 import type { z } from 'zod';
 import type { InlineCompletionParams, InlineCompletionResult } from '../../shared/protocol';
+import { fasterFallbackOrder } from '../client/fallback';
 import { beginRequest, finishRequest } from './request';
 import { inlineRequest, locateInline } from './requestContext';
-import { explain, fallbackOrder, routeInput } from './route';
+import { explain, routeInput } from './route';
 import type { Services } from './services';
 import type { Session } from './session';
 import { postprocessInline } from '../completion/chain';
@@ -18,26 +21,42 @@ export async function inlineCompletion(services: Services, session: Session, par
   const site = locateInline(begun.doc);
   const request = inlineRequest(begun.doc, site, begun.history);
   const { strategy, input, skipped } = routeInput(services, session, request, params.strategy);
-  const choice = await strategy.choose(input);
+  const budgetMs = session.settings.inlineLatencyBudgetMs ?? services.config.inline.latencyBudgetMs;
+  const choice = await services.inlinePolicy.choose(strategy, input, budgetMs);
+  const expectedMs = (m: (typeof input.candidates)[number]) => input.predict(m).latencyMs;
   const outcome = await services.call(
-    fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
+    fasterFallbackOrder(input.candidates, choice.model, expectedMs, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   );
   const tab = services.account('inline');
-  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed: null });
+  tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed: null, predicted: input.predict(outcome.model) });
 
   // Post-processing: what of the model's text goes at the cursor (server/completion's filter chain).
   const insertText = postprocessInline(outcome.text, { prefix: site.prefix, suffix: site.suffix, language: begun.doc.language, line: params.position.line, fn: site.fn, indent: params.formatting });
 
   const done = await finishRequest(services, session, begun, { strategy: strategy.id, tab, calls: [outcome], passed: null, decided: { strategy, request, features: input.features } });
+  const { footprint } = done.row;
+  // The inline policy keeps the decision too: a verdict on it teaches its acceptance tallies.
+  services.inlinePolicy.remember(done.requestId, strategy, {
+    request,
+    features: input.features,
+    model: outcome.model.id,
+    passed: null,
+    feedback: null,
+    energyJ: footprint.energyJ,
+    co2g: footprint.co2g,
+    costUsd: footprint.costUsd,
+    latencyMs: outcome.latencyMs,
+  });
   return {
     requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],
     decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice.explanation, skipped) },
     fallbacks: outcome.fallbacks,
     usage: done.usage,
-    footprint: done.row.footprint,
+    footprint,
     latencyMs: done.latencyMs,
+    modelMs: outcome.latencyMs,
   };
 }

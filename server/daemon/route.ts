@@ -34,7 +34,8 @@ export function routeInput(services: Services, session: Session, request: Reques
     throw new ResponseError(ErrorCodes.NoModelAvailable, `no model is available: ${skipped.join('; ')}`);
   }
   const promptTokens = services.countTokens(request.prompt);
-  const predict = (m: ModelConfig) => services.predict(m, promptTokens);
+  // Inline answers are a few lines: their own running mean (implement keeps the overall one).
+  const predict = (m: ModelConfig) => services.predict(m, promptTokens, request.kind === 'inline' ? 'inline' : undefined);
   // The budget layer: every strategy chooses among what the budgets and the level leave.
   const level = session.settings.budgetLevel ?? services.config.budgets.level;
   const budgeted = applyBudgets(candidates, predict, level, services.budgetScopes(session.user, level), services.config.budgets.whenSpent);

@@ -11,6 +11,7 @@ import type { LedgerRow } from '../accounting/ledger';
 import type { Decision, FeedbackLearned } from './learning';
 import type { BudgetScope } from '../routing/budget-layer';
 import type { UserLimits } from '../accounting/user-budgets';
+import type { InlinePolicy } from '../routing/inline/policy';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
@@ -47,7 +48,10 @@ export interface Services {
   features(req: RequestContext): Float32Array;
   strategy(id: string): Strategy | undefined;
   strategies(): { id: string; description: string }[];
-  predict(model: ModelConfig, promptTokens: number): FootprintEstimate;
+  /** The footprint the accounting predictor expects of a call (`kind`: inline answers are shorter). */
+  predict(model: ModelConfig, promptTokens: number, kind?: RequestContext['kind']): FootprintEstimate;
+  /** Ghost text's routing layer over every strategy, and what it learned of acceptance. */
+  inlinePolicy: InlinePolicy;
   budget(level?: BudgetLevel): RouteInput['budget'];
   countTokens(text: string): number;
   random(): number;

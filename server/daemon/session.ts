@@ -15,6 +15,8 @@ export interface SessionSettings {
   budgetLevel?: BudgetLevel;
   /** The user's own budgets (per day from the editor's settings; finer ones from other clients). */
   budget?: UserLimits;
+  /** Ghost text's latency budget, when the client set one. */
+  inlineLatencyBudgetMs?: number;
 }
 
 export interface HistoryItem {

@@ -17,6 +17,8 @@ import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
 import { LiveLearning } from './learning';
+import { InlinePolicy } from '../routing/inline/policy';
+import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
 
 export interface WiringOptions {
@@ -41,12 +43,14 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   });
   // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
   // scraping an exporter around every call costs milliseconds on the hot path.
-  const accountant = new Accountant({ stateDir, budgets: config.budgets, models });
+  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, predictor: { priorByKind: { inline: config.inline.priorOutputTokens } } });
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
+  const inlinePolicy = new InlinePolicy(new AcceptanceModel(path.join(stateDir, 'inline-acceptance.json')));
   const health = new HealthMonitor(client, models, opts.log, opts.healthIntervalMs ?? 30_000);
   const learning = new LiveLearning(models, refinedPassOf(strategies), opts.log);
-  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(strategies.values(), learning, opts.log), 60_000);
+  const learners = () => [...strategies.values(), inlinePolicy, learning];
+  let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(learners(), opts.log), 60_000);
   persistTimer.unref();
 
   return {
@@ -54,13 +58,14 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
     ...routing(config, strategies, accountant, learning),
+    inlinePolicy,
     ...accounting(accountant, config),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
       persistTimer = null;
       health.stop();
-      persistAll(strategies.values(), learning, opts.log);
+      persistAll(learners(), opts.log);
       accountant.close();
     },
   };
@@ -144,7 +149,7 @@ function routing(
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
     strategies: () => [...strategies].map(([id, s]) => ({ id, description: s.description })),
-    predict: (model, promptTokens) => accountant.predict(model, promptTokens),
+    predict: (model, promptTokens, kind) => accountant.predict(model, promptTokens, kind),
     budget: (level) => accountant.budgetRoom(level),
     countTokens,
     random: mulberry32(config.routing.seed),
@@ -168,19 +173,15 @@ function accounting(accountant: Accountant, config: Config): Pick<Services, 'acc
   };
 }
 
-/** Saves each strategy's learned state and the live learning; one that cannot (a full disk) is
- * logged and keeps its previous file, and never stops the others or the daemon (this runs from a timer). */
-function persistAll(strategies: Iterable<Strategy>, learning: LiveLearning, log: (line: string) => void): void {
-  for (const s of strategies) {
+/** Saves each learner's state (strategies, the inline policy, the live learning); one that cannot
+ * (a full disk) is logged and keeps its previous file, and never stops the others or the daemon
+ * (this runs from a timer). */
+function persistAll(learners: Iterable<{ readonly id?: string; persist?(): void }>, log: (line: string) => void): void {
+  for (const s of learners) {
     try {
       s.persist?.();
     } catch (e) {
-      log(`strategy ${s.id}: learned state not saved: ${(e as Error).message}`);
+      log(`${s.id ?? 'learned state'}: not saved: ${(e as Error).message}`);
     }
-  }
-  try {
-    learning.persist();
-  } catch (e) {
-    log(`live learning: state not saved: ${(e as Error).message}`);
   }
 }

@@ -3,6 +3,7 @@
 // model on every task through the daemon, judged by our own hidden tests), train one router
 // bundle per fold on the other folds' observations, route every task through a daemon per
 // strategy (learned ones from the bundle that never saw the task), score, report.
+// The first stages are exported for the live evaluations (live.ts: --mode inline, --online).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listModels, type ImplementFunctionResult, type ModelInfo } from '../../shared/protocol';
@@ -94,7 +95,7 @@ function rowOf(strategy: string, a: Answer, verdicts: Verdicts): TaskRow {
   };
 }
 
-interface Fleet {
+export interface Fleet {
   set: RecordedSet;
   models: ModelConfig[];
   /** How each model was described (catalogue, params_b, config). */
@@ -124,7 +125,7 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
 
 /** Every daemon's configuration: exactly the fleet's models, no fallback to another model (an
  * answer must be the routed model's own), escalation through the whole fleet if a strategy asks. */
-function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
+export function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
   const base = (fleet.resolved?.config ?? {}) as Record<string, unknown>;
   const routing = { ...((base.routing as object) ?? {}), seed: opts.seed, fallback: false, maxAttempts: Math.max(1, fleet.models.length) };
   // No shipped bundle: it was trained on the shipped fleet's tasks, which would leak into rl's
@@ -171,7 +172,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
 }
 
 /** Stage 1: the tasks some recording answers (a task no model answered says nothing about routing). */
-function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
+export function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
   const listed = loadTasks(opts.dataset, { limit: opts.limit, split: opts.split });
   if (listed.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
   const set = recordedSet(opts.fleet, opts.dataset);
@@ -191,7 +192,7 @@ function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; 
   return { set, tasks, notes };
 }
 
-function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
+export function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   try {
     return loadFleet(opts, url, set);
   } catch (e) {
@@ -199,7 +200,7 @@ function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   }
 }
 
-interface Offer {
+export interface Offer {
   available: ModelInfo[];
   unavailable: string[];
   largest: string;
@@ -209,7 +210,7 @@ interface Offer {
 }
 
 /** What the daemon offers: models (and which are available) and strategies. */
-async function probeDaemon(config: Record<string, unknown>, stateRoot: string): Promise<Offer> {
+export async function probeDaemon(config: Record<string, unknown>, stateRoot: string): Promise<Offer> {
   const probe = await startDaemon({ config, stateDir: path.join(stateRoot, '_probe') });
   let listing: { models: ModelInfo[]; strategies: { id: string }[] };
   try {
@@ -224,7 +225,7 @@ async function probeDaemon(config: Record<string, unknown>, stateRoot: string): 
   return { available, unavailable, largest: available[available.length - 1].id, weak: available[0].id, base };
 }
 
-interface Plan {
+export interface Plan {
   requested: string[];
   /** always-<model> for every available model: the observation of the fleet. */
   alwaysAll: string[];
@@ -232,7 +233,7 @@ interface Plan {
   routed: string[];
 }
 
-function planStrategies(opts: EvalOptions, offer: Offer): Plan {
+export function planStrategies(opts: EvalOptions, offer: Offer): Plan {
   // With folds, every learned strategy is served from the fold bundles, whatever the probe (which
   // loads no bundle) registered.
   const offered = [...new Set([...offer.base, ...(opts.folds > 1 ? LEARNED_STRATEGIES : [])])];
@@ -247,7 +248,7 @@ function planStrategies(opts: EvalOptions, offer: Offer): Plan {
 
 /** Sends plans through daemons and collects, per strategy, the answers, their hidden verdicts (judged
  * as they arrive) and the daemon's own overhead. */
-class Sender {
+export class Sender {
   readonly answered = new Map<string, Answer[]>();
   readonly overhead = new Map<string, number[]>();
   private readonly judged = new Map<string, Promise<Verdicts>[]>();
@@ -282,7 +283,7 @@ class Sender {
 
 /** Stage 2: every model on every task, with the extracted tests run (the cascade is trained on
  * their verdicts), judged by the hidden tests. */
-async function observeFleetStage(sender: Sender, opts: EvalOptions, fleet: Fleet, offer: Offer, plan: Plan, tasks: EvalTask[]): Promise<FleetObservations> {
+export async function observeFleetStage(sender: Sender, opts: EvalOptions, fleet: Fleet, offer: Offer, plan: Plan, tasks: EvalTask[]): Promise<FleetObservations> {
   await sender.send(plan.alwaysAll.map((s) => ({ strategy: s, needsFolds: false, runTests: true, fold: () => null, sendAs: () => s })), null);
   const models = offer.available.map((m) => fleet.models.find((x) => x.id === m.id)!);
   const answers = plan.alwaysAll.map((s) => sender.answered.get(s)!);
@@ -291,7 +292,7 @@ async function observeFleetStage(sender: Sender, opts: EvalOptions, fleet: Fleet
   return observations(opts.dataset, fleet.source, models, tasks, answers, await Promise.all(plan.alwaysAll.map((s) => sender.verdicts(s))), probes);
 }
 
-interface Folds {
+export interface Folds {
   dir: string;
   k: number;
   foldOf: Map<string, number>;
@@ -300,7 +301,7 @@ interface Folds {
 }
 
 /** Stage 3: one bundle per fold, trained on the other folds' observations only. */
-function trainFoldBundles(observed: FleetObservations, tasks: EvalTask[], plan: Plan, opts: EvalOptions, dir: string): Folds | null {
+export function trainFoldBundles(observed: FleetObservations, tasks: EvalTask[], plan: Plan, opts: EvalOptions, dir: string): Folds | null {
   if (opts.folds < 2 || !plan.routed.some((s) => LEARNED_STRATEGIES.includes(s))) return null;
   const foldOf = foldsOf(tasks.map((t) => t.id), opts.folds, opts.seed);
   const chosen = new Map<number, string>();

@@ -58,8 +58,8 @@ export interface RouteOutcome {
   /** true / false from the extracted tests; null when none ran. */
   passed: boolean | null;
   /** The user's verdict on the answer (accepted / rejected / edited), when the outcome is one of
-   * feedback (the daemon turns a routerllm/feedback into an outcome of the request it rates);
-   * null for test verdicts and training. */
+   * feedback (the daemon turns a routerllm/feedback into an outcome of the request it rates, for
+   * implement answers and ghost text alike); null for test verdicts and training. */
   feedback: FeedbackKind | null;
   /** For 'edited': the share of the answer the user changed, 0..1 (quality = 1 - editRatio). */
   editRatio?: number | null;

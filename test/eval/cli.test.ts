@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { run } from '../../server/cli/commands/eval';
 import { CliError } from '../../server/cli/errors';
 import { cursorIn, loadTasks } from '../../server/eval/tasks';
+import { ghostTextSite } from '../../server/eval/live-runner';
 
 describe('eval: CLI', () => {
   it('rejects bad flags with a one-line error', async () => {
@@ -13,6 +14,18 @@ describe('eval: CLI', () => {
     await assert.rejects(run(['--folds', '1']), (e: unknown) => e instanceof CliError && /--folds/.test(e.message));
     await assert.rejects(run(['--limit', 'x']), (e: unknown) => e instanceof CliError && /--limit/.test(e.message));
     await assert.rejects(run(['--nope']), (e: unknown) => e instanceof CliError);
+    await assert.rejects(run(['--mode', 'chat']), (e: unknown) => e instanceof CliError && /--mode: expected implement or inline/.test(e.message));
+    await assert.rejects(run(['--mode', 'inline', '--budget-ms', '0']), (e: unknown) => e instanceof CliError && /--budget-ms/.test(e.message));
+  });
+
+  it('places ghost text at the start of the function body, after the docstring, on an indented new line', () => {
+    const [t0] = loadTasks('humaneval', { limit: 1 });
+    const site = ghostTextSite(t0);
+    const lines = site.text.split('\n');
+    assert.equal(lines[site.position.line - 1]!.trim(), '"""');
+    assert.equal(lines[site.position.line], '    ');
+    assert.equal(site.position.character, 4);
+    assert.equal(site.before + site.after, site.text);
   });
 
   it('says plainly that MBPP needs MBPP recordings', async () => {

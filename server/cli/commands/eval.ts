@@ -3,13 +3,16 @@
 // routers on that fleet's other folds, and writes report.json / report.md / report.html.
 import * as path from 'node:path';
 import { EvalError, runEvaluation } from '../../eval';
+import { runLiveEvaluation } from '../../eval/live';
 import { textTable } from '../../eval/report-md';
-import { BENCHMARK_OPTIONS, benchmarkArgs, intArg, parseCommandArgs } from '../args';
+import { liveTextTable } from '../../eval/report-live-md';
+import { DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../../shared/protocol';
+import { BENCHMARK_OPTIONS, benchmarkArgs, choiceArg, intArg, parseCommandArgs } from '../args';
 import { CliError } from '../errors';
 
 const USAGE = `usage: routerllm eval [--dataset humaneval|mbpp] [--tasks test|validation|all] [--fleet <dir or file>]...
                      [--config <file>] [--strategies a,b] [--folds K] [--seed N] [--limit N] [--out DIR]
-                     [--cache DIR] [--lanes N]
+                     [--cache DIR] [--lanes N] [--mode implement|inline] [--online] [--budget-ms N]
 
 Serves the recordings as a fleet (every model they hold; a model outside the catalogue needs
 "params_b" in its rows), observes every model on every task through the daemon, trains one router
@@ -29,7 +32,17 @@ report.html to --out (default out/eval/).
   --limit N      only the first N tasks
   --out DIR      where the report goes (default out/eval)
   --cache DIR    execution cache (default <out>/cache)
-  --lanes N      strategies evaluated at once, one daemon each (default 4)`;
+  --lanes N      strategies evaluated at once, one daemon each (default 4)
+  --mode         implement (default: Implement Function, the report above) or inline: each task
+                 as a ghost-text request at the start of the function body; a simulated user (a
+                 proxy) accepts a suggestion iff it passes the hidden tests within the latency
+                 budget and sends that feedback; reports acceptance, energy and model time per
+                 strategy against always-largest (default --out out/eval-inline)
+  --online       routers start untrained (no bundle) and learn only from verification and
+                 feedback, tasks in a seeded random order; the learning curve (windows of 20)
+                 next to the offline-trained (k-fold) router (default strategies cascade,rl;
+                 default --out out/eval-<mode>-online)
+  --budget-ms N  ghost text's latency budget (default ${DEFAULT_INLINE_LATENCY_BUDGET_MS})`;
 
 const OPTIONS = {
   ...BENCHMARK_OPTIONS,
@@ -39,6 +52,9 @@ const OPTIONS = {
   out: { type: 'string' },
   cache: { type: 'string' },
   lanes: { type: 'string' },
+  mode: { type: 'string' },
+  online: { type: 'boolean' },
+  'budget-ms': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -48,15 +64,40 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
-  const out = path.resolve(values.out ?? path.join('out', 'eval'));
+  const mode = choiceArg('mode', values.mode, 'implement', ['implement', 'inline'] as const);
+  const online = values.online === true;
+  const live = mode === 'inline' || online;
+  const out = path.resolve(values.out ?? path.join('out', live ? `eval-${mode}${online ? '-online' : ''}` : 'eval'));
   const config = values.config ?? process.env.ROUTERLLM_CONFIG ?? null;
+  const strategies = values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : null;
   try {
+    if (live) {
+      const report = await runLiveEvaluation({
+        dataset,
+        split,
+        fleet: values.fleet ?? [],
+        config,
+        strategies,
+        folds,
+        seed,
+        limit,
+        out,
+        cacheDir: values.cache ? path.resolve(values.cache) : undefined,
+        lanes: intArg('lanes', values.lanes, 4, 1),
+        mode,
+        online,
+        latencyBudgetMs: intArg('budget-ms', values['budget-ms'], DEFAULT_INLINE_LATENCY_BUDGET_MS, 1),
+      });
+      process.stdout.write(liveTextTable(report));
+      process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (also report.json, report.md, tasks.jsonl)\n`);
+      return 0;
+    }
     const report = await runEvaluation({
       dataset,
       split,
       fleet: values.fleet ?? [],
       config,
-      strategies: values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : null,
+      strategies,
       folds,
       seed,
       limit,

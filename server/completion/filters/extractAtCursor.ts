@@ -7,9 +7,12 @@ import { linePrefixOf, type Filter } from '../types';
 export const extractAtCursor: Filter = (raw, { fn, line, language, prefix }) => {
   if (fn && line >= fn.headerEndLine) {
     const body = bodyOf(extractCode(raw, language, fn.name), fn);
-    // The cursor is on a blank line inside the body: drop the newline and the indentation typed.
+    // The cursor is on a blank line inside the body: drop the blank lines the body opens with
+    // (a model may leave an indented empty line after the docstring) and the indentation typed.
     const lineText = linePrefixOf(prefix);
-    return line > fn.headerEndLine && !lineText.trim() ? body.replace(/^\n/, '').slice(lineText.length) : body;
+    if (!(line > fn.headerEndLine && !lineText.trim())) return body;
+    const text = body.replace(/^(?:[ \t]*\n)+/, '');
+    return text.startsWith(lineText) ? text.slice(lineText.length) : text;
   }
   return /```/.test(raw) ? extractCode(raw, language, '') : raw;
 };

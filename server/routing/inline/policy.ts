@@ -1,0 +1,103 @@
+// The ghost-text policy: one layer over every strategy for inline requests (the user is typing;
+// no tests run). The strategy chooses, as it would for any request, but only among the models
+// eligible for ghost text (eligibility.ts: FIM-capable, within the latency budget, never the top
+// rung). Then feedback decides once it knows a model (MIN_EVIDENCE outcomes): the answer is the
+// cheapest eligible model whose estimated acceptance in this language and context is within
+// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts); a model with fewer outcomes counts as
+// possibly the best, so every eligible model is tried a few times before feedback settles. Fixed-model baselines (always-<id>)
+// are left as they are: they are the references the policy is measured against.
+//
+// Feedback teaches twice: the acceptance tallies here, and the strategy that made the decision
+// through Strategy.learn() with `feedback` set (the rl bandit turns it into a reward).
+import type { FeedbackKind } from '../../../shared/protocol';
+import type { RouteChoice, RouteInput, RouteOutcome, Strategy } from '../types';
+import type { ModelConfig } from '../../config/schema';
+import { byEnergy } from '../order';
+import { pct } from '../strategies/common';
+import { AcceptanceModel, acceptedShare, inlineContextOf } from './acceptance';
+import { eligibleForGhostText } from './eligibility';
+
+/** How far below the best estimated acceptance a cheaper model may be and still be preferred. */
+export const ACCEPTANCE_TOLERANCE = 0.05;
+/** Outcomes on a model before feedback's estimate of it is trusted (until then it is explored). */
+export const MIN_EVIDENCE = 3;
+/** Inline decisions remembered for the feedback that may follow (oldest dropped first). */
+const REMEMBERED = 2000;
+
+export interface InlineChoice extends RouteChoice {
+  /** The models the strategy chose among (all candidates for a fixed baseline). */
+  eligible: ModelConfig[];
+}
+
+/** always-<id> answers with its own model whatever the request: a baseline, not a router. */
+export const isFixedModelBaseline = (s: Strategy): boolean => s.id.startsWith('always-');
+
+export class InlinePolicy {
+  private readonly decisions = new Map<string, { strategy: Strategy; outcome: RouteOutcome }>();
+
+  constructor(readonly acceptance: AcceptanceModel) {}
+
+  async choose(strategy: Strategy, input: RouteInput, budgetMs: number): Promise<InlineChoice> {
+    if (isFixedModelBaseline(strategy)) {
+      const c = await strategy.choose(input);
+      return { ...c, explanation: `${c.explanation} (a fixed baseline: the ghost-text policy does not apply)`, eligible: input.candidates };
+    }
+    const eligible = eligibleForGhostText(input.candidates, (m) => input.predict(m).latencyMs, budgetMs);
+    const picked = await strategy.choose({ ...input, candidates: eligible.models });
+    const notes = [...eligible.notes];
+    let model = eligible.models.find((m) => m.id === picked.model);
+    if (!model) {
+      model = eligible.models[0]!;
+      notes.push(`${picked.model} is not eligible, so the cheapest eligible model answers`);
+    }
+    const { language } = input.request;
+    const context = inlineContextOf(input.request);
+    const est = new Map(eligible.models.map((m) => [m.id, this.acceptance.estimate(m.id, language, context)]));
+    let how = `${strategy.id} chose among ${eligible.models.map((m) => m.id).join(', ')}: ${picked.explanation}`;
+    // Feedback decides once it knows some model: the cheapest eligible model whose estimate is
+    // within the tolerance of the best. A model with fewer than MIN_EVIDENCE outcomes counts as
+    // possibly the best (optimism in the face of uncertainty), so each eligible model is tried a
+    // few times before feedback settles on the cheapest one accepted about as often as the best.
+    const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
+    if (eligible.models.some(isKnown)) {
+      const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
+      const best = Math.max(...eligible.models.map(optimistic));
+      const answer = byEnergy(eligible.models.filter((m) => optimistic(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
+      const e = est.get(answer.id)!;
+      if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${isKnown(model) ? `${pct(e.p)} estimated acceptance` : 'not yet known'})`;
+      how += isKnown(answer)
+        ? `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`
+        : `; ${answer.id} is tried: feedback has ${e.nModel} of the ${MIN_EVIDENCE} outcomes it needs to judge it (${this.acceptance.outcomes} outcome(s) in all)`;
+      model = answer;
+    }
+    const expected = Math.round(input.predict(model).latencyMs);
+    return {
+      model: model.id,
+      explanation: `ghost text: ${model.id}, ${expected} ms expected (budget ${budgetMs} ms); ${how}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      verify: false,
+      eligible: eligible.models,
+    };
+  }
+
+  /** Keeps what the decision was made from, for the user's feedback on it. */
+  remember(requestId: string, strategy: Strategy, outcome: RouteOutcome): void {
+    this.decisions.set(requestId, { strategy, outcome });
+    if (this.decisions.size > REMEMBERED) this.decisions.delete(this.decisions.keys().next().value!);
+  }
+
+  /** Feedback on an inline request: recorded in the acceptance tallies; returns what the strategy
+   * that decided should learn (once per request), or null when the request is not a remembered
+   * inline one. */
+  feedback(requestId: string, kind: FeedbackKind, editRatio?: number): { strategy: Strategy; outcome: RouteOutcome } | null {
+    const d = this.decisions.get(requestId);
+    if (!d) return null;
+    this.decisions.delete(requestId);
+    const { request, model } = d.outcome;
+    this.acceptance.record(model, request.language, inlineContextOf(request), acceptedShare(kind, editRatio));
+    return { strategy: d.strategy, outcome: { ...d.outcome, feedback: kind } };
+  }
+
+  persist(): void {
+    this.acceptance.persist();
+  }
+}

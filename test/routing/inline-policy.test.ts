@@ -1,0 +1,138 @@
+// The ghost-text policy over every strategy: FIM-capable models within the latency budget, never
+// the top rung by default, acceptance feedback moving the choice, timeouts falling back only to
+// faster models.
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import type { ModelConfig } from '../../server/config/schema';
+import { eligibleForGhostText, fimCapable } from '../../server/routing/inline/eligibility';
+import { InlinePolicy } from '../../server/routing/inline/policy';
+import { AcceptanceModel, inlineContextOf } from '../../server/routing/inline/acceptance';
+import { fasterFallbackOrder } from '../../server/client/fallback';
+import { createStrategies } from '../../server/routing/registry';
+import { byEnergy } from '../../server/routing/order';
+import { estimateFootprint } from '../../server/routing/rewards';
+import type { RouteInput } from '../../server/routing/types';
+import { AVAILABLE, input, request, tmpDir } from './helpers';
+
+// Inline answers of ~40 tokens: 1.3B ~520 ms, 6.7B/7B ~540 ms, 13B ~830 ms, 33B ~1050 ms, 70B ~1150 ms.
+const inlineInput = (over: Partial<RouteInput> = {}): RouteInput =>
+  input(request({ kind: 'inline', tests: [], prompt: 'def is_prime(n: int) -> bool:\n    """Return True if n is prime."""\n    ' }), { predict: (m) => estimateFootprint(m, 100, 40), ...over });
+const ms = (m: ModelConfig) => estimateFootprint(m, 100, 40).latencyMs;
+const top = byEnergy(AVAILABLE).at(-1)!;
+
+/** Every strategy as the daemon builds it, with the shipped router bundle. */
+function strategies() {
+  return createStrategies({ models: AVAILABLE, stateDir: tmpDir(), inference: 'ts' });
+}
+
+describe('ghost-text eligibility', () => {
+  it('keeps FIM-capable models within the budget, cheapest first, and never the top rung', () => {
+    const e = eligibleForGhostText(AVAILABLE, ms, 600);
+    assert.deepEqual(e.models.map((m) => m.id), ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'codellama-7b']);
+    assert.ok(e.models.every(fimCapable));
+    const generous = eligibleForGhostText(AVAILABLE, ms, 60_000);
+    assert.ok(!generous.models.some((m) => m.id === top.id), 'the top rung is out even when the budget allows it');
+    assert.ok(generous.models.some((m) => m.id === 'codellama-34b'), 'a large FIM model below the top rung stays');
+    // A fleet whose top rung is FIM-capable: it is left out all the same.
+    const deepseek = AVAILABLE.filter((m) => m.id.startsWith('deepseek-coder'));
+    const onlyDeepseek = eligibleForGhostText(deepseek, ms, 60_000);
+    assert.deepEqual(onlyDeepseek.models.map((m) => m.id), ['deepseek-coder-1.3b', 'deepseek-coder-6.7b']);
+    assert.match(onlyDeepseek.notes.join(' '), /top rung deepseek-coder-33b is never the ghost-text default/);
+  });
+
+  it('keeps the fastest model, and those as fast for the same answer, when none fits the budget', () => {
+    const e = eligibleForGhostText(AVAILABLE, ms, 100);
+    assert.deepEqual(e.models.map((m) => m.id), ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'codellama-7b']);
+    // A model never called still has the short prior length: it must not pass for fast because of it.
+    const learned = (m: ModelConfig) => (m.id === 'deepseek-coder-33b' ? estimateFootprint(m, 100, 32).latencyMs : estimateFootprint(m, 100, 70).latencyMs);
+    const cold = eligibleForGhostText(AVAILABLE, learned, 100);
+    assert.ok(learned(AVAILABLE.find((m) => m.id === 'deepseek-coder-33b')!) < learned(AVAILABLE.find((m) => m.id === 'deepseek-coder-1.3b')!) * 1.1, 'the premise: 33B looks as fast on its prior');
+    assert.ok(!cold.models.some((m) => m.id === 'deepseek-coder-33b'), cold.models.map((m) => m.id).join(', '));
+    assert.match(e.notes.join(' '), /no model is expected within the 100 ms budget/);
+  });
+
+  it('the top rung answers only when it is the only candidate', () => {
+    assert.deepEqual(eligibleForGhostText([top], ms, 100).models.map((m) => m.id), [top.id]);
+  });
+});
+
+describe('the inline policy over every strategy', () => {
+  it('no routing strategy defaults ghost text to the top rung or past the budget (cascade sends test-less requests to its top rung otherwise)', async () => {
+    const policy = new InlinePolicy(new AcceptanceModel(null));
+    const all = strategies();
+    // Without the policy the shipped cascade sends a request without tests to its top rung.
+    const bare = await all.get('cascade')!.choose(inlineInput());
+    assert.equal(bare.model, 'deepseek-coder-33b', bare.explanation);
+    for (const [id, s] of all) {
+      if (id.startsWith('always-')) continue;
+      const c = await policy.choose(s, inlineInput(), 600);
+      assert.notEqual(c.model, top.id, id);
+      assert.ok(ms(AVAILABLE.find((m) => m.id === c.model)!) <= 600, `${id} chose ${c.model}`);
+      assert.ok(fimCapable(AVAILABLE.find((m) => m.id === c.model)!), `${id} chose ${c.model}`);
+      assert.match(c.explanation, /^ghost text: /);
+    }
+  });
+
+  it('leaves fixed-model baselines alone', async () => {
+    const policy = new InlinePolicy(new AcceptanceModel(null));
+    const c = await policy.choose(strategies().get(`always-${top.id}`)!, inlineInput(), 600);
+    assert.equal(c.model, top.id);
+    assert.match(c.explanation, /fixed baseline/);
+  });
+
+  it('feedback moves the choice: rejections of one model send ghost text to the cheapest model accepted about as often', async () => {
+    const dir = tmpDir();
+    const policy = new InlinePolicy(new AcceptanceModel(path.join(dir, 'acc.json')));
+    const cascade = strategies().get('cascade')!;
+    const first = await policy.choose(cascade, inlineInput(), 600);
+    const req = inlineInput().request;
+    const teach = (model: string, kind: 'accepted' | 'rejected', i: number) => {
+      policy.remember(`r${model}${i}`, cascade, { request: req, features: new Float32Array(), model, passed: null, feedback: null, energyJ: 1, co2g: 0, costUsd: 0, latencyMs: 500 });
+      return policy.feedback(`r${model}${i}`, kind);
+    };
+    for (let i = 0; i < 6; i++) teach('deepseek-coder-1.3b', 'rejected', i);
+    for (let i = 0; i < 6; i++) teach('deepseek-coder-6.7b', i < 4 ? 'accepted' : 'rejected', i);
+    // codellama-7b, eligible too, has no feedback yet: it is tried before feedback settles.
+    const exploring = await policy.choose(cascade, inlineInput(), 600);
+    assert.equal(exploring.model, 'codellama-7b', exploring.explanation);
+    assert.match(exploring.explanation, /is tried: feedback has 0 of the 3 outcomes/);
+    for (let i = 0; i < 3; i++) teach('codellama-7b', 'rejected', i);
+    const after = await policy.choose(cascade, inlineInput(), 600);
+    assert.equal(after.model, 'deepseek-coder-6.7b', after.explanation);
+    assert.match(after.explanation, /estimated acceptance/);
+    const lesson = teach('deepseek-coder-6.7b', 'accepted', 99);
+    assert.ok(lesson, 'a remembered inline decision teaches the strategy');
+    assert.equal(lesson?.outcome.feedback, 'accepted', 'the strategy learns with the feedback set');
+    assert.equal(policy.feedback('rdeepseek-coder-6.7b99', 'accepted'), null, 'once per request');
+    // The tallies persist and come back.
+    policy.persist();
+    const again = new InlinePolicy(new AcceptanceModel(path.join(dir, 'acc.json')));
+    assert.equal((await again.choose(cascade, inlineInput(), 600)).model, 'deepseek-coder-6.7b');
+    assert.notEqual(first.explanation, after.explanation);
+  });
+
+  it('acceptance is per language and context, shrunk toward the model record', () => {
+    const acc = new AcceptanceModel(null);
+    const ctx = inlineContextOf({ functionName: 'f', prompt: 'def f():\n    ' });
+    assert.equal(ctx, 'function/new-line');
+    assert.equal(inlineContextOf({ functionName: null, prompt: 'x = fo' }), 'top-level/mid-line');
+    for (let i = 0; i < 10; i++) acc.record('m', 'python', ctx, 1);
+    const py = acc.estimate('m', 'python', ctx);
+    const ts = acc.estimate('m', 'typescript', ctx);
+    assert.ok(py.p > 0.85 && py.n === 10, JSON.stringify(py));
+    assert.ok(ts.p < py.p && ts.p > 0.5 && ts.n === 0, 'another language borrows from the model, partly');
+  });
+});
+
+describe('ghost-text fallback', () => {
+  it('a failed or timed-out model falls back only to faster ones, the next faster first', () => {
+    const chosen = AVAILABLE.find((m) => m.id === 'codellama-13b')!;
+    const order = fasterFallbackOrder(AVAILABLE, chosen.id, ms);
+    assert.equal(order[0]!.id, chosen.id);
+    assert.ok(order.length > 1);
+    for (const m of order.slice(1)) assert.ok(ms(m) < ms(chosen), `${m.id} is not faster`);
+    for (let i = 2; i < order.length; i++) assert.ok(ms(order[i]!) <= ms(order[i - 1]!));
+    assert.deepEqual(fasterFallbackOrder(AVAILABLE, 'deepseek-coder-1.3b', ms).map((m) => m.id), ['deepseek-coder-1.3b'], 'nothing is faster than the fastest');
+    assert.deepEqual(fasterFallbackOrder(AVAILABLE, chosen.id, ms, false).map((m) => m.id), [chosen.id]);
+  });
+});
