@@ -53,7 +53,7 @@ describe('daemon: ghost text routing', function () {
     try {
       const first = await ghostAt(daemon, 0, 'cascade');
       const rejected = first.decision.model;
-      assert.deepEqual(await daemon.request(protocol.feedback, { requestId: first.requestId, kind: 'rejected' }), { recorded: true });
+      assert.deepEqual(await daemon.request(protocol.feedback, { requestId: first.requestId, kind: 'rejected' }), { recorded: true, learned: true });
       for (let i = 1; i < 4; i++) {
         const r = await ghostAt(daemon, 0, 'cascade');
         if (r.decision.model === rejected) await daemon.request(protocol.feedback, { requestId: r.requestId, kind: 'rejected' });
