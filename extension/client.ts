@@ -104,7 +104,9 @@ export class DaemonProcess implements vscode.Disposable {
         stderr: (input, channel) =>
           lines(input, (line) => {
             this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL);
-            if (stderrLevel(line) === 'info') channel.info(line);
+            const level = stderrLevel(line);
+            if (level === 'info') channel.info(line);
+            else if (level === 'warn') channel.warn(line);
             else channel.error(line);
           }),
       },

@@ -20,9 +20,11 @@ export interface Problem {
 
 export const NODE_DOWNLOAD_URL = 'https://nodejs.org/en/download';
 
-/** A daemon stderr line is a log line ("[routerllm <time>] ...") unless it looks like a failure. */
-export function stderrLevel(line: string): 'info' | 'error' {
-  if (/^\[routerllm [^\]]*\]/.test(line) && !/\b(error|failed|cannot|crash)/i.test(line.replace(/^\[routerllm [^\]]*\]/, ''))) return 'info';
+/** How to log a daemon stderr line: its own "[routerllm <time>] ..." lines are info, or warnings
+ * when they report a failure (a server down); anything else (a stack trace) is an error. */
+export function stderrLevel(line: string): 'info' | 'warn' | 'error' {
+  const own = /^\[routerllm [^\]]*\]\s*(.*)$/.exec(line);
+  if (own) return /\b(error|failed|cannot|unhealthy|crash|refused|ignored)/i.test(own[1]!) ? 'warn' : 'info';
   if (/^\s*$/.test(line)) return 'info';
   return 'error';
 }

@@ -31,7 +31,11 @@ function answers(url: string): Promise<boolean> {
 
 export class RecordedFleet implements vscode.Disposable {
   private child: ChildProcess | undefined;
-  private readonly output = vscode.window.createOutputChannel('RouterLLM Fleet', { log: true });
+  private _output: vscode.LogOutputChannel | undefined;
+  /** Created on first use: most windows never start a fleet. */
+  private get output(): vscode.LogOutputChannel {
+    return (this._output ??= vscode.window.createOutputChannel('RouterLLM Fleet', { log: true }));
+  }
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -90,6 +94,6 @@ export class RecordedFleet implements vscode.Disposable {
 
   dispose(): void {
     if (this.child && this.child.exitCode === null) this.child.kill();
-    this.output.dispose();
+    this._output?.dispose();
   }
 }

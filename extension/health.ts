@@ -29,6 +29,9 @@ export class Health {
     if (state.kind === 'error') {
       this.statusBar.setDaemonError(state.reason);
       this.problems.show(state.problem ?? { id: `daemon:${state.reason}`, message: `RouterLLM: ${state.reason}`, actions: [{ kind: 'restartDaemon' }, { kind: 'showLog' }] }, { severity: 'error' });
+    } else if (state.kind === 'starting') {
+      // A new daemon checks the servers afresh and reports only those that are down.
+      this.statusBar.clearModelHealth();
     } else if (state.kind === 'running') {
       this.statusBar.setDaemonError(undefined);
       this.problems.clear('daemon:');
@@ -71,7 +74,7 @@ export class Health {
     const short = shortMessage(full);
     const urls = /^(?:no model is available|every model failed): No model server reachable at (.*?):/.exec(short) ?? /^No model server reachable at (.*?):/.exec(short);
     const problem: Problem = urls
-      ? { ...noServerProblem(urls[1]!.split(', ')), id: `${NO_SERVER}:${what}` }
+      ? { ...noServerProblem(urls[1]!.split(', ')), id: `${NO_SERVER}:${what}:${urls[1]}` }
       : { id: `fail:${what}:${short}`, message: `RouterLLM: ${what} failed: ${short}`, actions: [{ kind: 'showLog' }] };
     this.problems.show(problem, { explicit: opts.explicit, quietMs: QUIET_MS });
   }
@@ -88,7 +91,8 @@ export class Health {
 
 function noServerProblem(urls: string[]): Problem {
   return {
-    id: NO_SERVER,
+    // Per address: pointing the daemon elsewhere is a new problem, shown again.
+    id: `${NO_SERVER}:${[...new Set(urls)].sort().join(',')}`,
     message: `RouterLLM: ${noServerMessage(urls)}.`,
     actions: [{ kind: 'startFleet' }, { kind: 'openSetting', key: 'routerllm.daemon.configFile' }],
   };

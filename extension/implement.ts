@@ -80,9 +80,13 @@ export async function implementCommand(deps: ImplementDeps): Promise<ImplementFu
           const related = await findRelatedFiles(document, undefined, token);
           progress.report({ message: related.length ? `with ${related.length} related file(s)` : undefined });
           const progressToken = randomUUID();
+          // The models tried stay in view: "deepseek-coder-1.3b ✗ → asking deepseek-coder-6.7b".
+          const trail: string[] = [];
           progressListeners.set(progressToken, (p) => {
             deps.log.info(`implement: ${p.message}`);
-            progress.report({ message: p.message });
+            if (p.stage === 'passed' || p.stage === 'failed') trail.push(`${p.model} ${p.stage === 'passed' ? '✓' : '✗'}`);
+            const now = { calling: `asking ${p.model}`, testing: `testing ${p.model}'s answer`, escalating: `escalating to ${p.model}`, passed: '', failed: '' }[p.stage];
+            progress.report({ message: [...trail, ...(now ? [now] : [])].join(' → ') });
           });
           try {
             return await deps.daemon.request(

@@ -46,6 +46,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  clearModelHealth(): void {
+    this.downModels.clear();
+    this.render();
+  }
+
   /** Shows a spinner while a request the user waits for (ghost text, Implement Function) runs. */
   async withBusy<T>(work: () => Promise<T>, what = 'a request'): Promise<T> {
     this.busy++;

@@ -50,9 +50,9 @@ describe('failure summary: one reason instead of a list of models', () => {
 });
 
 describe('daemon diagnosis: one problem with its fix', () => {
-  it('logs the daemon\'s own lines as info and failures as errors', () => {
+  it('logs the daemon\'s own lines as info (warnings when they report a failure) and anything else as errors', () => {
     assert.equal(stderrLevel('[routerllm 2026-11-26T18:31:45.032Z] serving on stdio (config: built-in, state: /root/.routerllm)'), 'info');
-    assert.equal(stderrLevel('[routerllm 2026-11-26T18:31:45.037Z] deepseek-coder-1.3b: server unhealthy: cannot reach http://127.0.0.1:8177'), 'error');
+    assert.equal(stderrLevel('[routerllm 2026-11-26T18:31:45.037Z] deepseek-coder-1.3b: server unhealthy: cannot reach http://127.0.0.1:8177'), 'warn');
     assert.equal(stderrLevel("Error: Cannot find module 'better-sqlite3'"), 'error');
     assert.equal(stderrLevel('    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)'), 'error');
   });
