@@ -61,6 +61,16 @@ export class Problems {
         return; // the configuration change restarts the daemon (extension.ts)
       }
       case 'openSetting':
+        // In a remote window (code-server, SSH, WSL) the daemon's settings are the remote
+        // machine's: the User tab would say "No Settings Found".
+        if (vscode.env.remoteName) {
+          try {
+            await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: a.key });
+            return;
+          } catch {
+            /* an older VS Code: the plain settings editor */
+          }
+        }
         await vscode.commands.executeCommand('workbench.action.openSettings', a.key);
         return;
       case 'startFleet':

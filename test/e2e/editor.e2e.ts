@@ -60,36 +60,44 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
       .join('\n');
   const count = (re: RegExp) => (routerLog().match(new RegExp(re.source, 'g')) ?? []).length;
   const settingsFile = () => path.join(userData, 'User', 'settings.json');
+  /** A setting as saved: the remote (machine) settings first, where code-server keeps them. */
+  const readSetting = (key: string): unknown => {
+    for (const file of [path.join(userData, 'Machine', 'settings.json'), settingsFile()]) {
+      try {
+        const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>)[key];
+        if (v !== undefined) return v;
+      } catch {
+        /* absent or being written */
+      }
+    }
+    return undefined;
+  };
   /** Sets settings as a user would, in the Settings editor (search, type, Tab). It writes through
    * VS Code's configuration service; here a settings.json edited or saved as a file is not
    * noticed (its file watcher does not report it). */
   const editSettings = async (extra: Record<string, string | number>) => {
-    await runCommand('Preferences: Open Settings (UI)');
-    const settingsEditor = page.locator('.settings-editor').first();
-    await settingsEditor.waitFor();
     for (const [key, value] of Object.entries(extra)) {
-      // Ctrl+F: the Settings editor's search box (focused when it opens).
+      // Opened afresh for each setting: its search box has the focus when it opens.
+      await runCommand('Preferences: Open Settings (UI)');
+      const settingsEditor = page.locator('.settings-editor').first();
+      await settingsEditor.waitFor();
+      // code-server is a remote window: the extension's settings live in the Remote tab.
+      await settingsEditor.getByText(/^Remote \[/).first().click();
       await page.keyboard.press('Control+F');
       await page.keyboard.press('Control+A');
       await page.keyboard.type(key);
-      const input = page.locator(`.settings-editor .setting-item-contents[data-key="${key}"] input, .settings-editor .setting-item-contents:has(.setting-item-title:has-text("${titleOf(key)}")) input`).first();
+      const input = page.locator(`.settings-editor .setting-item-contents:has(.setting-item-title:has-text("${titleOf(key)}")) input`).first();
       await input.waitFor();
       await input.fill(String(value));
       await page.keyboard.press('Tab');
-      await waitFor(`${key} in settings.json`, async () => {
-        try {
-          return (JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>)[key] === value;
-        } catch {
-          return false;
-        }
-      }, 15_000);
+      await waitFor(`${key} in the remote settings`, async () => readSetting(key) === value, 15_000);
+      // Escape clears the search, then closes the floating Settings editor.
+      for (let i = 0; i < 4 && (await settingsEditor.isVisible()); i++) {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(300);
+      }
+      await settingsEditor.waitFor({ state: 'hidden', timeout: 5_000 });
     }
-    // Escape clears the search, then closes the floating Settings editor.
-    for (let i = 0; i < 4 && (await settingsEditor.isVisible()); i++) {
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(300);
-    }
-    await settingsEditor.waitFor({ state: 'hidden', timeout: 5_000 });
   };
   /** The Settings editor's title of a key: routerllm.fleet.latencyScale -> "Latency Scale". */
   const titleOf = (key: string) => key.split('.').pop()!.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
@@ -209,6 +217,13 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
 
   async function openFile(name: string): Promise<void> {
     await page.keyboard.press('Escape');
+    // Already open: its tab, as a user would.
+    const tab = page.locator('.tab', { hasText: name }).first();
+    if (await tab.count()) {
+      await tab.click();
+      await page.locator('.tab.active', { hasText: name }).waitFor();
+      return;
+    }
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -281,8 +296,7 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     const config = path.join(tmp, 'routerllm.json');
     fs.writeFileSync(config, JSON.stringify({ fleetUrl: `http://127.0.0.1:${fleetPort}`, stateDir: path.join(tmp, 'state') }, null, 2));
     await editSettings({ 'routerllm.daemon.configFile': config, 'routerllm.fleet.latencyScale': 0.05, 'routerllm.inline.debounceMs': 100 });
-    const written = JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
-    assert.equal(written['routerllm.daemon.configFile'], config, 'the settings editor did not save the setting');
+
     const message = toast(`No model server reachable at http://127.0.0.1:${fleetPort}`);
     await message.first().waitFor({ timeout: 60_000 });
     await waitFor('the warning state', async () => /warning-kind/.test(await statusClass()), 15_000);
@@ -436,7 +450,7 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     await page.locator('.statusbar-item .codicon-circle-slash').first().waitFor({ state: 'detached', timeout: 10_000 });
 
     await menu('Disable Ghost Text for python');
-    await waitFor('the language setting', async () => /"routerllm\.inline\.disabledLanguages": \[\s*"python"\s*\]/.test(fs.readFileSync(settingsFile(), 'utf8')), 10_000);
+    await waitFor('the language setting', async () => JSON.stringify(readSetting('routerllm.inline.disabledLanguages')) === '["python"]', 10_000);
     await page.locator('.statusbar-item .codicon-circle-slash').first().waitFor({ timeout: 10_000 });
     // No request while it is off: type where ghost text came before.
     const before = count(/inline \S+: \S+ in \d+ ms/);
