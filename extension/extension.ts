@@ -79,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
     }),
     vscode.commands.registerCommand('routerllm.whyThisModel', () => whyThisModel(inline.last)),
     vscode.commands.registerCommand(START_FLEET_COMMAND, () => fleet.start()),
+    // The walkthrough's setting links: in a remote window (code-server, SSH) the Remote tab.
+    vscode.commands.registerCommand('routerllm.openSetting', (key: unknown) => problems.run({ kind: 'openSetting', key: typeof key === 'string' ? key : 'routerllm' })),
     vscode.commands.registerCommand('routerllm.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
     vscode.window.onDidChangeActiveTextEditor(() => controls.refresh()),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, (requestId: string) => feedback.accepted(requestId)),
