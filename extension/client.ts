@@ -2,12 +2,16 @@
 //
 // spawn (default): `<routerllm.daemon.nodePath> <serverPath> --stdio`. The daemon loads native
 //   modules (better-sqlite3, onnxruntime-node) built for the machine's Node, so it runs in that
-//   Node, never inside the extension host. Packaging choice: the VSIX ships dist/extension.js and
-//   dist/server.js but no node_modules; `routerllm.daemon.serverPath` (default: the bundled
-//   dist/server.js, relative paths resolved against the extension folder) can point at a RouterLLM
-//   installation whose node_modules hold the natives (the e2e test points it at the repository).
+//   Node, never inside the extension host. Packaging: the VSIX ships dist/server.js with the
+//   runtime packages it loads for its platform in dist/node_modules (scripts/stage-daemon-modules.mjs,
+//   docs/ARCHITECTURE.md). Before spawning, the Node is probed (nodeProbe.ts): a missing or
+//   mismatched Node is one message with a "Choose Node…" button, not a crashing daemon. The
+//   daemon's stderr is its log: "[routerllm ...]" lines are info; a crash's last lines are
+//   diagnosed (daemonDiagnosis.ts) and a crash that restarting cannot fix is not restarted.
+//   `routerllm.daemon.serverPath` can point at another RouterLLM installation.
 // connect: a WebSocket to a shared daemon at `routerllm.daemon.url`, the token from SecretStorage.
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   CancellationToken,
@@ -24,13 +28,26 @@ import {
 } from 'vscode-languageclient/node';
 import { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../shared/protocol';
 import { connectWebSocketPatiently } from '../shared/wsTransport';
+import { diagnoseCrash, Problem, stderrLevel, checkNode } from './daemonDiagnosis';
 import { initializationOptions } from './initializationOptions';
+import { probeNode, readNativesManifest, restoreExecutables } from './nodeProbe';
 import { Settings } from './settingsSchema';
 import type { z } from 'zod';
 
 export const TOKEN_SECRET = 'routerllm.daemon.token';
 
-export type DaemonState = { kind: 'starting' } | { kind: 'running' } | { kind: 'error'; reason: string } | { kind: 'stopped' };
+export type DaemonState = { kind: 'starting' } | { kind: 'running' } | { kind: 'error'; reason: string; problem?: Problem } | { kind: 'stopped' };
+
+/** vscode-languageclient forces a notification for each failure it sees ("couldn't create
+ * connection", "Pending response rejected", ...): five for one crash. Its messages go to the log;
+ * the extension says what happened once (health.ts). */
+class QuietLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown): void {
+    super.error(message, data, false);
+  }
+}
+
+const STDERR_TAIL = 8_000;
 
 /** The resolved `spawn` command line (exported for the tests and the log). */
 export function spawnCommand(settings: Settings, extensionPath: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
@@ -54,6 +71,8 @@ export class DaemonProcess implements vscode.Disposable {
   private _state: DaemonState = { kind: 'stopped' };
   private readonly handlers: { method: string; handler: (params: unknown) => void }[] = [];
   private restarts: number[] = [];
+  /** The daemon process's last stderr output, to say why it died. */
+  private stderrTail = '';
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -73,8 +92,24 @@ export class DaemonProcess implements vscode.Disposable {
   /** Starts the client; never throws (a failure becomes the 'error' state). */
   async start(): Promise<void> {
     const settings = this.settings();
+    this.setState({ kind: 'starting' });
+    const blocker = await this.checkSpawn(settings);
+    if (blocker) return this.fail(blocker.message, blocker);
+    this.stderrTail = '';
     const serverOptions = await this.serverOptions(settings);
     const clientOptions: LanguageClientOptions = {
+      stdioOptions: {
+        stdout: (input, channel) => lines(input, (line) => channel.info(line)),
+        // The daemon logs to stderr: its "[routerllm ...]" lines are info, not errors.
+        stderr: (input, channel) =>
+          lines(input, (line) => {
+            this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL);
+            const level = stderrLevel(line);
+            if (level === 'info') channel.info(line);
+            else if (level === 'warn') channel.warn(line);
+            else channel.error(line);
+          }),
+      },
       documentSelector: settings.languages.flatMap((language) => [
         { scheme: 'file', language },
         { scheme: 'untitled', language },
@@ -83,7 +118,8 @@ export class DaemonProcess implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: () => initializationOptions(this.settings()),
       initializationFailedHandler: (error) => {
-        this.fail(`the daemon failed to initialize: ${error instanceof Error ? error.message : String(error)}`);
+        const problem = diagnoseCrash(this.stderrTail, this.settings()['daemon.nodePath']);
+        this.fail(problem?.message ?? `the daemon failed to initialize: ${error instanceof Error ? error.message : String(error)}`, problem);
         return false;
       },
       synchronize: { configurationSection: 'routerllm' },
@@ -101,6 +137,12 @@ export class DaemonProcess implements vscode.Disposable {
           return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
         },
         closed: () => {
+          // A crash that restarting cannot fix (a missing module, a wrong Node) is said once.
+          const problem = diagnoseCrash(this.stderrTail, this.settings()['daemon.nodePath']);
+          if (problem) {
+            this.fail(problem.message, problem);
+            return { action: CloseAction.DoNotRestart, handled: true };
+          }
           // A crash restarts the daemon, at most 3 times in 3 minutes; then the error state.
           const now = Date.now();
           this.restarts = this.restarts.filter((t) => now - t < 180_000);
@@ -114,20 +156,33 @@ export class DaemonProcess implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient('routerllm', 'RouterLLM', serverOptions, clientOptions);
+    const client = new QuietLanguageClient('routerllm', 'RouterLLM', serverOptions, clientOptions);
     this.client = client;
     for (const { method, handler } of this.handlers) client.onNotification(method, handler);
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) this.setState({ kind: 'running' });
       else if (e.newState === State.Starting) this.setState({ kind: 'starting' });
     });
-    this.setState({ kind: 'starting' });
     try {
       await client.start();
       this.log.info('daemon running');
     } catch (e) {
-      this.fail(`cannot start the daemon: ${(e as Error).message ?? String(e)}`);
+      if (this._state.kind === 'error') return; // already said why
+      const problem = diagnoseCrash(this.stderrTail, settings['daemon.nodePath']);
+      this.fail(problem?.message ?? `cannot start the daemon: ${(e as Error).message ?? String(e)}`, problem);
     }
+  }
+
+  /** Whether the spawned daemon can run here at all: the Node exists, is 20+, and matches the
+   * packaged binaries' ABI. A problem names the fix; undefined lets the daemon start. */
+  private async checkSpawn(settings: Settings): Promise<Problem | undefined> {
+    if (settings['daemon.mode'] !== 'spawn') return undefined;
+    const { command, args, env } = spawnCommand(settings, this.context.extensionPath);
+    const manifest = readNativesManifest(args[0]!);
+    restoreExecutables(args[0]!, manifest?.executables);
+    const probe = await probeNode(command, env);
+    if (probe !== 'missing') this.log.info(`daemon node: ${command} is ${probe.version} (ABI ${probe.abi})${manifest ? `; packaged natives: ABI ${manifest.nodeAbi}` : ''}`);
+    return checkNode(command, probe, manifest, { platform: process.platform, arch: process.arch });
   }
 
   private async serverOptions(settings: Settings): Promise<ServerOptions> {
@@ -148,9 +203,9 @@ export class DaemonProcess implements vscode.Disposable {
     return exe;
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, problem?: Problem): void {
     this.log.error(reason);
-    this.setState({ kind: 'error', reason });
+    this.setState({ kind: 'error', reason, ...(problem ? { problem } : {}) });
   }
 
   get running(): boolean {
@@ -195,6 +250,10 @@ export class DaemonProcess implements vscode.Disposable {
     void this.stop();
     this.stateEmitter.dispose();
   }
+}
+
+function lines(input: NodeJS.ReadableStream, each: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', each);
 }
 
 export class DaemonUnavailable extends Error {

@@ -1,24 +1,33 @@
 // RouterLLM's VS Code extension: a thin client of the RouterLLM daemon (vscode-eslint style).
 // Activated lazily (onLanguage:python/typescript/javascript and its commands); every job lives in
 // its own module: client.ts (daemon), inline.ts (ghost text), implement.ts, feedback.ts,
-// statusBar.ts + dashboard.ts, health.ts (visible failures), settings.ts.
+// statusBar.ts + statusMenu.ts (controls) + dashboard.ts, health.ts + problems.ts (one actionable
+// message per failure), fleet.ts (the recorded fleet, to try it without servers), settings.ts.
+// On first activation the "Get started" walkthrough opens beside the editor.
 import * as vscode from 'vscode';
-import { serverHealth, statsChanged } from '../shared/protocol';
+import { implementProgress, serverHealth, statsChanged } from '../shared/protocol';
 import { DaemonProcess, TOKEN_SECRET } from './client';
 import { Dashboard } from './dashboard';
 import { FeedbackReporter } from './feedback';
+import { RecordedFleet, START_FLEET_COMMAND } from './fleet';
 import { Health } from './health';
-import { IMPLEMENT_COMMAND, implementCommand, PROPOSED_SCHEME, ProposedContent } from './implement';
+import { dispatchImplementProgress, IMPLEMENT_COMMAND, implementCommand, PROPOSED_SCHEME, ProposedContent } from './implement';
 import { ACCEPTED_COMMAND, InlineProvider } from './inline';
+import { Problems } from './problems';
+import { InlineControls, showMenu, SNOOZE_MS, whyThisModel } from './statusMenu';
 import { readSettings } from './settings';
 import { SECTION, Settings } from './settingsSchema';
-import { StatusBar } from './statusBar';
+import { MENU_COMMAND, StatusBar } from './statusBar';
+
+export const WALKTHROUGH_ID = 'routerllm.routerllm#gettingStarted';
+const WALKTHROUGH_OFFERED = 'routerllm.walkthroughOffered';
 
 /** What activate() returns, for the extension-host tests. */
 export interface RouterLlmApi {
   daemon: DaemonProcess;
   statusBar: StatusBar;
   inline: InlineProvider;
+  controls: InlineControls;
   settings(): Settings;
 }
 
@@ -29,12 +38,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
 
   const statusBar = new StatusBar();
   const daemon = new DaemonProcess(context, log, current);
-  const health = new Health(statusBar, log);
-  const feedback = new FeedbackReporter(daemon, log);
+  const problems = new Problems(log, () => daemon.restart());
+  const health = new Health(statusBar, log, problems, daemon);
+  const feedback = new FeedbackReporter(daemon, log, current);
   const dashboard = new Dashboard(daemon);
-  const inline = new InlineProvider(daemon, current, feedback, health, log);
+  const controls = new InlineControls(context.globalState, current, statusBar);
+  const inline = new InlineProvider(daemon, current, feedback, health, log, statusBar, () => controls.snoozedUntil());
   const proposed = new ProposedContent();
-  context.subscriptions.push(log, statusBar, daemon, feedback, dashboard, inline);
+  const fleet = new RecordedFleet(context, daemon, current);
+  context.subscriptions.push(log, statusBar, daemon, feedback, dashboard, inline, controls, health, fleet);
 
   daemon.onDidChangeState((s) => health.daemonState(s));
   daemon.onNotification(statsChanged, (stats) => {
@@ -42,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
     dashboard.update(stats);
   });
   daemon.onNotification(serverHealth, (h) => health.serverHealth(h.model, h.healthy, h.reason));
+  daemon.onNotification(implementProgress, (p) => dispatchImplementProgress(p));
 
   const selector = () => settings.languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]);
   let inlineRegistration = vscode.languages.registerInlineCompletionItemProvider(selector(), inline);
@@ -50,6 +63,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed),
     vscode.commands.registerCommand(IMPLEMENT_COMMAND, () => implementCommand({ daemon, settings: current, feedback, health, statusBar, log, proposed })),
+    // The editor context menu shows titles without their category: this twin says "RouterLLM:".
+    vscode.commands.registerCommand('routerllm.implementFunctionFromMenu', () => vscode.commands.executeCommand(IMPLEMENT_COMMAND)),
+    vscode.commands.registerCommand(MENU_COMMAND, () =>
+      showMenu({ settings: current, controls, lastInline: () => inline.last, daemonError: () => (daemon.state.kind === 'error' ? daemon.state.reason : undefined) }),
+    ),
+    vscode.commands.registerCommand('routerllm.toggleInline', () => vscode.workspace.getConfiguration(SECTION).update('inline.enabled', !settings['inline.enabled'], vscode.ConfigurationTarget.Global)),
+    vscode.commands.registerCommand('routerllm.snoozeInline', () => controls.snooze(controls.snoozedUntil() > Date.now() ? 0 : SNOOZE_MS)),
+    vscode.commands.registerCommand('routerllm.toggleInlineForLanguage', () => {
+      const lang = vscode.window.activeTextEditor?.document.languageId;
+      if (!lang) return;
+      const off = settings['inline.disabledLanguages'] as string[];
+      const next = off.includes(lang) ? off.filter((l) => l !== lang) : [...off, lang];
+      return vscode.workspace.getConfiguration(SECTION).update('inline.disabledLanguages', next, vscode.ConfigurationTarget.Global);
+    }),
+    vscode.commands.registerCommand('routerllm.whyThisModel', () => whyThisModel(inline.last)),
+    vscode.commands.registerCommand(START_FLEET_COMMAND, () => fleet.start()),
+    // The walkthrough's setting links: in a remote window (code-server, SSH) the Remote tab.
+    vscode.commands.registerCommand('routerllm.openSetting', (key: unknown) => problems.run({ kind: 'openSetting', key: typeof key === 'string' ? key : 'routerllm' })),
+    vscode.commands.registerCommand('routerllm.openWalkthrough', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false)),
+    vscode.window.onDidChangeActiveTextEditor(() => controls.refresh()),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, (requestId: string) => feedback.accepted(requestId)),
     vscode.commands.registerCommand('routerllm.showDashboard', () => dashboard.show()),
     vscode.commands.registerCommand('routerllm.showLog', () => log.show(true)),
@@ -70,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
       if (!e.affectsConfiguration(SECTION)) return;
       const before = settings;
       settings = readSettings();
+      controls.refresh();
       if (e.affectsConfiguration(`${SECTION}.languages`)) {
         inlineRegistration.dispose();
         inlineRegistration = vscode.languages.registerInlineCompletionItemProvider(selector(), inline);
@@ -86,7 +120,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
 
   // Never awaited by VS Code's activation: typing is not blocked while the daemon starts.
   void daemon.start();
-  return { daemon, statusBar, inline, settings: current };
+  // First activation: offer the walkthrough (servers, strategy and budget, carbon and cost) once.
+  if (!context.globalState.get<boolean>(WALKTHROUGH_OFFERED)) {
+    void context.globalState.update(WALKTHROUGH_OFFERED, true);
+    void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, true);
+  }
+  return { daemon, statusBar, inline, controls, settings: current };
 }
 
 export function deactivate(): void {

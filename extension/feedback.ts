@@ -6,10 +6,12 @@
 //    next change at its position accepted it; typing the suggestion's own first characters
 //    keeps it alive (the cache serves the rest under the same request id);
 //  - edited: implement code changed within 30 s after its insertion, with the share changed.
+// routerllm.feedback.keepLocal: verdicts are logged here and never sent.
 import * as vscode from 'vscode';
 import { feedback, FeedbackParams } from '../shared/protocol';
 import type { DaemonProcess } from './client';
 import { editRatio } from './completion/editRatio';
+import type { Settings } from './settingsSchema';
 
 export const EDIT_WINDOW_MS = 30_000;
 
@@ -43,6 +45,7 @@ export class FeedbackReporter implements vscode.Disposable {
   constructor(
     private readonly daemon: DaemonProcess,
     private readonly log: vscode.LogOutputChannel,
+    private readonly settings: () => Pick<Settings, 'feedback.keepLocal'>,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
@@ -148,7 +151,9 @@ export class FeedbackReporter implements vscode.Disposable {
     if (this.sent.has(key) || (params.kind === 'rejected' && this.sent.has(`${params.requestId}:accepted`))) return;
     this.sent.add(key);
     if (this.sent.size > 5000) this.sent.clear();
-    this.log.info(`feedback ${params.kind} ${params.requestId}${params.editRatio !== undefined ? ` editRatio=${params.editRatio}` : ''}`);
+    const local = this.settings()['feedback.keepLocal'];
+    this.log.info(`feedback ${params.kind} ${params.requestId}${params.editRatio !== undefined ? ` editRatio=${params.editRatio}` : ''}${local ? ' (kept local: routerllm.feedback.keepLocal)' : ''}`);
+    if (local) return;
     this.daemon.request(feedback, params).catch((e) => this.log.warn(`feedback not recorded: ${(e as Error).message}`));
   }
 

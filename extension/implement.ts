@@ -1,10 +1,14 @@
 // "RouterLLM: Implement Function": sends implementFunction with the document, the cursor and the
 // related test files; shows the chosen model and each extracted test's result (a notification,
 // the output channel, and a QuickPick that opens each test's source); inserts result.body at
-// result.function.bodyRange as ONE undoable edit, or first shows a diff and asks
-// (routerllm.implement.showDiff).
+// result.function.bodyRange as ONE undoable edit. Code that fails any of its tests is never
+// inserted silently: it is shown as a diff first and inserted only on "Insert" (also every answer
+// with routerllm.implement.showDiff); the diff tab closes once the user has chosen. The progress
+// notification names each model as it is asked, each test run and each escalation (the daemon's
+// implementProgress notifications for this request's progressToken).
 import * as vscode from 'vscode';
-import { ErrorCodes, implementFunction, ImplementFunctionResult, TestResult } from '../shared/protocol';
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, implementFunction, ImplementFunctionResult, ImplementProgress, TestResult } from '../shared/protocol';
 import { DaemonProcess, DaemonUnavailable } from './client';
 import type { FeedbackReporter } from './feedback';
 import { formatCo2, formatMs, formatUsd } from './format';
@@ -43,6 +47,12 @@ export interface ImplementDeps {
   proposed: ProposedContent;
 }
 
+/** Progress listeners by progressToken; extension.ts routes the daemon's notifications here. */
+const progressListeners = new Map<string, (p: ImplementProgress) => void>();
+export function dispatchImplementProgress(p: ImplementProgress): void {
+  progressListeners.get(p.progressToken)?.(p);
+}
+
 /** The last result, for the extension-host tests. */
 export let lastImplementResult: ImplementFunctionResult | undefined;
 
@@ -69,19 +79,34 @@ export async function implementCommand(deps: ImplementDeps): Promise<ImplementFu
         async (progress, token) => {
           const related = await findRelatedFiles(document, undefined, token);
           progress.report({ message: related.length ? `with ${related.length} related file(s)` : undefined });
-          return deps.daemon.request(
-            implementFunction,
-            {
-              textDocument: { uri: document.uri.toString(), languageId: document.languageId, text: document.getText() },
-              position: { line: position.line, character: position.character },
-              related,
-              strategy: settings.strategy,
-              runTests: true,
-            },
-            token,
-          );
+          const progressToken = randomUUID();
+          // The models tried stay in view: "deepseek-coder-1.3b ✗ → asking deepseek-coder-6.7b".
+          const trail: string[] = [];
+          progressListeners.set(progressToken, (p) => {
+            deps.log.info(`implement: ${p.message}`);
+            if (p.stage === 'passed' || p.stage === 'failed') trail.push(`${p.model} ${p.stage === 'passed' ? '✓' : '✗'}`);
+            const now = { calling: `asking ${p.model}`, testing: `testing ${p.model}'s answer`, escalating: `escalating to ${p.model}`, passed: '', failed: '' }[p.stage];
+            progress.report({ message: [...trail, ...(now ? [now] : [])].join(' → ') });
+          });
+          try {
+            return await deps.daemon.request(
+              implementFunction,
+              {
+                textDocument: { uri: document.uri.toString(), languageId: document.languageId, text: document.getText() },
+                position: { line: position.line, character: position.character },
+                related,
+                strategy: settings.strategy,
+                runTests: true,
+                progressToken,
+              },
+              token,
+            );
+          } finally {
+            progressListeners.delete(progressToken);
+          }
         },
       ),
+      'Implement Function',
     );
   } catch (e) {
     const code = (e as { code?: number }).code;
@@ -90,18 +115,20 @@ export async function implementCommand(deps: ImplementDeps): Promise<ImplementFu
       void vscode.window.showInformationMessage('RouterLLM: put the cursor inside a function (its signature or body) to implement it.');
       return undefined;
     }
-    deps.health.requestFailed('Implement Function', e instanceof DaemonUnavailable ? new Error(`${e.message}`) : e);
+    // An explicit command never ends in silence, even when the same failure was just shown.
+    deps.health.requestFailed('Implement Function', e instanceof DaemonUnavailable ? new Error(`${e.message}`) : e, { explicit: true });
     return undefined;
   }
   lastImplementResult = result;
   report(result, deps.log);
 
-  if (settings['implement.showDiff'] && !(await confirmWithDiff(document, result, deps.proposed))) {
+  const failing = result.tests.failed > 0;
+  if ((failing || settings['implement.showDiff']) && !(await confirmWithDiff(document, result, deps.proposed))) {
     deps.log.info(`implement ${result.requestId}: discarded after the diff`);
     return result;
   }
   if (document.version !== version) {
-    void vscode.window.showWarningMessage(`RouterLLM: ${vscode.workspace.asRelativePath(document.uri)} changed while ${result.function.name} was being implemented; nothing was inserted (the implementation is in the RouterLLM output).`);
+    deps.health.warn(`RouterLLM: ${vscode.workspace.asRelativePath(document.uri)} changed while ${result.function.name} was being implemented; nothing was inserted (the implementation is in the RouterLLM output).`);
     deps.log.info(result.body);
     return result;
   }
@@ -109,7 +136,7 @@ export async function implementCommand(deps: ImplementDeps): Promise<ImplementFu
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, range, result.body);
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showWarningMessage('RouterLLM: the implementation could not be inserted.');
+    deps.health.warn('RouterLLM: the implementation could not be inserted.');
     return result;
   }
   deps.feedback.implementInserted(result.requestId, document.uri.toString(), document.offsetAt(range.start), result.body);
@@ -169,10 +196,21 @@ async function confirmWithDiff(document: vscode.TextDocument, r: ImplementFuncti
   const after = text.slice(0, document.offsetAt(range.start)) + r.body + text.slice(document.offsetAt(range.end));
   const uri = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: document.uri.path, query: r.requestId });
   proposed.set(uri, after);
-  await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${r.function.name}: RouterLLM's implementation (${r.decision.model})`, { preview: true });
-  const choice = await vscode.window.showInformationMessage(`RouterLLM: insert ${r.function.name} by ${r.decision.model}? ${testsSummary(r)}.`, 'Insert', 'Discard');
+  const failing = r.tests.failed > 0;
+  await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${r.function.name}: RouterLLM's implementation (${r.decision.model}, ${testsSummary(r)})`, { preview: true });
+  const question = failing
+    ? `RouterLLM: ${r.function.name} by ${r.decision.model} fails ${r.tests.failed} of ${r.tests.found} tests (best of ${r.attempts.length} model${r.attempts.length > 1 ? 's' : ''}). Insert it anyway?`
+    : `RouterLLM: insert ${r.function.name} by ${r.decision.model}? ${testsSummary(r)}.`;
+  const show = failing ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(question, 'Insert', 'Discard');
   proposed.delete(uri);
-  // Close the diff and return to the document.
+  await closeDiff(uri);
   await vscode.window.showTextDocument(document, { preview: false });
   return choice === 'Insert';
+}
+
+/** Closes the diff tab whose right side is `proposed` (showTextDocument alone leaves it open). */
+async function closeDiff(proposed: vscode.Uri): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === proposed.toString());
+  if (tabs.length) await vscode.window.tabGroups.close(tabs);
 }

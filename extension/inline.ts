@@ -4,13 +4,33 @@
 // cache that also serves what remains of a suggestion the user types through. The daemon
 // post-processes the suggestion (server/completion/chain.ts, fitted to the editor's indentation
 // sent with the request): the extension shows what it returns.
+// The user's controls (on/off, snooze, per-language, manual trigger: completion/gate.ts) are read
+// before anything is sent; no request where the function is already complete or where the text
+// before the cursor ends with the suggestion just accepted (completion/bodyComplete.ts). The
+// status item spins while a request is in flight; the last answer's decision is kept for
+// "Why this model?".
 import * as vscode from 'vscode';
-import { ErrorCodes, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
+import { Decision, ErrorCodes, Fallback, Footprint, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
 import { DaemonProcess, DaemonUnavailable } from './client';
+import { functionBodyComplete, repeatsPrefix } from './completion/bodyComplete';
 import { CompletionCache } from './completion/cache';
+import { inlineGate } from './completion/gate';
 import type { FeedbackReporter } from './feedback';
 import type { Health } from './health';
 import type { Settings } from './settingsSchema';
+import type { StatusBar } from './statusBar';
+
+/** The last ghost text's routing, for "Why this model?". */
+export interface LastInline {
+  requestId: string;
+  decision: Decision;
+  fallbacks: Fallback[];
+  footprint: Footprint;
+  latencyMs: number;
+  /** Wall time in the editor, from the request to the answer. */
+  wallMs: number;
+  at: Date;
+}
 
 export const ACCEPTED_COMMAND = 'routerllm.acceptedInline';
 
@@ -50,6 +70,10 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
   readonly cache = new CompletionCache({ maxEntries: 100, ttlMs: 5 * 60_000 });
   private readonly inFlight = new Map<string, vscode.CancellationTokenSource>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The suggestion last shown per document: once the text before the cursor ends with it, it was
+   * accepted and is not asked for again. */
+  private readonly lastShown = new Map<string, string>();
+  last: LastInline | undefined;
 
   constructor(
     private readonly daemon: DaemonProcess,
@@ -57,6 +81,9 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     private readonly feedback: FeedbackReporter,
     private readonly health: Health,
     private readonly log: vscode.LogOutputChannel,
+    private readonly statusBar: StatusBar,
+    /** Epoch ms until which ghost text is snoozed (0: not). */
+    private readonly snoozedUntil: () => number,
   ) {
     this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.cache.clear(d.uri.toString())));
   }
@@ -68,7 +95,9 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const settings = this.settings();
-    if (!settings['inline.enabled'] || !(settings.languages as string[]).includes(document.languageId)) return undefined;
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    const gate = inlineGate({ settings, languageId: document.languageId, explicit, snoozedUntil: this.snoozedUntil(), now: Date.now() });
+    if (!gate.allowed) return undefined;
     const uri = document.uri.toString();
     const offset = document.offsetAt(position);
     const text = document.getText();
@@ -76,7 +105,14 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     const suffix = text.slice(offset);
 
     const hit = this.cache.get(uri, prefix, suffix);
-    if (hit) return this.items(hit.text, hit.requestId, uri, offset, position);
+    if (hit && !repeatsPrefix(prefix, hit.text)) return this.items(hit.text, hit.requestId, uri, offset, position);
+    // Just accepted, or nothing left to write in this function: no request (an explicit trigger
+    // still asks).
+    const justAccepted = this.lastShown.get(uri);
+    if (!explicit && ((justAccepted && prefix.endsWith(justAccepted)) || functionBodyComplete(prefix, suffix, document.languageId))) {
+      this.log.trace(`inline: no request at ${position.line + 1}:${position.character + 1} (${justAccepted && prefix.endsWith(justAccepted) ? 'suggestion just accepted' : 'function complete'})`);
+      return undefined;
+    }
 
     // One request per document: a newer keystroke cancels the older request.
     this.inFlight.get(uri)?.cancel();
@@ -84,11 +120,10 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     this.inFlight.set(uri, source);
     const sub = token.onCancellationRequested(() => source.cancel());
     try {
-      const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
       if (!(await sleep(explicit ? 0 : settings['inline.debounceMs'], source.token))) return undefined;
       if (!this.daemon.running) return undefined;
       const started = Date.now();
-      const result: InlineCompletionResult = await this.daemon.request(
+      const result: InlineCompletionResult = await this.statusBar.withBusy(() => this.daemon.request(
         inlineCompletion,
         {
           textDocument: { uri, languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
@@ -98,12 +133,14 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
           formatting: indentOf(document),
         },
         source.token,
-      );
+      ), 'ghost text');
       if (source.token.isCancellationRequested) return undefined;
+      const wallMs = Date.now() - started;
+      this.last = { requestId: result.requestId, decision: result.decision, fallbacks: result.fallbacks, footprint: result.footprint, latencyMs: result.latencyMs, wallMs, at: new Date() };
       // The daemon's items insert at the cursor, already post-processed; blank ones never come.
       const shown = result.items[0]?.insertText;
-      this.log.debug(`inline ${result.requestId}: ${result.decision.model} in ${Date.now() - started} ms, ${shown ? shown.length : 0} chars`);
-      if (!shown) return undefined;
+      this.log.info(`inline ${result.requestId}: ${result.decision.model} in ${wallMs} ms, ${shown ? shown.length : 0} chars`);
+      if (!shown || repeatsPrefix(prefix, shown)) return undefined;
       this.cache.set(uri, prefix, suffix, { text: shown, requestId: result.requestId, model: result.decision.model });
       return this.items(shown, result.requestId, uri, offset, position);
     } catch (e) {
@@ -120,6 +157,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
 
   private items(text: string, requestId: string, uri: string, offset: number, position: vscode.Position): vscode.InlineCompletionItem[] {
     this.feedback.suggestionShown(requestId, uri, offset, text);
+    if (text.trim().length >= 8) this.lastShown.set(uri, text);
     const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
       title: 'RouterLLM: suggestion accepted',
       command: ACCEPTED_COMMAND,

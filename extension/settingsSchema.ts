@@ -86,6 +86,27 @@ export const Settings = z.object({
       description:
         'Model time a ghost-text suggestion should take. Ghost text goes to the cheapest fill-in-the-middle model expected to answer within it (never the largest model), learning from which suggestions you accept; a suggestion that times out falls back only to a faster model.',
     }),
+  'inline.trigger': z
+    .enum(['automatic', 'manual'])
+    .default('automatic')
+    .meta({
+      description: 'When ghost text is asked for: while you type, or only when you ask (`Alt+\\`, "Trigger Inline Suggestion").',
+      enumDescriptions: ['Ask after each pause in typing (`routerllm.inline.debounceMs`).', 'Only when you trigger it: no request is sent while you type.'],
+    }),
+  'inline.disabledLanguages': z
+    .array(Language)
+    .default([])
+    .meta({ description: 'Languages without ghost text ("Implement Function" still works in them). The status-bar menu adds and removes the current file\'s language.' }),
+  'feedback.keepLocal': z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Keep what you do with suggestions (accepted, rejected, edited) in this editor: nothing is sent to the daemon, so its ledger and a shared daemon learn nothing from you. Test results of "Implement Function" are still recorded.' }),
+  'fleet.latencyScale': z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1)
+    .meta({ description: 'For "RouterLLM: Start the Recorded Fleet": multiplies the recorded models\' modelled latency (1 = as the real models would answer; 0.1 = ten times faster, to try the editor quickly).' }),
   languages: z
     .array(Language)
     .default([...Language.options])
@@ -93,7 +114,7 @@ export const Settings = z.object({
   'implement.showDiff': z
     .boolean()
     .default(false)
-    .meta({ description: 'Show a diff of "RouterLLM: Implement Function" and ask before inserting the body.' }),
+    .meta({ description: 'Show a diff of "RouterLLM: Implement Function" and ask before inserting the body, even when every test passed (code that fails a test is always offered as a diff first).' }),
 });
 export type Settings = z.infer<typeof Settings>;
 export type SettingKey = keyof Settings;

@@ -151,6 +151,9 @@ export const ImplementFunctionParams = z.object({
   maxTokens: z.number().int().positive().max(4096).optional(),
   /** Run the tests found in the context against the answer (default true). */
   runTests: z.boolean().default(true),
+  /** When set, the daemon sends implementProgress notifications carrying it: each model called,
+   * each test run, each escalation (the editor's progress notification shows them). */
+  progressToken: z.string().min(1).max(100).optional(),
 });
 export type ImplementFunctionParams = z.input<typeof ImplementFunctionParams>;
 
@@ -256,6 +259,8 @@ export const SessionStats = z.object({
       latencyMs: z.number(),
       passed: z.boolean().nullable(),
       feedback: FeedbackKind.nullable(),
+      /** Why the strategy chose this model (its explanation), while the daemon remembers it. */
+      reason: z.string().optional(),
     }),
   ),
   hourly: z.array(z.object({ hour: z.string(), co2g: z.number(), costUsd: z.number(), requests: z.number() })),
@@ -367,8 +372,19 @@ export const serverHealth = notification(
   z.object({ model: z.string(), healthy: z.boolean(), reason: z.string().optional() }),
 );
 
+/** One step of an implementFunction request that asked for progress (its progressToken). */
+export const ImplementProgress = z.object({
+  progressToken: z.string(),
+  stage: z.enum(['calling', 'testing', 'passed', 'failed', 'escalating']),
+  model: z.string(),
+  /** What the editor shows, e.g. "deepseek-coder-1.3b failed 2 of 3 tests; escalating to codellama-7b". */
+  message: z.string(),
+});
+export type ImplementProgress = z.infer<typeof ImplementProgress>;
+export const implementProgress = notification('routerllm/implementProgress', ImplementProgress);
+
 export const requests = [inlineCompletion, implementFunction, feedback, sessionStats, listModels] as const;
-export const notifications = [statsChanged, serverHealth] as const;
+export const notifications = [statsChanged, serverHealth, implementProgress] as const;
 
 export type ParamsOf<D> = D extends RequestDef<string, infer P, z.ZodType> ? z.input<P> : D extends NotificationDef<string, infer P> ? z.input<P> : never;
 export type ResultOf<D> = D extends RequestDef<string, z.ZodType, infer R> ? z.infer<R> : never;

@@ -30,10 +30,27 @@ function barChart(title: string, rows: { label: string; value: number; text: str
       );
     })
     .join('');
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}">${bars}</svg></figure>`;
+  // The SVG scales to the panel's width (max 100%): at half width it shrinks instead of clipping.
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" class="chart" style="max-width:${width}px" viewBox="0 0 ${width} ${h}">${bars}</svg></figure>`;
 }
 
-/** Vertical bars over time (hourly carbon). */
+/** Which columns of a `count`-column chart get an axis label, `slot` px apart, so that labels of
+ * `labelPx` never overlap: every k-th one, always the last. */
+export function labelledColumns(count: number, slot: number, labelPx = 40): number[] {
+  if (count <= 0) return [];
+  const every = Math.max(1, Math.ceil(labelPx / Math.max(slot, 1e-9)));
+  const out: number[] = [];
+  for (let i = 0; i < count; i += every) out.push(i);
+  const last = count - 1;
+  // The last column is labelled when it is far enough from the previous label.
+  if (out[out.length - 1] !== last) {
+    if ((last - out[out.length - 1]!) * slot >= labelPx) out.push(last);
+    else out[out.length - 1] = last;
+  }
+  return out;
+}
+
+/** Vertical bars over time (hourly carbon), each labelled below where the labels fit. */
 function columnChart(title: string, points: { label: string; value: number; text: string }[], width = 420, height = 120): string {
   if (!points.length) return `<p class="muted">${escapeHtml(title)}: no data yet.</p>`;
   const max = Math.max(...points.map((p) => p.value), 1e-12);
@@ -44,12 +61,21 @@ function columnChart(title: string, points: { label: string; value: number; text
       return `<rect x="${(i * slot + 2).toFixed(1)}" y="${(height - 16 - h).toFixed(1)}" width="${Math.max(1, slot - 4).toFixed(1)}" height="${h.toFixed(1)}" class="bar"><title>${escapeHtml(`${p.label}: ${p.text}`)}</title></rect>`;
     })
     .join('');
-  const first = escapeHtml(points[0].label);
-  const last = escapeHtml(points[points.length - 1].label);
-  return (
-    `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${cols}` +
-    `<text x="0" y="${height - 2}" class="lbl">${first}</text><text x="${(slot * points.length).toFixed(1)}" y="${height - 2}" text-anchor="end" class="lbl">${last}</text></svg></figure>`
-  );
+  const labels = labelledColumns(points.length, slot)
+    .map((i) => {
+      const x = i * slot + slot / 2;
+      // Centred under its column, but never past the chart's edges.
+      const anchor = x < 20 ? 'start' : x > width - 20 ? 'end' : 'middle';
+      const at = anchor === 'start' ? i * slot : anchor === 'end' ? (i + 1) * slot : x;
+      return `<text x="${at.toFixed(1)}" y="${height - 2}" text-anchor="${anchor}" class="lbl">${escapeHtml(points[i]!.label)}</text>`;
+    })
+    .join('');
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" class="chart" style="max-width:${width}px" viewBox="0 0 ${width} ${height}">${cols}${labels}</svg></figure>`;
+}
+
+/** Budgets with a limit: 0 means none, so a zero row is not a budget in force. */
+export function budgetsInForce(items: SessionStats['budget']['items']): SessionStats['budget']['items'] {
+  return items.filter((b) => b.limit > 0);
 }
 
 export function renderDashboard(stats: SessionStats | undefined, nonce: string, error?: string): string {
@@ -61,23 +87,25 @@ export function renderDashboard(stats: SessionStats | undefined, nonce: string, 
   if (!stats) return `${head}<h1>RouterLLM</h1><p class="muted">${escapeHtml(error ?? 'No statistics yet: the daemon has not answered.')}</p></body></html>`;
   const s = stats.session;
   const savedPct = stats.baseline.co2g > 0 ? Math.round((100 * stats.saved.co2g) / stats.baseline.co2g) : 0;
-  const budget = stats.budget.items.length
-    ? `<table><tr><th>budget</th><th>window</th><th>used</th><th>limit</th><th>violations</th></tr>${stats.budget.items
+  const inForce = budgetsInForce(stats.budget.items);
+  const budget = inForce.length
+    ? `<div class="wrap"><table><tr><th>budget</th><th>window</th><th>used</th><th>limit</th><th>violations</th></tr>${inForce
         .map((b) => {
           const fmt = b.metric === 'co2g' ? formatCo2 : formatUsd;
           const over = b.limit > 0 && b.used > b.limit;
           return `<tr class="${over ? 'over' : ''}"><td>${b.metric === 'co2g' ? 'carbon' : 'cost'}</td><td>${b.window}</td><td>${fmt(b.used)}</td><td>${fmt(b.limit)}</td><td>${b.violations}</td></tr>`;
         })
-        .join('')}</table>`
-    : `<p class="muted">No budget limits set.</p>`;
+        .join('')}</table></div><p class="muted">The daemon's budgets in force (its configuration and routerllm.budget.*).</p>`
+    : `<p class="muted">No budget in force (0 means none).</p>`;
   const recent = stats.recent.length
-    ? `<table><tr><th>time</th><th>kind</th><th>model</th><th>strategy</th><th>CO2e</th><th>cost</th><th>latency</th><th>tests</th><th>feedback</th></tr>${stats.recent
+    ? `<div class="wrap"><table class="recent"><tr><th>time</th><th>kind</th><th>model</th><th class="opt">strategy</th><th>CO2e</th><th>cost</th><th class="opt">latency</th><th>tests</th><th class="opt">feedback</th><th>why this model</th></tr>${stats.recent
         .map(
           (r) =>
-            `<tr><td>${escapeHtml(r.time.replace('T', ' ').slice(0, 19))}</td><td>${r.kind}</td><td>${escapeHtml(r.model)}</td><td>${escapeHtml(r.strategy)}</td>` +
-            `<td>${formatCo2(r.co2g)}</td><td>${formatUsd(r.costUsd)}</td><td>${formatMs(r.latencyMs)}</td><td>${r.passed === null ? '–' : r.passed ? 'pass' : 'fail'}</td><td>${r.feedback ?? '–'}</td></tr>`,
+            `<tr><td>${escapeHtml(r.time.slice(11, 19))}</td><td>${r.kind}</td><td>${escapeHtml(r.model)}</td><td class="opt">${escapeHtml(r.strategy)}</td>` +
+            `<td>${formatCo2(r.co2g)}</td><td>${formatUsd(r.costUsd)}</td><td class="opt">${formatMs(r.latencyMs)}</td><td>${r.passed === null ? '–' : r.passed ? 'pass' : 'fail'}</td><td class="opt">${r.feedback ?? '–'}</td>` +
+            `<td class="why" title="${escapeHtml(r.reason ?? '')}">${escapeHtml(shortReason(r.reason))}</td></tr>`,
         )
-        .join('')}</table>`
+        .join('')}</table></div>`
     : `<p class="muted">No requests yet.</p>`;
   return (
     head +
@@ -110,12 +138,21 @@ export function renderDashboard(stats: SessionStats | undefined, nonce: string, 
   );
 }
 
+/** The strategy's explanation, cut for a table cell (the full text is the cell's tooltip). */
+export function shortReason(reason: string | undefined, max = 90): string {
+  if (!reason) return '–';
+  const text = reason.replace(/^[\w-]+: /, '');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 const CSS = `
 body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 16px 24px}
 h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.4em}
 .cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid var(--vscode-panel-border);border-radius:4px;padding:8px 12px;min-width:120px}
 .big{font-size:1.5em;font-weight:600}.muted{opacity:.7}
-table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid var(--vscode-panel-border)}tr.over td{color:var(--vscode-errorForeground)}
-figure{margin:8px 0}figcaption{opacity:.8;margin-bottom:4px}
+table{border-collapse:collapse;width:100%}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid var(--vscode-panel-border);vertical-align:top}tr.over td{color:var(--vscode-errorForeground)}
+.wrap{overflow-x:auto;max-width:100%}td.why{min-width:14em;opacity:.9}td{white-space:nowrap}td.why{white-space:normal}
+figure{margin:8px 0}figcaption{opacity:.8;margin-bottom:4px}svg.chart{width:100%;height:auto;display:block}
+@media (max-width:640px){body{padding:0 8px 16px}.opt{display:none}td,th{padding:2px 4px}.card{min-width:0;flex:1 1 40%}.big{font-size:1.2em}}
 svg .bar{fill:var(--vscode-charts-green,#3c9)}svg .lbl,svg .val{fill:var(--vscode-foreground);font-size:11px}
 `;

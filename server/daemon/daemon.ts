@@ -3,6 +3,7 @@
 // ($/cancelRequest aborts the model call in flight) and never take the daemon down.
 import type { CancellationToken, Connection, InitializeParams } from 'vscode-languageserver/node';
 import { ResponseError, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { summarizeFailures } from '../../shared/failureSummary';
 import * as protocol from '../../shared/protocol';
 import type { Services } from './services';
 import { Session, type SessionSettings } from './session';
@@ -61,6 +62,13 @@ export class Daemon {
       session.settings = { ...session.settings, ...settings };
       if (settings.budget) this.services.configureUserBudget(session.user, settings.budget);
     });
+    // Health is pushed on change only; a session that starts after a server went down would never
+    // hear of it: tell each client the servers that are down as soon as it is ready to listen.
+    connection.onInitialized(() => {
+      for (const a of this.services.availability()) {
+        if (!a.available && a.model.endpoint) sendNotification(connection, protocol.serverHealth, { model: a.model.id, healthy: false, reason: a.reason ?? 'unavailable' });
+      }
+    });
     connection.onShutdown(() => undefined);
     // A client's `exit` ends its session, never the shared daemon (stdio's main handles its own).
     connection.onExit(() => this.detach(session));
@@ -89,10 +97,21 @@ export class Daemon {
     const accounted = <T>(work: (signal: AbortSignal) => Promise<T>) => (token: CancellationToken) =>
       run(token, async (signal) => {
         const result = await work(signal);
+        const answer = result as { requestId?: string; decision?: { explanation?: string } };
+        if (answer.requestId && answer.decision?.explanation) session.rememberReason(answer.requestId, answer.decision.explanation);
         this.statsChanged(session);
         return result;
       });
-    onRequest(connection, protocol.implementFunction, (params, token) => accounted((signal) => implementFunction(this.services, session, params, signal))(token), log);
+    onRequest(
+      connection,
+      protocol.implementFunction,
+      (params, token) => {
+        const progressToken = params.progressToken;
+        const progress = progressToken ? (step: Omit<protocol.ImplementProgress, 'progressToken'>) => sendNotification(connection, protocol.implementProgress, { progressToken, ...step }) : undefined;
+        return accounted((signal) => implementFunction(this.services, session, params, signal, progress))(token);
+      },
+      log,
+    );
     onRequest(connection, protocol.inlineCompletion, (params, token) => accounted((signal) => inlineCompletion(this.services, session, params, signal))(token), log);
     onRequest(connection, protocol.feedback, async (params) => {
       const item = session.history.find((h) => h.requestId === params.requestId);
@@ -106,7 +125,7 @@ export class Daemon {
       const taught = await this.services.learnFeedback(params.requestId, params.kind, params.editRatio);
       return { recorded, learned: taught.learned, ...(taught.reason ? { reason: taught.reason } : {}) };
     }, log);
-    onRequest(connection, protocol.sessionStats, (params) => this.services.sessionStats(session.id, params.recent, this.budgetStatusOf(session)), log);
+    onRequest(connection, protocol.sessionStats, (params) => session.withReasons(this.services.sessionStats(session.id, params.recent, this.budgetStatusOf(session))), log);
     onRequest(connection, protocol.listModels, () => ({
       models: this.services.availability().map(({ model, available, reason }) => ({
         id: model.id,
@@ -142,7 +161,7 @@ export class Daemon {
       session.statsTimer = null;
       if (!this.sessions.has(session)) return;
       try {
-        sendNotification(session.connection, protocol.statsChanged, session.live.snapshot(session.id, this.budgetStatusOf(session)));
+        sendNotification(session.connection, protocol.statsChanged, session.withReasons(session.live.snapshot(session.id, this.budgetStatusOf(session))));
       } catch (e) {
         this.opts.log(`stats notification failed: ${(e as Error).message}`);
       }
@@ -186,7 +205,13 @@ function readSettings(raw: unknown): SessionSettings | string {
 function toResponseError(e: unknown): ResponseError<void> {
   if (e instanceof ResponseError) return e;
   const err = e as { name?: string; message?: string; kind?: string };
-  if (err?.name === 'ModelCallError' || err?.name === 'AllModelsFailedError') {
+  if (err?.name === 'AllModelsFailedError') {
+    // Each model's reason went to the log as it failed; the editor gets one.
+    const fallbacks = (e as { fallbacks?: { from: string; reason: string }[] }).fallbacks ?? [];
+    const summary = fallbacks.length ? summarizeFailures(fallbacks.map((f) => ({ model: f.from, reason: f.reason }))) : err.message;
+    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, `every model failed: ${summary}`);
+  }
+  if (err?.name === 'ModelCallError') {
     return new ResponseError(protocol.ErrorCodes.ModelCallFailed, err.message ?? 'model call failed');
   }
   return new ResponseError(protocol.ErrorCodes.InternalError, err?.message ?? String(e));

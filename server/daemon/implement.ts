@@ -4,7 +4,7 @@
 // the request, answer.
 import { ResponseError } from 'vscode-languageserver/node';
 import type { z } from 'zod';
-import { ErrorCodes, type Attempt, type Fallback, type ImplementFunctionParams, type ImplementFunctionResult, type TestReport } from '../../shared/protocol';
+import { ErrorCodes, type Attempt, type Fallback, type ImplementFunctionParams, type ImplementFunctionResult, type ImplementProgress, type TestReport } from '../../shared/protocol';
 import type { RequestTab } from '../accounting/accountant';
 import type { ExtractedTest } from '../checks/types';
 import { bodyOf, candidateProgram, extractCode } from '../context';
@@ -18,6 +18,8 @@ import { agreement, agrees } from '../verify/agreement';
 import type { Session } from './session';
 
 type Params = z.output<typeof ImplementFunctionParams>;
+/** Tells the editor each step as it happens (daemon.ts sends it when the request has a progressToken). */
+export type ProgressSink = (step: Omit<ImplementProgress, 'progressToken'>) => void;
 
 const NO_TESTS: TestReport = { found: 0, passed: 0, failed: 0, results: [], isolation: '', skipped: 'no tests found in the context' };
 
@@ -37,12 +39,12 @@ interface Site extends ImplementSite {
   request: RequestContext;
 }
 
-export async function implementFunction(services: Services, session: Session, params: Params, signal: AbortSignal): Promise<ImplementFunctionResult> {
+export async function implementFunction(services: Services, session: Session, params: Params, signal: AbortSignal, progress: ProgressSink = () => undefined): Promise<ImplementFunctionResult> {
   const begun = beginRequest(session, params);
   const site = locate(begun, params);
   const routed = routeInput(services, session, site.request, params.strategy);
   const tab = services.account('implement');
-  const { tried, fallbacks, explanations } = await callAndVerify(services, site, routed, tab, params.maxTokens, signal);
+  const { tried, fallbacks, explanations } = await callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress);
   const answer = chooseAnswer(tried);
   const done = await finishRequest(services, session, begun, {
     strategy: routed.strategy.id,
@@ -79,7 +81,7 @@ function locate(begun: Begun, params: Params): Site {
 
 /** Calls the chosen model, checks its answer against the tests, lets the strategy learn from it,
  * and escalates while the strategy asks to verify, the tests fail and attempts remain. */
-async function callAndVerify(services: Services, site: Site, routed: Routed, tab: RequestTab, maxTokens: number | undefined, signal: AbortSignal) {
+async function callAndVerify(services: Services, site: Site, routed: Routed, tab: RequestTab, maxTokens: number | undefined, signal: AbortSignal, progress: ProgressSink) {
   const { strategy, input, skipped } = routed;
   const { fn, prompt, tests, request } = site;
   const language = request.language;
@@ -88,6 +90,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
   let choice = await strategy.choose(input);
   const explanations = [explain(choice.explanation, skipped)];
   for (;;) {
+    progress({ stage: 'calling', model: choice.model, message: `asking ${choice.model}` });
     const outcome = await services.call(
       fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
       { mode: 'chat', prompt: prompt.user, system: prompt.system, maxTokens: maxTokens ?? services.config.client.maxTokens, deadlineMs: services.config.client.deadlineMs },
@@ -95,12 +98,14 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     );
     fallbacks.push(...outcome.fallbacks);
     const code = extractCode(outcome.text, language, fn.name);
+    if (tests.length) progress({ stage: 'testing', model: outcome.model.id, message: `running ${tests.length} test(s) on ${outcome.model.id}'s answer` });
     const report = tests.length ? await services.check(language, candidateProgram(fn, code), tests, signal) : NO_TESTS;
     // Tests that did not run (refused by the sandbox policy, sandbox set-up failed) say nothing
     // about the answer: unknown, never a failure to escalate on.
     const passed = tests.length && !report.skipped ? report.failed === 0 && report.passed > 0 : null;
     const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
     tried.push({ outcome, attempt, code, tests: report, passed });
+    if (passed !== null) progress({ stage: passed ? 'passed' : 'failed', model: outcome.model.id, message: `${outcome.model.id} ${reasonOf(passed, report)}` });
     const { energyJ, co2g, costUsd } = attempt.footprint;
     await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
     if (passed === true && choice.confirm) {
@@ -111,8 +116,13 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     if (!choice.verify || !strategy.escalate || tried.length >= services.config.routing.maxAttempts) break;
     const next = await strategy.escalate(input, tried.map((t) => ({ model: t.outcome.model.id, passed: t.passed })));
     if (!next) break;
-    if (passed === false) explanations.push(`${outcome.model.id} failed ${report.failed} of ${report.found} tests; ${next.explanation}`);
-    else explanations.push(next.explanation);
+    if (passed === false) {
+      explanations.push(`${outcome.model.id} failed ${report.failed} of ${report.found} tests; ${next.explanation}`);
+      progress({ stage: 'escalating', model: next.model, message: `${outcome.model.id} failed ${report.failed} of ${report.found} tests: escalating to ${next.model}` });
+    } else {
+      explanations.push(next.explanation);
+      progress({ stage: 'escalating', model: next.model, message: `${outcome.model.id} passed; asking ${next.model} for a second opinion` });
+    }
     choice = next;
   }
   return { tried, fallbacks, explanations };

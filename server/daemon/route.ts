@@ -1,6 +1,7 @@
 // Picking models for a request: the strategy's choice among the models available now, and the
 // order to fall back in when the chosen model's server is down.
 import { ResponseError } from 'vscode-languageserver/node';
+import { summarizeFailures } from '../../shared/failureSummary';
 import { ErrorCodes } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import type { RequestContext, RouteInput, Strategy } from '../routing/types';
@@ -31,7 +32,9 @@ export function routeInput(services: Services, session: Session, request: Reques
   const candidates = all.filter((a) => a.available).map((a) => a.model);
   const skipped = all.filter((a) => !a.available).map((a) => `${a.model.id} (${a.reason ?? 'unavailable'})`);
   if (!candidates.length) {
-    throw new ResponseError(ErrorCodes.NoModelAvailable, `no model is available: ${skipped.join('; ')}`);
+    // One reason the user can act on, not one line per model (the log has each model's).
+    const failures = all.map((a) => ({ model: a.model.id, reason: a.reason ?? 'unavailable' }));
+    throw new ResponseError(ErrorCodes.NoModelAvailable, `no model is available: ${summarizeFailures(failures)}`);
   }
   const promptTokens = services.countTokens(request.prompt);
   // Inline answers are a few lines: their own running mean (implement keeps the overall one).

@@ -27,6 +27,8 @@ export interface HistoryItem {
 }
 
 const HISTORY = 32;
+/** Routing explanations kept for the dashboard's reason column (the ledger does not store them). */
+const REASONS = 200;
 
 export class Session {
   readonly id = randomUUID();
@@ -46,6 +48,19 @@ export class Session {
     readonly transport: 'stdio' | 'ws',
   ) {
     this.documents.listen(connection);
+  }
+
+  /** requestId -> why its model was chosen (the answer's decision.explanation), newest last. */
+  readonly reasons = new Map<string, string>();
+
+  rememberReason(requestId: string, reason: string): void {
+    this.reasons.set(requestId, reason);
+    if (this.reasons.size > REASONS) this.reasons.delete(this.reasons.keys().next().value!);
+  }
+
+  /** Stats with each recent request's reason, where this session remembers it. */
+  withReasons<T extends { recent: { requestId: string; reason?: string }[] }>(stats: T): T {
+    return { ...stats, recent: stats.recent.map((r) => (this.reasons.has(r.requestId) ? { ...r, reason: this.reasons.get(r.requestId)! } : r)) };
   }
 
   remember(item: HistoryItem): void {

@@ -1,23 +1,34 @@
 // End to end, in a real VS Code: code-server 4.139.1 (VS Code 1.139) driven by Debian's chromium
-// through playwright-core (recipe: /work/shared/notes/editor-e2e.md). The test builds and packages
-// the extension, installs the .vsix into code-server, starts the recorded fleet and lets the real
-// daemon (dist/server.js, spawned by the extension with this test's Node) route to it; then, as a
-// user: sees ghost text in a HumanEval prompt and accepts it with Tab, runs "RouterLLM: Implement
-// Function" from the palette (F1) and sees the test results, and reads the status bar's carbon and
-// cost change. Screenshots of each step land in out/e2e/ (the test's artifacts), with the logs.
+// through playwright-core (recipe: /work/shared/notes/editor-e2e.md). The test packages the
+// extension (`npm run package`), installs the .vsix — not the development tree — into a fresh
+// code-server profile, and walks as a new user would:
+//   1. first activation with no RouterLLM setting: the packaged daemon starts (its native modules
+//      come from the .vsix) and the "Get started" walkthrough is offered;
+//   2. no model server reachable: ONE actionable message and the status bar's warning state;
+//   3. the message's "Start Recorded Fleet" button starts the recorded fleet where the daemon
+//      expects it;
+//   4. ghost text (its time to first appearance printed), accepted with Tab and not offered again,
+//      another one rejected;
+//   5. Implement Function escalating from model to model (the progress names each), then an answer
+//      that fails its tests offered as a diff, inserted with "Insert" and the diff closed;
+//   6. the status-bar menu: why this model, snooze, disable for the language;
+//   7. the dashboard at half width.
+// A screenshot of each step lands in out/e2e/ (the test's artifacts), with the logs and timings.
 //
 //   npm run test:e2e        (installs the tools into .tools/ first when missing: scripts/e2e-setup.sh)
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { humanEvalTask } from './humaneval';
 import { ARTIFACTS, CHROMIUM, CODE_SERVER, ensureTools, findFiles, freePort, httpStatus, NODE24, Proc, ROOT, run, startProcess, waitFor } from './tools';
 
 const EXTENSION_ID = 'routerllm.routerllm';
 
-describe('e2e: the RouterLLM extension in code-server', function () {
+describe('e2e: the packaged RouterLLM extension in code-server', function () {
+  // Each step builds on the one before: stop at the first failure (its screenshot is the last).
+  this.bail(true);
   const timings: Record<string, number> = {};
   let t0 = Date.now();
   const lap = (name: string) => {
@@ -29,7 +40,7 @@ describe('e2e: the RouterLLM extension in code-server', function () {
   let workspace: string;
   let userData: string;
   let extensionsDir: string;
-  let fleet: Proc | undefined;
+  let fleetPort: number;
   let codeServer: Proc | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -41,6 +52,56 @@ describe('e2e: the RouterLLM extension in code-server', function () {
   };
   const statusItem = () => page.locator('.statusbar-item', { hasText: 'RouterLLM' }).first();
   const statusText = async () => (await statusItem().innerText()).replace(/\s+/g, ' ').trim();
+  const statusClass = async () => (await statusItem().getAttribute('class')) ?? '';
+  /** The extension's own log (its "RouterLLM" output channel, written by code-server). */
+  const routerLog = () =>
+    findFiles(path.join(userData, 'logs'), /^RouterLLM\.log$/)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+  const count = (re: RegExp) => (routerLog().match(new RegExp(re.source, 'g')) ?? []).length;
+  const settingsFile = () => path.join(userData, 'User', 'settings.json');
+  /** A setting as saved: the remote (machine) settings first, where code-server keeps them. */
+  const readSetting = (key: string): unknown => {
+    for (const file of [path.join(userData, 'Machine', 'settings.json'), settingsFile()]) {
+      try {
+        const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>)[key];
+        if (v !== undefined) return v;
+      } catch {
+        /* absent or being written */
+      }
+    }
+    return undefined;
+  };
+  /** Sets settings as a user would, in the Settings editor (search, type, Tab). It writes through
+   * VS Code's configuration service; here a settings.json edited or saved as a file is not
+   * noticed (its file watcher does not report it). */
+  const editSettings = async (extra: Record<string, string | number>) => {
+    for (const [key, value] of Object.entries(extra)) {
+      // Opened afresh for each setting: its search box has the focus when it opens.
+      await runCommand('Preferences: Open Settings (UI)');
+      const settingsEditor = page.locator('.settings-editor').first();
+      await settingsEditor.waitFor();
+      // code-server is a remote window: the extension's settings live in the Remote tab.
+      await settingsEditor.getByText(/^Remote \[/).first().click();
+      await page.keyboard.press('Control+F');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(key);
+      const input = page.locator(`.settings-editor .setting-item-contents:has(.setting-item-title:has-text("${titleOf(key)}")) input`).first();
+      await input.waitFor();
+      await input.fill(String(value));
+      await page.keyboard.press('Tab');
+      await waitFor(`${key} in the remote settings`, async () => readSetting(key) === value, 15_000);
+      // Escape clears the search, then closes the floating Settings editor.
+      for (let i = 0; i < 4 && (await settingsEditor.isVisible()); i++) {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(300);
+      }
+      await settingsEditor.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+  };
+  /** The Settings editor's title of a key: routerllm.fleet.latencyScale -> "Latency Scale". */
+  const titleOf = (key: string) => key.split('.').pop()!.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+  const toast = (text: string | RegExp) => page.locator('.notification-toast', { hasText: text });
 
   before(async function () {
     this.timeout(30 * 60_000);
@@ -61,36 +122,18 @@ describe('e2e: the RouterLLM extension in code-server', function () {
     workspace = path.join(tmp, 'workspace');
     userData = path.join(tmp, 'data');
     extensionsDir = path.join(tmp, 'ext');
-    fs.mkdirSync(workspace, { recursive: true });
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    const home = path.join(tmp, 'home');
+    for (const d of [workspace, path.join(userData, 'User'), home]) fs.mkdirSync(d, { recursive: true });
 
-    // The recorded fleet on a free port, with a little of its modelled latency.
-    fleet = startProcess('fleet', process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'fleet', '--port', '0', '--latency-scale', '0.05']);
-    const fleetUrl = await waitFor(
-      'the recorded fleet to listen',
-      async () => {
-        if (fleet!.child.exitCode !== null) throw new Error(`the fleet exited ${fleet!.child.exitCode}:\n${fleet!.output()}`);
-        return /listening on (http:\/\/\S+)/.exec(fleet!.output())?.[1];
-      },
-      60_000,
-    );
-    lap('fleet');
-
-    // The workspace: HumanEval/0 for ghost text, HumanEval/2 to implement.
-    fs.writeFileSync(path.join(workspace, 'close_elements.py'), humanEvalTask('HumanEval/0').prompt);
-    fs.writeFileSync(path.join(workspace, 'truncate.py'), humanEvalTask('HumanEval/2').prompt.replace(/^\n+/, ''));
-    const config = path.join(tmp, 'routerllm.json');
-    fs.writeFileSync(config, JSON.stringify({ fleetUrl, stateDir: path.join(tmp, 'state') }, null, 2));
+    // The workspace: HumanEval prompts. 0 and 3 for ghost text; 26 escalates (the small models
+    // fail its doctests); 47's answers all fail one doctest, so it is offered as a diff.
+    const files: Record<string, string> = { 'close_elements.py': 'HumanEval/0', 'below_zero.py': 'HumanEval/3', 'remove_duplicates.py': 'HumanEval/26', 'median.py': 'HumanEval/47' };
+    for (const [name, id] of Object.entries(files)) fs.writeFileSync(path.join(workspace, name), humanEvalTask(id).prompt.replace(/^\n+/, ''));
+    // Editor settings only: RouterLLM starts with none of its own.
     fs.writeFileSync(
-      path.join(userData, 'User', 'settings.json'),
+      settingsFile(),
       JSON.stringify(
         {
-          // The daemon runs in this machine's Node 20 (its native modules are built for it), from
-          // the repository so they resolve from its node_modules.
-          'routerllm.daemon.nodePath': process.execPath,
-          'routerllm.daemon.serverPath': path.join(ROOT, 'dist', 'server.js'),
-          'routerllm.daemon.configFile': config,
-          'routerllm.inline.debounceMs': 100,
           'workbench.startupEditor': 'none',
           'workbench.tips.enabled': false,
           'workbench.enableExperiments': false,
@@ -113,10 +156,15 @@ describe('e2e: the RouterLLM extension in code-server', function () {
       ),
     );
 
-    const csEnv = { ...process.env, PATH: `${path.dirname(NODE24)}:${process.env.PATH}` };
+    // The machine's supported Node (this test's Node 20) is the first `node` on PATH, as on a
+    // user's machine; code-server itself runs on Node 24. HOME is fresh: no ~/.routerllm.
+    const csEnv = { ...process.env, HOME: home, PATH: `${path.dirname(process.execPath)}:${path.dirname(NODE24)}:${process.env.PATH}` };
     run(NODE24, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', userData, '--install-extension', vsix], { env: csEnv });
+    const installed = findFiles(extensionsDir, /^better_sqlite3\.node$/);
+    assert.equal(installed.length, 1, `the installed extension holds no better-sqlite3 binary: ${installed.join(', ')}`);
     lap('install-extension');
 
+    fleetPort = await freePort();
     const port = await freePort();
     codeServer = startProcess(
       'code-server',
@@ -137,8 +185,7 @@ describe('e2e: the RouterLLM extension in code-server', function () {
     page.setDefaultTimeout(60_000);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 180_000 });
-    await page.waitForTimeout(2000);
-    await screenshot('workbench');
+    await page.waitForTimeout(1500);
     lap('workbench');
     timings.setupMs = Date.now() - started;
   });
@@ -154,16 +201,29 @@ describe('e2e: the RouterLLM extension in code-server', function () {
         }
       }
       fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), JSON.stringify(timings, null, 2));
+      console.log(`      e2e timings (ms): ${JSON.stringify(timings)}`);
     } finally {
       await browser?.close().catch(() => undefined);
+      // The whole process group: code-server, its extension host, the daemon and the fleet.
       await codeServer?.stop();
-      await fleet?.stop();
       if (tmp && !process.env.ROUTERLLM_E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
+  afterEach(async function () {
+    // The state of the editor when a step failed.
+    if (this.currentTest?.state === 'failed' && page) await screenshot(`FAILED-${this.currentTest.title.slice(0, 2).replace(/\W/g, '')}`).catch(() => undefined);
+  });
+
   async function openFile(name: string): Promise<void> {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
+    await page.keyboard.press('Escape');
+    // Already open: its tab, as a user would.
+    const tab = page.locator('.tab', { hasText: name }).first();
+    if (await tab.count()) {
+      await tab.click();
+      await page.locator('.tab.active', { hasText: name }).waitFor();
+      return;
+    }
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -171,7 +231,7 @@ describe('e2e: the RouterLLM extension in code-server', function () {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.tab.active', { hasText: name }).waitFor();
-    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
   }
 
   async function runCommand(title: string): Promise<void> {
@@ -179,8 +239,19 @@ describe('e2e: the RouterLLM extension in code-server', function () {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // The row whose label is exactly the title (the fuzzy filter may rank another first).
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.getByText(title, { exact: true }) }).first();
+    await row.waitFor();
+    await row.click();
+  }
+
+  /** Opens the status-bar menu and picks the entry whose label contains `label`. */
+  async function menu(label: string, shotName?: string): Promise<void> {
+    await statusItem().click();
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor();
+    if (shotName) await screenshot(shotName);
+    await row.click();
   }
 
   /** Clicks into the active editor (as a user would) and moves the cursor to the end of the file. */
@@ -193,115 +264,241 @@ describe('e2e: the RouterLLM extension in code-server', function () {
   async function save(): Promise<void> {
     await page.keyboard.press('Control+S');
     await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 15_000 });
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(200);
   }
 
-  let statusBefore = '';
+  const ghostSel = '.editor-group-container.active .monaco-editor .ghost-text-decoration, .editor-group-container.active .monaco-editor .ghost-text';
+  const ghostText = async () => (await page.locator(ghostSel).allTextContents()).join('\n').replace(/\u00a0/g, ' ');
 
-  it('activates on a Python file, starts the daemon and shows the status bar', async () => {
+  it('1. first activation with no settings: the packaged daemon starts and the walkthrough is offered', async () => {
     t0 = Date.now();
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => undefined);
     await openFile('close_elements.py');
     await statusItem().waitFor({ timeout: 60_000 });
-    // The daemon is up when the item leaves its starting state without turning into an error.
-    await page.waitForTimeout(3000);
-    statusBefore = await statusText();
-    await screenshot('activated');
-    assert.ok(!/error/i.test((await statusItem().getAttribute('class')) ?? ''), `status bar in error: ${statusBefore}`);
-    assert.match(statusBefore, /RouterLLM\s+[\d.]+ g · \$[\d.]+/);
-    lap('activate');
+    await page.getByText('Get started with RouterLLM').first().waitFor({ timeout: 60_000 });
+    const log = await waitFor('the daemon to run', async () => (/daemon running/.test(routerLog()) ? routerLog() : undefined), 60_000);
+    await screenshot('first-activation-walkthrough');
+    // The daemon ran from the .vsix, under the machine's Node 20, its log lines as info.
+    assert.match(log, /starting the daemon: node \S*\/ext\/routerllm\.routerllm-[\d.]+\/dist\/server\.js --stdio/);
+    assert.match(log, /daemon node: node is v20\.\d+\.\d+ \(ABI 115\); packaged natives: ABI 115/);
+    assert.match(log, /\[info\] \[routerllm [^\]]+\] serving on stdio/);
+    assert.doesNotMatch(log, /Cannot find module|cannot start the daemon|\[error\] \[routerllm [^\]]+\] serving/);
+    assert.doesNotMatch(await statusClass(), /error-kind/, await statusText());
+    // Done with the walkthrough: close it, as a user would.
+    await page.locator('.tab', { hasText: 'Welcome' }).first().click();
+    await runCommand('View: Close Editor');
+    await page.locator('.tab', { hasText: 'Welcome' }).first().waitFor({ state: 'detached' });
+    lap('first-activation');
+  });
+
+  it('2. no model server reachable: one actionable message and the warning state', async () => {
+    // Point the daemon at a port where nothing listens (the fleet will start there in step 3).
+    const config = path.join(tmp, 'routerllm.json');
+    fs.writeFileSync(config, JSON.stringify({ fleetUrl: `http://127.0.0.1:${fleetPort}`, stateDir: path.join(tmp, 'state') }, null, 2));
+    await editSettings({ 'routerllm.daemon.configFile': config, 'routerllm.fleet.latencyScale': 0.05, 'routerllm.inline.debounceMs': 100 });
+
+    const message = toast(`No model server reachable at http://127.0.0.1:${fleetPort}`);
+    await message.first().waitFor({ timeout: 60_000 });
+    await waitFor('the warning state', async () => /warning-kind/.test(await statusClass()), 15_000);
+    await page.waitForTimeout(1500); // any duplicate would have arrived by now
+    await screenshot('no-server-one-message');
+    assert.equal(await message.count(), 1, 'the message is shown once, not once per model');
+    const text = (await message.first().innerText()).replace(/\s+/g, ' ');
+    assert.ok(text.length < 250, `a short message: ${text}`);
+    assert.match(text, /start one or run `?routerllm fleet`?/);
+    assert.equal(await toast(/every model failed|deepseek-coder-1\.3b \(/).count(), 0, 'no per-model wall of text');
+    lap('no-server');
+  });
+
+  it('3. the message\'s button starts the recorded fleet where the daemon expects it', async () => {
+    await toast('No model server reachable').first().locator('.monaco-button', { hasText: 'Start Recorded Fleet' }).click();
+    await toast(`the recorded fleet answers at http://127.0.0.1:${fleetPort}`).first().waitFor({ timeout: 90_000 });
+    await waitFor('the warning state to clear', async () => !/warning-kind|error-kind/.test(await statusClass()), 30_000);
+    await screenshot('fleet-started');
+    assert.equal(await httpStatus(`http://127.0.0.1:${fleetPort}/v1/models`), 200);
+    lap('fleet');
   });
 
   let ghost = '';
-  it('shows ghost text in a HumanEval prompt and Tab accepts it', async () => {
+  it('4. ghost text: spinner while in flight, time to first ghost text, Tab accepts, not offered again', async () => {
+    await openFile('close_elements.py');
     await focusEditorAtEnd();
-    await page.keyboard.type('    ', { delay: 40 });
-    const ghostSel = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text';
+    await page.keyboard.type('   ', { delay: 30 });
+    let spinnerSeen = false;
+    const spinner = page
+      .locator('.statusbar-item .codicon-loading')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .then(() => (spinnerSeen = true))
+      .catch(() => undefined);
+    const typed = Date.now();
+    await page.keyboard.type(' ');
     await page.waitForSelector(ghostSel, { timeout: 90_000 });
+    const firstGhostMs = Date.now() - typed;
+    await spinner;
+    timings.timeToFirstGhostTextMs = firstGhostMs;
+    console.log(`      time to first ghost text: ${firstGhostMs} ms (debounce 100 ms, recorded fleet at latency scale 0.05)`);
     await page.waitForTimeout(300);
-    ghost = (await page.locator(ghostSel).allTextContents()).join('\n').replace(/\u00a0/g, ' ');
+    ghost = await ghostText();
     await screenshot('ghost-text');
     assert.ok(ghost.trim().length > 0, 'ghost text is empty');
+    assert.ok(spinnerSeen, 'the status item showed no spinner while the suggestion was on its way');
+
+    const requests = await waitFor('the request in the log', async () => count(/inline \S+: \S+ in \d+ ms/) || undefined, 10_000);
     await page.keyboard.press('Tab');
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(2500);
     await screenshot('ghost-text-accepted');
+    assert.equal(await page.locator(ghostSel).count(), 0, `the accepted body is offered again: ${await ghostText()}`);
+    assert.equal(count(/inline \S+: \S+ in \d+ ms/), requests, 'accepting made another inline request');
     await save();
     const text = fs.readFileSync(path.join(workspace, 'close_elements.py'), 'utf8');
     const squash = (x: string) => x.replace(/\s+/g, '');
-    // Each piece of ghost text the editor rendered (inline part, lines below) is now in the file.
     const pieces = ghost.split('\n').map(squash).filter(Boolean);
     assert.ok(pieces.length && pieces.every((p) => squash(text).includes(p)), `the accepted text is not in the file:\n--- ghost\n${ghost}\n--- file\n${text}`);
-    assert.ok(text.length > humanEvalTask('HumanEval/0').prompt.length + 10, 'the file did not grow');
-    lap('ghost-text');
+    await waitFor('accepted feedback', async () => /feedback accepted/.test(routerLog()), 10_000);
+    lap('ghost-accept');
+  });
+
+  it('4b. another suggestion is rejected by typing over it', async () => {
+    await openFile('below_zero.py');
+    await focusEditorAtEnd();
+    await page.keyboard.type('    ', { delay: 30 });
+    await page.waitForSelector(ghostSel, { timeout: 90_000 });
+    await screenshot('ghost-text-to-reject');
+    await page.keyboard.type('pass', { delay: 30 });
+    await waitFor('rejected feedback', async () => /feedback rejected/.test(routerLog()), 15_000);
+    lap('ghost-reject');
   });
 
   let notification = '';
-  it('implements a function from the palette (F1) and shows the test results', async () => {
-    await openFile('truncate.py');
-    await page.locator('.monaco-editor .view-line', { hasText: 'def truncate_number' }).first().click();
-    await runCommand('RouterLLM: Implement Function');
-    const toast = page.locator('.notification-toast', { hasText: /implemented by/ }).first();
-    await toast.waitFor({ timeout: 180_000 });
-    notification = (await toast.innerText()).replace(/\s+/g, ' ');
+  it('5. Implement Function shows each model tried and each escalation', async () => {
+    await openFile('remove_duplicates.py');
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'def remove_duplicates' }).first().click();
+    await page.keyboard.press('Control+Alt+Enter'); // the default keybinding
+    const steps = new Set<string>();
+    let escalationShot = false;
+    const done = toast(/remove_duplicates implemented by/).first();
+    await waitFor(
+      'the implementation',
+      async () => {
+        for (const t of await page.locator('.notification-toast').allInnerTexts()) {
+          // The progress message: "deepseek-coder-1.3b ✗ → asking deepseek-coder-6.7b".
+          const norm = t.replace(/\s+/g, ' ').trim();
+          if (/asking|testing|escalating to/.test(norm)) steps.add(norm.slice(0, 240));
+          if (!escalationShot && /✗ →/.test(t)) {
+            escalationShot = true;
+            await screenshot('implement-escalating');
+          }
+        }
+        return (await done.count()) > 0;
+      },
+      180_000,
+      100,
+    );
+    notification = (await done.innerText()).replace(/\s+/g, ' ');
     await screenshot('implement-result');
-    assert.match(notification, /truncate_number implemented by \S+: (tests \d+\/\d+ passed|no tests run)/);
-    assert.match(notification, /tests \d+\/\d+ passed/, `no test results in: ${notification}`);
-    await save();
-    const original = humanEvalTask('HumanEval/2').prompt.replace(/^\n+/, '');
-    const implemented = fs.readFileSync(path.join(workspace, 'truncate.py'), 'utf8');
-    assert.notEqual(implemented, original, 'nothing was inserted');
-    assert.match(implemented, /return/);
-
-    // The results with their source locations, from the notification's "Show Tests" button.
-    await toast.locator('.monaco-button', { hasText: 'Show Tests' }).click();
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await screenshot('implement-tests');
-    const rows = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).join('\n');
-    assert.match(rows, /truncate\.py:\d+/);
-    await page.keyboard.press('Escape');
-
-    // One undoable edit: a single undo restores the prompt.
-    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'def truncate_number' }).first().click();
-    await page.keyboard.press('Control+Z');
-    await save();
-    assert.equal(fs.readFileSync(path.join(workspace, 'truncate.py'), 'utf8'), original, 'one undo did not remove the whole insertion');
-    await page.keyboard.press('Control+Shift+Z');
-    await save();
-    assert.equal(fs.readFileSync(path.join(workspace, 'truncate.py'), 'utf8'), implemented);
-    lap('implement');
+    const log = routerLog();
+    // The progress named each step (the log has every one; the toast showed what it could).
+    assert.match(log, /implement: asking deepseek-coder-1\.3b/);
+    assert.match(log, /implement: deepseek-coder-1\.3b failed \d+ of \d+ tests: escalating to \S+/);
+    assert.ok(escalationShot, `the progress never showed a failed model and the next one: ${[...steps].join(' | ')}`);
+    assert.match(notification, /remove_duplicates implemented by \S+: tests \d+\/\d+ passed/);
+    fs.writeFileSync(path.join(ARTIFACTS, 'implement-progress.txt'), [...steps].join('\n') + '\n');
+    lap('implement-escalation');
   });
 
-  it('shows the session carbon and cost change in the status bar, and the dashboard', async () => {
-    const after = await waitFor('the status bar to change', async () => {
-      const t = await statusText();
-      return t !== statusBefore && /[1-9]/.test(/([\d.]+) g/.exec(t)?.[1] ?? '') ? t : undefined;
-    }, 30_000);
+  it('5b. an answer that fails its tests is offered as a diff, and the diff closes after Insert', async () => {
+    await openFile('median.py');
+    const original = fs.readFileSync(path.join(workspace, 'median.py'), 'utf8');
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'def median' }).first().click();
+    await runCommand('RouterLLM: Implement Function');
+    const ask = toast(/median by \S+ fails \d+ of \d+ tests/).first();
+    await ask.waitFor({ timeout: 180_000 });
+    await page.locator('.monaco-diff-editor').first().waitFor();
+    await screenshot('implement-failing-diff');
+    // Nothing was inserted before the user chose.
+    assert.equal(fs.readFileSync(path.join(workspace, 'median.py'), 'utf8'), original);
+    assert.equal(await page.locator('.editor-group-container.active .tab.active.dirty').count(), 0);
+    await ask.locator('.monaco-button', { hasText: 'Insert' }).click();
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('.tab.active', { hasText: 'median.py' }).waitFor();
+    await screenshot('implement-failing-inserted');
+    await save();
+    assert.notEqual(fs.readFileSync(path.join(workspace, 'median.py'), 'utf8'), original, 'Insert inserted nothing');
+    lap('implement-diff');
+  });
+
+  it('6. the status-bar menu: why this model, snooze, disable for the language', async () => {
+    await openFile('close_elements.py');
+    await menu('Why This Model?', 'menu');
+    const dialog = page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor();
+    const why = (await dialog.innerText()).replace(/\s+/g, ' ');
+    await screenshot('why-this-model');
+    assert.match(why, /the last ghost text came from \S+/);
+    assert.match(why, /Strategy: \S+ Why: .+/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await menu('Snooze Ghost Text');
+    await page.locator('.statusbar-item .codicon-circle-slash').first().waitFor({ timeout: 10_000 });
     await statusItem().hover();
     await page.waitForTimeout(800);
-    await screenshot('status-bar');
-    const co2 = Number(/([\d.]+) g/.exec(after)![1]);
-    const usd = Number(/\$([\d.]+)/.exec(after)![1]);
-    assert.ok(co2 > 0, `carbon did not grow: ${statusBefore} -> ${after}`);
-    assert.ok(usd >= 0);
-    fs.writeFileSync(path.join(ARTIFACTS, 'status-bar.txt'), `before: ${statusBefore}\nafter:  ${after}\nnotification: ${notification}\nghost text:\n${ghost}\n`);
+    await screenshot('snoozed');
     await page.keyboard.press('Escape');
-    await page.mouse.move(700, 300);
-    await statusItem().click();
-    await page.locator('.webview, iframe.webview').first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(2500);
-    await screenshot('dashboard');
-    lap('status+dashboard');
+    await menu('Resume Ghost Text');
+    await page.locator('.statusbar-item .codicon-circle-slash').first().waitFor({ state: 'detached', timeout: 10_000 });
+
+    await menu('Disable Ghost Text for python');
+    await waitFor('the language setting', async () => JSON.stringify(readSetting('routerllm.inline.disabledLanguages')) === '["python"]', 10_000);
+    await page.locator('.statusbar-item .codicon-circle-slash').first().waitFor({ timeout: 10_000 });
+    // No request while it is off: type where ghost text came before.
+    const before = count(/inline \S+: \S+ in \d+ ms/);
+    await openFile('below_zero.py');
+    await focusEditorAtEnd();
+    await page.keyboard.type('\n    ', { delay: 30 });
+    await page.waitForTimeout(1500);
+    await screenshot('disabled-for-python');
+    assert.equal(count(/inline \S+: \S+ in \d+ ms/), before, 'a request was sent for a disabled language');
+    assert.equal(await page.locator(ghostSel).count(), 0);
+    lap('menu');
   });
 
-  it('activated without errors (extension host log) and sent feedback', async () => {
+  it('7. the dashboard at half width: every column readable, a reason per request', async () => {
+    await menu('Open Dashboard');
+    await page.locator('.webview, iframe.webview').first().waitFor({ timeout: 30_000 });
+    const frame = await waitFor<Frame>(
+      'the dashboard content',
+      async () => {
+        for (const f of page.frames()) {
+          // Strings: this file compiles without the DOM's types; they run in the webview.
+          const text = await f.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '');
+          if (/RouterLLM session/.test(text) && /why this model/i.test(text)) return f;
+        }
+        return undefined;
+      },
+      30_000,
+      300,
+    );
+    await page.waitForTimeout(800);
+    await screenshot('dashboard-half-width');
+    const layout = await frame.evaluate<{ width: number; scroll: number; reasons: string[] }>(
+      `({ width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, reasons: [...document.querySelectorAll('td.why')].map((td) => td.textContent || '') })`,
+    );
+    assert.ok(layout.width < 800, `the dashboard is not at half width: ${layout.width}px`);
+    assert.ok(layout.scroll <= layout.width + 1, `the page scrolls sideways at ${layout.width}px: ${layout.scroll}px`);
+    assert.ok(layout.reasons.some((r) => r !== '–' && r.length > 5), `no reason in the table: ${layout.reasons.join(' | ')}`);
+    fs.writeFileSync(path.join(ARTIFACTS, 'notes.txt'), `implement: ${notification}\nghost text:\n${ghost}\ndashboard: ${layout.width}px wide, reasons: ${layout.reasons.slice(0, 3).join(' | ')}\n`);
+    lap('dashboard');
+  });
+
+  it('activated without errors (extension host log)', async () => {
     const logs = findFiles(path.join(userData, 'logs'), /\.log$/);
     const exthost = logs.filter((f) => /exthost/i.test(f) && !/routerllm/i.test(path.basename(f)));
     const text = exthost.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     assert.ok(exthost.length > 0, `no extension-host log under ${userData}/logs: ${logs.join(', ')}`);
     assert.match(text, new RegExp(`ExtensionService#_doActivateExtension ${EXTENSION_ID.replace('.', '\\.')}`), 'the extension host never activated RouterLLM');
     assert.doesNotMatch(text, new RegExp(`Activating extension '?${EXTENSION_ID.replace('.', '\\.')}'? failed`), 'activation failed');
-    const own = logs.filter((f) => /RouterLLM\.log$/.test(f)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    assert.match(own, /daemon running/, 'the extension never saw the daemon running');
-    assert.match(own, /feedback accepted/, 'accepting the ghost text sent no feedback');
-    assert.doesNotMatch(own, /cannot start the daemon|daemon stopped/);
+    assert.doesNotMatch(routerLog(), /cannot start the daemon|daemon stopped/);
   });
 });
