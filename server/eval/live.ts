@@ -121,7 +121,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
         : 'Implement Function: each task as in `routerllm eval` (extracted tests run, cascades escalate); the simulated user accepts iff the hidden tests pass.',
       'Model time: the fleet\'s modelled latency (TTFT + tokens at the decode rate of the catalogue), reported, not slept; energy is modelled from tokens (ML.ENERGY J/token), not measured.',
       opts.mode === 'inline'
-        ? 'Learning from feedback: the daemon passes each verdict to the inline policy\'s acceptance tallies and to the deciding strategy\'s learn() (server/daemon/inlineFeedback.ts).'
+        ? 'Learning from feedback: the daemon passes each verdict to the inline policy\'s acceptance tallies (server/daemon/inlineFeedback.ts) and, through its live learning, to the deciding strategy\'s learn() and the online pass model (server/daemon/learning.ts).'
         : 'Learning: the daemon teaches each strategy the extracted tests\' verdicts (implement.ts); the simulated user\'s feedback is stored in the ledger, and reaches learn() only where the daemon wires implement feedback to it.',
       ...(opts.online ? [`Online: tasks in a random order (seed ${opts.seed}); curves in windows of ${CURVE_WINDOW} tasks; after ${WARM_UP_TASKS} tasks the online router should be within ${ONLINE_TOLERANCE_POINTS} points of the offline-trained one on the same tasks (met when online >= offline - ${ONLINE_TOLERANCE_POINTS}).`] : []),
     );
