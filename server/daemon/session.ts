@@ -27,8 +27,10 @@ export interface HistoryItem {
 }
 
 const HISTORY = 32;
-/** Routing explanations kept for the dashboard's reason column (the ledger does not store them). */
-const REASONS = 200;
+/** Routing explanations kept for the dashboard's reason column (the ledger does not store them):
+ * as many as the dashboard lists (its sessionStats asks for the last 50). Per session, so a shared
+ * daemon with hundreds of clients keeps it small (an explanation is a kilobyte or two). */
+const REASONS = 50;
 
 export class Session {
   readonly id = randomUUID();
