@@ -70,41 +70,27 @@ export async function run(argv: string[]): Promise<number> {
   const out = path.resolve(values.out ?? path.join('out', live ? `eval-${mode}${online ? '-online' : ''}` : 'eval'));
   const config = values.config ?? process.env.ROUTERLLM_CONFIG ?? null;
   const strategies = values.strategies ? values.strategies.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const common = {
+    dataset,
+    split,
+    fleet: values.fleet ?? [],
+    config,
+    strategies,
+    folds,
+    seed,
+    limit,
+    out,
+    cacheDir: values.cache ? path.resolve(values.cache) : undefined,
+    lanes: intArg('lanes', values.lanes, 4, 1),
+  };
   try {
     if (live) {
-      const report = await runLiveEvaluation({
-        dataset,
-        split,
-        fleet: values.fleet ?? [],
-        config,
-        strategies,
-        folds,
-        seed,
-        limit,
-        out,
-        cacheDir: values.cache ? path.resolve(values.cache) : undefined,
-        lanes: intArg('lanes', values.lanes, 4, 1),
-        mode,
-        online,
-        latencyBudgetMs: intArg('budget-ms', values['budget-ms'], DEFAULT_INLINE_LATENCY_BUDGET_MS, 1),
-      });
+      const report = await runLiveEvaluation({ ...common, mode, online, latencyBudgetMs: intArg('budget-ms', values['budget-ms'], DEFAULT_INLINE_LATENCY_BUDGET_MS, 1) });
       process.stdout.write(liveTextTable(report));
       process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (also report.json, report.md, tasks.jsonl)\n`);
       return 0;
     }
-    const report = await runEvaluation({
-      dataset,
-      split,
-      fleet: values.fleet ?? [],
-      config,
-      strategies,
-      folds,
-      seed,
-      limit,
-      out,
-      cacheDir: values.cache ? path.resolve(values.cache) : undefined,
-      lanes: intArg('lanes', values.lanes, 4, 1),
-    });
+    const report = await runEvaluation(common);
     process.stdout.write(textTable(report));
     process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (also report.json, report.md, tasks.jsonl, observations.json)\n`);
     return 0;
