@@ -210,6 +210,9 @@ const BudgetItemStatus = z.object({
   limit: z.number().nonnegative(),
   used: z.number().nonnegative(),
   violations: z.number().int().nonnegative(),
+  /** True: a configured limit, which downgrades or refuses requests once spent. False: one of the
+   * daemon's default yardsticks, only counted as violations. Absent from older daemons. */
+  enforced: z.boolean().optional(),
 });
 
 /** A budget whose window is used up, and what the daemon does with requests until it resets. */

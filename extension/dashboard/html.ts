@@ -73,9 +73,10 @@ function columnChart(title: string, points: { label: string; value: number; text
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" class="chart" style="max-width:${width}px" viewBox="0 0 ${width} ${height}">${cols}${labels}</svg></figure>`;
 }
 
-/** Budgets with a limit: 0 means none, so a zero row is not a budget in force. */
+/** Budgets in force: a limit (0 means none) that the daemon enforces (its default yardsticks are
+ * only counted, so they are not listed as budgets). */
 export function budgetsInForce(items: SessionStats['budget']['items']): SessionStats['budget']['items'] {
-  return items.filter((b) => b.limit > 0);
+  return items.filter((b) => b.limit > 0 && Number.isFinite(b.limit) && b.enforced !== false);
 }
 
 export function renderDashboard(stats: SessionStats | undefined, nonce: string, error?: string): string {
@@ -87,7 +88,7 @@ export function renderDashboard(stats: SessionStats | undefined, nonce: string, 
   if (!stats) return `${head}<h1>RouterLLM</h1><p class="muted">${escapeHtml(error ?? 'No statistics yet: the daemon has not answered.')}</p></body></html>`;
   const s = stats.session;
   const savedPct = stats.baseline.co2g > 0 ? Math.round((100 * stats.saved.co2g) / stats.baseline.co2g) : 0;
-  const inForce = budgetsInForce(stats.budget.items);
+  const inForce = [...budgetsInForce(stats.budget.items), ...budgetsInForce(stats.budget.user ?? [])];
   const budget = inForce.length
     ? `<div class="wrap"><table><tr><th>budget</th><th>window</th><th>used</th><th>limit</th><th>violations</th></tr>${inForce
         .map((b) => {
@@ -95,7 +96,7 @@ export function renderDashboard(stats: SessionStats | undefined, nonce: string, 
           const over = b.limit > 0 && b.used > b.limit;
           return `<tr class="${over ? 'over' : ''}"><td>${b.metric === 'co2g' ? 'carbon' : 'cost'}</td><td>${b.window}</td><td>${fmt(b.used)}</td><td>${fmt(b.limit)}</td><td>${b.violations}</td></tr>`;
         })
-        .join('')}</table></div><p class="muted">The daemon's budgets in force (its configuration and routerllm.budget.*).</p>`
+        .join('')}</table></div><p class="muted">Budgets in force: the daemon's configured ones and yours (routerllm.budget.*).</p>`
     : `<p class="muted">No budget in force (0 means none).</p>`;
   const recent = stats.recent.length
     ? `<div class="wrap"><table class="recent"><tr><th>time</th><th>kind</th><th>model</th><th class="opt">strategy</th><th>CO2e</th><th>cost</th><th class="opt">latency</th><th>tests</th><th class="opt">feedback</th><th>why this model</th></tr>${stats.recent

@@ -179,6 +179,7 @@ export class BudgetTracker {
           limit: this.limit(metric, window),
           used: window === 'request' ? this.last[metric] : this.used(metric, window, at),
           violations: this.violationCount(`${metric}/${window}`, at),
+          enforced: Number.isFinite(this.enforcedLimit(metric, window)),
         });
     return { level: this.level, items: this.opts.explicitOnly ? items.filter((i) => Number.isFinite(i.limit)) : items };
   }

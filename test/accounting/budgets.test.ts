@@ -77,7 +77,8 @@ describe('accounting/budgets', () => {
     assert.equal(s.level, 'balanced');
     assert.equal(s.items.length, 6);
     const item = (metric: string, window: string) => s.items.find((i) => i.metric === metric && i.window === window)!;
-    assert.deepEqual(item('co2g', 'request'), { metric: 'co2g', window: 'request', limit: 1, used: 1.5, violations: 1 });
+    assert.deepEqual(item('co2g', 'request'), { metric: 'co2g', window: 'request', limit: 1, used: 1.5, violations: 1, enforced: true });
+    assert.equal(item('costUsd', 'day').enforced, false, 'no cost budget is configured: its default is a yardstick, not enforced');
     assert.equal(item('co2g', 'hour').used, 1.5);
     assert.equal(item('costUsd', 'day').violations, 1);
     t.setLevel('aggressive');

@@ -155,8 +155,9 @@ describe('dashboard: labels, budgets, reasons', () => {
     const items: SessionStats['budget']['items'] = [
       { metric: 'co2g', window: 'day', limit: 0, used: 1, violations: 0 },
       { metric: 'costUsd', window: 'day', limit: 0.5, used: 0.1, violations: 0 },
+      { metric: 'co2g', window: 'hour', limit: 5, used: 0.1, violations: 0, enforced: false },
     ];
-    assert.deepEqual(budgetsInForce(items), [items[1]]);
+    assert.deepEqual(budgetsInForce(items), [items[1]], 'a default yardstick the daemon does not enforce is not a budget in force');
     const stats: SessionStats = {
       sessionId: 's',
       session: { requests: 1, promptTokens: 1, completionTokens: 1, energyJ: 1, co2g: 0.1, costUsd: 0.01 },
