@@ -125,7 +125,7 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
 
 /** Every daemon's configuration: exactly the fleet's models, no fallback to another model (an
  * answer must be the routed model's own), escalation through the whole fleet if a strategy asks. */
-export function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
+function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string): Record<string, unknown> {
   const base = (fleet.resolved?.config ?? {}) as Record<string, unknown>;
   const routing = { ...((base.routing as object) ?? {}), seed: opts.seed, fallback: false, maxAttempts: Math.max(1, fleet.models.length) };
   // No shipped bundle: it was trained on the shipped fleet's tasks, which would leak into rl's
@@ -135,7 +135,25 @@ export function daemonConfig(fleet: Fleet, opts: EvalOptions, fleetUrl: string):
   return { ...base, fleetUrl, includeCatalogue: false, models: fleet.models, routing, bundle: opts.folds > 1 ? false : (fleet.resolved?.bundleDir ?? undefined) };
 }
 
-export async function runEvaluation(opts: EvalOptions): Promise<Report> {
+/** What every evaluation (this one and the live one, live.ts) opens with: a fresh output folder,
+ * the tasks, the progress line, the recorded fleet serving them, the daemons' configuration, what
+ * they offer and the hidden-test judge. */
+export interface OpenedEvaluation {
+  started: number;
+  out: string;
+  stateRoot: string;
+  set: RecordedSet;
+  tasks: EvalTask[];
+  notes: string[];
+  progress: Progress;
+  fleet: Fleet;
+  config: Record<string, unknown>;
+  offer: Offer;
+  hidden: HiddenTests;
+}
+
+/** Opens an evaluation, runs `body` on it, and stops the recorded fleet however `body` ends. */
+export async function withEvaluation<T>(opts: EvalOptions, body: (e: OpenedEvaluation) => Promise<T>): Promise<T> {
   const started = Date.now();
   const out = path.resolve(opts.out);
   const stateRoot = path.join(out, 'state');
@@ -148,10 +166,18 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const fleet = fleetOrFail(opts, server.url, set);
     const config = daemonConfig(fleet, opts, server.url);
     const offer = await probeDaemon(config, stateRoot);
+    const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
+    return await body({ started, out, stateRoot, set, tasks, notes, progress, fleet, config, offer, hidden });
+  } finally {
+    await server.close();
+  }
+}
+
+export async function runEvaluation(opts: EvalOptions): Promise<Report> {
+  return withEvaluation(opts, async ({ started, out, stateRoot, set, tasks, notes, progress, fleet, config, offer, hidden }) => {
     const plan = planStrategies(opts, offer);
     // + the default strategy at the two other budget levels (levelStage).
     progress.setTotal((plan.alwaysAll.length + plan.routed.length + (plan.routed.includes(typeof config.strategy === 'string' ? config.strategy : DEFAULT_STRATEGY) ? 2 : 0)) * tasks.length);
-    const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
     const sender = new Sender({ tasks, config, stateRoot, lanes: opts.lanes ?? 4, hidden, progress });
 
     const observed = await observeFleetStage(sender, opts, fleet, offer, plan, tasks);
@@ -166,13 +192,11 @@ export async function runEvaluation(opts: EvalOptions): Promise<Report> {
     const report = buildReport({ opts, tasks, set, fleet, offer, plan, folds, scored, observed, heldOut, levels, notes, hidden, sender, started });
     writeReports(out, report);
     return report;
-  } finally {
-    await server.close();
-  }
+  });
 }
 
 /** Stage 1: the tasks some recording answers (a task no model answered says nothing about routing). */
-export function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
+function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalTask[]; notes: string[] } {
   const listed = loadTasks(opts.dataset, { limit: opts.limit, split: opts.split });
   if (listed.length === 0) throw new EvalError('no tasks to evaluate (--limit 0?)');
   const set = recordedSet(opts.fleet, opts.dataset);
@@ -192,7 +216,7 @@ export function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalT
   return { set, tasks, notes };
 }
 
-export function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
+function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   try {
     return loadFleet(opts, url, set);
   } catch (e) {
@@ -210,7 +234,7 @@ export interface Offer {
 }
 
 /** What the daemon offers: models (and which are available) and strategies. */
-export async function probeDaemon(config: Record<string, unknown>, stateRoot: string): Promise<Offer> {
+async function probeDaemon(config: Record<string, unknown>, stateRoot: string): Promise<Offer> {
   const probe = await startDaemon({ config, stateDir: path.join(stateRoot, '_probe') });
   let listing: { models: ModelInfo[]; strategies: { id: string }[] };
   try {

@@ -9,7 +9,6 @@
 //     random order, learning only from verification and feedback; the learning curve (windows of
 //     CURVE_WINDOW tasks) is drawn next to the offline-trained (k-fold) router on the same tasks.
 // Stages shared with `routerllm eval` (tasks, fleet, observation, fold bundles) come from index.ts.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
@@ -18,11 +17,8 @@ import { LEARNED_STRATEGIES } from '../routing/registry';
 import { DEFAULT_STRATEGY } from '../../shared/strategies';
 import { writeObservations } from '../routing/observations';
 import { mulberry32, shuffled } from '../routing/rng';
-import { HiddenTests } from './hidden';
-import { Progress } from './progress';
 import { alwaysOf } from './score';
-import { startRecordedFleet } from './services';
-import { daemonConfig, fleetOrFail, observeFleetStage, planStrategies, probeDaemon, selectTasks, Sender, trainFoldBundles, type EvalOptions, type Folds } from './index';
+import { observeFleetStage, planStrategies, Sender, trainFoldBundles, withEvaluation, type EvalOptions, type Folds } from './index';
 import { runLive, type LiveMode, type LivePlan, type LiveRow } from './live-runner';
 import { inlineTarget, learningCurve, relativeToLargest, summariseLive, CURVE_WINDOW, ONLINE_TOLERANCE_POINTS, WARM_UP_TASKS } from './live-score';
 import type { LiveReport } from './live-types';
@@ -48,25 +44,13 @@ export function inlineDaemonConfig(config: Record<string, unknown>, budgetMs: nu
 }
 
 export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> {
-  const started = Date.now();
-  const out = path.resolve(opts.out);
-  const stateRoot = path.join(out, 'state');
-  fs.mkdirSync(out, { recursive: true });
-  fs.rmSync(stateRoot, { recursive: true, force: true });
-  const { set, tasks, notes } = selectTasks(opts);
-  const progress = new Progress(0, tasks.length, opts.progress === undefined ? process.stderr : opts.progress);
-  const server = await startRecordedFleet(set);
-  try {
-    const fleet = fleetOrFail(opts, server.url, set);
-    const config = daemonConfig(fleet, opts, server.url);
-    const offer = await probeDaemon(config, stateRoot);
+  return withEvaluation(opts, async ({ started, out, stateRoot, tasks, notes, progress, fleet, config, offer, hidden }) => {
     const requested = opts.strategies ?? (opts.online ? ONLINE_DEFAULT_STRATEGIES : null);
     const plan = planStrategies({ ...opts, strategies: requested }, offer);
     const routed = plan.routed;
     const largest = alwaysOf(offer.largest);
     const budgetMs = opts.latencyBudgetMs ?? DEFAULT_INLINE_LATENCY_BUDGET_MS;
     const liveConfig = opts.mode === 'inline' ? inlineDaemonConfig(config, budgetMs) : config;
-    const hidden = new HiddenTests({ cacheDir: opts.cacheDir ?? path.join(out, 'cache'), dataset: opts.dataset, run: opts.runPython, parallel: opts.parallel ?? 2 });
 
     // The offline-trained routers: fold bundles from the observed fleet, when a learned one is asked for.
     const needsFolds = opts.folds > 1 && routed.some((s) => LEARNED_STRATEGIES.includes(s));
@@ -122,7 +106,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
       'Model time: the fleet\'s modelled latency (TTFT + tokens at the decode rate of the catalogue), reported, not slept; energy is modelled from tokens (ML.ENERGY J/token), not measured.',
       opts.mode === 'inline'
         ? 'Learning from feedback: the daemon passes each verdict to the inline policy\'s acceptance tallies (server/daemon/inlineFeedback.ts) and, through its live learning, to the deciding strategy\'s learn() and the online pass model (server/daemon/learning.ts).'
-        : 'Learning: the daemon teaches each strategy the extracted tests\' verdicts (implement.ts); the simulated user\'s feedback is stored in the ledger, and reaches learn() only where the daemon wires implement feedback to it.',
+        : 'Learning: the daemon teaches each strategy and the online pass model the extracted tests\' verdicts (implement.ts) and the simulated user\'s feedback (server/daemon/learning.ts).',
       ...(opts.online ? [`Online: tasks in a random order (seed ${opts.seed}); curves in windows of ${CURVE_WINDOW} tasks; after ${WARM_UP_TASKS} tasks the online router should be within ${ONLINE_TOLERANCE_POINTS} points of the offline-trained one on the same tasks (met when online >= offline - ${ONLINE_TOLERANCE_POINTS}).`] : []),
     );
     const allRows = [...[...offline.values()].flat(), ...(online ? [...online.values()].flat().map((r) => ({ ...r, strategy: `${r.strategy} (online)` })) : [])];
@@ -147,9 +131,7 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
     };
     writeLiveReports(out, report);
     return report;
-  } finally {
-    await server.close();
-  }
+  });
 }
 
 function offlineTraining(s: string): string {
