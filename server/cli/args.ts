@@ -22,6 +22,8 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
       strict: true,
     });
     const { help, ...rest } = values as Record<string, unknown>;
+    // --help prints the usage here, once for every command; the command then returns 0.
+    if (help === true) process.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
     return { values: rest as ParsedArgs<O>['values'], positionals, help: help === true };
   } catch (e) {
     throw new CliError(`${firstLine((e as Error).message)}\n${usage}`);

@@ -27,10 +27,7 @@ const OPTIONS = { ...BENCHMARK_OPTIONS, config: { type: 'string' }, out: { type:
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const config = values.config ?? process.env.ROUTERLLM_CONFIG;
   if (!config) throw new CliError(`--config: the configuration of the servers to calibrate is required\n${USAGE}`);
   const benchmark = benchmarkArgs(values);

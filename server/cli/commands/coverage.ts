@@ -19,10 +19,7 @@ const SETS = { humaneval: ['humaneval'], mbpp: ['mbpp', 'mbpp-text'], all: ['hum
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const dataset = values.dataset ?? 'humaneval';
   if (!Object.hasOwn(SETS, dataset)) throw new CliError(`--dataset must be humaneval, mbpp or all, not '${dataset}'`);
   const concurrency = intArg('concurrency', values.concurrency, 2, 1);

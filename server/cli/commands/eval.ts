@@ -59,10 +59,7 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
   const mode = choiceArg('mode', values.mode, 'implement', ['implement', 'inline'] as const);
   const online = values.online === true;

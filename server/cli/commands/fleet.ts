@@ -40,10 +40,7 @@ function nonBlank(name: string, v: string | undefined): string | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, HELP);
-  if (help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (help) return 0;
   const port = intArg('port', nonBlank('port', values.port), DEFAULT_FLEET_PORT, 0);
   if (port > 65535) throw new CliError(`--port: expected an integer from 0 to 65535, got '${values.port}'`);
   const scale = numberArg('latency-scale', nonBlank('latency-scale', values['latency-scale']), 1, 0, Infinity);

@@ -30,10 +30,7 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals, help } = parseCommandArgs(argv, OPTIONS, USAGE, true);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const target = positionals[0];
   const m = target ? /^(.*):(\d+)$/.exec(target) : null;
   if (!m || positionals.length !== 1) throw new CliError(`expected one <file>:<line>\n${USAGE}`);

@@ -23,10 +23,7 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const { readObservations } = await import('../../routing/observations');
   const { shippedObservationsFile } = await import('../../routing/training-data');
   const { scoreSubfleets, formatSubfleets } = await import('../../routing/subfleets');

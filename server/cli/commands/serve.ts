@@ -39,10 +39,7 @@ function readToken(tokenFile: string | undefined): string {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, SERVE_USAGE);
-  if (help) {
-    process.stdout.write(SERVE_USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   if (!values.stdio === !values.ws) throw new CliError(`choose one of --stdio or --ws <port>\n${SERVE_USAGE}`);
   const port = intArg('ws', values.ws, 0, 0);
   if (port > 65535) throw new CliError(`--ws: not a port: ${values.ws}`);

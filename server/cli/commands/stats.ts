@@ -47,10 +47,7 @@ function parseArgs(argv: string[]): Args | 'help' {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  if (args === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (args === 'help') return 0;
   const resolved = orCliError(() => loadConfig(args.config ?? null));
   const stateDir = path.resolve(args.stateDir ?? resolved.stateDir);
   const file = path.join(stateDir, LEDGER_FILE);

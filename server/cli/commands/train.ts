@@ -30,10 +30,7 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
-  if (help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (help) return 0;
   const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
   const outLabel = values.out ?? 'models/';
   const out = path.resolve(outLabel);
