@@ -4,8 +4,8 @@
 // per task: the same integer = the same result on that input; >= 0 a returned value, <= -2 a raised
 // exception (-2 - its interned type), -1 no result in time.
 import * as path from 'node:path';
-import type { SandboxLimits } from '../checks/types';
-import { candidateProgram } from '../context';
+import type { ExtractedTest, SandboxLimits } from '../checks/types';
+import { candidateProgram, type FunctionAtCursor } from '../context';
 import { gatherTests, locateFunction } from '../daemon/requestContext';
 import { probeCandidate, type Probe } from '../verify/probe';
 import { DiskCache, sha256 } from './cache';
@@ -30,12 +30,14 @@ export async function probeAnswers(tasks: readonly EvalTask[], answers: readonly
   const jobs: { t: number; m: number }[] = [];
   tasks.forEach((_, t) => answers.forEach((_, m) => jobs.push({ t, m })));
   const raw: (Probe | null)[][] = tasks.map(() => answers.map(() => null));
+  // The function and its tests depend on the task only: located once, probed for every model.
+  const sites = tasks.map(taskSite);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const { t, m } = jobs[next++];
-      raw[t][m] = await probeAnswer(tasks[t], answers[m][t], opts.limits, cache);
+      raw[t][m] = await probeAnswer(sites[t], answers[m][t], opts.limits, cache);
       opts.onProgress?.(++done, jobs.length);
     }
   };
@@ -43,16 +45,25 @@ export async function probeAnswers(tasks: readonly EvalTask[], answers: readonly
   return raw.map(intern);
 }
 
-async function probeAnswer(task: EvalTask, a: Answer, limits: SandboxLimits, cache: DiskCache<Probe | null>): Promise<Probe | null> {
-  if (!a.result) return null;
+interface TaskSite {
+  fn: FunctionAtCursor;
+  tests: ExtractedTest[];
+}
+
+/** The function at the cursor and the tests the daemon would gather, as for the live request. */
+function taskSite(task: EvalTask): TaskSite | null {
   const req = requestFor(task, 'probe');
   const doc = { uri: req.textDocument.uri, text: req.textDocument.text, language: 'python' as const, position: req.position, related: [] };
   const site = locateFunction(doc);
-  if (!site) return null;
-  const tests = gatherTests(doc, site.fn);
-  const code = candidateProgram(site.fn, a.result.code);
-  const key = sha256(JSON.stringify([PROBE_VERSION, code, site.fn.name, tests.map((t) => t.code), limits]));
-  return cache.get(key, () => probeCandidate({ language: 'python', code, functionName: site.fn.name, tests, limits }));
+  return site ? { fn: site.fn, tests: gatherTests(doc, site.fn) } : null;
+}
+
+async function probeAnswer(site: TaskSite | null, a: Answer, limits: SandboxLimits, cache: DiskCache<Probe | null>): Promise<Probe | null> {
+  if (!a.result || !site) return null;
+  const { fn, tests } = site;
+  const code = candidateProgram(fn, a.result.code);
+  const key = sha256(JSON.stringify([PROBE_VERSION, code, fn.name, tests.map((t) => t.code), limits]));
+  return cache.get(key, () => probeCandidate({ language: 'python', code, functionName: fn.name, tests, limits }));
 }
 
 function intern(row: (Probe | null)[]): (number[] | null)[] {
