@@ -10,11 +10,17 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
+/** Extra node flags for the daemon under bench, e.g. `--cpu-prof --cpu-prof-dir=out/prof` to profile
+ * it under load (node refuses --cpu-prof in NODE_OPTIONS). */
+const nodeFlags = () => (process.env.ROUTERLLM_BENCH_DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startBenchDaemon(configFile: string, token: string, stderr: 'inherit' | 'ignore' = 'inherit'): Promise<BenchDaemon> {
-  const child = spawn(process.execPath, [daemonScript(), '--ws', '0', '--config', configFile], {
+  const child = spawn(process.execPath, [...nodeFlags(), daemonScript(), '--ws', '0', '--config', configFile], {
     env: { ...process.env, ROUTERLLM_TOKEN: token },
     stdio: ['ignore', 'pipe', stderr],
   });
+  // What the daemon prints (e.g. --trace-gc under ROUTERLLM_BENCH_DAEMON_NODE_FLAGS) can be kept.
+  if (process.env.ROUTERLLM_BENCH_DAEMON_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.ROUTERLLM_BENCH_DAEMON_LOG));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
