@@ -20,6 +20,12 @@ export interface GenerateRequest {
   deadlineMs?: number;
   /** Receives each piece of text as it streams in. */
   onToken?: (text: string) => void;
+  /** Client-side stop: given the text streamed so far, the length of it to keep once the answer
+   * is complete (null: not yet). The stream is then closed, and a server that stops generating
+   * for a client that went away (vLLM, TGI, llama.cpp server) generates no more tokens; the kept
+   * text's tokens are counted when the server sent no usage. On an answer that came back whole
+   * the text is cut the same, but its tokens were generated and are counted whole. */
+  stopWhen?: (text: string) => number | null;
 }
 
 export interface WireRequest {

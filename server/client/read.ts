@@ -40,8 +40,9 @@ export class CallbackFailed {
 }
 
 export function deliver(ctx: ReadContext, text: string): void {
-  ctx.emitted = true;
+  // Only text someone saw makes a retry unsafe (it would be spliced onto what they saw).
   if (!ctx.req.onToken) return;
+  ctx.emitted = true;
   try {
     ctx.req.onToken(text);
   } catch (e) {
@@ -76,7 +77,9 @@ export async function readWhole(ctx: ReadContext, res: HttpResponse): Promise<At
   if (p.error) {
     throw fail(ctx, 'http', `server ${ctx.server} returned an error: ${p.error.message}`, p.error.code === undefined ? {} : { status: p.error.code });
   }
-  return { text: p.text, usage: p.usage, serverModel: p.model, modelledLatencyMs: p.modelledLatencyMs, finishReason: p.finishReason, ttftMs: null };
+  const keep = p.text ? ctx.req.stopWhen?.(p.text) : null;
+  const text = keep === null || keep === undefined ? p.text : p.text.slice(0, keep);
+  return { text, usage: p.usage, serverModel: p.model, modelledLatencyMs: p.modelledLatencyMs, finishReason: text === p.text ? p.finishReason : 'stop', ttftMs: null };
 }
 
 export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<AttemptResult> {
@@ -86,6 +89,8 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
   const events: string[] = [];
   const parser = createParser({ onEvent: (ev) => events.push(ev.data) });
   let done = false;
+  /** Set when stopWhen found the answer complete: the rest is not waited for. */
+  let stopped = false;
   const handleEvents = () => {
     for (const data of events.splice(0)) handle(data.trim());
   };
@@ -116,9 +121,16 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
     if (p.modelledLatencyMs !== null) out.modelledLatencyMs = p.modelledLatencyMs;
     if (p.finishReason) out.finishReason = p.finishReason;
     if (p.text) {
+      const before = out.text.length;
       out.text += p.text;
       if (out.ttftMs === null) out.ttftMs = ctx.now() - ctx.started;
-      deliver(ctx, p.text);
+      const keep = ctx.req.stopWhen?.(out.text);
+      if (keep !== null && keep !== undefined) {
+        out.text = out.text.slice(0, Math.max(before, keep));
+        out.finishReason = 'stop';
+        done = stopped = true;
+      }
+      if (out.text.length > before) deliver(ctx, out.text.slice(before));
     }
   };
   try {
@@ -126,6 +138,11 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
       parser.feed(chunk);
       handleEvents();
       if (done) break; // anything after [DONE] is not ours to wait for
+    }
+    // Closing the connection is what tells the server to stop generating.
+    if (stopped) {
+      res.destroy();
+      return out;
     }
     // A server that closes right after its last `data:` line, without the blank line, is common
     // enough to tolerate: end the line and the event.

@@ -50,6 +50,32 @@ export function extractCode(answer: string, language: Language, name: string): s
   return blocks.find((b) => definesFunction(b, name, language)) ?? blocks[0]!;
 }
 
+/** Where a streamed answer is complete for implementing `name`: just past the line of the closing
+ * fence of the first fenced block that defines it. extractCode takes the first block defining the
+ * function, so nothing after that point can change the code it returns, and the prose that
+ * usually follows (often half the answer) need not be generated. Null while no such block has
+ * closed, and always for an answer whose first fence is bare and follows text that looks like
+ * code (it may close a block continuing the prompt, which only the whole answer's fences tell). */
+export function codeEnd(answer: string, language: Language, name: string): number | null {
+  const first = answer.indexOf('```');
+  if (first < 0) return null;
+  // The case leadingBlock decides by the whole answer's fences: a bare first fence after text
+  // that looks like code.
+  const lineEnd = answer.indexOf('\n', first);
+  const bare = lineEnd >= 0 && !answer.slice(first + 3, lineEnd).trim();
+  const before = answer.slice(0, first);
+  if (bare && before.trim() && CODE_LIKE.test(before.replace(/^\s*\n/, ''))) return null;
+  for (const m of answer.matchAll(FENCE)) {
+    const end = m.index! + m[0].length;
+    // Closed by a fence (not by the end of the text so far), and that fence's line is complete.
+    if (!m[0].endsWith('```')) return null;
+    const closeEnd = answer.indexOf('\n', end);
+    if (closeEnd < 0) return null;
+    if (definesFunction(m[2]!, name, language)) return closeEnd + 1;
+  }
+  return null;
+}
+
 function reindent(lines: string[], indent: string): string[] {
   const widths = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
   const strip = widths.length ? Math.min(...widths) : 0;

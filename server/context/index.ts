@@ -5,7 +5,7 @@ import type { FunctionAtCursor } from './types';
 
 export type { FunctionAtCursor } from './types';
 export { implementPrompt, inlineContext } from './prompt';
-export { extractCode, bodyOf, candidateProgram } from './answer';
+export { extractCode, codeEnd, bodyOf, candidateProgram } from './answer';
 
 /** Language from an LSP languageId or, failing that, the file extension. */
 export function languageOf(languageId: string | undefined, uri: string): Language | null {

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { ErrorCodes, type Attempt, type Fallback, type ImplementFunctionParams, type ImplementFunctionResult, type ImplementProgress, type TestReport } from '../../shared/protocol';
 import type { RequestTab } from '../accounting/accountant';
 import type { ExtractedTest } from '../checks/types';
-import { bodyOf, candidateProgram, extractCode } from '../context';
+import { bodyOf, candidateProgram, codeEnd, extractCode } from '../context';
 import type { RequestContext } from '../routing/types';
 import { beginRequest, finishRequest, type Begun } from './request';
 import { gatherTests, implementRequest, locateFunction, type ImplementSite } from './requestContext';
@@ -93,7 +93,17 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     progress({ stage: 'calling', model: choice.model, message: `asking ${choice.model}` });
     const outcome = await services.call(
       fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
-      { mode: 'chat', prompt: prompt.user, system: prompt.system, maxTokens: maxTokens ?? services.config.client.maxTokens, deadlineMs: services.config.client.deadlineMs },
+      {
+        mode: 'chat',
+        prompt: prompt.user,
+        system: prompt.system,
+        maxTokens: maxTokens ?? services.config.client.maxTokens,
+        deadlineMs: services.config.client.deadlineMs,
+        // Streamed so that the call ends where the code does: the prose models add after the
+        // block is never used, and a server stops generating once we hang up.
+        stream: true,
+        stopWhen: (text: string) => codeEnd(text, language, fn.name),
+      },
       signal,
     );
     fallbacks.push(...outcome.fallbacks);

@@ -15,7 +15,7 @@ import type { InlinePolicy } from '../routing/inline/policy';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
-export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'stream' | 'temperature'> & { deadlineMs: number };
+export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'temperature'> & { deadlineMs: number };
 
 export interface CallOutcome {
   model: ModelConfig;

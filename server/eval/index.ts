@@ -20,7 +20,7 @@ import { HiddenTests, type PythonRunner, type Verdicts } from './hidden';
 import { labelAgreement } from './labels';
 import { Progress } from './progress';
 import { runPlan, type Answer, type PlannedStrategy } from './runner';
-import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict, baselineComparison } from './score';
+import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict, baselineComparison, hindsightFloor, targetCount } from './score';
 import { foldsOf, recordedSet, startDaemon, startRecordedFleet, type RecordedSet } from './services';
 import { loadTasks, type DatasetName, type EvalTask, type MbppSplit } from './tasks';
 import { observations } from './observe';
@@ -412,6 +412,16 @@ async function scoreStage(sender: Sender, plan: Plan, offer: Offer, tasks: EvalT
   return { rows, best, order, strategies };
 }
 
+/** The hindsight floor (score.ts) over every model's own answers, as a share of always-largest's energy. */
+function floorShare(rows: Map<string, TaskRow[]>, always: string[]): number | null {
+  const byModel = always.map((s) => rows.get(s)!);
+  const perTask = byModel[0]!.map((_, i) => byModel.map((r) => r[i]!).filter((r) => !r.error).map((r) => ({ energy: r.energy_j, passed: r.passed })));
+  const largest = rows.get(ALWAYS_LARGEST)!;
+  const floor = hindsightFloor(perTask, targetCount(largest.filter((r) => r.passed).length / largest.length, largest.length));
+  const largestJ = largest.reduce((s, r) => s + r.energy_j, 0);
+  return floor === null || !largestJ ? null : Math.round((floor / largestJ) * 1e4) / 1e4;
+}
+
 interface ReportInputs {
   opts: EvalOptions;
   levels: BudgetLevels | null;
@@ -491,7 +501,7 @@ function buildReport(x: ReportInputs): Report {
     cpt: Object.fromEntries(strategies.map((r) => [r.strategy, { cpt_50: r.cpt_50, cpt_80: r.cpt_80 }])),
     pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
     label_agreement: labelAgreement(set, alwaysRows, servedOf),
-    target: targetVerdict(strategies, alwaysOf(largest)),
+    target: targetVerdict(strategies, alwaysOf(largest), floorShare(rows, available.map((m) => alwaysOf(m.id)))),
     baselines: baselineComparison(strategies),
     verifier: { definition: VERIFIER_DEFINITION, rows: verifierRates(x.observed) },
     notes,

@@ -4,6 +4,7 @@
 import { apgr, cpt, percentile, round, share } from './metrics';
 import { paretoFront } from './pareto';
 import type { BaselineComparison, StrategyRow, Target, TaskRow } from './types';
+import { hindsightFloor, passesNeeded } from '../routing/hindsight-floor';
 
 export const ORACLE = 'oracle';
 export const ALWAYS_LARGEST = 'always-largest';
@@ -89,13 +90,17 @@ export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string
 export const TARGET_POINTS = 5;
 export const TARGET_ENERGY_SHARE = 0.25;
 
+/** How many of `n` tasks must pass to reach always-largest's pass@1 + TARGET_POINTS. */
+export const targetCount = (largestPassRate: number, n: number) => passesNeeded(largestPassRate, n, TARGET_POINTS);
+export { hindsightFloor };
+
 /**
  * The compass goal: some strategy reaches pass@1 >= always-largest + 5 points with energy <= 25%
  * of always-largest's. Best strategy: among the routers (not the oracle, not a single model; single
  * models only when no router was run), the highest pass@1 within the energy cap; when none is within the cap, the
  * highest pass@1 overall. Ties: less energy, then name.
  */
-export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string): Target {
+export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string, floorShare?: number | null): Target {
   const largest = rows.find((r) => r.strategy === ALWAYS_LARGEST);
   const oracle = rows.find((r) => r.strategy === ORACLE);
   const rule = `pass@1 >= always-largest + ${TARGET_POINTS} points with energy <= ${TARGET_ENERGY_SHARE * 100}% of always-largest`;
@@ -122,8 +127,15 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string)
     `${met ? 'MET' : 'NOT MET'}: best strategy ${best.strategy} reaches pass@1 ${pct(best.pass_at_1)} ` +
     `(${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points vs always-largest ${pct(largest.pass_at_1)}) ` +
     `using ${pct(eShare)} of always-largest's energy (target: >= +${TARGET_POINTS} points at <= ${pct(TARGET_ENERGY_SHARE)}).` +
-    (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${oracleFig.delta_vs_largest_points >= 0 ? '+' : ''}${oracleFig.delta_vs_largest_points.toFixed(1)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '');
-  return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, statement };
+    (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${oracleFig.delta_vs_largest_points >= 0 ? '+' : ''}${oracleFig.delta_vs_largest_points.toFixed(1)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '') +
+    floorStatement(floorShare);
+  return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, ...(floorShare === undefined ? {} : { floor_energy_share: floorShare }), statement };
+}
+
+function floorStatement(floorShare: number | null | undefined): string {
+  if (floorShare === undefined) return '';
+  if (floorShare === null) return ` No router can reach +${TARGET_POINTS} points on this fleet: not even every passing answer together does.`;
+  return ` Knowing every verdict in advance, +${TARGET_POINTS} points needs at least ${(floorShare * 100).toFixed(1)}% of the energy (the hindsight floor${floorShare > TARGET_ENERGY_SHARE ? ': above the target, so no router can meet it here' : ''}).`;
 }
 
 /** Each router against the two baselines it must beat at equal or lower energy: the plain

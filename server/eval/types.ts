@@ -62,6 +62,9 @@ export interface Target {
   met: boolean;
   rule: string;
   oracle: { pass_at_1: number; delta_vs_largest_points: number; energy_share_of_largest: number | null } | null;
+  /** score.ts hindsightFloor as a share of always-largest's energy: the least any router answering
+   * each task with one model's answer needs for the target pass rate (null: unreachable). */
+  floor_energy_share?: number | null;
   statement: string;
 }
 

@@ -78,7 +78,7 @@ export interface Usage {
 
 export interface Extra {
   /** Present only with sleep off: what the latency would have been. */
-  routerllm?: { modelled_latency_ms: number; ttft_ms: number; task_id: string };
+  routerllm?: { modelled_latency_ms: number; ttft_ms?: number; task_id?: string };
 }
 
 export function errorBody(message: string, type: string, code?: string): string {
@@ -123,11 +123,13 @@ export class ChunkMaker {
     return `data: ${JSON.stringify({ id: this.id, object, created: this.created, model: this.model, choices, ...more })}\n\n`;
   }
 
-  content(text: string): string {
-    if (this.kind === 'completions') return this.event([{ index: 0, text, logprobs: null, finish_reason: null }]);
+  /** `extra` (a fleet that does not sleep: the modelled time this chunk would leave at) lets a
+   * client that hangs up early report the latency of what it kept. */
+  content(text: string, extra: Extra = {}): string {
+    if (this.kind === 'completions') return this.event([{ index: 0, text, logprobs: null, finish_reason: null }], extra);
     const delta = this.first ? { role: 'assistant', content: text } : { content: text };
     this.first = false;
-    return this.event([{ index: 0, delta, logprobs: null, finish_reason: null }]);
+    return this.event([{ index: 0, delta, logprobs: null, finish_reason: null }], extra);
   }
 
   finish(reason: string, extra: Extra): string {

@@ -281,7 +281,10 @@ export class RecordedFleet implements Fleet {
     res.flushHeaders();
     const maker = new ChunkMaker(r.kind, newId(r.kind), r.parsed.model);
     const pieces = answer.text ? splitText(answer.text, Math.ceil(answer.completionTokens / TOKENS_PER_CHUNK)) : [];
-    const events = pieces.map((p, i) => ({ at: timing.ttftMs + ((timing.totalMs - timing.ttftMs) * (i + 1)) / pieces.length, data: maker.content(p) }));
+    const events = pieces.map((p, i) => {
+      const at = timing.ttftMs + ((timing.totalMs - timing.ttftMs) * (i + 1)) / pieces.length;
+      return { at, data: maker.content(p, this.sleep ? {} : { routerllm: { modelled_latency_ms: at } }) };
+    });
     events.push({ at: timing.totalMs, data: maker.finish(answer.finishReason, r.extra) });
     if (r.parsed.includeUsage && r.usage) events.push({ at: timing.totalMs, data: maker.usage(r.usage, r.extra) });
     events.push({ at: timing.totalMs, data: ChunkMaker.DONE });

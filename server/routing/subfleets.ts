@@ -5,6 +5,11 @@
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
 import type { FleetObservations } from './observations';
+import { hindsightFloor, passesNeeded } from './hindsight-floor';
+
+/** The target the summary counts: always-largest + TARGET_POINTS at <= TARGET_SHARE of its energy. */
+const TARGET_POINTS = 5;
+const TARGET_SHARE = 0.25;
 
 export interface SubfleetOptions {
   size: number;
@@ -22,6 +27,19 @@ export interface SubfleetRow {
   largest: string;
   best: string;
   scores: RouteScore[];
+  /** The least energy (share of always-largest's) any router could reach the target pass rate
+   * with, in hindsight (hindsight-floor.ts); null: unreachable even then. */
+  floorShare: number | null;
+}
+
+export interface FloorSummary {
+  fleets: number;
+  /** Fleets where no choice of answers reaches always-largest + 5 points. */
+  unreachable: number;
+  /** Fleets whose floor is within the energy target: the only ones where a router can meet it. */
+  withinTarget: number;
+  /** Mean floor over the fleets where the target pass rate is reachable. */
+  meanShare: number;
 }
 
 export interface StrategySummary {
@@ -49,7 +67,28 @@ function subsets<T>(items: readonly T[], size: number): T[][] {
   return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
 }
 
-export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions): Promise<{ rows: SubfleetRow[]; summary: StrategySummary[] }> {
+/** hindsightFloor over a fleet's observed answers, for always-largest + TARGET_POINTS, as a share of
+ * always-largest's energy. */
+export function floorShareOf(o: FleetObservations, largest: string): number | null {
+  const l = o.models.findIndex((m) => m.id === largest);
+  const n = o.obs.length;
+  const largestPasses = o.obs.filter((row) => row[l].passed).length;
+  const largestJ = o.obs.reduce((s, row) => s + row[l].energyJ, 0);
+  const floor = hindsightFloor(o.obs.map((row) => row.map((x) => ({ energy: x.energyJ, passed: x.passed }))), passesNeeded(largestPasses / n, n, TARGET_POINTS));
+  return floor === null || !largestJ ? null : floor / largestJ;
+}
+
+export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
+  const reachable = rows.map((r) => r.floorShare).filter((x): x is number => x !== null);
+  return {
+    fleets: rows.length,
+    unreachable: rows.length - reachable.length,
+    withinTarget: reachable.filter((x) => x <= TARGET_SHARE).length,
+    meanShare: reachable.reduce((s, x) => s + x, 0) / Math.max(1, reachable.length),
+  };
+}
+
+export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions): Promise<{ rows: SubfleetRow[]; summary: StrategySummary[]; floors: FloorSummary }> {
   const ids = o.models.map((m) => m.id);
   const sizeOf = new Map(o.models.map((m) => [m.id, m.paramsB]));
   const all = subsets(ids, opts.size).filter((s) => s.some((id) => sizeOf.get(id)! >= opts.minLargestB));
@@ -60,7 +99,7 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
     const largest = [...models].sort((a, b) => sizeOf.get(b)! - sizeOf.get(a)!)[0];
     const singles = report.routing.filter((r) => r.strategy.startsWith('always-'));
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
-    rows.push({ models, largest, best, scores: report.routing });
+    rows.push({ models, largest, best, scores: report.routing, floorShare: floorShareOf(restrict(o, models), largest) });
     opts.onProgress?.(rows.length, chosen.length);
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
@@ -76,7 +115,7 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
       acc.share += s.energyJ / largest.energyJ;
       acc.fixed += s.passRate >= fixed.passRate && s.energyJ <= fixed.energyJ ? 1 : 0;
       acc.single += s.passRate >= best.passRate && s.energyJ <= best.energyJ ? 1 : 0;
-      acc.target += s.passRate >= largest.passRate + 0.05 && s.energyJ <= 0.25 * largest.energyJ ? 1 : 0;
+      acc.target += s.passRate >= largest.passRate + TARGET_POINTS / 100 && s.energyJ <= TARGET_SHARE * largest.energyJ ? 1 : 0;
     }
     const n = Math.max(1, rows.length);
     return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target };
@@ -96,10 +135,10 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   };
   summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
   summary.sort((a, b) => b.passRate - a.passRate);
-  return { rows, summary };
+  return { rows, summary, floors: summariseFloors(rows) };
 }
 
-export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions): string {
+export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions, floors?: FloorSummary): string {
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
   return [
@@ -108,5 +147,13 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
     '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% |',
     '|---|---:|---:|---:|---:|---:|',
     ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} |`),
+    ...(floors
+      ? [
+          '',
+          `Hindsight floor (the least energy any router answering each task with one model's answer could reach always-largest + ${TARGET_POINTS} points with, knowing every verdict): ` +
+            `unreachable on ${floors.unreachable}/${floors.fleets} fleets; within ${pct(TARGET_SHARE)} on ${floors.withinTarget}/${floors.fleets}; ` +
+            `mean ${pct(floors.meanShare)} of always-largest's energy over the ${floors.fleets - floors.unreachable} fleets where it is reachable.`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -96,6 +96,50 @@ describe('client/ModelClient over HTTP', function () {
       assert.equal(r.usage.counted, true, 'no usage chunk: counted');
     });
 
+    it('stopWhen: a stream ends where the answer is complete; the connection is closed and the kept text counted', async () => {
+      let closed!: () => void;
+      const hungUp = new Promise<void>((r) => (closed = r));
+      const s = await serve(async (q, res) => {
+        q.socket.once('close', () => closed());
+        sseHead(res);
+        sse(res, chatChunk('Code:\n```py'));
+        sse(res, chatChunk('thon\ndef f():\n    return 1\n``'));
+        sse(res, chatChunk('`\nNow the long explanation'));
+        // A server that would go on generating prose for a long time.
+        for (let i = 0; i < 100 && !res.destroyed; i++) {
+          await delay(50);
+          sse(res, chatChunk(' and more'));
+        }
+        res.end();
+      });
+      const tokens: string[] = [];
+      const started = Date.now();
+      const r = await new ModelClient(OPTS).generate(modelAt(s.url, { flavour: 'chat' }), {
+        mode: 'chat',
+        prompt: 'hi',
+        maxTokens: 400,
+        stream: true,
+        onToken: (t) => tokens.push(t),
+        stopWhen: (text) => {
+          const at = text.indexOf('```\n', text.indexOf('```') + 3);
+          return at < 0 ? null : at + 4;
+        },
+      });
+      assert.equal(r.text, 'Code:\n```python\ndef f():\n    return 1\n```\n');
+      assert.equal(tokens.join(''), r.text, 'the editor sees only the kept text');
+      assert.equal(r.finishReason, 'stop');
+      assert.equal(r.usage.counted, true);
+      assert.ok(Date.now() - started < 2000, 'did not wait for the rest of the stream');
+      await hungUp;
+    });
+
+    it('stopWhen on an answer that came back whole: the text is cut, the reported usage kept', async () => {
+      const s = await serve((_q, res) => json(res, 200, chatCompletion('```python\ndef f():\n    return 1\n```\nprose')));
+      const r = await new ModelClient(OPTS).generate(modelAt(s.url, { flavour: 'chat' }), { mode: 'chat', prompt: 'hi', maxTokens: 64, stopWhen: (t) => (t.includes('prose') ? t.indexOf('prose') : null) });
+      assert.equal(r.text, '```python\ndef f():\n    return 1\n```\n');
+      assert.deepEqual(r.usage, { promptTokens: 11, completionTokens: 2, counted: false }, 'the tokens were generated: the server\'s count stands');
+    });
+
     it('fim to a completions endpoint sends the family prompt and no suffix field', async () => {
       const s = await serve((_q, res) => json(res, 200, completion('a + b')));
       await new ModelClient(OPTS).generate(modelAt(s.url, { id: 'codellama-7b' }), { mode: 'fim', prompt: '', prefix: 'x = ', suffix: '\n', maxTokens: 8 });

@@ -1,6 +1,6 @@
 // Per-strategy figures, the oracle and the target verdict on hand-made rows.
 import { strict as assert } from 'node:assert';
-import { crossStrategy, oracleRow, summarise, targetVerdict } from '../../server/eval/score';
+import { crossStrategy, hindsightFloor, oracleRow, summarise, targetCount, targetVerdict } from '../../server/eval/score';
 import type { TaskRow } from '../../server/eval/types';
 
 function row(strategy: string, task: string, model: string, passed: boolean, energy_j: number, latency: number, calls = [model]): TaskRow {
@@ -46,5 +46,51 @@ describe('eval: scoring', () => {
     assert.equal(t2.best_strategy, 'router2');
     assert.equal(t2.met, false);
     assert.match(t2.statement, /^NOT MET/);
+  });
+
+  describe('hindsightFloor: the least energy any router could reach a pass count with', () => {
+    const a = (energy: number, passed: boolean) => ({ energy, passed });
+    // Four tasks, a cheap model (1 J) and a dear one (10 J). The cheap one passes t0 and t1; the
+    // dear one passes t0, t2 and t3 (t3's dear answer costs 20 J).
+    const tasks = [
+      [a(1, true), a(10, true)],
+      [a(1, true), a(10, false)],
+      [a(1, false), a(10, true)],
+      [a(1, false), a(20, true)],
+    ];
+
+    it('starts every task at its cheapest answer and buys the cheapest passes first', () => {
+      assert.equal(hindsightFloor(tasks, 2), 4);
+      assert.equal(hindsightFloor(tasks, 3), 4 + 9);
+      assert.equal(hindsightFloor(tasks, 4), 4 + 9 + 19);
+    });
+
+    it('is null when even every passing answer falls short, and ignores tasks without answers', () => {
+      assert.equal(hindsightFloor(tasks, 5), null);
+      assert.equal(hindsightFloor([...tasks, []], 4), 32);
+    });
+
+    it('is never above any single-answer choice that reaches the count (brute force)', () => {
+      let best = Infinity;
+      for (let mask = 0; mask < 16; mask++) {
+        const picks = tasks.map((t, i) => t[(mask >> i) & 1]!);
+        if (picks.filter((p) => p.passed).length >= 3) best = Math.min(best, picks.reduce((s, p) => s + p.energy, 0));
+      }
+      assert.equal(hindsightFloor(tasks, 3), best);
+    });
+
+    it('targetCount: always-largest + 5 points, rounded up to whole tasks', () => {
+      assert.equal(targetCount(0.7, 100), 75);
+      assert.equal(targetCount(125 / 164, 164), 134); // 125 + 8.2
+    });
+
+    it('the verdict says when the floor is above the target energy', () => {
+      const mk = (s: string, passed: number, wh: number) => summarise(s, Array.from({ length: 50 }, (_, i) => row(s, `t${i}`, 'm', i < passed, (wh * 3600) / 50, 1)), 'big', '');
+      const rows = crossStrategy([mk('router1', 38, 4), mk('always-small', 30, 1), mk('always-largest', 35, 10)], 'always-small', 'always-largest');
+      assert.match(targetVerdict(rows, 'always-big', 0.3).statement, /at least 30\.0% of the energy \(the hindsight floor: above the target, so no router can meet it here\)/);
+      assert.match(targetVerdict(rows, 'always-big', 0.1).statement, /at least 10\.0% of the energy \(the hindsight floor\)\.$/);
+      assert.match(targetVerdict(rows, 'always-big', null).statement, /No router can reach \+5 points/);
+      assert.equal(targetVerdict(rows, 'always-big', 0.1).floor_energy_share, 0.1);
+    });
   });
 });

@@ -3,7 +3,10 @@ import { strict as assert } from 'node:assert';
 import { startFleet, type Fleet } from '../../server/fleet';
 import { SMALL, BIG, chatBody, post, readStream, task } from './helpers';
 
-describe('fleet: fault injection', () => {
+describe('fleet: fault injection', function () {
+  // The first answer from the 70B loads the Llama-3.1 tokenizer (its recording has no token
+  // counts): seconds on a loaded machine.
+  this.timeout(15_000);
   let fleet: Fleet;
   const prompt = () => task('HumanEval/2').prompt;
   const arm = (body: object) => post(fleet.url, '/admin/faults', body);

@@ -41,10 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     },
   };
   const r = await scoreSubfleets(o, opts);
-  const text = formatSubfleets(r.rows.length, r.summary, opts);
+  const text = formatSubfleets(r.rows.length, r.summary, opts, r.floors);
   process.stdout.write(text + '\n');
   const out = path.resolve(values.out ?? path.join('out', 'robustness'));
   fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'subfleets.json'), JSON.stringify({ options: { ...opts, onProgress: undefined }, summary: r.summary, fleets: r.rows }, null, 1) + '\n');
+  fs.writeFileSync(path.join(out, 'subfleets.json'), JSON.stringify({ options: { ...opts, onProgress: undefined }, summary: r.summary, floors: r.floors, fleets: r.rows }, null, 1) + '\n');
   return 0;
 }
