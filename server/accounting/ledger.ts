@@ -266,7 +266,9 @@ export class Ledger {
       baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
       baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
     });
-    if (violations.length) this.addViolations(violations, time, entry.id);
+    // Already inside the caller's transaction: the rows go in directly, without the nested
+    // transaction (a SAVEPOINT and its RELEASE) addViolations would open for each request.
+    if (violations.length) this.insertViolations(violations, time, entry.id);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -349,10 +351,12 @@ export class Ledger {
 
   /** Budget violations (item "co2g/hour", ...), kept so a restart or the CLI still reports them. */
   addViolations(items: readonly string[], at: Date, requestId?: string | null): void {
+    this.db.transaction(() => this.insertViolations(items, at, requestId))();
+  }
+
+  private insertViolations(items: readonly string[], at: Date, requestId?: string | null): void {
     const ins = this.stmt('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
-    })();
+    for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
   }
 
   violationsSince(since: Date): { time: Date; item: string; requestId: string | null }[] {
