@@ -132,10 +132,14 @@ export class Accountant {
 
   /** The model always-largest would use: the configured one, else the largest enabled model that has an endpoint. */
   baselineModel(): ModelConfig | null {
-    if (this.opts.baselineModel) return this.models.get(this.opts.baselineModel) ?? null;
-    const avail = [...this.models.values()].filter((m) => m.enabled && m.endpoint).sort((a, b) => b.paramsB - a.paramsB);
-    return avail[0] ?? null;
+    // From the configuration alone: found once, not sorted again for every committed request.
+    if (this.baseline === undefined) {
+      if (this.opts.baselineModel) this.baseline = this.models.get(this.opts.baselineModel) ?? null;
+      else this.baseline = [...this.models.values()].filter((m) => m.enabled && m.endpoint).sort((a, b) => b.paramsB - a.paramsB)[0] ?? null;
+    }
+    return this.baseline;
   }
+  private baseline: ModelConfig | null | undefined;
 
   predict(model: ModelConfig | string, promptTokens: number, kind?: RequestKind): FootprintEstimate {
     return this.predictor.predict(typeof model === 'string' ? this.model(model) : model, promptTokens, kind, this.now());
