@@ -37,6 +37,8 @@ export interface AccountantOptions {
   baselineModel?: string;
   predictor?: PredictorOptions;
   now?: () => Date;
+  /** The ledger checkpoints from a worker thread (a daemon under load; see checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** One model call as the daemon saw it. */
@@ -106,7 +108,7 @@ export class Accountant {
   constructor(private readonly opts: AccountantOptions) {
     this.now = opts.now ?? (() => new Date());
     this.models = new Map(opts.models.map((m) => [m.id, m]));
-    this.ledger = new Ledger(opts.stateDir);
+    this.ledger = new Ledger(opts.stateDir, { backgroundCheckpoints: opts.backgroundCheckpoints });
     this.budgets = new BudgetTracker(opts.budgets, { now: this.now });
     const dayAgo = new Date(this.now().getTime() - 86_400_000);
     const spends = this.ledger.spendsSince(dayAgo);
@@ -130,10 +132,14 @@ export class Accountant {
 
   /** The model always-largest would use: the configured one, else the largest enabled model that has an endpoint. */
   baselineModel(): ModelConfig | null {
-    if (this.opts.baselineModel) return this.models.get(this.opts.baselineModel) ?? null;
-    const avail = [...this.models.values()].filter((m) => m.enabled && m.endpoint).sort((a, b) => b.paramsB - a.paramsB);
-    return avail[0] ?? null;
+    // From the configuration alone: found once, not sorted again for every committed request.
+    if (this.baseline === undefined) {
+      if (this.opts.baselineModel) this.baseline = this.models.get(this.opts.baselineModel) ?? null;
+      else this.baseline = [...this.models.values()].filter((m) => m.enabled && m.endpoint).sort((a, b) => b.paramsB - a.paramsB)[0] ?? null;
+    }
+    return this.baseline;
   }
+  private baseline: ModelConfig | null | undefined;
 
   predict(model: ModelConfig | string, promptTokens: number, kind?: RequestKind): FootprintEstimate {
     return this.predictor.predict(typeof model === 'string' ? this.model(model) : model, promptTokens, kind, this.now());

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer';
 import type { Attempt, FeedbackKind, Footprint } from '../../shared/protocol';
 
 export const LEDGER_FILE = 'ledger.sqlite';
@@ -160,12 +161,21 @@ export interface LedgerOptions {
   /** Open an existing ledger only (the CLI must not create one by looking). */
   mustExist?: boolean;
   readonly?: boolean;
+  /** Checkpoint the WAL from a worker thread instead of inside commits (checkpointer.ts): for the
+   * daemon, whose event loop a checkpoint would stall. */
+  backgroundCheckpoints?: boolean;
 }
+
+/** How often the worker checkpoints, and how many WAL pages the ledger's own connection lets
+ * pile up before it checkpoints anyway (SQLite's default is 1000), should the worker fall behind. */
+const BACKGROUND_CHECKPOINT_MS = 1000;
+const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 
 export class Ledger {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private checkpointer: Checkpointer | null = null;
 
   /** `location`: the state directory (the file is LEDGER_FILE in it) or a path ending in .sqlite/.db. */
   constructor(location: string, opts: LedgerOptions = {}) {
@@ -178,6 +188,7 @@ export class Ledger {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.migrate();
+      if (opts.backgroundCheckpoints) this.checkpointInBackground();
     } else if (this.version() !== SCHEMA_VERSION) {
       throw new Error(`ledger ${this.file} has schema version ${this.version()}, this build reads ${SCHEMA_VERSION}; open it read-write once to migrate`);
     }
@@ -189,6 +200,19 @@ export class Ledger {
          @energy_j, @energy_method, @energy_basis, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
          @baseline_co2g, @baseline_cost_usd, @attempts)`,
     );
+  }
+
+  private checkpointInBackground(): void {
+    const selfCheckpointing = () => {
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    try {
+      this.checkpointer = new Checkpointer({ file: this.file, intervalMs: BACKGROUND_CHECKPOINT_MS, onFailure: selfCheckpointing });
+      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    } catch {
+      selfCheckpointing();
+    }
   }
 
   /** The durability settings in force (journal mode 'wal', synchronous 2 = FULL). */
@@ -266,7 +290,9 @@ export class Ledger {
       baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
       baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
     });
-    if (violations.length) this.addViolations(violations, time, entry.id);
+    // Already inside the caller's transaction: the rows go in directly, without the nested
+    // transaction (a SAVEPOINT and its RELEASE) addViolations would open for each request.
+    if (violations.length) this.insertViolations(violations, time, entry.id);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -349,10 +375,12 @@ export class Ledger {
 
   /** Budget violations (item "co2g/hour", ...), kept so a restart or the CLI still reports them. */
   addViolations(items: readonly string[], at: Date, requestId?: string | null): void {
+    this.db.transaction(() => this.insertViolations(items, at, requestId))();
+  }
+
+  private insertViolations(items: readonly string[], at: Date, requestId?: string | null): void {
     const ins = this.stmt('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
-    })();
+    for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
   }
 
   violationsSince(since: Date): { time: Date; item: string; requestId: string | null }[] {
@@ -367,6 +395,8 @@ export class Ledger {
 
   close(): void {
     if (!this.db.open) return;
+    this.checkpointer?.stop();
+    this.checkpointer = null;
     this.flush();
     // Fold the WAL back into the main file so a copied ledger.sqlite is complete on its own.
     if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');

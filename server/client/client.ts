@@ -55,6 +55,7 @@ const MAX_MODEL_LIST_CHARS = 4 * 1024 * 1024;
 export class ModelClient {
   private readonly breakers: BreakerRegistry;
   private readonly now: () => number;
+  private readonly endpoints = new Map<string, ParsedEndpoint>();
 
   constructor(private readonly opts: ModelClientOptions) {
     this.now = opts.now ?? Date.now;
@@ -62,18 +63,36 @@ export class ModelClient {
   }
 
   breakerState(model: ModelConfig): BreakerState {
-    return model.endpoint ? this.breakers.get(serverKey(model.endpoint.url)).state() : 'closed';
+    return model.endpoint ? this.breakers.get(this.endpointOf(model.endpoint.url).key).state() : 'closed';
+  }
+
+  /** An endpoint URL's breaker key, origin and API URLs, parsed once: they depend only on the
+   * configuration, and routing asks for every model's breaker on every request. The URLs are
+   * shared between calls and never modified. */
+  private endpointOf(url: string): ParsedEndpoint {
+    let e = this.endpoints.get(url);
+    if (!e) {
+      const urls = new Map<string, URL>();
+      const api = (path: string) => {
+        let u = urls.get(path);
+        if (!u) urls.set(path, (u = apiUrl(url, path)));
+        return u;
+      };
+      this.endpoints.set(url, (e = { key: serverKey(url), origin: api('/').origin, api }));
+    }
+    return e;
   }
 
   async generate(model: ModelConfig, req: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     const endpoint = model.endpoint;
     if (!endpoint) throw new ModelCallError({ kind: 'unavailable', model: model.id, detail: 'no server is configured for this model' });
-    const key = serverKey(endpoint.url);
+    const parsed = this.endpointOf(endpoint.url);
+    const key = parsed.key;
     const breaker = this.breakers.get(key);
     const ctx: ReadContext = {
       model: model.id,
       serverModel: endpoint.model,
-      server: apiUrl(endpoint.url, '/').origin,
+      server: parsed.origin,
       deadlineMs: req.deadlineMs ?? this.opts.deadlineMs,
       caller: signal,
       signal: signal ?? new AbortController().signal, // replaced by the deadline's signal below
@@ -172,7 +191,7 @@ export class ModelClient {
   // -------------------------------------------------------------------------------------------
 
   private async attempt(ctx: ReadContext, endpointUrl: string): Promise<AttemptResult> {
-    const url = apiUrl(endpointUrl, ctx.wire.path);
+    const url = this.endpointOf(endpointUrl).api(ctx.wire.path);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: ctx.req.stream ? 'text/event-stream' : 'application/json',
@@ -211,6 +230,12 @@ export class ModelClient {
       retries,
     };
   }
+}
+
+interface ParsedEndpoint {
+  key: string;
+  origin: string;
+  api(path: string): URL;
 }
 
 /** Failures that say the server is unwell; a cancel, a 404 or our own bad request do not. */

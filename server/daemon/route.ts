@@ -4,7 +4,7 @@ import { ResponseError } from 'vscode-languageserver/node';
 import { summarizeFailures } from '../../shared/failureSummary';
 import { ErrorCodes } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
-import type { RequestContext, RouteInput, Strategy } from '../routing/types';
+import type { FootprintEstimate, RequestContext, RouteInput, Strategy } from '../routing/types';
 import type { Services } from './services';
 import { applyBudgets, withBudgetNotes } from '../routing/budget-layer';
 import type { Session } from './session';
@@ -38,7 +38,15 @@ export function routeInput(services: Services, session: Session, request: Reques
   }
   const promptTokens = services.countTokens(request.prompt);
   // Inline answers are a few lines: their own running mean (implement keeps the overall one).
-  const predict = (m: ModelConfig) => services.predict(m, promptTokens, request.kind === 'inline' ? 'inline' : undefined);
+  // Once per model per request: the budget layer's and the fallback order's sorts, ghost-text
+  // eligibility and the strategies ask for the same few models' predictions dozens of times, and
+  // the prediction routing used is the one the call is scored against (CallRecord.predicted).
+  const predictions = new Map<ModelConfig, FootprintEstimate>();
+  const predict = (m: ModelConfig) => {
+    let p = predictions.get(m);
+    if (!p) predictions.set(m, (p = services.predict(m, promptTokens, request.kind === 'inline' ? 'inline' : undefined)));
+    return p;
+  };
   // The budget layer: every strategy chooses among what the budgets and the level leave.
   const level = session.settings.budgetLevel ?? services.config.budgets.level;
   const budgeted = applyBudgets(candidates, predict, level, services.budgetScopes(session.user, level), services.config.budgets.whenSpent);

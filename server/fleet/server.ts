@@ -38,6 +38,8 @@ export interface Fleet {
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Tokens per SSE chunk: coarse enough to keep timers few, fine enough to look like streaming. */
 const TOKENS_PER_CHUNK = 8;
+/** Prompt token counts a fleet remembers (RecordedFleet.promptTokens). */
+const PROMPT_COUNTS = 1024;
 /** How long close() lets in-flight responses finish before cutting them. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -88,6 +90,7 @@ export class RecordedFleet implements Fleet {
   private readonly created = Math.floor(Date.now() / 1000);
   private readonly server: http.Server;
   private inFlight = 0;
+  private readonly promptCounts = new Map<string, number>();
   private address = { url: '', port: 0 };
   private closing: Promise<void> | undefined;
 
@@ -214,9 +217,12 @@ export class RecordedFleet implements Fleet {
     if (!this.modelSet.has(parsed.model)) throw this.modelNotFound(parsed.model);
     note(parsed.model);
 
-    // Sleeps end early when the client hangs up or the fleet closes.
+    // Sleeps end early when the client hangs up or the fleet closes. A response already ended has
+    // no sleep left to end: aborting it would only build a DOMException per answer.
     const abort = new AbortController();
-    res.on('close', () => abort.abort());
+    res.on('close', () => {
+      if (!res.writableEnded) abort.abort();
+    });
     const fault = this.faults?.take(parsed.model) ?? null;
     if (fault && (await this.injectEarly(fault, parsed, req, res, abort.signal))) return;
 
@@ -239,7 +245,7 @@ export class RecordedFleet implements Fleet {
     const promptTokens =
       rec.prompt_tokens !== undefined && rec.prompt !== undefined && normalise(rec.prompt) === normalise(parsed.text)
         ? rec.prompt_tokens
-        : servedTokens(parsed.model, parsed.text).tokens;
+        : this.promptTokens(parsed.model, parsed.text);
     // Without recorded token counts (Llama-3.1-70B) usage is left out, as some servers do, so the
     // daemon's own counting path is exercised; the fleet still counts, the same way, for metrics.
     const usage: Usage | undefined = answer.recordedTokens
@@ -250,6 +256,21 @@ export class RecordedFleet implements Fleet {
     const extra: Extra = this.sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
     const headers: Record<string, string> = this.sleep ? {} : { [MODELLED_LATENCY_HEADER]: String(timing.totalMs) };
     return { kind, parsed, recording: rec, answer, catalogue, promptTokens, usage, timing, extra, headers, cut };
+  }
+
+  /** Tokens of a prompt as `model` counts them. Editors send the same prompts again and again (a
+   * load run cycles through a few tasks): a count is remembered instead of tokenizing the same text
+   * on every request, which was a tenth of a load run's fleet-side time. Bounded: the oldest half
+   * is forgotten when full. */
+  private promptTokens(model: string, text: string): number {
+    const key = `${model}\n${text}`;
+    let n = this.promptCounts.get(key);
+    if (n === undefined) {
+      n = servedTokens(model, text).tokens;
+      if (this.promptCounts.size >= PROMPT_COUNTS) for (const k of [...this.promptCounts.keys()].slice(0, PROMPT_COUNTS / 2)) this.promptCounts.delete(k);
+      this.promptCounts.set(key, n);
+    }
+    return n;
   }
 
   /** A clock for one answer: `ms` of modelled time from now, scaled, or now when not sleeping. */

@@ -158,6 +158,34 @@ describe('accounting/ledger', () => {
     assert.notEqual(userIdFromToken('secret'), userIdFromToken('secret2'));
   });
 
+  it('backgroundCheckpoints: a worker thread moves committed pages into the database file, none is lost on close', async function () {
+    this.timeout(20_000);
+    const bg = path.join(dir, 'bg');
+    const l = new Ledger(bg, { backgroundCheckpoints: true });
+    const file = path.join(bg, LEDGER_FILE);
+    try {
+      // The ledger's own connection leaves the checkpoints to the worker, bar a safety net.
+      const own = (l as unknown as { db: Database.Database }).db;
+      assert.ok((own.pragma('wal_autocheckpoint', { simple: true }) as number) > 1000);
+      const before = fs.statSync(file).size;
+      for (let i = 0; i < 50; i++) await l.appendGrouped(entry({ id: `bg${i}` }), i % 2 ? ['co2g/hour'] : []).committed;
+      // The rows are in the WAL; the database file grows only once the worker checkpoints.
+      const until = Date.now() + 15_000;
+      while (fs.statSync(file).size === before && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(fs.statSync(file).size > before, 'the worker checkpointed the WAL into the database file');
+      for (let i = 50; i < 60; i++) l.appendGrouped(entry({ id: `bg${i}` }));
+    } finally {
+      l.close();
+    }
+    const reopened = new Ledger(bg, { readonly: true });
+    try {
+      assert.equal(reopened.integrityCheck(), 'ok');
+      assert.equal(reopened.totals().requests, 60);
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('mustExist: never creates a ledger by looking', () => {
     assert.throws(() => new Ledger(path.join(dir, 'nothing'), { mustExist: true }));
     assert.equal(fs.existsSync(path.join(dir, 'nothing', LEDGER_FILE)), false);

@@ -90,9 +90,9 @@ describe('daemon over stdio', function () {
     const seen: protocol.SessionStats[] = [];
     daemon.onNotification(protocol.statsChanged, (s) => seen.push(s));
     const r = await implement({ strategy: 'always-deepseek-coder-6.7b' });
-    // Notifications are coalesced: at most one per 100 ms per session.
+    // Notifications are coalesced: at most one per second per session.
     const ours = () => seen.find((s) => s.recent.some((x) => x.requestId === r.requestId));
-    for (let i = 0; i < 20 && !ours(); i++) await new Promise((res) => setTimeout(res, 100));
+    for (let i = 0; i < 30 && !ours(); i++) await new Promise((res) => setTimeout(res, 100));
     assert.ok(ours(), 'statsChanged received after the request');
     assert.equal(ours()!.lastModel, 'deepseek-coder-6.7b');
     assert.ok(ours()!.session.requests >= 1);
@@ -103,6 +103,31 @@ describe('daemon over stdio', function () {
     assert.equal(fb.recorded, true);
     const unknown = await daemon.request(protocol.feedback, { requestId: 'nope', kind: 'rejected' });
     assert.equal(unknown.recorded, false);
+  });
+
+  it('coalesces statsChanged: requests in quick succession get one notification, carrying the last of them', async () => {
+    const seen: protocol.SessionStats[] = [];
+    // Whatever an earlier test left pending goes out first.
+    await new Promise((res) => setTimeout(res, 1200));
+    daemon.onNotification(protocol.statsChanged, (s) => seen.push(s));
+    const lines = file.text.split('\n');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await daemon.request(protocol.inlineCompletion, {
+        textDocument: { uri, languageId: 'python', text: file.text },
+        position: { line: lines.length - 2, character: lines[lines.length - 2]!.length },
+        strategy: 'always-deepseek-coder-1.3b',
+      });
+      ids.push(r.requestId);
+    }
+    const last = () => seen.find((s) => s.recent[0]?.requestId === ids[3]);
+    for (let i = 0; i < 30 && !last(); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(last(), 'the notification after the last request arrives');
+    // It says everything the skipped ones would have: each request, newest first, in the totals.
+    assert.deepEqual(last()!.recent.slice(0, 4).map((x) => x.requestId), [...ids].reverse());
+    const stats = await daemon.request(protocol.sessionStats, { recent: 1 });
+    assert.equal(last()!.session.requests, stats.session.requests);
+    assert.ok(seen.length < ids.length, `coalesced: ${seen.length} notifications for ${ids.length} requests`);
   });
 
   it('serves inline completions at the cursor', async () => {
