@@ -170,6 +170,8 @@ export interface LedgerOptions {
  * pile up before it checkpoints anyway (SQLite's default is 1000), should the worker fall behind. */
 const BACKGROUND_CHECKPOINT_MS = 1000;
 const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
+/** What the WAL file is cut back to after a burst (about 2,000 pages of 4 KiB). */
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export class Ledger {
   readonly file: string;
@@ -188,7 +190,12 @@ export class Ledger {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.migrate();
-      if (opts.backgroundCheckpoints) this.checkpointInBackground();
+      if (opts.backgroundCheckpoints) {
+        // A WAL that grew under a burst stays that large once reused; SQLite truncates it to this
+        // when it restarts the log after a checkpoint.
+        this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+        this.checkpointInBackground();
+      }
     } else if (this.version() !== SCHEMA_VERSION) {
       throw new Error(`ledger ${this.file} has schema version ${this.version()}, this build reads ${SCHEMA_VERSION}; open it read-write once to migrate`);
     }
