@@ -21,7 +21,7 @@ export interface GenerateRequest {
   /** Receives each piece of text as it streams in. */
   onToken?: (text: string) => void;
   /** Client-side stop: given the text streamed so far, the length of it to keep once the answer
-   * is complete (null: not yet). The stream is then closed, and a server that stops generating
+   * is complete (null: not yet). Asked after each streamed piece that holds a line break. The stream is then closed, and a server that stops generating
    * for a client that went away (vLLM, TGI, llama.cpp server) generates no more tokens; the kept
    * text's tokens are counted when the server sent no usage. On an answer that came back whole
    * the text is cut the same, but its tokens were generated and are counted whole. */

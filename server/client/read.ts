@@ -124,7 +124,8 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
       const before = out.text.length;
       out.text += p.text;
       if (out.ttftMs === null) out.ttftMs = ctx.now() - ctx.started;
-      const keep = ctx.req.stopWhen?.(out.text);
+      // An answer becomes complete only at the end of a line (a closing fence's): ask then.
+      const keep = p.text.includes('\n') ? ctx.req.stopWhen?.(out.text) : null;
       if (keep !== null && keep !== undefined) {
         out.text = out.text.slice(0, Math.max(before, keep));
         out.finishReason = 'stop';
