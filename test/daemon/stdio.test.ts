@@ -200,6 +200,16 @@ describe('daemon with a model server that is down', function () {
   });
 });
 
+/** The recorded fleet's metered energy (J, every GPU) and served model time (s) for deepseek-coder-6.7b (served under its recorded name). */
+async function fleetReadings(url: string): Promise<{ energyJ: number; servedS: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (re: RegExp) => [...text.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
+  return {
+    energyJ: sum(/^DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*modelName="deepseek-coder-6\.7B-instruct-GPTQ"[^}]*\} (\S+)$/gm) / 1000,
+    servedS: sum(/^vllm:e2e_request_latency_seconds_sum\{[^}]*model_name="deepseek-coder-6\.7B-instruct-GPTQ"[^}]*\} (\S+)$/gm),
+  };
+}
+
 describe('daemon measuring energy from a DCGM counter', function () {
   this.timeout(60_000);
   // The recorded fleet's /metrics carries DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, as a GPU host's
@@ -207,12 +217,19 @@ describe('daemon measuring energy from a DCGM counter', function () {
   const f = daemonFixture((h) => ({ models: [{ id: 'deepseek-coder-6.7b', endpoint: { energyMetricsUrl: `${h.fleet.url}/metrics` } }] }));
 
   it('attributes the counter difference to the request and says the figure was measured, not estimated', async () => {
+    const before = await fleetReadings(f.h.fleet.url);
     const r = await implementTask0(f.daemon, 'always-deepseek-coder-6.7b');
+    const after = await fleetReadings(f.h.fleet.url);
     assert.equal(r.footprint.energyMethod, 'measured-dcgm');
-    // The fleet's counter follows its power model (idle + phase load over the modelled time, noise),
-    // not the catalogue's J/token: the figure is the meter's, and it is not the token estimate.
+    // The request's energy is the counter's difference over it, as the fleet's GPUs metered it.
+    const metered = after.energyJ - before.energyJ;
+    assert.ok(Math.abs(r.footprint.energyJ - metered) <= 1e-6 * metered, `${r.footprint.energyJ} J attributed, the counter rose by ${metered} J`);
+    // The fleet's counter follows its power model (idle + phase load over the modelled time it
+    // served, noise), not the catalogue's J/token: the figure is the meter's, not the token
+    // estimate. (Served time: with sleep off the fleet serves the whole answer at once, even the
+    // part after the code's end, where the daemon hangs up.)
     const cat = CATALOGUE.find((m) => m.id === 'deepseek-coder-6.7b')!;
-    const expected = FleetPowerModel.expected(cat.latency.ttftMs, r.attempts[0]!.latencyMs).energyJPerGpu * cat.gpu.count;
+    const expected = FleetPowerModel.expected(cat.latency.ttftMs, (after.servedS - before.servedS) * 1000).energyJPerGpu * cat.gpu.count;
     assert.ok(Math.abs(r.footprint.energyJ - expected) <= 5 * NOISE_SD * expected, `${r.footprint.energyJ} J measured, power model ${expected} J`);
     const estimate = r.usage.promptTokens * cat.energy.jPerPromptToken.value + r.usage.completionTokens * cat.energy.jPerOutputToken.value;
     assert.ok(Math.abs(r.footprint.energyJ - estimate) > 0.2 * estimate, `measured ${r.footprint.energyJ} J is the token estimate ${estimate} J restated`);
