@@ -30,7 +30,7 @@ if [ ! -f "$CS_ENTRY" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$C
   # postinstall see Node 20: clear them so only Node 24 is in sight.
   env -u NODE -u npm_node_execpath -u npm_execpath -u npm_config_node_gyp \
     PATH="$(dirname "$NODE24"):$PATH" \
-    npm_config_dangerously_allow_all_scripts=true npm_config_unsafe_perm=true \
+    npm_config_dangerously_allow_all_scripts=true \
     npm install --prefix "$TOOLS/cs" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
 fi
 echo "e2e-setup: code-server $(grep '"version"' "$CS_PKG" | head -1)"
