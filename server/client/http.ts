@@ -20,6 +20,10 @@ export interface HttpResponse {
   text(): AsyncIterable<string>;
   /** Stops reading and closes the connection. */
   destroy(): void;
+  /** Done reading before the end of the body: a response that has arrived whole is drained, so
+   * its connection serves the next request; one still arriving is cut off by closing the
+   * connection, which is what tells the server to stop generating. */
+  finish(): void;
 }
 
 /** Sends the request and resolves when the status line and headers arrive. Rejects with the
@@ -64,6 +68,15 @@ export function send(req: HttpRequest, staleRetried = false): Promise<HttpRespon
           res.destroy();
           cr.destroy();
         },
+        finish: () => {
+          req.signal.removeEventListener('abort', onAbort);
+          if (res.complete) {
+            res.resume();
+          } else {
+            res.destroy();
+            cr.destroy();
+          }
+        },
       });
     });
     cr.end(req.body);
@@ -73,7 +86,8 @@ export function send(req: HttpRequest, staleRetried = false): Promise<HttpRespon
 async function* decode(res: http.IncomingMessage, signal: AbortSignal, done: () => void): AsyncIterable<string> {
   const decoder = new StringDecoder('utf8');
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
+    // Leaving the loop early does not destroy the response: the reader decides (finish/destroy).
+    for await (const chunk of res.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       const s = decoder.write(chunk);
       if (s) yield s;
     }

@@ -140,11 +140,10 @@ export async function readStream(ctx: ReadContext, res: HttpResponse): Promise<A
       handleEvents();
       if (done) break; // anything after [DONE] is not ours to wait for
     }
-    // Closing the connection is what tells the server to stop generating.
-    if (stopped) {
-      res.destroy();
-      return out;
-    }
+    // Read no further: a server still generating is told to stop by the closed connection; a
+    // response already here whole is drained and its connection reused.
+    if (done) res.finish();
+    if (stopped) return out;
     // A server that closes right after its last `data:` line, without the blank line, is common
     // enough to tolerate: end the line and the event.
     parser.feed('\n\n');

@@ -133,6 +133,26 @@ describe('client/ModelClient over HTTP', function () {
       await hungUp;
     });
 
+    it('stopWhen on a stream that has already arrived whole: the connection is kept for the next call', async () => {
+      const sockets = new Set<unknown>();
+      const s = await serve((q, res) => {
+        sockets.add(q.socket);
+        sseHead(res);
+        sse(res, chatChunk('```python\ndef f():\n    return 1\n```\n'));
+        sse(res, chatChunk('A long explanation.', 'stop'));
+        sse(res, '[DONE]');
+        res.end();
+      });
+      const client = new ModelClient(OPTS);
+      const stopWhen = (text: string) => (text.endsWith('```\n') ? text.length : null);
+      for (let i = 0; i < 3; i++) {
+        const r = await client.generate(modelAt(s.url, { flavour: 'chat' }), { mode: 'chat', prompt: 'hi', maxTokens: 64, stream: true, stopWhen });
+        assert.equal(r.text, '```python\ndef f():\n    return 1\n```\n');
+        await delay(10);
+      }
+      assert.equal(sockets.size, 1, 'one connection served the three calls');
+    });
+
     it('stopWhen on an answer that came back whole: the text is cut, the reported usage kept', async () => {
       const s = await serve((_q, res) => json(res, 200, chatCompletion('```python\ndef f():\n    return 1\n```\nprose')));
       const r = await new ModelClient(OPTS).generate(modelAt(s.url, { flavour: 'chat' }), { mode: 'chat', prompt: 'hi', maxTokens: 64, stopWhen: (t) => (t.includes('prose') ? t.indexOf('prose') : null) });
