@@ -20,7 +20,8 @@ import { HiddenTests, type PythonRunner, type Verdicts } from './hidden';
 import { labelAgreement } from './labels';
 import { Progress } from './progress';
 import { runPlan, type Answer, type PlannedStrategy } from './runner';
-import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict, baselineComparison, hindsightFloor, targetCount } from './score';
+import { ALWAYS_LARGEST, BEST_SINGLE, ORACLE, alwaysOf, crossStrategy, oracleRow, summarise, targetVerdict, baselineComparison } from './score';
+import { targetFloorShare } from '../routing/hindsight-floor';
 import { foldsOf, recordedSet, startDaemon, startRecordedFleet, type RecordedSet } from './services';
 import { loadTasks, type DatasetName, type EvalTask, type MbppSplit } from './tasks';
 import { observations } from './observe';
@@ -412,14 +413,13 @@ async function scoreStage(sender: Sender, plan: Plan, offer: Offer, tasks: EvalT
   return { rows, best, order, strategies };
 }
 
-/** The hindsight floor (score.ts) over every model's own answers, as a share of always-largest's energy. */
+/** The hindsight floor over every model's own answers (errors left out), as a share of always-largest's energy. */
 function floorShare(rows: Map<string, TaskRow[]>, always: string[]): number | null {
+  const answer = (r: TaskRow) => ({ energy: r.energy_j, passed: r.passed });
   const byModel = always.map((s) => rows.get(s)!);
-  const perTask = byModel[0]!.map((_, i) => byModel.map((r) => r[i]!).filter((r) => !r.error).map((r) => ({ energy: r.energy_j, passed: r.passed })));
-  const largest = rows.get(ALWAYS_LARGEST)!;
-  const floor = hindsightFloor(perTask, targetCount(largest.filter((r) => r.passed).length / largest.length, largest.length));
-  const largestJ = largest.reduce((s, r) => s + r.energy_j, 0);
-  return floor === null || !largestJ ? null : Math.round((floor / largestJ) * 1e4) / 1e4;
+  const perTask = byModel[0]!.map((_, i) => byModel.map((r) => r[i]!).filter((r) => !r.error).map(answer));
+  const share = targetFloorShare(perTask, rows.get(ALWAYS_LARGEST)!.map(answer));
+  return share === null ? null : Math.round(share * 1e4) / 1e4;
 }
 
 interface ReportInputs {

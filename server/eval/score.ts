@@ -4,7 +4,7 @@
 import { apgr, cpt, percentile, round, share } from './metrics';
 import { paretoFront } from './pareto';
 import type { BaselineComparison, StrategyRow, Target, TaskRow } from './types';
-import { hindsightFloor, passesNeeded } from '../routing/hindsight-floor';
+import { TARGET_ENERGY_SHARE, TARGET_POINTS } from '../routing/hindsight-floor';
 
 export const ORACLE = 'oracle';
 export const ALWAYS_LARGEST = 'always-largest';
@@ -87,12 +87,7 @@ export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string
   });
 }
 
-export const TARGET_POINTS = 5;
-export const TARGET_ENERGY_SHARE = 0.25;
-
-/** How many of `n` tasks must pass to reach always-largest's pass@1 + TARGET_POINTS. */
-export const targetCount = (largestPassRate: number, n: number) => passesNeeded(largestPassRate, n, TARGET_POINTS);
-export { hindsightFloor };
+export { TARGET_ENERGY_SHARE, TARGET_POINTS };
 
 /**
  * The compass goal: some strategy reaches pass@1 >= always-largest + 5 points with energy <= 25%

@@ -40,5 +40,18 @@ export function hindsightFloor(perTask: readonly (readonly Answerable[])[], need
   return passing >= needed ? energy : null;
 }
 
-/** How many of `n` tasks must pass to beat a pass rate by `points` percentage points. */
-export const passesNeeded = (passRate: number, n: number, points: number) => Math.ceil((passRate + points / 100) * n - 1e-9);
+/** The project's target: pass@1 >= always-largest + TARGET_POINTS at <= TARGET_ENERGY_SHARE of its energy. */
+export const TARGET_POINTS = 5;
+export const TARGET_ENERGY_SHARE = 0.25;
+
+/** How many of `n` tasks must pass to reach a pass rate + TARGET_POINTS. */
+export const targetCount = (passRate: number, n: number) => Math.ceil((passRate + TARGET_POINTS / 100) * n - 1e-9);
+
+/** hindsightFloor for always-largest + TARGET_POINTS, as a share of always-largest's energy (null:
+ * unreachable). `perTask[i]`: every model's answer to task i; `largest[i]`: always-largest's. */
+export function targetFloorShare(perTask: readonly (readonly Answerable[])[], largest: readonly Answerable[]): number | null {
+  const n = largest.length;
+  const largestJ = largest.reduce((s, a) => s + a.energy, 0);
+  const floor = hindsightFloor(perTask, targetCount(largest.filter((a) => a.passed).length / Math.max(1, n), n));
+  return floor === null || !largestJ ? null : floor / largestJ;
+}

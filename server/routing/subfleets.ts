@@ -5,11 +5,7 @@
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
 import type { FleetObservations } from './observations';
-import { hindsightFloor, passesNeeded } from './hindsight-floor';
-
-/** The target the summary counts: always-largest + TARGET_POINTS at <= TARGET_SHARE of its energy. */
-const TARGET_POINTS = 5;
-const TARGET_SHARE = 0.25;
+import { TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetFloorShare } from './hindsight-floor';
 
 export interface SubfleetOptions {
   size: number;
@@ -67,15 +63,11 @@ function subsets<T>(items: readonly T[], size: number): T[][] {
   return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
 }
 
-/** hindsightFloor over a fleet's observed answers, for always-largest + TARGET_POINTS, as a share of
- * always-largest's energy. */
+/** targetFloorShare over a fleet's observed answers. */
 export function floorShareOf(o: FleetObservations, largest: string): number | null {
   const l = o.models.findIndex((m) => m.id === largest);
-  const n = o.obs.length;
-  const largestPasses = o.obs.filter((row) => row[l].passed).length;
-  const largestJ = o.obs.reduce((s, row) => s + row[l].energyJ, 0);
-  const floor = hindsightFloor(o.obs.map((row) => row.map((x) => ({ energy: x.energyJ, passed: x.passed }))), passesNeeded(largestPasses / n, n, TARGET_POINTS));
-  return floor === null || !largestJ ? null : floor / largestJ;
+  const answer = (x: FleetObservations['obs'][number][number]) => ({ energy: x.energyJ, passed: x.passed });
+  return targetFloorShare(o.obs.map((row) => row.map(answer)), o.obs.map((row) => answer(row[l])));
 }
 
 export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
