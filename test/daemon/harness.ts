@@ -67,6 +67,18 @@ export function humanEvalFile(taskIndex = 0): { text: string; line: number; entr
 
 /** A fleet and a stdio daemon for one describe block, with config overrides derived from the
  * fleet (its URL is only known once it listens). */
+/** A recorded-fleet harness for a describe block: started before its tests, closed after. */
+export function harnessFixture(): { h: Harness } {
+  const f = {} as { h: Harness };
+  before(async () => {
+    f.h = await startHarness();
+  });
+  after(async () => {
+    await f.h?.close();
+  });
+  return f;
+}
+
 export function daemonFixture(overrides: (h: Harness) => Record<string, unknown>): { h: Harness; daemon: DaemonConnection } {
   const f = {} as { h: Harness; daemon: DaemonConnection };
   before(async () => {

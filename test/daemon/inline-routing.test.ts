@@ -6,7 +6,7 @@ import { loadHumanEval } from '../../server/data/datasets';
 import { CATALOGUE } from '../../server/config/catalogue';
 import { spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
 import * as protocol from '../../shared/protocol';
-import { startHarness, type Harness } from './harness';
+import { harnessFixture } from './harness';
 
 /** Ghost text asked for at the start of HumanEval task i's body (a fresh, indented line). */
 function ghostAt(daemon: DaemonConnection, i: number, strategy?: string) {
@@ -24,16 +24,10 @@ const paramsOf = (id: string) => CATALOGUE.find((m) => m.id === id)!.paramsB;
 
 describe('daemon: ghost text routing', function () {
   this.timeout(60_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const f = harnessFixture();
 
   it('the default strategy (cascade) never sends ghost text to its top rung or to the largest model', async () => {
-    const daemon = await spawnDaemon({ args: ['--config', h.writeConfig({})] });
+    const daemon = await spawnDaemon({ args: ['--config', f.h.writeConfig({})] });
     try {
       for (let i = 0; i < 6; i++) {
         const r = await ghostAt(daemon, i);
@@ -49,7 +43,7 @@ describe('daemon: ghost text routing', function () {
 
   it('feedback over the protocol teaches it: a rejected model gives way to another eligible one', async () => {
     // A budget every FIM model fits, so the choice is the strategy's and the feedback's alone.
-    const daemon = await spawnDaemon({ args: ['--config', h.writeConfig({ inline: { latencyBudgetMs: 20_000 } })] });
+    const daemon = await spawnDaemon({ args: ['--config', f.h.writeConfig({ inline: { latencyBudgetMs: 20_000 } })] });
     try {
       const first = await ghostAt(daemon, 0, 'cascade');
       const rejected = first.decision.model;
@@ -67,9 +61,9 @@ describe('daemon: ghost text routing', function () {
   });
 
   it('a timed-out suggestion falls back to a faster model, never a slower one', async () => {
-    const daemon = await spawnDaemon({ args: ['--config', h.writeConfig({ client: { retries: 0, backoffMs: 10, deadlineMs: 10_000, inlineDeadlineMs: 400, breakerFailures: 50, breakerResetMs: 1000, maxTokens: 512 } })] });
+    const daemon = await spawnDaemon({ args: ['--config', f.h.writeConfig({ client: { retries: 0, backoffMs: 10, deadlineMs: 10_000, inlineDeadlineMs: 400, breakerFailures: 50, breakerResetMs: 1000, maxTokens: 512 } })] });
     try {
-      await h.fault('codellama-13b', 'slow', { count: 1 });
+      await f.h.fault('codellama-13b', 'slow', { count: 1 });
       const r = await ghostAt(daemon, 1, 'always-codellama-13b');
       assert.equal(r.fallbacks[0]?.from, 'codellama-13b');
       assert.match(r.fallbacks[0]!.reason, /timeout/);

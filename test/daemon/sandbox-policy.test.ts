@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as protocol from '../../shared/protocol';
 import { connectDaemon, spawnDaemon } from '../../server/daemon/connect';
-import { humanEvalFile, startHarness, type Harness } from './harness';
+import { harnessFixture, humanEvalFile } from './harness';
 import { startWsDaemon, stopProcess } from './ws-harness';
 
 const TOKEN = 'sandbox-policy-token';
@@ -20,16 +20,10 @@ function implementTask0WithTests(): protocol.ImplementFunctionParams {
 
 describe('daemon: sandbox policy', function () {
   this.timeout(60_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const f = harnessFixture();
 
   it('a shared daemon below namespace isolation logs it, shows it, and refuses to run tests, saying why and how', async () => {
-    const d = await startWsDaemon(h.writeConfig({}), TOKEN, { ROUTERLLM_SANDBOX: 'rlimits' });
+    const d = await startWsDaemon(f.h.writeConfig({}), TOKEN, { ROUTERLLM_SANDBOX: 'rlimits' });
     try {
       assert.match(d.stderr(), /sandbox: rlimits .*tests REFUSED/);
       const c = await connectDaemon(d.url, TOKEN);
@@ -55,7 +49,7 @@ describe('daemon: sandbox policy', function () {
   });
 
   it('runs them at the weaker level when the config allows it, and says which level', async () => {
-    const d = await startWsDaemon(h.writeConfig({ sandbox: { requireNamespaces: false } }), TOKEN, { ROUTERLLM_SANDBOX: 'rlimits' });
+    const d = await startWsDaemon(f.h.writeConfig({ sandbox: { requireNamespaces: false } }), TOKEN, { ROUTERLLM_SANDBOX: 'rlimits' });
     try {
       assert.match(d.stderr(), /sandbox: rlimits .*tests run/);
       const c = await connectDaemon(d.url, TOKEN);
@@ -74,7 +68,7 @@ describe('daemon: sandbox policy', function () {
   });
 
   it('a private stdio daemon runs tests at any level by default, and reports the level', async () => {
-    const d = await spawnDaemon({ args: ['--config', h.configFile], env: { ...process.env, ROUTERLLM_SANDBOX: 'rlimits' } });
+    const d = await spawnDaemon({ args: ['--config', f.h.configFile], env: { ...process.env, ROUTERLLM_SANDBOX: 'rlimits' } });
     try {
       const models = await d.request(protocol.listModels, {});
       assert.deepEqual([models.sandbox?.mode, models.sandbox?.testsAllowed, models.sandbox?.namespacesRequired], ['rlimits', true, false]);
