@@ -57,25 +57,22 @@ export function send(req: HttpRequest, staleRetried = false): Promise<HttpRespon
     });
     cr.once('response', (res) => {
       responded = true;
+      const destroy = () => {
+        req.signal.removeEventListener('abort', onAbort);
+        res.destroy();
+        cr.destroy();
+      };
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,
         // The abort listener stays until the body is consumed: a cancel mid-stream must close
         // the socket too.
         text: () => decode(res, req.signal, () => req.signal.removeEventListener('abort', onAbort)),
-        destroy: () => {
-          req.signal.removeEventListener('abort', onAbort);
-          res.destroy();
-          cr.destroy();
-        },
+        destroy,
         finish: () => {
+          if (!res.complete) return destroy();
           req.signal.removeEventListener('abort', onAbort);
-          if (res.complete) {
-            res.resume();
-          } else {
-            res.destroy();
-            cr.destroy();
-          }
+          res.resume();
         },
       });
     });
