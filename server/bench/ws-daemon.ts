@@ -23,10 +23,16 @@ export async function startBenchDaemon(configFile: string, token: string, stderr
   if (process.env.ROUTERLLM_BENCH_DAEMON_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.ROUTERLLM_BENCH_DAEMON_LOG));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    const read = (d: Buffer) => {
       const m = /listening on (ws:\/\/\S+)/.exec((out += d.toString()));
-      if (m) resolve(m[1]!);
-    });
+      if (!m) return;
+      // Stop collecting once the URL is known: the rest (e.g. --trace-gc lines) is not ours to keep
+      // in the bench process while it measures. The stream stays flowing, so the daemon never blocks.
+      child.stdout!.off('data', read);
+      child.stdout!.resume();
+      resolve(m[1]!);
+    };
+    child.stdout!.on('data', read);
     child.once('exit', (code) => reject(new Error(`daemon exited (${code})`)));
   });
   const stop = async () => {
