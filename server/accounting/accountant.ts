@@ -37,8 +37,8 @@ export interface AccountantOptions {
   baselineModel?: string;
   predictor?: PredictorOptions;
   now?: () => Date;
-  /** The ledger checkpoints from a worker thread (a daemon under load; see checkpointer.ts). */
-  backgroundCheckpoints?: boolean;
+  /** The ledger commits and checkpoints in a worker thread (a daemon under load; see ledger-writer.ts). */
+  writerThread?: boolean;
 }
 
 /** One model call as the daemon saw it. */
@@ -108,7 +108,7 @@ export class Accountant {
   constructor(private readonly opts: AccountantOptions) {
     this.now = opts.now ?? (() => new Date());
     this.models = new Map(opts.models.map((m) => [m.id, m]));
-    this.ledger = new Ledger(opts.stateDir, { backgroundCheckpoints: opts.backgroundCheckpoints });
+    this.ledger = new Ledger(opts.stateDir, { writerThread: opts.writerThread });
     this.budgets = new BudgetTracker(opts.budgets, { now: this.now });
     const dayAgo = new Date(this.now().getTime() - 86_400_000);
     const spends = this.ledger.spendsSince(dayAgo);

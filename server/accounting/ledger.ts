@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import { Checkpointer } from './checkpointer';
+import { LedgerWriter, type WriterRow } from './ledger-writer';
 import type { Attempt, FeedbackKind, Footprint } from '../../shared/protocol';
 
 export const LEDGER_FILE = 'ledger.sqlite';
@@ -161,13 +161,13 @@ export interface LedgerOptions {
   /** Open an existing ledger only (the CLI must not create one by looking). */
   mustExist?: boolean;
   readonly?: boolean;
-  /** Checkpoint the WAL from a worker thread instead of inside commits (checkpointer.ts): for the
-   * daemon, whose event loop a checkpoint would stall. */
-  backgroundCheckpoints?: boolean;
+  /** Commit grouped rows and checkpoint the WAL in a worker thread (ledger-writer.ts) instead of
+   * on the event loop: for the daemon, whose every request a commit waiting on the disk would stall. */
+  writerThread?: boolean;
 }
 
-/** How often the worker checkpoints, and how many WAL pages the ledger's own connection lets
- * pile up before it checkpoints anyway (SQLite's default is 1000), should the worker fall behind. */
+/** How often the writer thread checkpoints, and how many WAL pages the ledger's own connection
+ * lets pile up before it checkpoints anyway (SQLite's default is 1000) when it writes itself. */
 const BACKGROUND_CHECKPOINT_MS = 1000;
 const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 /** What the WAL file is cut back to after a burst (about 2,000 pages of 4 KiB). */
@@ -177,7 +177,7 @@ export class Ledger {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  private checkpointer: Checkpointer | null = null;
+  private writer: LedgerWriter | null = null;
 
   /** `location`: the state directory (the file is LEDGER_FILE in it) or a path ending in .sqlite/.db. */
   constructor(location: string, opts: LedgerOptions = {}) {
@@ -190,35 +190,32 @@ export class Ledger {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.migrate();
-      if (opts.backgroundCheckpoints) {
-        // A WAL that grew under a burst stays that large once reused; SQLite truncates it to this
-        // when it restarts the log after a checkpoint.
-        this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-        this.checkpointInBackground();
-      }
+      // A WAL that grew under a burst stays that large once reused; SQLite truncates it to this
+      // when it restarts the log after a checkpoint.
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      if (opts.writerThread) this.writeInThread();
     } else if (this.version() !== SCHEMA_VERSION) {
       throw new Error(`ledger ${this.file} has schema version ${this.version()}, this build reads ${SCHEMA_VERSION}; open it read-write once to migrate`);
     }
-    this.insert = this.db.prepare(
-      `INSERT INTO requests (id, time, time_ms, session_id, user, kind, strategy, model, prompt_tokens, completion_tokens,
-         energy_j, energy_method, energy_basis, co2g, cost_usd, latency_ms, passed, feedback, baseline_model, baseline_energy_j,
-         baseline_co2g, baseline_cost_usd, attempts)
-       VALUES (@id, @time, @time_ms, @session_id, @user, @kind, @strategy, @model, @prompt_tokens, @completion_tokens,
-         @energy_j, @energy_method, @energy_basis, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
-         @baseline_co2g, @baseline_cost_usd, @attempts)`,
-    );
+    this.insert = this.db.prepare(INSERT_SQL);
   }
 
-  private checkpointInBackground(): void {
-    const selfCheckpointing = () => {
-      this.checkpointer = null;
+  private writeInThread(): void {
+    const selfWriting = () => {
+      this.writer = null;
       if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
     };
     try {
-      this.checkpointer = new Checkpointer({ file: this.file, intervalMs: BACKGROUND_CHECKPOINT_MS, onFailure: selfCheckpointing });
+      this.writer = new LedgerWriter({
+        file: this.file,
+        insertSql: INSERT_SQL,
+        checkpointMs: BACKGROUND_CHECKPOINT_MS,
+        walSizeLimit: WAL_SIZE_LIMIT_BYTES,
+        onFailure: selfWriting,
+      });
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     } catch {
-      selfCheckpointing();
+      selfWriting();
     }
   }
 
@@ -270,10 +267,19 @@ export class Ledger {
     return { row, committed };
   }
 
-  /** Commits every queued row now (also on close, so nothing queued is dropped). */
+  /** Commits every queued row now (also on close, so nothing queued is dropped): in the writer
+   * thread when there is one, else here. */
   flush(): void {
     const batch = this.queue.splice(0);
     if (!batch.length) return;
+    if (this.writer?.alive) {
+      const rows: WriterRow[] = batch.map((q) => ({ params: paramsOf(q.entry, q.time), violations: q.violations }));
+      this.writer.write(rows).then(
+        () => batch.forEach((q) => q.resolve()),
+        (e: unknown) => batch.forEach((q) => q.reject(e)),
+      );
+      return;
+    }
     try {
       this.db.transaction(() => {
         for (const q of batch) this.write(q.entry, q.time, q.violations);
@@ -287,16 +293,7 @@ export class Ledger {
   private readonly queue: { entry: LedgerEntry; time: Date; violations: readonly string[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   private write(entry: LedgerEntry, time: Date, violations: readonly string[]): void {
-    const b = entry.baseline ?? null;
-    this.insert.run({
-      id: entry.id, time: time.toISOString(), time_ms: time.getTime(), session_id: entry.sessionId, user: entry.user,
-      kind: entry.kind, strategy: entry.strategy, model: entry.model, prompt_tokens: entry.usage.promptTokens,
-      completion_tokens: entry.usage.completionTokens, energy_j: entry.footprint.energyJ, energy_method: entry.footprint.energyMethod,
-      energy_basis: entry.footprint.energyBasis ?? null, co2g: entry.footprint.co2g, cost_usd: entry.footprint.costUsd, latency_ms: entry.latencyMs,
-      passed: entry.passed === null ? null : entry.passed ? 1 : 0, feedback: entry.feedback ?? null,
-      baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
-      baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
-    });
+    this.insert.run(paramsOf(entry, time));
     // Already inside the caller's transaction: the rows go in directly, without the nested
     // transaction (a SAVEPOINT and its RELEASE) addViolations would open for each request.
     if (violations.length) this.insertViolations(violations, time, entry.id);
@@ -402,13 +399,35 @@ export class Ledger {
 
   close(): void {
     if (!this.db.open) return;
-    this.checkpointer?.stop();
-    this.checkpointer = null;
+    // Rows already handed to the writer thread commit there first; what is still queued, here.
+    this.writer?.drainAndStop();
+    this.writer = null;
     this.flush();
     // Fold the WAL back into the main file so a copied ledger.sqlite is complete on its own.
     if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
+}
+
+const INSERT_SQL = `INSERT INTO requests (id, time, time_ms, session_id, user, kind, strategy, model, prompt_tokens, completion_tokens,
+    energy_j, energy_method, energy_basis, co2g, cost_usd, latency_ms, passed, feedback, baseline_model, baseline_energy_j,
+    baseline_co2g, baseline_cost_usd, attempts)
+  VALUES (@id, @time, @time_ms, @session_id, @user, @kind, @strategy, @model, @prompt_tokens, @completion_tokens,
+    @energy_j, @energy_method, @energy_basis, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
+    @baseline_co2g, @baseline_cost_usd, @attempts)`;
+
+/** A request's row as INSERT_SQL's named parameters. */
+function paramsOf(entry: LedgerEntry, time: Date): Record<string, string | number | null> {
+  const b = entry.baseline ?? null;
+  return {
+    id: entry.id, time: time.toISOString(), time_ms: time.getTime(), session_id: entry.sessionId, user: entry.user,
+    kind: entry.kind, strategy: entry.strategy, model: entry.model, prompt_tokens: entry.usage.promptTokens,
+    completion_tokens: entry.usage.completionTokens, energy_j: entry.footprint.energyJ, energy_method: entry.footprint.energyMethod,
+    energy_basis: entry.footprint.energyBasis ?? null, co2g: entry.footprint.co2g, cost_usd: entry.footprint.costUsd, latency_ms: entry.latencyMs,
+    passed: entry.passed === null ? null : entry.passed ? 1 : 0, feedback: entry.feedback ?? null,
+    baseline_model: b?.model ?? null, baseline_energy_j: b?.energyJ ?? null, baseline_co2g: b?.co2g ?? null,
+    baseline_cost_usd: b?.costUsd ?? null, attempts: JSON.stringify(entry.attempts ?? []),
+  };
 }
 
 function whereOf(f: LedgerFilter): { where: string; params: (string | number)[] } {

@@ -18,6 +18,9 @@ import { rssMb, startBenchDaemon } from './ws-daemon';
 export interface LoadOptions {
   clients: number;
   durationS: number;
+  /** Seconds of the same load before the measured run, not counted: the JIT, the heap and the
+   * daemon's caches settle under the whole team's traffic, not under the few warm-up requests. */
+  warmupS: number;
   /** Mean think time between a client's requests (exponentially distributed). */
   thinkMs: number;
   /** Share of requests that are implementFunction with tests run; the rest are inline. */
@@ -93,12 +96,16 @@ export async function benchLoad(opts: LoadOptions, log: (line: string) => void):
       await warm.request(protocol.inlineCompletion, w.inline);
     }));
     for (let i = 0; i < opts.clients; i++) conns.push(await connectDaemon(daemon.url, TOKEN));
-    log(`${opts.clients} clients connected; running ${opts.durationS} s`);
+    log(`${opts.clients} clients connected; ${opts.warmupS} s of load not measured, then ${opts.durationS} s measured`);
 
-    const started = performance.now();
+    const warmFrom = performance.now();
+    const started = warmFrom + opts.warmupS * 1000;
     const endAt = started + opts.durationS * 1000;
     const rss: { t_s: number; mb: number }[] = [];
-    const sampler = setInterval(() => rss.push({ t_s: (performance.now() - started) / 1000, mb: rssMb(daemon.child.pid!) }), 1000);
+    let sampler: NodeJS.Timeout | undefined;
+    const sampling = setTimeout(() => {
+      sampler = setInterval(() => rss.push({ t_s: (performance.now() - started) / 1000, mb: rssMb(daemon.child.pid!) }), 1000);
+    }, started - warmFrom);
     const lat: Record<'inline' | 'implement', number[]> = { inline: [], implement: [] };
     const errors: string[] = [];
     let seed = 12345;
@@ -113,17 +120,20 @@ export async function benchLoad(opts: LoadOptions, log: (line: string) => void):
           const w = work[(ci + n) % work.length]!;
           const kind = random() < opts.implementShare ? 'implement' : 'inline';
           const t0 = performance.now();
+          const measured = t0 >= started;
           try {
             if (kind === 'implement') await c.request(protocol.implementFunction, w.implement);
             else await c.request(protocol.inlineCompletion, w.inline);
-            lat[kind].push(performance.now() - t0);
+            if (measured) lat[kind].push(performance.now() - t0);
           } catch (e) {
+            // An error counts whenever it happens, warm-up included.
             errors.push(`${kind}: ${(e as Error).message}`);
           }
           await sleep(-Math.log(1 - random()) * opts.thinkMs);
         }
       }),
     );
+    clearTimeout(sampling);
     clearInterval(sampler);
     const elapsedS = (performance.now() - started) / 1000;
     const all = [...lat.inline, ...lat.implement];
@@ -150,7 +160,7 @@ export async function benchLoad(opts: LoadOptions, log: (line: string) => void):
       targets: { errors: 0, p99_ms: 20, rss: 'no growth over the last half beyond max(5 MB, 5%) (shrinking is fine)' },
       method:
         'wall time per request at the client (ws, LSP), recorded fleet answering at once (model time 0), so it bounds the daemon overhead from above; ' +
-        `think time exponential, mean ${opts.thinkMs} ms; ${Math.round(opts.implementShare * 100)}% implementFunction with tests run (check cache warm), the rest inline; ` +
+        `think time exponential, mean ${opts.thinkMs} ms; ${opts.warmupS} s of the same load before the measured ${opts.durationS} s (not in the percentiles or RSS samples; errors counted throughout); ${Math.round(opts.implementShare * 100)}% implementFunction with tests run (check cache warm), the rest inline; ` +
         `${opts.tasks} HumanEval tasks; daemon in its own process, clients and fleet in this one`,
       machine: { node: process.version, cpus: os.cpus().length },
     };

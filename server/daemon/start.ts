@@ -7,6 +7,7 @@ import { Daemon } from './daemon';
 import { createServices } from './wiring';
 import { describeSandboxStatus } from '../checks/sandbox-policy';
 import { startWsServer } from './ws';
+import { boundHeapGrowth } from './heap';
 
 /** stdin's reader, with the JSON-RPC library's own throws on a message it cannot handle (a
  * $/cancelRequest without an id) logged instead of ending the daemon from inside a stream event. */
@@ -40,6 +41,7 @@ export interface ServeOptions {
 export async function serve({ resolved, transport, foldBundles }: ServeOptions): Promise<number> {
   // stdout carries the protocol in stdio mode: everything else goes to stderr.
   const log = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
+  log(boundHeapGrowth());
   const services = await createServices(resolved, { log, shared: transport.kind === 'ws', ...(foldBundles ? { foldBundles } : {}) });
   // Never weaker in silence: how tests are confined here, or that they are refused, is said first.
   log(describeSandboxStatus(services.sandbox()));

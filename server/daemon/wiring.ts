@@ -43,8 +43,8 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   });
   // Energy is measured only where a server's DCGM exporter is configured (endpoint.energyMetricsUrl):
   // scraping an exporter around every call costs milliseconds on the hot path.
-  // The daemon's event loop serves every editor: WAL checkpoints run beside it (checkpointer.ts).
-  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, predictor: { priorByKind: { inline: config.inline.priorOutputTokens } }, backgroundCheckpoints: true });
+  // The daemon's event loop serves every editor: ledger commits and WAL checkpoints run beside it (ledger-writer.ts).
+  const accountant = new Accountant({ stateDir, budgets: config.budgets, models, predictor: { priorByKind: { inline: config.inline.priorOutputTokens } }, writerThread: true });
   const strategies = createStrategies({ models, stateDir, weights: config.routing.rewardWeights, fallback: config.routing.fallback, bundleDir: resolved.bundleDir ?? undefined, log: opts.log });
   if (opts.foldBundles) for (const [id, s] of foldStrategies(opts.foldBundles.dir, opts.foldBundles.k, models, config.routing.rewardWeights)) strategies.set(id, s);
   const inlinePolicy = new InlinePolicy(new AcceptanceModel(path.join(stateDir, 'inline-acceptance.json')));

@@ -130,6 +130,24 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   return { rows, summary, floors: summariseFloors(rows) };
 }
 
+/** The issue's test on the means over the sub-fleets: a strategy's mean pass rate at least
+ * always-largest's + TARGET_POINTS at no more than TARGET_SHARE of its energy, and at least the
+ * fixed cascade's and the best single model's mean pass rate at no more mean energy. */
+export function averageVerdict(summary: readonly StrategySummary[]): { target: number; met: string[]; nearest: StrategySummary | null } {
+  const find = (id: string) => summary.find((s) => s.strategy === id);
+  const largest = find('always-largest');
+  const fixed = find('fixed-cascade');
+  const single = find('best-single (hindsight)');
+  if (!largest || !fixed || !single) return { target: NaN, met: [], nearest: null };
+  const target = largest.passRate + TARGET_POINTS / 100;
+  const learned = summary.filter((s) => !Number.isNaN(s.meetsTarget) && s.strategy !== 'fixed-cascade');
+  const beats = (s: StrategySummary, b: StrategySummary) => s.passRate >= b.passRate && s.energyShareOfLargest <= b.energyShareOfLargest;
+  const met = learned.filter((s) => s.passRate >= target && s.energyShareOfLargest <= TARGET_SHARE && beats(s, fixed) && beats(s, single)).map((s) => s.strategy);
+  const reaching = learned.filter((s) => s.passRate >= target);
+  const nearest = reaching.length ? reaching.reduce((a, b) => (b.energyShareOfLargest < a.energyShareOfLargest ? b : a)) : null;
+  return { target, met, nearest };
+}
+
 export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions, floors?: FloorSummary): string {
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
@@ -139,6 +157,11 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
     '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% |',
     '|---|---:|---:|---:|---:|---:|',
     ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} |`),
+    '',
+    ((v) =>
+      `On the means (pass rate >= always-largest + ${TARGET_POINTS} points = ${pct(v.target)} at <= ${pct(TARGET_SHARE)} of its energy, and at least the fixed cascade's and the best single model's pass rate at no more energy): ` +
+      (v.met.length ? `met by ${v.met.join(', ')}.` : `met by none.`) +
+      (v.nearest ? ` The least energy reaching ${pct(v.target)}: ${v.nearest.strategy}, ${pct(v.nearest.passRate)} at ${pct(v.nearest.energyShareOfLargest)}.` : ''))(averageVerdict(summary)),
     ...(floors
       ? [
           '',

@@ -158,31 +158,66 @@ describe('accounting/ledger', () => {
     assert.notEqual(userIdFromToken('secret'), userIdFromToken('secret2'));
   });
 
-  it('backgroundCheckpoints: a worker thread moves committed pages into the database file, none is lost on close', async function () {
+  it('writerThread: grouped rows commit and the WAL checkpoints in a worker thread, none is lost on close', async function () {
     this.timeout(20_000);
     const bg = path.join(dir, 'bg');
-    const l = new Ledger(bg, { backgroundCheckpoints: true });
+    const l = new Ledger(bg, { writerThread: true });
     const file = path.join(bg, LEDGER_FILE);
     try {
-      // The ledger's own connection leaves the checkpoints to the worker, bar a safety net.
+      // The ledger's own connection leaves the checkpoints to the thread, bar a safety net.
       const own = (l as unknown as { db: Database.Database }).db;
       assert.ok((own.pragma('wal_autocheckpoint', { simple: true }) as number) > 1000);
       const before = fs.statSync(file).size;
       for (let i = 0; i < 50; i++) await l.appendGrouped(entry({ id: `bg${i}` }), i % 2 ? ['co2g/hour'] : []).committed;
-      // The rows are in the WAL; the database file grows only once the worker checkpoints.
+      // Committed, readable here, yet not one row written by this connection: the event loop never
+      // waited on a commit.
+      assert.equal(l.totals().requests, 50);
+      assert.equal(l.violationsSince(new Date(0)).length, 25);
+      assert.equal((own.prepare('SELECT total_changes() AS n').get() as { n: number }).n, 0);
+      // The rows are in the WAL; the database file grows only once the thread checkpoints.
       const until = Date.now() + 15_000;
       while (fs.statSync(file).size === before && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(fs.statSync(file).size > before, 'the worker checkpointed the WAL into the database file');
+      assert.ok(fs.statSync(file).size > before, 'the thread checkpointed the WAL into the database file');
+      // Posted and not awaited: close() waits for the thread to commit them.
       for (let i = 50; i < 60; i++) l.appendGrouped(entry({ id: `bg${i}` }));
+      await new Promise((r) => setImmediate(r));
+      for (let i = 60; i < 65; i++) l.appendGrouped(entry({ id: `bg${i}` }));
     } finally {
       l.close();
     }
     const reopened = new Ledger(bg, { readonly: true });
     try {
       assert.equal(reopened.integrityCheck(), 'ok');
-      assert.equal(reopened.totals().requests, 60);
+      assert.equal(reopened.totals().requests, 65);
     } finally {
       reopened.close();
+    }
+  });
+
+  it('writerThread: a duplicate id fails its group with a clear error, and the thread goes on', async () => {
+    const l = new Ledger(path.join(dir, 'bg-dup'), { writerThread: true });
+    try {
+      await l.appendGrouped(entry({ id: 'd1' })).committed;
+      const dup = [l.appendGrouped(entry({ id: 'd2' })), l.appendGrouped(entry({ id: 'd1' }))];
+      for (const d of dup) await assert.rejects(d.committed, /UNIQUE/);
+      await l.appendGrouped(entry({ id: 'd3' })).committed;
+      assert.deepEqual(l.rows().map((r) => r.id).sort(), ['d1', 'd3']);
+    } finally {
+      l.close();
+    }
+  });
+
+  it('writerThread: when the thread dies, its unanswered rows fail and the next ones commit on the ledger\'s own connection', async () => {
+    const l = new Ledger(path.join(dir, 'bg-dies'), { writerThread: true });
+    try {
+      await l.appendGrouped(entry({ id: 'w1' })).committed;
+      const writer = (l as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+      await writer.worker.terminate();
+      await new Promise((r) => setTimeout(r, 50));
+      await l.appendGrouped(entry({ id: 'w2' })).committed;
+      assert.deepEqual(l.rows().map((r) => r.id).sort(), ['w1', 'w2']);
+    } finally {
+      l.close();
     }
   });
 

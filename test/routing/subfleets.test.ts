@@ -1,7 +1,7 @@
 // The robustness check's hindsight floor: per sub-fleet, the least energy any router could reach
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
-import { floorShareOf, summariseFloors, type SubfleetRow } from '../../server/routing/subfleets';
+import { averageVerdict, floorShareOf, summariseFloors, type StrategySummary, type SubfleetRow } from '../../server/routing/subfleets';
 import type { FleetObservations } from '../../server/routing/observations';
 
 /** A fleet of a small (1 J) and a large (10 J) model over `passes` (per task: [small, large]). */
@@ -32,5 +32,26 @@ describe('routing/subfleets: the hindsight floor', () => {
   it('summary: unreachable fleets counted apart, the mean over the rest', () => {
     const row = (floorShare: number | null) => ({ floorShare }) as SubfleetRow;
     assert.deepEqual(summariseFloors([row(0.1), row(0.3), row(null)]), { fleets: 3, unreachable: 1, withinTarget: 1, meanShare: 0.2 });
+  });
+});
+
+describe('routing/subfleets: the verdict on the means', () => {
+  const row = (strategy: string, passRate: number, energyShareOfLargest: number, baseline = false): StrategySummary => ({
+    strategy, passRate, energyShareOfLargest, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0,
+  });
+  const baselines = [row('always-largest', 0.68, 1, true), row('best-single (hindsight)', 0.75, 0.74, true), row('fixed-cascade', 0.768, 0.714)];
+
+  it('met only by a strategy at >= largest + 5 points, <= 25% energy, and no worse than both baselines', () => {
+    const v = averageVerdict([...baselines, row('a', 0.77, 0.24), row('b', 0.74, 0.2), row('c', 0.80, 0.3)]);
+    assert.ok(Math.abs(v.target - 0.73) < 1e-12);
+    // b reaches the target pass rate but is below the fixed cascade; c spends too much.
+    assert.deepEqual(v.met, ['a']);
+    assert.equal(v.nearest!.strategy, 'b');
+  });
+
+  it('met by none when the cheapest strategy reaching the pass rate spends too much; it is named', () => {
+    const v = averageVerdict([...baselines, row('cascade', 0.767, 0.443), row('moe', 0.738, 0.388), row('complexity', 0.55, 0.28)]);
+    assert.deepEqual(v.met, []);
+    assert.equal(v.nearest!.strategy, 'moe');
   });
 });
