@@ -3,6 +3,7 @@
 import { benchDaemonOverhead } from './daemon';
 import { benchLoad, writeReport } from './load';
 import { fuzzDaemon } from './fuzz';
+import { benchLedger } from './ledger';
 import { fmt } from './stats';
 import { benchRouting, formatBench } from '../routing/bench';
 
@@ -49,8 +50,22 @@ async function fuzz(): Promise<void> {
   if (r.failure || !r.daemon_alive || r.crashes || !r.answers_correctly_after) process.exitCode = 1;
 }
 
+async function ledger(): Promise<void> {
+  const seconds = numArg('duration', 30);
+  process.stdout.write(`Ledger group commit: ~400 rows/s for ${seconds} s per mode; the loop's time in flush() per turn, and each row's time until committed\n`);
+  const rows = await benchLedger(seconds);
+  const file = writeReport('ledger.json', rows);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.mode.padEnd(13)}  rows ${r.rows}  event loop held: p50 ${fmt(r.loop_p50_ms)} p99 ${fmt(r.loop_p99_ms)} max ${fmt(r.loop_max_ms)} ms  ` +
+        `until committed: p50 ${fmt(r.commit_p50_ms)} p99 ${fmt(r.commit_p99_ms)} max ${fmt(r.commit_max_ms)} ms\n`,
+    );
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--load')) return load();
+  if (process.argv.includes('--ledger')) return ledger();
   if (process.argv.includes('--fuzz')) return fuzz();
   const quick = process.argv.includes('--quick');
   process.stdout.write('RouterLLM benchmarks (node ' + process.version + ')\n\n');
