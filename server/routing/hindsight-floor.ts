@@ -55,3 +55,20 @@ export function targetFloorShare(perTask: readonly (readonly Answerable[])[], la
   const floor = hindsightFloor(perTask, targetCount(largest.filter((a) => a.passed).length / Math.max(1, n), n));
   return floor === null || !largestJ ? null : floor / largestJ;
 }
+
+/** The hindsight floor on the means over several fleets of the same tasks: the least mean energy
+ * share (each fleet's answers over its always-largest's total) with which the mean pass rate over
+ * the fleets reaches `passRate`, knowing every verdict. hindsightFloor over the fleets' tasks
+ * together, since with as many tasks in every fleet each switch gains the mean the same. Null:
+ * unreachable even then. */
+export function meansFloorShare(fleets: readonly { perTask: readonly (readonly Answerable[])[]; largest: readonly Answerable[] }[], passRate: number): number | null {
+  if (!fleets.length) return null;
+  const n = fleets[0].largest.length;
+  if (fleets.some((f) => f.largest.length !== n || f.perTask.length !== n)) throw new Error('meansFloorShare: every fleet must hold the same tasks');
+  const shares = fleets.flatMap((f) => {
+    const unit = f.largest.reduce((s, a) => s + a.energy, 0) || 1;
+    return f.perTask.map((answers) => answers.map((a) => ({ energy: a.energy / unit, passed: a.passed })));
+  });
+  const floor = hindsightFloor(shares, Math.ceil(passRate * n * fleets.length - 1e-9));
+  return floor === null ? null : floor / fleets.length;
+}

@@ -5,7 +5,7 @@
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
 import type { FleetObservations } from './observations';
-import { TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetFloorShare } from './hindsight-floor';
+import { meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetFloorShare, type Answerable } from './hindsight-floor';
 
 export interface SubfleetOptions {
   size: number;
@@ -36,6 +36,10 @@ export interface FloorSummary {
   withinTarget: number;
   /** Mean floor over the fleets where the target pass rate is reachable. */
   meanShare: number;
+  /** The floor on the means (meansFloorShare): the least mean energy share with which the mean
+   * pass rate reaches always-largest's mean + 5 points, and the fixed cascade's mean (which the
+   * target also asks a router to reach); null: unreachable, or not computed. */
+  onMeans?: { target: number | null; fixedCascade: number | null };
 }
 
 export interface StrategySummary {
@@ -63,11 +67,17 @@ function subsets<T>(items: readonly T[], size: number): T[][] {
   return [...subsets(rest, size - 1).map((s) => [first, ...s]), ...subsets(rest, size)];
 }
 
+/** A fleet's answers per task, and always-largest's, as the hindsight floor reads them. */
+function answersOf(o: FleetObservations, largest: string): { perTask: Answerable[][]; largest: Answerable[] } {
+  const l = o.models.findIndex((m) => m.id === largest);
+  const answer = (x: FleetObservations['obs'][number][number]): Answerable => ({ energy: x.energyJ, passed: x.passed });
+  return { perTask: o.obs.map((row) => row.map(answer)), largest: o.obs.map((row) => answer(row[l])) };
+}
+
 /** targetFloorShare over a fleet's observed answers. */
 export function floorShareOf(o: FleetObservations, largest: string): number | null {
-  const l = o.models.findIndex((m) => m.id === largest);
-  const answer = (x: FleetObservations['obs'][number][number]) => ({ energy: x.energyJ, passed: x.passed });
-  return targetFloorShare(o.obs.map((row) => row.map(answer)), o.obs.map((row) => answer(row[l])));
+  const a = answersOf(o, largest);
+  return targetFloorShare(a.perTask, a.largest);
 }
 
 export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
@@ -86,12 +96,14 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   const all = subsets(ids, opts.size).filter((s) => s.some((id) => sizeOf.get(id)! >= opts.minLargestB));
   const chosen = all.filter((_, i) => i % (opts.stride ?? 1) === 0);
   const rows: SubfleetRow[] = [];
+  const answers: ReturnType<typeof answersOf>[] = [];
   for (const models of chosen) {
     const report = await scoreRouters(restrict(o, models), opts.k, opts.seed);
     const largest = [...models].sort((a, b) => sizeOf.get(b)! - sizeOf.get(a)!)[0];
     const singles = report.routing.filter((r) => r.strategy.startsWith('always-'));
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
     rows.push({ models, largest, best, scores: report.routing, floorShare: floorShareOf(restrict(o, models), largest) });
+    answers.push(answersOf(restrict(o, models), largest));
     opts.onProgress?.(rows.length, chosen.length);
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
@@ -127,7 +139,12 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   };
   summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
   summary.sort((a, b) => b.passRate - a.passRate);
-  return { rows, summary, floors: summariseFloors(rows) };
+  const meanOf = (id: string) => summary.find((x) => x.strategy === id)?.passRate ?? NaN;
+  const onMeans = {
+    target: meansFloorShare(answers, meanOf('always-largest') + TARGET_POINTS / 100),
+    fixedCascade: meansFloorShare(answers, meanOf('fixed-cascade')),
+  };
+  return { rows, summary, floors: { ...summariseFloors(rows), onMeans } };
 }
 
 /** The issue's test on the means over the sub-fleets: a strategy's mean pass rate at least
@@ -151,6 +168,7 @@ export function averageVerdict(summary: readonly StrategySummary[]): { target: n
 export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions, floors?: FloorSummary): string {
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
+  const share = (x: number | null) => (x === null ? 'more than any choice of answers gives (unreachable)' : pct(x));
   return [
     `Sub-fleets: ${n} fleets of ${opts.size} models holding one of >= ${opts.minLargestB}B, each trained and scored ${opts.k}-fold on itself (seed ${opts.seed}); simulated from the observations (kfold.ts), means over the fleets.`,
     '',
@@ -167,7 +185,11 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
           '',
           `Hindsight floor (the least energy any router answering each task with one model's answer could reach always-largest + ${TARGET_POINTS} points with, knowing every verdict): ` +
             `unreachable on ${floors.unreachable}/${floors.fleets} fleets; within ${pct(TARGET_SHARE)} on ${floors.withinTarget}/${floors.fleets}; ` +
-            `mean ${pct(floors.meanShare)} of always-largest's energy over the ${floors.fleets - floors.unreachable} fleets where it is reachable.`,
+            `mean ${pct(floors.meanShare)} of always-largest's energy over the ${floors.fleets - floors.unreachable} fleets where it is reachable.` +
+            (floors.onMeans
+              ? ` On the means, in hindsight: a mean pass rate of always-largest + ${TARGET_POINTS} points takes at least ${share(floors.onMeans.target)} of its energy, ` +
+                `the fixed cascade's mean pass rate at least ${share(floors.onMeans.fixedCascade)}.`
+              : ''),
         ]
       : []),
   ].join('\n');

@@ -1,6 +1,7 @@
 // The robustness check's hindsight floor: per sub-fleet, the least energy any router could reach
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
+import { meansFloorShare } from '../../server/routing/hindsight-floor';
 import { averageVerdict, floorShareOf, summariseFloors, type StrategySummary, type SubfleetRow } from '../../server/routing/subfleets';
 import type { FleetObservations } from '../../server/routing/observations';
 
@@ -53,5 +54,45 @@ describe('routing/subfleets: the verdict on the means', () => {
     const v = averageVerdict([...baselines, row('cascade', 0.767, 0.443), row('moe', 0.738, 0.388), row('complexity', 0.55, 0.28)]);
     assert.deepEqual(v.met, []);
     assert.equal(v.nearest!.strategy, 'moe');
+  });
+});
+
+describe('routing/hindsight-floor: the floor on the means', () => {
+  const a = (energy: number, passed: boolean) => ({ energy, passed });
+  // Two fleets of the same three tasks; each task's answers, always-largest's the last.
+  const fleets = [
+    { perTask: [[a(1, false), a(4, true)], [a(1, true), a(4, true)], [a(2, false), a(4, false)]] },
+    { perTask: [[a(1, false), a(10, true)], [a(1, false), a(10, true)], [a(1, true), a(10, true)]] },
+  ].map((f) => ({ ...f, largest: f.perTask.map((answers) => answers[answers.length - 1]) }));
+
+  /** Every choice of one answer per task in every fleet: the least mean share reaching `rate`. */
+  function bruteForce(rate: number): number | null {
+    const cells = fleets.flatMap((f, fi) => f.perTask.map((answers) => ({ fi, answers })));
+    const units = fleets.map((f) => f.largest.reduce((s, x) => s + x.energy, 0));
+    let best: number | null = null;
+    for (let mask = 0; mask < 1 << cells.length; mask++) {
+      let passed = 0;
+      let share = 0;
+      cells.forEach((c, i) => {
+        const pick = c.answers[(mask >> i) & 1];
+        passed += pick.passed ? 1 : 0;
+        share += pick.energy / units[c.fi] / fleets.length;
+      });
+      if (passed / cells.length >= rate - 1e-12 && (best === null || share < best)) best = share;
+    }
+    return best;
+  }
+
+  it('equals the brute-force minimum over every choice of answers, and is null past every passing answer', () => {
+    for (const rate of [0, 1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6]) {
+      const got = meansFloorShare(fleets, rate);
+      const want = bruteForce(rate);
+      assert.ok(got !== null && want !== null && Math.abs(got - want) < 1e-12, `rate ${rate}: ${got} vs ${want}`);
+    }
+    assert.equal(meansFloorShare(fleets, 1), null);
+  });
+
+  it('refuses fleets of different tasks', () => {
+    assert.throws(() => meansFloorShare([fleets[0], { perTask: fleets[1].perTask.slice(1), largest: fleets[1].largest.slice(1) }], 0.5), /same tasks/);
   });
 });
