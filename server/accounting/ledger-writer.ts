@@ -37,7 +37,7 @@ db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
 db.pragma('journal_size_limit = ' + workerData.walSizeLimit);
 const insert = db.prepare(workerData.insertSql);
-const violation = db.prepare('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
+const violation = db.prepare(workerData.violationSql);
 const commit = db.transaction((batches) => {
   for (const b of batches) for (const r of b.rows) {
     insert.run(r.params);
@@ -63,6 +63,8 @@ export interface LedgerWriterOptions {
   file: string;
   /** The INSERT with named parameters that `WriterRow.params` fill. */
   insertSql: string;
+  /** The INSERT of one violation: (time_ms, request_id, item). */
+  violationSql: string;
   checkpointMs: number;
   walSizeLimit: number;
   /** The thread failed or stopped on its own. The rows it had not answered are rejected (it may or
@@ -90,6 +92,7 @@ export class LedgerWriter {
         module: require.resolve('better-sqlite3'),
         file: opts.file,
         insertSql: opts.insertSql,
+        violationSql: opts.violationSql,
         checkpointMs: opts.checkpointMs,
         walSizeLimit: opts.walSizeLimit,
         rows: rows.port2,

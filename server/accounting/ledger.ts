@@ -209,6 +209,7 @@ export class Ledger {
       this.writer = new LedgerWriter({
         file: this.file,
         insertSql: INSERT_SQL,
+        violationSql: VIOLATION_SQL,
         checkpointMs: BACKGROUND_CHECKPOINT_MS,
         walSizeLimit: WAL_SIZE_LIMIT_BYTES,
         onFailure: selfWriting,
@@ -219,7 +220,7 @@ export class Ledger {
     }
   }
 
-  /** The durability settings in force (journal mode 'wal', synchronous 2 = FULL). */
+  /** The durability settings in force (journal mode 'wal', synchronous 1 = NORMAL). */
   settings(): { journalMode: string; synchronous: number } {
     return { journalMode: this.db.pragma('journal_mode', { simple: true }) as string, synchronous: this.db.pragma('synchronous', { simple: true }) as number };
   }
@@ -383,7 +384,7 @@ export class Ledger {
   }
 
   private insertViolations(items: readonly string[], at: Date, requestId?: string | null): void {
-    const ins = this.stmt('INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)');
+    const ins = this.stmt(VIOLATION_SQL);
     for (const item of items) ins.run(at.getTime(), requestId ?? null, item);
   }
 
@@ -415,6 +416,8 @@ const INSERT_SQL = `INSERT INTO requests (id, time, time_ms, session_id, user, k
   VALUES (@id, @time, @time_ms, @session_id, @user, @kind, @strategy, @model, @prompt_tokens, @completion_tokens,
     @energy_j, @energy_method, @energy_basis, @co2g, @cost_usd, @latency_ms, @passed, @feedback, @baseline_model, @baseline_energy_j,
     @baseline_co2g, @baseline_cost_usd, @attempts)`;
+
+const VIOLATION_SQL = 'INSERT INTO violations (time_ms, request_id, item) VALUES (?, ?, ?)';
 
 /** A request's row as INSERT_SQL's named parameters. */
 function paramsOf(entry: LedgerEntry, time: Date): Record<string, string | number | null> {

@@ -76,9 +76,10 @@ function answersOf(o: FleetObservations, largest: string): { perTask: Answerable
 
 /** targetFloorShare over a fleet's observed answers. */
 export function floorShareOf(o: FleetObservations, largest: string): number | null {
-  const a = answersOf(o, largest);
-  return targetFloorShare(a.perTask, a.largest);
+  return floorOf(answersOf(o, largest));
 }
+
+const floorOf = (a: ReturnType<typeof answersOf>) => targetFloorShare(a.perTask, a.largest);
 
 export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
   const reachable = rows.map((r) => r.floorShare).filter((x): x is number => x !== null);
@@ -98,12 +99,14 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   const rows: SubfleetRow[] = [];
   const answers: ReturnType<typeof answersOf>[] = [];
   for (const models of chosen) {
-    const report = await scoreRouters(restrict(o, models), opts.k, opts.seed);
+    const fleet = restrict(o, models);
+    const report = await scoreRouters(fleet, opts.k, opts.seed);
     const largest = [...models].sort((a, b) => sizeOf.get(b)! - sizeOf.get(a)!)[0];
     const singles = report.routing.filter((r) => r.strategy.startsWith('always-'));
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
-    rows.push({ models, largest, best, scores: report.routing, floorShare: floorShareOf(restrict(o, models), largest) });
-    answers.push(answersOf(restrict(o, models), largest));
+    const answered = answersOf(fleet, largest);
+    answers.push(answered);
+    rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered) });
     opts.onProgress?.(rows.length, chosen.length);
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
@@ -169,6 +172,7 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
   const share = (x: number | null) => (x === null ? 'more than any choice of answers gives (unreachable)' : pct(x));
+  const v = averageVerdict(summary);
   return [
     `Sub-fleets: ${n} fleets of ${opts.size} models holding one of >= ${opts.minLargestB}B, each trained and scored ${opts.k}-fold on itself (seed ${opts.seed}); simulated from the observations (kfold.ts), means over the fleets.`,
     '',
@@ -176,10 +180,9 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
     '|---|---:|---:|---:|---:|---:|',
     ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} |`),
     '',
-    ((v) =>
-      `On the means (pass rate >= always-largest + ${TARGET_POINTS} points = ${pct(v.target)} at <= ${pct(TARGET_SHARE)} of its energy, and at least the fixed cascade's and the best single model's pass rate at no more energy): ` +
+    `On the means (pass rate >= always-largest + ${TARGET_POINTS} points = ${pct(v.target)} at <= ${pct(TARGET_SHARE)} of its energy, and at least the fixed cascade's and the best single model's pass rate at no more energy): ` +
       (v.met.length ? `met by ${v.met.join(', ')}.` : `met by none.`) +
-      (v.nearest ? ` The least energy reaching ${pct(v.target)}: ${v.nearest.strategy}, ${pct(v.nearest.passRate)} at ${pct(v.nearest.energyShareOfLargest)}.` : ''))(averageVerdict(summary)),
+      (v.nearest ? ` The least energy reaching ${pct(v.target)}: ${v.nearest.strategy}, ${pct(v.nearest.passRate)} at ${pct(v.nearest.energyShareOfLargest)}.` : ''),
     ...(floors
       ? [
           '',
