@@ -50,29 +50,41 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** LLMSecCode rows (anton-ryden/LLMSecCode): `tokens_generated` is the answer's token count;
- * only the `code_eval` run is served (the `compare` run repeats three models). */
-function fromLlmSecCode(r: Raw): Recording | null {
+ * only the `code_eval` run is served (the `compare` run repeats three models). Our own fields
+ * (`params_b`, `gpus`, `prompt`, ...) are read as in our format: a team that records another fleet
+ * with LLMSecCode's harness adds the sizes of its models the same way. */
+function fromLlmSecCode(r: Raw, where: string): Recording | null {
   if (r.run !== undefined && r.run !== 'code_eval') return null;
-  return {
-    task_id: canonicalTaskId(String(r.task_id)),
-    model: String(r.model),
-    completion: isStr(r.completion) ? r.completion : '',
-    response: isStr(r.response) ? r.response : undefined,
-    completion_tokens: isNum(r.tokens_generated) ? r.tokens_generated : undefined,
-    generation_time_s: isNum(r.generation_time_s) ? r.generation_time_s : undefined,
-    passed: typeof r.passed === 'boolean' ? r.passed : undefined,
-  };
+  return fromOwnFormat(
+    {
+      ...r,
+      task_id: String(r.task_id),
+      model: String(r.model),
+      completion: isStr(r.completion) ? r.completion : '',
+      response: isStr(r.response) ? r.response : undefined,
+      completion_tokens: r.completion_tokens ?? (isNum(r.tokens_generated) ? r.tokens_generated : undefined),
+      generation_time_s: isNum(r.generation_time_s) ? r.generation_time_s : undefined,
+      passed: typeof r.passed === 'boolean' ? r.passed : undefined,
+    },
+    where,
+  );
 }
 
 /** EvalPlus rows: the model is a Hugging Face repo id ("meta-llama/Meta-Llama-3.1-70B-Instruct");
- * the fleet serves it under the repo name alone. No token counts were recorded. */
-function fromEvalPlus(r: Raw): Recording {
-  return {
-    task_id: canonicalTaskId(String(r.task_id)),
-    model: String(r.model).split('/').pop()!,
-    completion: isStr(r.completion) ? r.completion : '',
-    passed: typeof r.base_passed === 'boolean' ? r.base_passed : undefined,
-  };
+ * the fleet serves it under the repo name alone. The code is `completion`, or `solution` as
+ * EvalPlus's own samples name it. No token counts were recorded in the shipped set; our own
+ * fields, when a row carries them, are read as in our format. */
+function fromEvalPlus(r: Raw, where: string): Recording {
+  return fromOwnFormat(
+    {
+      ...r,
+      task_id: String(r.task_id),
+      model: String(r.model).split('/').pop()!,
+      completion: isStr(r.completion) ? r.completion : isStr(r.solution) ? r.solution : '',
+      passed: typeof r.base_passed === 'boolean' ? r.base_passed : undefined,
+    },
+    where,
+  );
 }
 
 /** Our format: checks the types, so a bad file fails at start-up with its line number. */
@@ -115,8 +127,8 @@ export function canonicalTaskId(id: string): string {
 }
 
 export function convertRow(r: Raw, where: string): Recording | null {
-  if (r.source === 'anton-ryden/LLMSecCode' || 'tokens_generated' in r) return fromLlmSecCode(r);
-  if (r.source === 'xwuShirley/evalplus-internal' || 'base_passed' in r) return fromEvalPlus(r);
+  if (r.source === 'anton-ryden/LLMSecCode' || 'tokens_generated' in r) return fromLlmSecCode(r, where);
+  if (r.source === 'xwuShirley/evalplus-internal' || 'base_passed' in r) return fromEvalPlus(r, where);
   return fromOwnFormat(r, where);
 }
 

@@ -80,6 +80,30 @@ describe('fleet: recorded sets', () => {
     assert.ok(set.warnings.some((w) => w.includes('1 rows repeat')));
   });
 
+  it('keeps our own fields (params_b, gpus, prompt) in rows of the LLMSecCode and EvalPlus shapes', () => {
+    // Another fleet recorded with either harness, sizes added as FORMAT.md asks: the size must reach
+    // the fleet, or a model whose name states none could not be routed.
+    const file = path.join(dir, 'harness-shapes.jsonl');
+    const rows = [
+      { source: 'anton-ryden/LLMSecCode', run: 'code_eval', task_id: 'HumanEval/0', model: 'team-coder', completion: 'a', response: 'r', tokens_generated: 12, params_b: 3.5, gpus: 1 },
+      { run: 'compare', task_id: 'HumanEval/0', model: 'team-coder-old', completion: 'x', tokens_generated: 3 },
+      { task_id: 'HumanEval/1', model: 'org/big-coder', solution: 'def f(): pass\n', base_passed: false, params_b: 120, gpus: 4 },
+      { task_id: 'humaneval/2', model: 'org/big-coder', completion: 'b', base_passed: true, params_b: 120, prompt: 'def g():\n', completion_tokens: 9 },
+    ];
+    fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const set = loadRecordings([file]);
+    assert.deepEqual(set.models, ['team-coder', 'big-coder']);
+    const [small, big1, big2] = set.recordings;
+    assert.deepEqual([small.params_b, small.gpus, small.completion_tokens, small.response], [3.5, 1, 12, 'r']);
+    assert.deepEqual([big1.params_b, big1.gpus, big1.completion, big1.passed], [120, 4, 'def f(): pass\n', false]);
+    assert.deepEqual([big2.task_id, big2.prompt, big2.completion_tokens, big2.passed], ['HumanEval/2', 'def g():\n', 9, true]);
+    // Our own fields keep their checks in those shapes too.
+    fs.writeFileSync(file, JSON.stringify({ ...rows[0], params_b: 'big' }) + '\n');
+    assert.throws(() => loadRecordings([file]), /harness-shapes\.jsonl:1: params_b must be a non-negative number/);
+    fs.writeFileSync(file, JSON.stringify({ ...rows[2], gpus: 0.5 }) + '\n');
+    assert.throws(() => loadRecordings([file]), /harness-shapes\.jsonl:1: gpus must be a positive integer/);
+  });
+
   it('reads the shipped folder data/recordings as the shipped sets', () => {
     const set = loadRecordings([path.join(dataDir(), 'recordings')]);
     assert.equal(set.recordings.length, loadRecordings().recordings.length);
