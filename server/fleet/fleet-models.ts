@@ -37,34 +37,51 @@ function statedSizes(set: RecordedSet): Map<string, { paramsB?: number; gpus?: n
   return out;
 }
 
+/** One served model as the daemon must know it: the catalogue's entry, else derived from its size;
+ * null when it is outside the catalogue and states no size. */
+function describe(served: string, stated: { paramsB?: number; gpus?: number }, url: string): { model: ModelConfig; how: string } | null {
+  const endpoint = { url, model: served, flavour: 'chat' as const };
+  const known = catalogueEntry(served);
+  if (known && (stated.paramsB === undefined || stated.paramsB === known.paramsB)) {
+    return { model: { ...known, endpoint }, how: `catalogue (${known.displayName})` };
+  }
+  const paramsB = stated.paramsB ?? paramsFromName(served);
+  if (paramsB === null) return null;
+  const model = deriveModel({ id: slugId(served), paramsB, gpus: stated.gpus, displayName: served, endpoint });
+  return { model, how: stated.paramsB !== undefined ? `derived from params_b ${paramsB} in the recordings` : `derived from the size in its name (${paramsB}B)` };
+}
+
 export function fleetModels(set: RecordedSet, url: string): FleetModels {
   const sizes = statedSizes(set);
   const described = new Map<string, string>();
   const models: ModelConfig[] = [];
   const taken = new Set<string>();
   for (const served of set.models) {
-    const endpoint = { url, model: served, flavour: 'chat' as const };
-    const stated = sizes.get(served) ?? {};
-    const known = catalogueEntry(served);
-    let model: ModelConfig;
-    if (known && (stated.paramsB === undefined || stated.paramsB === known.paramsB)) {
-      model = { ...known, endpoint };
-      described.set(known.id, `catalogue (${known.displayName})`);
-    } else {
-      const paramsB = stated.paramsB ?? paramsFromName(served);
-      if (paramsB === null) {
-        throw new FleetModelError(
-          `the recordings of ${served} state no size: add "params_b" (billions of parameters) to its rows (data/recordings/FORMAT.md), or describe it in a --config`,
-        );
-      }
-      const id = slugId(served);
-      model = deriveModel({ id, paramsB, gpus: stated.gpus, displayName: served, endpoint });
-      described.set(id, stated.paramsB !== undefined ? `derived from params_b ${paramsB} in the recordings` : `derived from the size in its name (${paramsB}B)`);
+    const d = describe(served, sizes.get(served) ?? {}, url);
+    if (!d) {
+      throw new FleetModelError(
+        `the recordings of ${served} state no size: add "params_b" (billions of parameters) to its rows (data/recordings/FORMAT.md), or describe it in a --config`,
+      );
     }
+    const { model, how } = d;
+    described.set(model.id, how);
     if (taken.has(model.id)) throw new FleetModelError(`two served models map to the id ${model.id}; rename one in the recordings`);
     taken.add(model.id);
     models.push(model);
   }
   models.sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id));
   return { models, described };
+}
+
+/** The figures derived from its size for each served model outside the catalogue that states or
+ * names one (keyed by served id): what the recorded fleet times such a model's answers with when
+ * its rows carry no timing of their own. Models without a size are left out. */
+export function derivedBySize(set: RecordedSet): Map<string, ModelConfig> {
+  const sizes = statedSizes(set);
+  const out = new Map<string, ModelConfig>();
+  for (const served of set.models) {
+    const d = describe(served, sizes.get(served) ?? {}, 'http://127.0.0.1');
+    if (d && !d.how.startsWith('catalogue')) out.set(served, d.model);
+  }
+  return out;
 }

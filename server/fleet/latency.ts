@@ -28,10 +28,15 @@ export interface Timing {
   totalMs: number;
 }
 
-/** Catalogue models use the catalogue figures. A model outside the catalogue (custom set) uses its
- * recording: ttft_ms (else 0) and generation_time_s as the total wall time (else TTFT only). */
-export function timingFor(model: ModelConfig | undefined, rec: Recording, completionTokens: number): Timing {
+/** Catalogue models use the catalogue figures. A model outside the catalogue uses its recording's
+ * timing when it has any (ttft_ms, else 0; generation_time_s as the total wall time, else TTFT
+ * only); a recording with neither is timed with the figures derived from the model's size
+ * (`derived`, fleet-models.ts), as the daemon routes it; with no size either, 0. */
+export function timingFor(model: ModelConfig | undefined, rec: Recording, completionTokens: number, derived?: LatencyFigures): Timing {
   if (model) return { ttftMs: model.latency.ttftMs, totalMs: modelledLatencyMs(model, completionTokens) };
+  if (rec.ttft_ms === undefined && rec.generation_time_s === undefined && derived) {
+    return { ttftMs: derived.latency.ttftMs, totalMs: modelledLatencyMs(derived, completionTokens) };
+  }
   const ttftMs = rec.ttft_ms ?? 0;
   const totalMs = rec.generation_time_s !== undefined ? Math.max(ttftMs, rec.generation_time_s * 1000) : ttftMs;
   return { ttftMs, totalMs };

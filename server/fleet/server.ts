@@ -12,6 +12,7 @@ import { normalise, TaskIndex } from './match';
 import { FleetMetrics } from './metrics';
 import { ChunkMaker, errorBody, fullBody, newId, parseRequest, splitText, type Extra, type Kind, type ParsedRequest, type Usage } from './openai';
 import { loadRecordings, type RecordedSet, type Recording } from './recordings';
+import { derivedBySize } from './fleet-models';
 
 export interface FleetOptions {
   /** 0 = an ephemeral port. Default DEFAULT_FLEET_PORT (8177). */
@@ -93,6 +94,9 @@ export class RecordedFleet implements Fleet {
   private readonly promptCounts = new Map<string, number>();
   private address = { url: '', port: 0 };
   private closing: Promise<void> | undefined;
+  /** Figures derived from the size of each model outside the catalogue: its answers are timed
+   * with them when its recordings carry no timing. */
+  private readonly derived: Map<string, ModelConfig>;
 
   constructor(opts: FleetOptions = {}) {
     const set = opts.recordings ?? loadRecordings();
@@ -101,6 +105,7 @@ export class RecordedFleet implements Fleet {
     if (!(this.scale >= 0) || !Number.isFinite(this.scale)) throw new Error(`latencyScale must be a finite number >= 0, got ${this.scale}`);
     this.log = opts.log ?? (() => {});
     this.index = new TaskIndex(set);
+    this.derived = derivedBySize(set);
     if (this.index.unmatchable.length) {
       this.log(`warning: ${this.index.unmatchable.length} recordings carry no prompt and are neither HumanEval nor MBPP tasks; no request can reach them`);
     }
@@ -112,7 +117,8 @@ export class RecordedFleet implements Fleet {
     };
     this.models = [...set.models].sort((a, b) => rank(a) - rank(b));
     this.modelSet = new Set(this.models);
-    this.metrics = new FleetMetrics(this.models.map((id) => ({ id, catalogue: catalogueModelFor(id) })));
+    // The GPU meter reads a model's GPUs and timing: the catalogue's, else those derived from its size.
+    this.metrics = new FleetMetrics(this.models.map((id) => ({ id, catalogue: catalogueModelFor(id) ?? this.derived.get(id) })));
     this.faults = opts.faults ? new FaultTable() : null;
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
@@ -252,7 +258,7 @@ export class RecordedFleet implements Fleet {
       ? { prompt_tokens: promptTokens, completion_tokens: answer.completionTokens, total_tokens: promptTokens + answer.completionTokens }
       : undefined;
     const catalogue = catalogueModelFor(parsed.model);
-    const timing = timingFor(catalogue, rec, answer.completionTokens);
+    const timing = timingFor(catalogue, rec, answer.completionTokens, this.derived.get(parsed.model));
     const extra: Extra = this.sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
     const headers: Record<string, string> = this.sleep ? {} : { [MODELLED_LATENCY_HEADER]: String(timing.totalMs) };
     return { kind, parsed, recording: rec, answer, catalogue, promptTokens, usage, timing, extra, headers, cut };
@@ -328,7 +334,7 @@ export class RecordedFleet implements Fleet {
   private record(r: Reply): void {
     this.metrics.record({
       model: r.parsed.model,
-      catalogue: r.catalogue,
+      catalogue: r.catalogue ?? this.derived.get(r.parsed.model),
       promptTokens: r.promptTokens,
       completionTokens: r.answer.completionTokens,
       latencyMs: r.timing.totalMs,
