@@ -47,6 +47,28 @@ describe('eval: scoring', () => {
     assert.equal(t2.best_strategy, 'router2');
     assert.equal(t2.met, false);
     assert.match(t2.statement, /^NOT MET/);
+    assert.match(t.statement, /Not compared with the fixed cascade nor the best single model: not run\./);
+  });
+
+  it('asks the best router to beat both baselines at no more energy, and prefers one that does', () => {
+    // always-largest 70% at 10 Wh; the fixed cascade 78% at 3 Wh; the best single model 74% at 6 Wh.
+    const mk = (s: string, passed: number, wh: number) => summarise(s, Array.from({ length: 50 }, (_, i) => row(s, `t${i}`, 'm', i < passed, (wh * 3600) / 50, 1)), 'big', '');
+    const base = [mk('fixed-cascade', 39, 3), { ...mk('best-single', 37, 6), note: '= always-mid' }, mk('always-largest', 35, 10)];
+    // fast: +6 points at 20%, below the fixed cascade's pass@1; steady: +8 points at 25%, both baselines beaten.
+    const fast = mk('fast', 38, 2);
+    const steady = mk('steady', 39, 2.5);
+    const t = targetVerdict(crossStrategy([fast, steady, ...base], 'always-small', 'always-largest'), 'always-big');
+    assert.equal(t.best_strategy, 'steady');
+    assert.equal(t.met, true);
+    assert.match(t.statement, /It beats the fixed cascade \(78\.0% at 30\.0%\) and the best single model, mid, \(74\.0% at 60\.0%\) at equal or lower energy\./);
+    // Without steady, fast is the best within the cap; it meets +5 points at 20% but not the fixed cascade.
+    const t2 = targetVerdict(crossStrategy([fast, ...base], 'always-small', 'always-largest'), 'always-big');
+    assert.equal(t2.best_strategy, 'fast');
+    assert.equal(t2.met, false);
+    assert.match(t2.statement, /^NOT MET: best strategy fast reaches pass@1 76\.0% \(\+6\.0 points/);
+    assert.match(t2.statement, /It beats the best single model, mid, .*It does not beat the fixed cascade \(78\.0% at 30\.0%\)/);
+    // The fixed cascade is a baseline, never the best strategy.
+    assert.notEqual(targetVerdict(crossStrategy(base, 'always-small', 'always-largest'), 'always-big').best_strategy, 'fixed-cascade');
   });
 
   describe('hindsightFloor: the least energy any router could reach a pass count with', () => {
