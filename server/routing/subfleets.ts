@@ -5,7 +5,7 @@
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
 import type { FleetObservations } from './observations';
-import { meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetFloorShare, type Answerable } from './hindsight-floor';
+import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
 
 export interface SubfleetOptions {
   size: number;
@@ -26,6 +26,9 @@ export interface SubfleetRow {
   /** The least energy (share of always-largest's) any router could reach the target pass rate
    * with, in hindsight (hindsight-floor.ts); null: unreachable even then. */
   floorShare: number | null;
+  /** The same for the whole target: also the fixed cascade's and the best single model's pass
+   * rate; `reachable` when that floor is also within their energy and TARGET_SHARE. */
+  wholeTarget: { floorShare: number | null; reachable: boolean };
 }
 
 export interface FloorSummary {
@@ -36,6 +39,9 @@ export interface FloorSummary {
   withinTarget: number;
   /** Mean floor over the fleets where the target pass rate is reachable. */
   meanShare: number;
+  /** Fleets where the whole target (also the two baselines' pass rate at no more energy) is within
+   * reach in hindsight: the most fleets any router can meet it on. */
+  wholeTargetReachable?: number;
   /** The floor on the means (meansFloorShare): the least mean energy share with which the mean
    * pass rate reaches always-largest's mean + 5 points, and the fixed cascade's mean (which the
    * target also asks a router to reach); null: unreachable, or not computed. */
@@ -52,6 +58,8 @@ export interface StrategySummary {
   beatsBestSingle: number;
   /** Subfleets where pass rate >= always-largest + 5 points at <= 25% of its energy. */
   meetsTarget: number;
+  /** Subfleets where it meets the whole target: the above, and beats both baselines. */
+  meetsWholeTarget: number;
 }
 
 /** The observations of `models` only (in the fleet's order). */
@@ -88,7 +96,21 @@ export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
     unreachable: rows.length - reachable.length,
     withinTarget: reachable.filter((x) => x <= TARGET_SHARE).length,
     meanShare: reachable.reduce((s, x) => s + x, 0) / Math.max(1, reachable.length),
+    wholeTargetReachable: rows.filter((r) => r.wholeTarget?.reachable).length,
   };
+}
+
+/** The hindsight floor of the whole target on one fleet: always-largest + TARGET_POINTS, and the
+ * fixed cascade's and the best single model's pass rate, at no more than TARGET_SHARE of
+ * always-largest's energy nor either baseline's. */
+export function wholeTargetFloor(a: { perTask: readonly (readonly Answerable[])[]; largest: readonly Answerable[] }, baselines: readonly { passRate: number; energyShare: number }[]): SubfleetRow['wholeTarget'] {
+  const n = a.largest.length;
+  const largestJ = a.largest.reduce((s, x) => s + x.energy, 0);
+  const needed = Math.max(targetCount(a.largest.filter((x) => x.passed).length / Math.max(1, n), n), ...baselines.map((b) => Math.round(b.passRate * n)));
+  const floor = hindsightFloor(a.perTask, needed);
+  const floorShare = floor === null || !largestJ ? null : floor / largestJ;
+  const cap = Math.min(TARGET_SHARE, ...baselines.map((b) => b.energyShare));
+  return { floorShare, reachable: floorShare !== null && floorShare <= cap + 1e-12 };
 }
 
 export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions): Promise<{ rows: SubfleetRow[]; summary: StrategySummary[]; floors: FloorSummary }> {
@@ -106,12 +128,14 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
     const answered = answersOf(fleet, largest);
     answers.push(answered);
-    rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered) });
+    const largestJ = report.routing.find((r) => r.strategy === `always-${largest}`)!.energyJ;
+    const baselines = [report.routing.find((r) => r.strategy === 'fixed-cascade')!, report.routing.find((r) => r.strategy === `always-${best}`)!].map((r) => ({ passRate: r.passRate, energyShare: r.energyJ / largestJ }));
+    rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered), wholeTarget: wholeTargetFloor(answered, baselines) });
     opts.onProgress?.(rows.length, chosen.length);
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
   const summary = strategies.map((strategy): StrategySummary => {
-    const acc = { passRate: 0, share: 0, fixed: 0, single: 0, target: 0 };
+    const acc = { passRate: 0, share: 0, fixed: 0, single: 0, target: 0, whole: 0 };
     for (const r of rows) {
       const get = (id: string) => r.scores.find((s) => s.strategy === id)!;
       const s = get(strategy);
@@ -120,12 +144,16 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
       const best = get(`always-${r.best}`);
       acc.passRate += s.passRate;
       acc.share += s.energyJ / largest.energyJ;
-      acc.fixed += s.passRate >= fixed.passRate && s.energyJ <= fixed.energyJ ? 1 : 0;
-      acc.single += s.passRate >= best.passRate && s.energyJ <= best.energyJ ? 1 : 0;
-      acc.target += s.passRate >= largest.passRate + TARGET_POINTS / 100 && s.energyJ <= TARGET_SHARE * largest.energyJ ? 1 : 0;
+      const beatsFixed = s.passRate >= fixed.passRate && s.energyJ <= fixed.energyJ;
+      const beatsSingle = s.passRate >= best.passRate && s.energyJ <= best.energyJ;
+      const target = s.passRate >= largest.passRate + TARGET_POINTS / 100 && s.energyJ <= TARGET_SHARE * largest.energyJ;
+      acc.fixed += beatsFixed ? 1 : 0;
+      acc.single += beatsSingle ? 1 : 0;
+      acc.target += target ? 1 : 0;
+      acc.whole += target && beatsFixed && beatsSingle ? 1 : 0;
     }
     const n = Math.max(1, rows.length);
-    return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target };
+    return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target, meetsWholeTarget: acc.whole };
   });
   // The baselines' own means, as rows of the same table.
   const baseline = (label: string, pick: (r: SubfleetRow) => string): StrategySummary => {
@@ -138,7 +166,7 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
       e += s.energyJ / l.energyJ;
     }
     const n = Math.max(1, rows.length);
-    return { strategy: label, passRate: p / n, energyShareOfLargest: e / n, beatsFixedCascade: NaN, beatsBestSingle: NaN, meetsTarget: NaN };
+    return { strategy: label, passRate: p / n, energyShareOfLargest: e / n, beatsFixedCascade: NaN, beatsBestSingle: NaN, meetsTarget: NaN, meetsWholeTarget: NaN };
   };
   summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
   summary.sort((a, b) => b.passRate - a.passRate);
@@ -176,9 +204,9 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
   return [
     `Sub-fleets: ${n} fleets of ${opts.size} models holding one of >= ${opts.minLargestB}B, each trained and scored ${opts.k}-fold on itself (seed ${opts.seed}); simulated from the observations (kfold.ts), means over the fleets.`,
     '',
-    '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} |`),
+    '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% | all four |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} | ${count(s.meetsWholeTarget)} |`),
     '',
     `On the means (pass rate >= always-largest + ${TARGET_POINTS} points = ${pct(v.target)} at <= ${pct(TARGET_SHARE)} of its energy, and at least the fixed cascade's and the best single model's pass rate at no more energy): ` +
       (v.met.length ? `met by ${v.met.join(', ')}.` : `met by none.`) +
@@ -189,6 +217,9 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
           `Hindsight floor (the least energy any router answering each task with one model's answer could reach always-largest + ${TARGET_POINTS} points with, knowing every verdict): ` +
             `unreachable on ${floors.unreachable}/${floors.fleets} fleets; within ${pct(TARGET_SHARE)} on ${floors.withinTarget}/${floors.fleets}; ` +
             `mean ${pct(floors.meanShare)} of always-largest's energy over the ${floors.fleets - floors.unreachable} fleets where it is reachable.` +
+            (floors.wholeTargetReachable === undefined
+              ? ''
+              : ` The whole target (also the fixed cascade's and the best single model's pass rate at no more energy) is within reach in hindsight on ${floors.wholeTargetReachable}/${floors.fleets}.`) +
             (floors.onMeans
               ? ` On the means, in hindsight: a mean pass rate of always-largest + ${TARGET_POINTS} points takes at least ${share(floors.onMeans.target)} of its energy, ` +
                 `the fixed cascade's mean pass rate at least ${share(floors.onMeans.fixedCascade)}.`

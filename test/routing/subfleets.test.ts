@@ -2,7 +2,7 @@
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
 import { meansFloorShare } from '../../server/routing/hindsight-floor';
-import { averageVerdict, floorShareOf, summariseFloors, type StrategySummary, type SubfleetRow } from '../../server/routing/subfleets';
+import { averageVerdict, floorShareOf, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/routing/subfleets';
 import type { FleetObservations } from '../../server/routing/observations';
 
 /** A fleet of a small (1 J) and a large (10 J) model over `passes` (per task: [small, large]). */
@@ -31,14 +31,34 @@ describe('routing/subfleets: the hindsight floor', () => {
   });
 
   it('summary: unreachable fleets counted apart, the mean over the rest', () => {
-    const row = (floorShare: number | null) => ({ floorShare }) as SubfleetRow;
-    assert.deepEqual(summariseFloors([row(0.1), row(0.3), row(null)]), { fleets: 3, unreachable: 1, withinTarget: 1, meanShare: 0.2 });
+    const row = (floorShare: number | null, reachable = false) => ({ floorShare, wholeTarget: { floorShare, reachable } }) as SubfleetRow;
+    assert.deepEqual(summariseFloors([row(0.1, true), row(0.3), row(null)]), { fleets: 3, unreachable: 1, withinTarget: 1, meanShare: 0.2, wholeTargetReachable: 1 });
+  });
+
+  describe('of the whole target (also both baselines\' pass rate at no more energy)', () => {
+    // 20 tasks, small 1 J and large 10 J each: large passes 10, small passes 8 of those and 4 more.
+    const passes: [boolean, boolean][] = Array.from({ length: 20 }, (_, i) => [i < 8 || (i >= 10 && i < 14), i < 10]);
+    const answers = {
+      perTask: passes.map(([s, l]) => [{ energy: 1, passed: s }, { energy: 10, passed: l }]),
+      largest: passes.map(([, l]) => ({ energy: 10, passed: l })),
+    };
+
+    it('needs the most passes any bar asks for, and is reachable only within every energy cap', () => {
+      // +5 points alone: 11 passes = the small model's 12 cheapest: 20 J of 200.
+      assert.deepEqual(wholeTargetFloor(answers, []), { floorShare: 0.1, reachable: true });
+      // A fixed cascade at 14 passes: 12 + 2 switches of 9 J = 38 J = 19%, within its 50%.
+      assert.deepEqual(wholeTargetFloor(answers, [{ passRate: 0.7, energyShare: 0.5 }]), { floorShare: 0.19, reachable: true });
+      // The same pass rate at a baseline energy under the floor: out of reach.
+      assert.deepEqual(wholeTargetFloor(answers, [{ passRate: 0.7, energyShare: 0.15 }]), { floorShare: 0.19, reachable: false });
+      // More passes than every passing answer together (14): unreachable.
+      assert.deepEqual(wholeTargetFloor(answers, [{ passRate: 0.75, energyShare: 1 }]), { floorShare: null, reachable: false });
+    });
   });
 });
 
 describe('routing/subfleets: the verdict on the means', () => {
   const row = (strategy: string, passRate: number, energyShareOfLargest: number, baseline = false): StrategySummary => ({
-    strategy, passRate, energyShareOfLargest, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0,
+    strategy, passRate, energyShareOfLargest, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0, meetsWholeTarget: baseline ? NaN : 0,
   });
   const baselines = [row('always-largest', 0.68, 1, true), row('best-single (hindsight)', 0.75, 0.74, true), row('fixed-cascade', 0.768, 0.714)];
 
