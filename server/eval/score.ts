@@ -137,7 +137,8 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string,
   return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, ...(floorShare === undefined ? {} : { floor_energy_share: floorShare }), statement };
 }
 
-/** " It beats the fixed cascade (82.3% at 49.2%) and ...; it does not beat ...": each baseline
+/** " It beats the fixed cascade (82.3% at 49.2%) and the best single model (deepseek-coder-33b:
+ * 78.7% at 38.6%) ...", or " It does not beat ...": each baseline
  * with its own figures, so a reader sees how close the test was. */
 function baselineStatement(
   best: StrategyRow,
@@ -146,7 +147,7 @@ function baselineStatement(
   pct: (x: number | null) => string,
 ): string {
   const fig = (b: { label: string; row: StrategyRow | undefined }) =>
-    `${b.label}${b.row?.note?.startsWith('= always-') ? `, ${b.row.note.slice('= always-'.length)},` : ''} (${pct(b.row!.pass_at_1)} at ${pct(b.row!.energy_share_of_largest)})`;
+    `${b.label} (${b.row?.note?.startsWith('= always-') ? `${b.row.note.slice('= always-'.length)}: ` : ''}${pct(b.row!.pass_at_1)} at ${pct(b.row!.energy_share_of_largest)})`;
   const run = baselines.filter((b) => b.row);
   const won = run.filter((b) => beats(best, b.row)).map(fig);
   const lost = run.filter((b) => !beats(best, b.row)).map(fig);

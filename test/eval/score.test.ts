@@ -60,13 +60,13 @@ describe('eval: scoring', () => {
     const t = targetVerdict(crossStrategy([fast, steady, ...base], 'always-small', 'always-largest'), 'always-big');
     assert.equal(t.best_strategy, 'steady');
     assert.equal(t.met, true);
-    assert.match(t.statement, /It beats the fixed cascade \(78\.0% at 30\.0%\) and the best single model, mid, \(74\.0% at 60\.0%\) at equal or lower energy\./);
+    assert.match(t.statement, /It beats the fixed cascade \(78\.0% at 30\.0%\) and the best single model \(mid: 74\.0% at 60\.0%\) at equal or lower energy\./);
     // Without steady, fast is the best within the cap; it meets +5 points at 20% but not the fixed cascade.
     const t2 = targetVerdict(crossStrategy([fast, ...base], 'always-small', 'always-largest'), 'always-big');
     assert.equal(t2.best_strategy, 'fast');
     assert.equal(t2.met, false);
     assert.match(t2.statement, /^NOT MET: best strategy fast reaches pass@1 76\.0% \(\+6\.0 points/);
-    assert.match(t2.statement, /It beats the best single model, mid, .*It does not beat the fixed cascade \(78\.0% at 30\.0%\)/);
+    assert.match(t2.statement, /It beats the best single model \(mid: .*It does not beat the fixed cascade \(78\.0% at 30\.0%\)/);
     // The fixed cascade is a baseline, never the best strategy.
     assert.notEqual(targetVerdict(crossStrategy(base, 'always-small', 'always-largest'), 'always-big').best_strategy, 'fixed-cascade');
   });
