@@ -5,6 +5,7 @@
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
 import type { FleetObservations } from './observations';
+import { cascadeOptions, leastMeanShare, type CascadeOption } from './cascade-envelope';
 import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
 
 export interface SubfleetOptions {
@@ -44,8 +45,10 @@ export interface FloorSummary {
   wholeTargetReachable?: number;
   /** The floor on the means (meansFloorShare): the least mean energy share with which the mean
    * pass rate reaches always-largest's mean + 5 points, and the fixed cascade's mean (which the
-   * target also asks a router to reach); null: unreachable, or not computed. */
-  onMeans?: { target: number | null; fixedCascade: number | null };
+   * target also asks a router to reach); null: unreachable, or not computed. `cascades`: the same
+   * for test-verified cascades (cascade-envelope.ts), each sub-fleet's ladder chosen knowing every
+   * verdict: what no cascade, however it is learned, can do better than. */
+  onMeans?: { target: number | null; fixedCascade: number | null; cascades?: { target: number | null; fixedCascade: number | null } };
 }
 
 export interface StrategySummary {
@@ -120,6 +123,7 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   const chosen = all.filter((_, i) => i % (opts.stride ?? 1) === 0);
   const rows: SubfleetRow[] = [];
   const answers: ReturnType<typeof answersOf>[] = [];
+  const envelopes: CascadeOption[][] = [];
   for (const models of chosen) {
     const fleet = restrict(o, models);
     const report = await scoreRouters(fleet, opts.k, opts.seed);
@@ -128,6 +132,7 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
     const answered = answersOf(fleet, largest);
     answers.push(answered);
+    envelopes.push(cascadeOptions(fleet, largest));
     const largestJ = report.routing.find((r) => r.strategy === `always-${largest}`)!.energyJ;
     const baselines = [report.routing.find((r) => r.strategy === 'fixed-cascade')!, report.routing.find((r) => r.strategy === `always-${best}`)!].map((r) => ({ passRate: r.passRate, energyShare: r.energyJ / largestJ }));
     rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered), wholeTarget: wholeTargetFloor(answered, baselines) });
@@ -171,9 +176,15 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
   summary.sort((a, b) => b.passRate - a.passRate);
   const meanOf = (id: string) => summary.find((x) => x.strategy === id)?.passRate ?? NaN;
+  // Every sub-fleet holds the same tasks: a mean pass rate is a count of passes over all of them.
+  const passesFor = (rate: number) => Math.ceil(rate * (o.obs.length * rows.length) - 1e-9);
   const onMeans = {
     target: meansFloorShare(answers, meanOf('always-largest') + TARGET_POINTS / 100),
     fixedCascade: meansFloorShare(answers, meanOf('fixed-cascade')),
+    cascades: {
+      target: leastMeanShare(envelopes, passesFor(meanOf('always-largest') + TARGET_POINTS / 100)),
+      fixedCascade: leastMeanShare(envelopes, passesFor(meanOf('fixed-cascade'))),
+    },
   };
   return { rows, summary, floors: { ...summariseFloors(rows), onMeans } };
 }
@@ -222,7 +233,12 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
               : ` The whole target (also the fixed cascade's and the best single model's pass rate at no more energy) is within reach in hindsight on ${floors.wholeTargetReachable}/${floors.fleets}.`) +
             (floors.onMeans
               ? ` On the means, in hindsight: a mean pass rate of always-largest + ${TARGET_POINTS} points takes at least ${share(floors.onMeans.target)} of its energy, ` +
-                `the fixed cascade's mean pass rate at least ${share(floors.onMeans.fixedCascade)}.`
+                `the fixed cascade's mean pass rate at least ${share(floors.onMeans.fixedCascade)}.` +
+                (floors.onMeans.cascades
+                  ? ` A test-verified cascade (any ladder of the sub-fleet's models, with or without second opinions, any model for requests without tests), ` +
+                    `chosen for each sub-fleet knowing every verdict, needs at least ${share(floors.onMeans.cascades.target)} for the first ` +
+                    `and ${share(floors.onMeans.cascades.fixedCascade)} for the second.`
+                  : '')
               : ''),
         ]
       : []),

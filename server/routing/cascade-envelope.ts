@@ -1,0 +1,92 @@
+// The cascade envelope: the best a test-verified cascade could do on a fleet if its ladder were
+// chosen knowing every verdict. The fitted cascade picks among the same ladders from its training
+// folds; the envelope tells how much of a shortfall is the learning and how much the family itself
+// (a ladder pays for every rung it climbs, and the tests it runs are all it knows).
+import { cascadeTable, simulate } from './cascade-fit';
+import type { FleetObservations } from './observations';
+
+/** One cascade on one fleet over all its tasks: tasks its answers pass, and its energy as a share
+ * of always-largest's. */
+export interface CascadeOption {
+  passes: number;
+  share: number;
+}
+
+/** Above this many rungs no rung asks for a second opinion (cascade-fit.ts VERIFIED_RUNGS). */
+const CONFIRM_UP_TO = 3;
+
+/**
+ * Every cascade the fit can express on `o`: each ladder (a subset of the models, cheapest first),
+ * with or without second opinions on each rung below the top (ladders of up to three rungs), and
+ * each model for requests without tests, simulated on every task as the daemon runs it
+ * (cascade-fit.ts simulate). Only the options no other one beats on both counts are kept.
+ * `largest`: the always-largest model's id, the unit of the shares.
+ */
+export function cascadeOptions(o: FleetObservations, largest: string): CascadeOption[] {
+  const tasks = o.obs.map((_, t) => t);
+  const tb = cascadeTable(o, tasks);
+  const l = tb.models.indexOf(largest);
+  if (l < 0) throw new Error(`cascadeOptions: ${largest} is not in the fleet`);
+  const unit = tasks.reduce((s, t) => s + tb.energy[t][l], 0) / Math.max(1, tasks.length) || 1;
+  const all: CascadeOption[] = [];
+  const add = (ladder: number[], confirm?: Uint8Array) => {
+    for (const noTests of tb.order) {
+      const s = simulate(tb, tasks, ladder, noTests, confirm);
+      all.push({ passes: Math.round(s.passRate * tasks.length), share: s.energy / unit });
+    }
+  };
+  for (let mask = 1; mask < 1 << tb.order.length; mask++) {
+    const ladder = tb.order.filter((_, i) => mask & (1 << i));
+    add(ladder);
+    if (ladder.length < 2 || ladder.length > CONFIRM_UP_TO) continue;
+    for (let c = 1; c < 1 << (ladder.length - 1); c++) {
+      const confirm = new Uint8Array(tb.models.length);
+      ladder.forEach((m, i) => (confirm[m] = i < ladder.length - 1 && c & (1 << i) ? 1 : 0));
+      add(ladder, confirm);
+    }
+  }
+  return paretoFront(all);
+}
+
+/** The options no other one beats: fewer passes never at less energy. */
+function paretoFront(options: CascadeOption[]): CascadeOption[] {
+  const sorted = [...options].sort((a, b) => b.passes - a.passes || a.share - b.share);
+  const front: CascadeOption[] = [];
+  let cheapest = Infinity;
+  for (const x of sorted) {
+    if (x.share < cheapest - 1e-15) {
+      front.push(x);
+      cheapest = x.share;
+    }
+  }
+  return front;
+}
+
+/**
+ * The least mean share over the fleets when each fleet runs one of its options and the passes of
+ * all fleets together reach `needed` (a choice per fleet made knowing every verdict: a multiple-
+ * choice knapsack, solved exactly over whole task counts). Null: even the most passing options
+ * fall short.
+ */
+export function leastMeanShare(perFleet: readonly (readonly CascadeOption[])[], needed: number): number | null {
+  if (!perFleet.length || perFleet.some((f) => !f.length)) return null;
+  const most = perFleet.reduce((s, f) => s + Math.max(...f.map((x) => x.passes)), 0);
+  if (most < needed) return null;
+  // best[p]: least total share with exactly p passes so far (passes above `needed` count as `needed`).
+  const cap = Math.max(0, needed);
+  let best = new Float64Array(cap + 1).fill(Infinity);
+  best[0] = 0;
+  for (const options of perFleet) {
+    const next = new Float64Array(cap + 1).fill(Infinity);
+    for (let p = 0; p <= cap; p++) {
+      if (best[p] === Infinity) continue;
+      for (const x of options) {
+        const q = Math.min(cap, p + x.passes);
+        const v = best[p] + x.share;
+        if (v < next[q]) next[q] = v;
+      }
+    }
+    best = next;
+  }
+  return best[cap] === Infinity ? null : best[cap] / perFleet.length;
+}

@@ -1,0 +1,63 @@
+// The cascade envelope: every cascade the fit can express on a fleet, kept where nothing beats it,
+// and the least mean energy with which one cascade per fleet reaches a pass count.
+import { strict as assert } from 'node:assert';
+import { cascadeOptions, leastMeanShare, type CascadeOption } from '../../server/routing/cascade-envelope';
+import type { FleetObservations } from '../../server/routing/observations';
+
+/** [visible, hidden] per task for a small (1 J) and a large (10 J) model; visible -1: no tests. */
+function fleet(tasks: [[number, boolean], [number, boolean]][]): FleetObservations {
+  const obs = (visible: number, passed: boolean, energyJ: number) => ({ visible, passed, energyJ, visiblePassed: visible === 1 ? 1 : 0, probe: null });
+  return {
+    models: [{ id: 'small', paramsB: 1 }, { id: 'large', paramsB: 70 }],
+    obs: tasks.map(([s, l]) => [obs(s[0], s[1], 1), obs(l[0], l[1], 10)]),
+  } as unknown as FleetObservations;
+}
+
+describe('routing/cascade-envelope', () => {
+  // t0: both right. t1: the small model's wrong answer passes its tests. t2: only the large one is
+  // right. t3: no tests; the small model happens to be right.
+  const o = fleet([
+    [[1, true], [1, true]],
+    [[1, false], [1, true]],
+    [[0, false], [1, true]],
+    [[-1, true], [-1, false]],
+  ]);
+
+  it('keeps the cascades nothing beats, as the daemon would run them (worked by hand)', () => {
+    const round = (xs: CascadeOption[]) => xs.map((x) => ({ passes: x.passes, share: Math.round(x.share * 1e9) / 1e9 }));
+    assert.deepEqual(round(cascadeOptions(o, 'large')), [
+      // large alone, the small model for the task without tests: 3 x 10 J + 1 J over 4 x 10 J.
+      { passes: 4, share: 0.775 },
+      // small > large: t1's false accept costs a pass; t2 climbs: (1 + 1 + 11 + 1) J over 40 J.
+      { passes: 3, share: 0.35 },
+      // small alone: 4 J over 40 J.
+      { passes: 2, share: 0.1 },
+    ]);
+  });
+
+  it('refuses a largest model the fleet does not hold', () => {
+    assert.throws(() => cascadeOptions(o, 'huge'), /huge is not in the fleet/);
+  });
+
+  it('leastMeanShare: the brute-force minimum over every choice of one option per fleet', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 20; trial++) {
+      const fleets: CascadeOption[][] = Array.from({ length: 3 }, () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ passes: Math.floor(rnd() * 6), share: rnd() })));
+      for (let needed = 0; needed <= 16; needed++) {
+        let want: number | null = null;
+        const walk = (i: number, passes: number, share: number) => {
+          if (i === fleets.length) {
+            if (passes >= needed && (want === null || share / fleets.length < want)) want = share / fleets.length;
+            return;
+          }
+          for (const x of fleets[i]) walk(i + 1, passes + x.passes, share + x.share);
+        };
+        walk(0, 0, 0);
+        const got = leastMeanShare(fleets, needed);
+        if (want === null) assert.equal(got, null, `trial ${trial}, needed ${needed}`);
+        else assert.ok(got !== null && Math.abs(got - want) < 1e-12, `trial ${trial}, needed ${needed}: ${got} vs ${want}`);
+      }
+    }
+  });
+});
