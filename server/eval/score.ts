@@ -89,6 +89,9 @@ export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string
 
 export { TARGET_ENERGY_SHARE, TARGET_POINTS };
 
+/** A router beats a baseline when its pass@1 is at least the baseline's at equal or lower energy. */
+const beatsAtNoMoreEnergy = (r: StrategyRow, b: StrategyRow) => r.pass_at_1 >= b.pass_at_1 && r.energy_wh <= b.energy_wh;
+
 /**
  * The target: some router reaches pass@1 >= always-largest + 5 points with energy <= 25% of
  * always-largest's, and beats both baselines (the fixed cascade, the best single model) at equal
@@ -115,8 +118,8 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string,
   const pool = routers.length ? routers : deployable;
   const points = (p: number) => round((p - largest.pass_at_1) * 100, 4);
   const inCap = (r: StrategyRow) => r.energy_share_of_largest !== null && r.energy_share_of_largest <= TARGET_ENERGY_SHARE;
-  const beats = (r: StrategyRow, b: StrategyRow | undefined) => !b || (r.pass_at_1 >= b.pass_at_1 && r.energy_wh <= b.energy_wh);
-  const meetsAll = (r: StrategyRow) => points(r.pass_at_1) >= TARGET_POINTS && inCap(r) && baselines.every((b) => beats(r, b.row));
+  // A baseline that was not run is not part of the test.
+  const meetsAll = (r: StrategyRow) => points(r.pass_at_1) >= TARGET_POINTS && inCap(r) && baselines.every((b) => !b.row || beatsAtNoMoreEnergy(r, b.row));
   const order = (a: StrategyRow, b: StrategyRow) => b.pass_at_1 - a.pass_at_1 || a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy);
   const best = pool.filter(meetsAll).sort(order)[0] ?? pool.filter(inCap).sort(order)[0] ?? [...pool].sort(order)[0];
   const oracleFig = oracle ? { pass_at_1: oracle.pass_at_1, delta_vs_largest_points: points(oracle.pass_at_1), energy_share_of_largest: oracle.energy_share_of_largest } : null;
@@ -131,7 +134,7 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string,
     `${met ? 'MET' : 'NOT MET'}: best strategy ${best.strategy} reaches pass@1 ${pct(best.pass_at_1)} ` +
     `(${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points vs always-largest ${pct(largest.pass_at_1)}) ` +
     `using ${pct(eShare)} of always-largest's energy (target: >= +${TARGET_POINTS} points at <= ${pct(TARGET_ENERGY_SHARE)}).` +
-    baselineStatement(best, baselines, beats, pct) +
+    baselineStatement(best, baselines, pct) +
     (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${oracleFig.delta_vs_largest_points >= 0 ? '+' : ''}${oracleFig.delta_vs_largest_points.toFixed(1)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '') +
     floorStatement(floorShare);
   return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, ...(floorShare === undefined ? {} : { floor_energy_share: floorShare }), statement };
@@ -140,17 +143,12 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string,
 /** " It beats the fixed cascade (82.3% at 49.2%) and the best single model (deepseek-coder-33b:
  * 78.7% at 38.6%) ...", or " It does not beat ...": each baseline
  * with its own figures, so a reader sees how close the test was. */
-function baselineStatement(
-  best: StrategyRow,
-  baselines: { label: string; row: StrategyRow | undefined }[],
-  beats: (r: StrategyRow, b: StrategyRow | undefined) => boolean,
-  pct: (x: number | null) => string,
-): string {
-  const fig = (b: { label: string; row: StrategyRow | undefined }) =>
-    `${b.label} (${b.row?.note?.startsWith('= always-') ? `${b.row.note.slice('= always-'.length)}: ` : ''}${pct(b.row!.pass_at_1)} at ${pct(b.row!.energy_share_of_largest)})`;
-  const run = baselines.filter((b) => b.row);
-  const won = run.filter((b) => beats(best, b.row)).map(fig);
-  const lost = run.filter((b) => !beats(best, b.row)).map(fig);
+function baselineStatement(best: StrategyRow, baselines: { label: string; row: StrategyRow | undefined }[], pct: (x: number | null) => string): string {
+  const run = baselines.filter((b): b is { label: string; row: StrategyRow } => b.row !== undefined);
+  const fig = ({ label, row }: (typeof run)[number]) =>
+    `${label} (${row.note?.startsWith('= always-') ? `${row.note.slice('= always-'.length)}: ` : ''}${pct(row.pass_at_1)} at ${pct(row.energy_share_of_largest)})`;
+  const won = run.filter((b) => beatsAtNoMoreEnergy(best, b.row)).map(fig);
+  const lost = run.filter((b) => !beatsAtNoMoreEnergy(best, b.row)).map(fig);
   const missing = baselines.filter((b) => !b.row).map((b) => b.label);
   return (
     (won.length ? ` It beats ${won.join(' and ')} at equal or lower energy.` : '') +
@@ -170,7 +168,7 @@ function floorStatement(floorShare: number | null | undefined): string {
 export function baselineComparison(rows: StrategyRow[]): BaselineComparison {
   const fixed = rows.find((r) => r.strategy === FIXED_CASCADE) ?? null;
   const single = rows.find((r) => r.strategy === BEST_SINGLE) ?? null;
-  const dominates = (r: StrategyRow, b: StrategyRow | null) => (b ? r.pass_at_1 >= b.pass_at_1 && r.energy_wh <= b.energy_wh : null);
+  const dominates = (r: StrategyRow, b: StrategyRow | null) => (b ? beatsAtNoMoreEnergy(r, b) : null);
   const routers = rows.filter((r) => !r.strategy.startsWith('always-') && ![ORACLE, BEST_SINGLE, FIXED_CASCADE, 'random', 'complexity'].includes(r.strategy));
   return {
     rule: 'a router beats a baseline when its pass@1 is at least the baseline\'s at equal or lower energy',

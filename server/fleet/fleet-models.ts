@@ -39,16 +39,16 @@ function statedSizes(set: RecordedSet): Map<string, { paramsB?: number; gpus?: n
 
 /** One served model as the daemon must know it: the catalogue's entry, else derived from its size;
  * null when it is outside the catalogue and states no size. */
-function describe(served: string, stated: { paramsB?: number; gpus?: number }, url: string): { model: ModelConfig; how: string } | null {
+function describe(served: string, stated: { paramsB?: number; gpus?: number }, url: string): { model: ModelConfig; how: string; derived: boolean } | null {
   const endpoint = { url, model: served, flavour: 'chat' as const };
   const known = catalogueEntry(served);
   if (known && (stated.paramsB === undefined || stated.paramsB === known.paramsB)) {
-    return { model: { ...known, endpoint }, how: `catalogue (${known.displayName})` };
+    return { model: { ...known, endpoint }, how: `catalogue (${known.displayName})`, derived: false };
   }
   const paramsB = stated.paramsB ?? paramsFromName(served);
   if (paramsB === null) return null;
   const model = deriveModel({ id: slugId(served), paramsB, gpus: stated.gpus, displayName: served, endpoint });
-  return { model, how: stated.paramsB !== undefined ? `derived from params_b ${paramsB} in the recordings` : `derived from the size in its name (${paramsB}B)` };
+  return { model, how: stated.paramsB !== undefined ? `derived from params_b ${paramsB} in the recordings` : `derived from the size in its name (${paramsB}B)`, derived: true };
 }
 
 export function fleetModels(set: RecordedSet, url: string): FleetModels {
@@ -81,7 +81,7 @@ export function derivedBySize(set: RecordedSet): Map<string, ModelConfig> {
   const out = new Map<string, ModelConfig>();
   for (const served of set.models) {
     const d = describe(served, sizes.get(served) ?? {}, 'http://127.0.0.1');
-    if (d && !d.how.startsWith('catalogue')) out.set(served, d.model);
+    if (d?.derived) out.set(served, d.model);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // chosen knowing every verdict. The fitted cascade picks among the same ladders from its training
 // folds; the envelope tells how much of a shortfall is the learning and how much the family itself
 // (a ladder pays for every rung it climbs, and the tests it runs are all it knows).
-import { cascadeTable, simulate } from './cascade-fit';
+import { cascadeTable, confirmSets, simulate } from './cascade-fit';
 import type { FleetObservations } from './observations';
 
 /** One cascade on one fleet over all its tasks: tasks its answers pass, and its energy as a share
@@ -11,9 +11,6 @@ export interface CascadeOption {
   passes: number;
   share: number;
 }
-
-/** Above this many rungs no rung asks for a second opinion (cascade-fit.ts VERIFIED_RUNGS). */
-const CONFIRM_UP_TO = 3;
 
 /**
  * Every cascade the fit can express on `o`: each ladder (a subset of the models, cheapest first),
@@ -38,12 +35,7 @@ export function cascadeOptions(o: FleetObservations, largest: string): CascadeOp
   for (let mask = 1; mask < 1 << tb.order.length; mask++) {
     const ladder = tb.order.filter((_, i) => mask & (1 << i));
     add(ladder);
-    if (ladder.length < 2 || ladder.length > CONFIRM_UP_TO) continue;
-    for (let c = 1; c < 1 << (ladder.length - 1); c++) {
-      const confirm = new Uint8Array(tb.models.length);
-      ladder.forEach((m, i) => (confirm[m] = i < ladder.length - 1 && c & (1 << i) ? 1 : 0));
-      add(ladder, confirm);
-    }
+    for (const confirm of confirmSets(ladder, tb.models.length)) add(ladder, confirm);
   }
   return paretoFront(all);
 }

@@ -165,6 +165,17 @@ function bestNoTests(tb: CascadeTable, tasks: readonly number[], models: readonl
  * the fit time, which the k-fold scoring pays per fold), and a fourth opinion rarely pays for itself. */
 const VERIFIED_RUNGS = 3;
 
+/** Every way `ladder`'s rungs below the top may ask for a second opinion (each a `confirm` array
+ * over the fleet's `models`), for ladders of 2 to VERIFIED_RUNGS rungs; none for other ladders. */
+export function* confirmSets(ladder: readonly number[], models: number): Generator<Uint8Array> {
+  if (ladder.length < 2 || ladder.length > VERIFIED_RUNGS) return;
+  for (let mask = 1; mask < 1 << (ladder.length - 1); mask++) {
+    const confirm = new Uint8Array(models);
+    ladder.forEach((m, i) => (confirm[m] = i < ladder.length - 1 && mask & (1 << i) ? 1 : 0));
+    yield confirm;
+  }
+}
+
 /** The ladder maximising pass rate - lambda x energy share on `tasks` (one in-sample pick). With
  * `verify`, every subset of its rungs below the top may also require an agreeing answer. */
 export function pickLadder(tb: CascadeTable, tasks: readonly number[], models: readonly number[], lambda: number, verify = false): Pick {
@@ -180,10 +191,8 @@ export function pickLadder(tb: CascadeTable, tasks: readonly number[], models: r
   const consider = (ladder: number[]) => {
     const u = utility({ ladder, noTests });
     if (u > bestU + 1e-12) [best, bestU] = [{ ladder, noTests }, u];
-    if (!verify || ladder.length < 2 || ladder.length > VERIFIED_RUNGS) return;
-    for (let mask = 1; mask < 1 << (ladder.length - 1); mask++) {
-      const confirm = new Uint8Array(tb.models.length);
-      ladder.forEach((m, i) => (confirm[m] = i < ladder.length - 1 && mask & (1 << i) ? 1 : 0));
+    if (!verify) return;
+    for (const confirm of confirmSets(ladder, tb.models.length)) {
       const p = { ladder, noTests, confirm };
       const uv = utility(p);
       if (uv > bestU + 1e-12) [best, bestU] = [p, uv];
