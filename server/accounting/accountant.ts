@@ -15,7 +15,7 @@
 //   acct.close() on shutdown (checkpoints the WAL and closes the database)
 import type { Budgets, ModelConfig } from '../config/schema';
 import type { Attempt, BudgetLevel, BudgetStatus, FeedbackKind, SessionStats, Usage } from '../../shared/protocol';
-import type { FootprintEstimate } from '../routing/types';
+import type { FootprintEstimate } from './footprint';
 import { BudgetTracker, type BudgetItem, type BudgetRoom } from './budgets';
 import { EnergyAttributor } from './dcgm';
 import { footprintOf, sumFootprints } from './footprint';
@@ -24,7 +24,7 @@ import { AccountingMetrics } from './metrics';
 import { FootprintPredictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
 import { UserBudgets } from './user-budgets';
-import type { BudgetScope } from '../routing/budget-layer';
+import type { BudgetScope } from './budgets';
 
 export interface AccountantOptions {
   stateDir: string;

@@ -10,7 +10,7 @@
 import { TimeSeries } from './timeSeries';
 import type { Budgets } from '../config/schema';
 import type { BudgetLevel, BudgetStatus, Footprint } from '../../shared/protocol';
-import type { FootprintEstimate } from '../routing/types';
+import type { FootprintEstimate } from './footprint';
 
 export const LEVEL_MULTIPLIER: Readonly<Record<BudgetLevel, number>> = { aggressive: 0.5, balanced: 1, relaxed: 2 };
 
@@ -207,4 +207,13 @@ export class BudgetTracker {
     if (!s) this.violations.set(item, (s = new TimeSeries<'n'>(['n'])));
     return s;
   }
+}
+
+/** One set of limits a request is checked against (the daemon's, the user's): the budget layer
+ * (routing/budget-layer.ts) cuts the candidates to what every scope allows. */
+export interface BudgetScope {
+  scope: 'daemon' | 'user';
+  perRequest: { co2g: number; costUsd: number };
+  left: { co2g: number; costUsd: number };
+  spent: SpentBudget[];
 }

@@ -5,7 +5,7 @@
 // `servingBatch`: the decode figure is then scaled by the ratio of the calibrated figures at the two
 // batches (from the same CSV). Prefill is compute-bound and is not rescaled.
 import type { ModelConfig } from '../config/schema';
-import { calibrate } from './calibration';
+import { calibrate } from '../config/calibration';
 
 export interface TokenCounts {
   promptTokens: number;

@@ -55,3 +55,11 @@ export function sumFootprints(parts: readonly Footprint[]): Footprint {
     energyBasis: parts.length === 1 ? parts[0]!.energyBasis : `sum of ${parts.length} calls: ${parts.map((p) => (p.energyMethod === 'measured-dcgm' ? 'measured (DCGM)' : 'modelled (tokens x J/token)')).join(', ')}`,
   };
 }
+
+/** What a call to a model is predicted to cost (accounting predicts it, routing weighs it). */
+export interface FootprintEstimate {
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+  latencyMs: number;
+}

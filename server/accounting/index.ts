@@ -1,5 +1,5 @@
 // Energy, carbon and cost accounting: estimates, DCGM measurement, budgets, the ledger, metrics and stats.
-export * from './calibration';
+export * from '../config/calibration';
 export * from './energy';
 export * from './carbon';
 export * from './cost';

@@ -5,7 +5,7 @@
 // what the calls really cost, and the mean absolute percentage error is reported.
 import type { ModelConfig } from '../config/schema';
 import type { Footprint } from '../../shared/protocol';
-import type { FootprintEstimate } from '../routing/types';
+import type { FootprintEstimate } from './footprint';
 import { footprintOf } from './footprint';
 
 /** Typical completion length of a function implementation; inline completions are shorter and

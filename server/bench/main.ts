@@ -5,7 +5,7 @@ import { benchLoad, writeReport } from './load';
 import { fuzzDaemon } from './fuzz';
 import { benchLedger } from './ledger';
 import { fmt } from './stats';
-import { benchRouting, formatBench } from '../routing/bench';
+import { benchRouting, formatBench } from './routing';
 
 /** The value after `--name`, as a number, or `fallback`. */
 function numArg(name: string, fallback: number): number {

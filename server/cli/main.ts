@@ -1,11 +1,11 @@
 // `routerllm <command>`: each command lives in its own module under commands/ and is loaded
 // only when asked for, so `routerllm fleet` never pays for onnxruntime or the evaluation.
-import { CliError } from './errors';
+import { CliError } from '../command-line/errors';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  serve: { summary: 'run the routing daemon (--stdio | --ws <port>)', load: () => import('./commands/serve') },
+  serve: { summary: 'run the routing daemon (--stdio | --ws <port>)', load: () => import('../daemon/serve-command') },
   fleet: { summary: 'run the recorded fleet, an OpenAI-compatible server of recorded outputs', load: () => import('./commands/fleet') },
   implement: { summary: 'implement the function at <file>:<line> through the daemon', load: () => import('./commands/implement') },
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },

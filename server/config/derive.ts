@@ -2,7 +2,7 @@
 // from `paramsB` with the catalogue's cited calibration, and marked `derived` in its source so
 // explanations and reports can say so. A team's fleet is rarely the catalogue's: a model needs
 // only an id, an endpoint and its size.
-import { calibrate, loadEnergyCsv, anchorRows } from '../accounting/calibration';
+import { calibrate, loadEnergyCsv, anchorRows } from './calibration';
 import { prefillJoulesPerToken, US_SITE } from './catalogue';
 import type { Endpoint, FimFamily, ModelConfig } from './schema';
 

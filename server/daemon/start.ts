@@ -1,6 +1,6 @@
 // Starting the daemon on a transport the caller has chosen: stdio (spawned by the editor or the
 // CLI) or WebSocket (shared by a team). The flags, configuration and token are read by the caller
-// (`routerllm serve`, server/cli/commands/serve.ts), which dist/server.js runs too.
+// (`routerllm serve`, server/daemon/serve-command.ts), which dist/server.js runs too.
 import { createConnection, StreamMessageReader, StreamMessageWriter, type DataCallback, type Disposable } from 'vscode-languageserver/node';
 import type { ResolvedConfig } from '../config/load';
 import { Daemon } from './daemon';

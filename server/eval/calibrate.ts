@@ -9,8 +9,8 @@ import { implementFunction, listModels, type ImplementFunctionResult } from '../
 import { loadConfig } from '../config/load';
 import type { ModelConfig } from '../config/schema';
 import type { Recording } from '../fleet/recordings';
-import { readObservations } from '../routing/observations';
-import { writeTrainedBundle } from '../routing/train-bundle';
+import { readObservations } from '../fit/observations';
+import { writeTrainedBundle } from '../fit/train-bundle';
 import { EvalError, modelTimeMs, observeFleet } from './index';
 import { Progress } from './progress';
 import { requestFor } from './runner';

@@ -4,24 +4,12 @@
 // "<strategy> [<level>]", kept out of the strategy table (they are the same router, budgeted).
 import type { BudgetLevel } from '../../shared/protocol';
 import type { PlannedStrategy } from './runner';
-import type { StrategyRow } from './types';
+import type { BudgetLevels, LevelRow, StrategyRow } from './types';
+export type { BudgetLevels, LevelRow };
 
 export const LEVELS: readonly BudgetLevel[] = ['aggressive', 'balanced', 'relaxed'];
 
-export interface LevelRow {
-  level: BudgetLevel;
-  pass_at_1: number;
-  energy_wh: number;
-  co2_g: number;
-  /** The row's share of the main (configured level) run's energy. */
-  energy_share: number | null;
-}
 
-export interface BudgetLevels {
-  strategy: string;
-  rows: LevelRow[];
-  note: string;
-}
 
 export const levelLabel = (strategy: string, level: BudgetLevel) => `${strategy} [${level}]`;
 

@@ -15,7 +15,7 @@ import type { ModelConfig } from '../config/schema';
 import { fimCapable } from '../routing/inline/eligibility';
 import { LEARNED_STRATEGIES } from '../routing/registry';
 import { DEFAULT_STRATEGY } from '../../shared/strategies';
-import { writeObservations } from '../routing/observations';
+import { writeObservations } from '../fit/observations';
 import { mulberry32, shuffled } from '../routing/rng';
 import { alwaysOf } from './score';
 import { observeFleetStage, planStrategies, Sender, trainFoldBundles, withEvaluation, type EvalOptions, type Folds } from './index';

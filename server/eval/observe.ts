@@ -6,7 +6,7 @@
 import type { ModelConfig } from '../config/schema';
 import { requestContextFor } from '../daemon/requestContext';
 import { extractFeatures } from '../routing/features';
-import type { FleetObservations, Observation, ObservedTask } from '../routing/observations';
+import type { FleetObservations, Observation, ObservedTask } from '../fit/observations';
 import type { Answer } from './runner';
 import { requestFor } from './runner';
 import type { EvalTask } from './tasks';

@@ -1,6 +1,6 @@
 // report.md and the terminal table: the same columns, the same order as report.json.
 import type { Report, StrategyRow } from './types';
-import { verifierTable } from '../verify/measure';
+import { verifierTable } from '../fit/verifier-rates';
 import { LEVEL_COLUMNS, levelCells } from './levels';
 
 const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));

@@ -4,7 +4,7 @@
 import { apgr, cpt, percentile, round, share } from './metrics';
 import { paretoFront } from './pareto';
 import type { BaselineComparison, StrategyRow, Target, TaskRow } from './types';
-import { TARGET_ENERGY_SHARE, TARGET_POINTS } from '../routing/hindsight-floor';
+import { TARGET_ENERGY_SHARE, TARGET_POINTS } from '../fit/hindsight-floor';
 
 export const ORACLE = 'oracle';
 export const ALWAYS_LARGEST = 'always-largest';

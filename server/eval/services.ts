@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { startFleet } from '../fleet';
 import { loadRecordings, type RecordedSet } from '../fleet/recordings';
 import { spawnDaemon, type DaemonConnection } from '../daemon/connect';
-import { foldsByTask } from '../routing/registry';
+import { foldsByTask } from '../fit/folds';
 
 export type { DaemonConnection, RecordedSet };
 
@@ -49,5 +49,5 @@ export async function startDaemon(spec: DaemonSpec): Promise<DaemonConnection> {
   return spawnDaemon({ args, env: { ...process.env } });
 }
 
-/** task id -> fold, as the fold bundles were trained (routing/registry's foldsByTask). */
+/** task id -> fold, as the fold bundles were trained (fit/folds.ts). */
 export const foldsOf = foldsByTask;

@@ -1,8 +1,8 @@
-import type { BudgetLevels } from './levels';
+import type { BudgetLevel } from '../../shared/protocol';
 // The shapes the evaluation produces: one row per (strategy, task), one summary per strategy, and
 // the report that gathers them (report.json is this object, serialised).
 import type { DatasetName } from './tasks';
-import type { VerifierRow } from '../verify/measure';
+import type { VerifierRow } from '../fit/verifier-rates';
 
 export interface TaskRow {
   strategy: string;
@@ -111,4 +111,20 @@ export interface Report {
     /** The daemon's own time per request beyond the model time (routing, test runs), per strategy. */
     daemon_overhead_ms: Record<string, { p50: number; p95: number }>;
   };
+}
+
+/** The default strategy at each budget level (levels.ts builds it). */
+export interface BudgetLevels {
+  strategy: string;
+  rows: LevelRow[];
+  note: string;
+}
+
+export interface LevelRow {
+  level: BudgetLevel;
+  pass_at_1: number;
+  energy_wh: number;
+  co2_g: number;
+  /** The row's share of the main (configured level) run's energy. */
+  energy_share: number | null;
 }

@@ -11,7 +11,8 @@
 //      keep them all (relaxed skips 2 as well: budgets only warn).
 import type { ModelConfig } from '../config/schema';
 import type { BudgetLevel } from '../../shared/protocol';
-import type { SpentBudget } from '../accounting/budgets';
+import type { BudgetScope, SpentBudget } from '../accounting/budgets';
+export type { BudgetScope };
 import type { FootprintEstimate, RouteChoice, Strategy } from './types';
 
 /** At 'aggressive', a model may cost at most this many times the cheapest candidate's predicted CO2:
@@ -19,12 +20,6 @@ import type { FootprintEstimate, RouteChoice, Strategy } from './types';
  * recorded fleet (3x to 24x the 1.3B's per request) while a frugal strategy's small pick stays. */
 export const AGGRESSIVE_SPREAD = 3;
 
-export interface BudgetScope {
-  scope: 'daemon' | 'user';
-  perRequest: { co2g: number; costUsd: number };
-  left: { co2g: number; costUsd: number };
-  spent: SpentBudget[];
-}
 
 export type WhenSpent = 'downgrade' | 'refuse';
 

@@ -9,7 +9,6 @@ import { ClassifierPassModel, ComplexityPassModel, RefinedPassModel, type PassMo
 import { OnlinePassModel } from './online-pass';
 import { defaultModelsDir } from './model-files';
 import { bundleCoverage, loadBundle, type LoadedBundle } from './bundle';
-import { mulberry32, shuffled } from './rng';
 import { randomStrategy } from './strategies/random';
 import { alwaysStrategy } from './strategies/always';
 import { complexityStrategy } from './strategies/complexity';
@@ -163,10 +162,4 @@ export function foldStrategies(dir: string, k: number, models: readonly ModelCon
     }
   }
   return out;
-}
-
-/** k folds by task: the task ids shuffled with `seed`, fold = position mod k. */
-export function foldsByTask(taskIds: readonly string[], k: number, seed: number): Map<string, number> {
-  const order = shuffled(taskIds, mulberry32(seed));
-  return new Map(order.map((id, i) => [id, i % k]));
 }

@@ -18,12 +18,8 @@ export interface RequestContext {
 }
 
 /** A prediction of one call's footprint, from the accounting predictor. */
-export interface FootprintEstimate {
-  energyJ: number;
-  co2g: number;
-  costUsd: number;
-  latencyMs: number;
-}
+export type { FootprintEstimate } from '../accounting/footprint';
+import type { FootprintEstimate } from '../accounting/footprint';
 
 export interface RouteInput {
   request: RequestContext;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { Budgets } from '../../server/config/schema';
 import { BudgetTracker, Ledger, buildSessionStats, strategyRecords } from '../../server/accounting';
 import { run } from '../../server/cli/commands/stats';
-import { CliError } from '../../server/cli/errors';
+import { CliError } from '../../server/command-line/errors';
 import { entry, tempDir, close } from './helpers';
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {

@@ -4,9 +4,9 @@ import { strict as assert } from 'node:assert';
 import { run as coverage } from '../../server/cli/commands/coverage';
 import { run as fleet } from '../../server/cli/commands/fleet';
 import { run as implement } from '../../server/cli/commands/implement';
-import { run as serve } from '../../server/cli/commands/serve';
+import { run as serve } from '../../server/daemon/serve-command';
 import { run as stats } from '../../server/cli/commands/stats';
-import { CliError } from '../../server/cli/errors';
+import { CliError } from '../../server/command-line/errors';
 
 const COMMANDS = { serve, fleet, implement, stats, coverage };
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../server/cli/commands/calibrate';
-import { CliError } from '../../server/cli/errors';
+import { CliError } from '../../server/command-line/errors';
 import { CalibrateError, calibrate, type CalibrateOptions } from '../../server/eval/calibrate';
 import { startFleet, type Fleet } from '../../server/fleet';
 

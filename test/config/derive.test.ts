@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { resolveConfig } from '../../server/config/load';
 import { deriveModel, isDerived, paramsFromName, slugId } from '../../server/config/derive';
-import { calibrate } from '../../server/accounting/calibration';
+import { calibrate } from '../../server/config/calibration';
 import { CATALOGUE } from '../../server/config/catalogue';
 
 describe('config: a model described by its size alone', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../server/cli/commands/eval';
-import { CliError } from '../../server/cli/errors';
+import { CliError } from '../../server/command-line/errors';
 import { cursorIn, loadTasks } from '../../server/eval/tasks';
 import { ghostTextSite } from '../../server/eval/live-runner';
 

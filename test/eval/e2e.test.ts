@@ -9,7 +9,7 @@ import { apgr, cpt } from '../../server/eval/metrics';
 // Type-only: erased at run time, so loading this file never loads the daemon client.
 import type { EvalOptions } from '../../server/eval';
 import type { Report, TaskRow } from '../../server/eval/types';
-import { foldsByTask } from '../../server/routing/registry';
+import { foldsByTask } from '../../server/fit/folds';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONNECT = path.join(ROOT, 'server', 'daemon', 'connect.ts');

@@ -1,7 +1,7 @@
 // Per-strategy figures, the oracle and the target verdict on hand-made rows.
 import { strict as assert } from 'node:assert';
 import { crossStrategy, oracleRow, summarise, targetVerdict } from '../../server/eval/score';
-import { hindsightFloor, targetCount } from '../../server/routing/hindsight-floor';
+import { hindsightFloor, targetCount } from '../../server/fit/hindsight-floor';
 import type { TaskRow } from '../../server/eval/types';
 
 function row(strategy: string, task: string, model: string, passed: boolean, energy_j: number, latency: number, calls = [model]): TaskRow {

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { run } from '../../server/cli/commands/fleet';
-import { CliError } from '../../server/cli/errors';
+import { CliError } from '../../server/command-line/errors';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -6,7 +6,7 @@ import { loadModel, sha256 } from '../../server/routing/model-files';
 import { evaluate } from '../../server/routing/linear-model';
 import { loadOnnxRouter } from '../../server/routing/onnx-session';
 import { Predictor } from '../../server/routing/predictor';
-import { loadTrainingSet } from '../../server/routing/training-data';
+import { loadTrainingSet } from '../../server/fit/training-data';
 import { FEATURE_NAMES } from '../../server/routing/features';
 
 const MODELS_DIR = path.resolve(__dirname, '../../models');

@@ -5,7 +5,7 @@
 // fails here until `routerllm train` is rerun.
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { readObservations } from '../../server/routing/observations';
+import { readObservations } from '../../server/fit/observations';
 import { loadTasks } from '../../server/eval/tasks';
 import { observedTask } from '../../server/eval/observe';
 import { FEATURE_NAMES } from '../../server/routing/features';

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadTrainingSet } from '../../server/routing/training-data';
+import { loadTrainingSet } from '../../server/fit/training-data';
 import { rlStrategy } from '../../server/routing/strategies/rl';
-import { trainRlOnline } from '../../server/routing/train';
-import { recordedModels, routeInputFor } from '../../server/routing/simulate';
+import { trainRlOnline } from '../../server/fit/train';
+import { recordedModels, routeInputFor } from '../../server/fit/simulate';
 import { mulberry32 } from '../../server/routing/rng';
 import { writeJsonAtomic } from '../../server/routing/state-file';
 import { MODELS, tmpDir } from './helpers';

@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import { ConfigError } from '../../config/load';
 import { CalibrateError, calibrate } from '../../eval/calibrate';
-import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../../command-line/args';
+import { CliError } from '../../command-line/errors';
 
 const USAGE = `usage: routerllm calibrate --config <file> [--dataset humaneval|mbpp] [--tasks test|validation|all]
                           [--limit N] [--out DIR] [--seed N] [--folds K]

@@ -2,8 +2,8 @@
 // tasks have tests the extractors find, and how many of those tests pass on the canonical
 // solutions. MBPP is measured twice: with mbppPrompt()'s stub (statement + its first test as an
 // example, so every task has one by construction) and with the statement alone.
-import { intArg, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { intArg, parseCommandArgs } from '../../command-line/args';
+import { CliError } from '../../command-line/errors';
 import { formatCoverage, measureCoverage, type CoverageDataset, type CoverageReport } from '../../checks/coverage';
 
 const USAGE = `usage: routerllm coverage [--dataset humaneval|mbpp|all] [--json] [--verbose] [--concurrency N]`;

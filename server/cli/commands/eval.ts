@@ -7,8 +7,8 @@ import { runLiveEvaluation } from '../../eval/live';
 import { textTable } from '../../eval/report-md';
 import { liveTextTable } from '../../eval/report-live-md';
 import { DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../../shared/protocol';
-import { BENCHMARK_OPTIONS, benchmarkArgs, choiceArg, intArg, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { BENCHMARK_OPTIONS, benchmarkArgs, choiceArg, intArg, parseCommandArgs } from '../../command-line/args';
+import { CliError } from '../../command-line/errors';
 
 const USAGE = `usage: routerllm eval [--dataset humaneval|mbpp] [--tasks test|validation|all] [--fleet <dir or file>]...
                      [--config <file>] [--strategies a,b] [--folds K] [--seed N] [--limit N] [--out DIR]

@@ -1,7 +1,7 @@
 // `routerllm fleet`: runs the recorded fleet until SIGINT/SIGTERM.
 import { DEFAULT_FLEET_PORT } from '../../config/schema';
-import { intArg, numberArg, parseCommandArgs } from '../args';
-import { CliError, orCliError } from '../errors';
+import { intArg, numberArg, parseCommandArgs } from '../../command-line/args';
+import { CliError, orCliError } from '../../command-line/errors';
 import { loadRecordings, startFleet } from '../../fleet';
 
 const HELP = `usage: routerllm fleet [options]

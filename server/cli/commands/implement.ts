@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { implementFunction, type ImplementFunctionResult } from '../../../shared/protocol';
 import { connectDaemon, spawnDaemon, type DaemonConnection } from '../../daemon/connect';
 import { languageOf } from '../../context';
-import { parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { parseCommandArgs } from '../../command-line/args';
+import { CliError } from '../../command-line/errors';
 import { relatedFiles } from '../related';
 
 const USAGE = `usage: routerllm implement <file>:<line> [--strategy S] [--json] [--no-tests]

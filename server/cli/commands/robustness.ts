@@ -2,7 +2,7 @@
 // (default: the shipped bundle's). Prints the table and writes it as JSON.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { intArg, numberArg, parseCommandArgs } from '../args';
+import { intArg, numberArg, parseCommandArgs } from '../../command-line/args';
 
 const USAGE = `usage: routerllm robustness [--observations <file>] [--size 4] [--min-largest-b 30] [--folds 5] [--seed 1]
                            [--stride 1] [--out DIR]
@@ -24,9 +24,9 @@ const OPTIONS = {
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, USAGE);
   if (help) return 0;
-  const { readObservations } = await import('../../routing/observations');
-  const { shippedObservationsFile } = await import('../../routing/training-data');
-  const { scoreSubfleets, formatSubfleets } = await import('../../routing/subfleets');
+  const { readObservations } = await import('../../fit/observations');
+  const { shippedObservationsFile } = await import('../../fit/training-data');
+  const { scoreSubfleets, formatSubfleets } = await import('../../fit/subfleets');
   const o = readObservations(values.observations ? path.resolve(values.observations) : shippedObservationsFile());
   const opts = {
     size: intArg('size', values.size, 4, 2),

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
-import { numberArg, parseCommandArgs } from '../args';
-import { orCliError } from '../errors';
+import { numberArg, parseCommandArgs } from '../../command-line/args';
+import { orCliError } from '../../command-line/errors';
 import type { Budgets } from '../../config/schema';
 import { BudgetTracker, Ledger, LEDGER_FILE, buildSessionStats, recommend, type BudgetItem, type LedgerTotals } from '../../accounting';
 

@@ -4,8 +4,8 @@
 // wrote. k-fold held-out scores are printed and go into the bundle's model card.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../args';
-import { CliError } from '../errors';
+import { BENCHMARK_OPTIONS, benchmarkArgs, parseCommandArgs } from '../../command-line/args';
+import { CliError } from '../../command-line/errors';
 
 const USAGE = `usage: routerllm train [--fleet <dir or file>]... [--dataset humaneval|mbpp] [--tasks test|validation|all]
                       [--config <file>] [--observations <file>] [--out DIR] [--folds K] [--seed N] [--limit N]
@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const { dataset, split, limit, seed, folds } = benchmarkArgs(values);
   const outLabel = values.out ?? 'models/';
   const out = path.resolve(outLabel);
-  const { readObservations } = await import('../../routing/observations');
+  const { readObservations } = await import('../../fit/observations');
   let file = values.observations ? path.resolve(values.observations) : null;
   if (!file) {
     const { observeFleet } = await import('../../eval');
@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!fs.existsSync(file)) throw new CliError(`--observations: no such file: ${file}`);
   const observed = readObservations(file);
-  const { writeTrainedBundle } = await import('../../routing/train-bundle');
+  const { writeTrainedBundle } = await import('../../fit/train-bundle');
   const r = await writeTrainedBundle(observed, { out, outLabel, seed, folds, command: ['routerllm train', ...argv].join(' ') });
   if (r.kfoldText) process.stdout.write(r.kfoldText + '\n\n');
   process.stdout.write(`wrote ${r.files.map((f) => path.join(outLabel, f)).join(', ')}\n`);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, RouteOutcome, Strategy } from '../types';
 import { isDerived } from '../../config/derive';
-import type { CascadePolicy } from '../cascade-fit';
+import type { CascadePolicy } from '../cascade-policy';
 import { efficientLadder, type PassRates } from '../ladder';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests, pct } from './common';

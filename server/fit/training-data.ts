@@ -4,9 +4,9 @@
 // The shipped routers are trained on models/observations.json, the shipped fleet on HumanEval.
 import * as path from 'node:path';
 import type { ExtractedTest } from '../checks/types';
-import type { RequestContext } from './types';
+import type { RequestContext } from '../routing/types';
 import { readObservations, type FleetObservations } from './observations';
-import { defaultModelsDir } from './model-files';
+import { defaultModelsDir } from '../routing/model-files';
 
 export interface TrainingSet {
   taskIds: string[];

@@ -3,11 +3,11 @@
 // classifier on part of them, routes the rest with every threshold of the grid, and keeps the
 // cheapest threshold whose inner pass rate is within one standard error of the best (the rule the
 // cascade's fit uses too). The grid is fixed a priori (0.3 to 0.9 by 0.1).
-import { evaluate } from './linear-model';
-import { FEATURE_NAMES } from './features';
+import { evaluate } from '../routing/linear-model';
+import { FEATURE_NAMES } from '../routing/features';
 import { trainClassifier } from './train-classifier';
 import { INNER_FOLDS } from './cascade-fit';
-import { mulberry32, shuffled } from './rng';
+import { mulberry32, shuffled } from '../routing/rng';
 import type { FleetObservations } from './observations';
 
 export const THRESHOLDS: readonly number[] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];

@@ -3,14 +3,14 @@
 // scoring and by createHeldOutStrategies (the training folds only).
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { TrainingSet } from './training-data';
-import type { LinearModel } from './linear-model';
-import { FEATURE_NAMES } from './features';
+import type { LinearModel } from '../routing/linear-model';
+import { FEATURE_NAMES } from '../routing/features';
 import { trainClassifier } from './train-classifier';
 import { trainMoe } from './train-moe';
-import { DEFAULT_WEIGHTS, estimateFootprint, referenceFootprint, reward, routableModels } from './rewards';
+import { DEFAULT_WEIGHTS, estimateFootprint, referenceFootprint, reward, routableModels } from '../routing/rewards';
 import { outcomeFor, promptTokens, recordedModels, routeInputFor } from './simulate';
-import type { RlStrategy } from './strategies/rl';
-import { mulberry32, shuffled } from './rng';
+import type { RlStrategy } from '../routing/strategies/rl';
+import { mulberry32, shuffled } from '../routing/rng';
 
 export const RL_EPOCHS = 5;
 

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { foldsByTask } from '../../server/routing/registry';
+import { foldsByTask } from '../../server/fit/folds';
 import * as path from 'node:path';
-import { readObservations } from '../../server/routing/observations';
-import { scoreRouters } from '../../server/routing/kfold';
-import { loadTrainingSet } from '../../server/routing/training-data';
-import { auc } from '../../server/routing/metrics';
+import { readObservations } from '../../server/fit/observations';
+import { scoreRouters } from '../../server/fit/kfold';
+import { loadTrainingSet } from '../../server/fit/training-data';
+import { auc } from '../../server/fit/metrics';
 
 describe('routing held-out evaluation', function () {
   this.timeout(180_000);

@@ -1,10 +1,10 @@
 // `routerllm serve`: reads the flags, the configuration and the shared token, then starts the
 // daemon (server/daemon/start.ts) on stdio or WebSocket.
 import * as fs from 'node:fs';
-import { loadConfig } from '../../config/load';
-import { serve } from '../../daemon/start';
-import { intArg, parseCommandArgs } from '../args';
-import { CliError, orCliError } from '../errors';
+import { loadConfig } from '../config/load';
+import { serve } from './start';
+import { intArg, parseCommandArgs } from '../command-line/args';
+import { CliError, orCliError } from '../command-line/errors';
 
 export const SERVE_USAGE = `usage: routerllm serve (--stdio | --ws <port>) [--config <file>] [--state-dir <dir>]
                       [--fold-bundles <dir> --folds <k>]

@@ -1,8 +1,8 @@
 // The cascade envelope: every cascade the fit can express on a fleet, kept where nothing beats it,
 // and the least mean energy with which one cascade per fleet reaches a pass count.
 import { strict as assert } from 'node:assert';
-import { cascadeOptions, leastMeanShare, type CascadeOption } from '../../server/routing/cascade-envelope';
-import type { FleetObservations } from '../../server/routing/observations';
+import { cascadeOptions, leastMeanShare, type CascadeOption } from '../../server/fit/cascade-envelope';
+import type { FleetObservations } from '../../server/fit/observations';
 
 /** [visible, hidden] per task for a small (1 J) and a large (10 J) model; visible -1: no tests. */
 function fleet(tasks: [[number, boolean], [number, boolean]][]): FleetObservations {

@@ -5,7 +5,7 @@
 // Why logistic and not an MLP: 164 tasks is too few rows for hidden layers to beat a linear model
 // held out, and a linear head keeps inference at ~500 multiply-adds.
 import { foldScaler, standardised } from './standardize';
-import type { LinearModel } from './linear-model';
+import type { LinearModel } from '../routing/linear-model';
 
 export interface ClassifierOptions {
   /** L2 on the per-model part D of the weights. */

@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CATALOGUE } from '../config/catalogue';
-import { extractFeatures } from './features';
-import { createStrategies, predictorsOf } from './registry';
-import { loadTrainingSet } from './training-data';
-import { recordedModels, routeInputFor } from './simulate';
-import { mulberry32 } from './rng';
-import type { Strategy } from './types';
-import type { Predictor } from './predictor';
+import { extractFeatures } from '../routing/features';
+import { createStrategies, predictorsOf } from '../routing/registry';
+import { loadTrainingSet } from '../fit/training-data';
+import { recordedModels, routeInputFor } from '../fit/simulate';
+import { mulberry32 } from '../routing/rng';
+import type { Strategy } from '../routing/types';
+import type { Predictor } from '../routing/predictor';
 
 export interface BenchRow {
   strategy: string;

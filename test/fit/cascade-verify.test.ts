@@ -2,7 +2,7 @@
 // a confirm rung's passing answer stands only when an earlier passing answer agrees with it on
 // the derived inputs, or when it has no derived inputs at all.
 import { strict as assert } from 'node:assert';
-import { agreeing, simulateTask, type CascadeTable } from '../../server/routing/cascade-fit';
+import { agreeing, simulateTask, type CascadeTable } from '../../server/fit/cascade-fit';
 
 /** One task, three models (cheap, mid, top), each call 1 J, 10 J, 100 J. */
 function table(o: { hidden: number[]; visible: number[]; probe: (number[] | null)[] }): CascadeTable {

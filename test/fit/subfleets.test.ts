@@ -1,9 +1,9 @@
 // The robustness check's hindsight floor: per sub-fleet, the least energy any router could reach
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
-import { meansFloorShare } from '../../server/routing/hindsight-floor';
-import { averageVerdict, floorShareOf, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/routing/subfleets';
-import type { FleetObservations } from '../../server/routing/observations';
+import { meansFloorShare } from '../../server/fit/hindsight-floor';
+import { averageVerdict, floorShareOf, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/fit/subfleets';
+import type { FleetObservations } from '../../server/fit/observations';
 
 /** A fleet of a small (1 J) and a large (10 J) model over `passes` (per task: [small, large]). */
 function fleet(passes: [boolean, boolean][]): FleetObservations {

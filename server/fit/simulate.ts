@@ -3,9 +3,9 @@
 // k-fold scoring, RL training, the learning-curve test and the bench. Only observed models can be
 // simulated.
 import type { ModelConfig, RewardWeights } from '../config/schema';
-import type { RouteInput, RouteOutcome } from './types';
+import type { RouteInput, RouteOutcome } from '../routing/types';
 import type { TrainingSet } from './training-data';
-import { DEFAULT_WEIGHTS, estimateFootprint } from './rewards';
+import { DEFAULT_WEIGHTS, estimateFootprint } from '../routing/rewards';
 
 /** Prompt tokens of task t, as the daemon counted them when the fleet was observed. */
 export const promptTokens = (ts: TrainingSet, t: number) => ts.promptTokens[t];

@@ -5,7 +5,7 @@
 // Weights go in as float32 raw_data; no timestamps or host data, so the bytes depend only on the
 // weights (the reproducibility test compares them).
 import { onnx } from 'onnx-proto';
-import type { LinearModel } from './linear-model';
+import type { LinearModel } from '../routing/linear-model';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;

@@ -7,17 +7,19 @@
 // of that answer.
 import type { ModelConfig } from '../config/schema';
 import { trainingSetFrom, type TrainingSet } from './training-data';
-import { buildStrategies, foldsByTask, learnedFrom } from './registry';
-import { Predictor } from './predictor';
-import { evaluate } from './linear-model';
+import { buildStrategies, learnedFrom } from '../routing/registry';
+import { foldsByTask } from './folds';
+import { Predictor } from '../routing/predictor';
+import { evaluate } from '../routing/linear-model';
 import { accuracy, auc, brier } from './metrics';
 import { outcomeFor, recordedModels, routeInputFor } from './simulate';
-import { mulberry32 } from './rng';
-import { ClassifierPassModel } from './pass-model';
-import { classifierStrategy } from './strategies/classifier';
-import type { Strategy } from './types';
-import { byEnergy } from './order';
-import { inMemory, trainBundle } from './bundle';
+import { mulberry32 } from '../routing/rng';
+import { ClassifierPassModel } from '../routing/pass-model';
+import { classifierStrategy } from '../routing/strategies/classifier';
+import type { Strategy } from '../routing/types';
+import { byEnergy } from '../routing/order';
+import { inMemory } from '../routing/bundle';
+import { trainBundle } from './bundle-train';
 import { agreeing } from './cascade-fit';
 import type { FleetObservations } from './observations';
 

@@ -5,9 +5,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadBundle } from '../../server/routing/bundle';
-import { readObservations } from '../../server/routing/observations';
-import { writeTrainedBundle } from '../../server/routing/train-bundle';
-import { tmpDir } from './helpers';
+import { readObservations } from '../../server/fit/observations';
+import { writeTrainedBundle } from '../../server/fit/train-bundle';
+import { tmpDir } from '../routing/helpers';
 
 const MODELS_DIR = path.resolve(__dirname, '../../models');
 

@@ -6,8 +6,8 @@
 //                   the tests alone decide, as in the daemon).
 // A false accept is an accepted answer the hidden tests fail; a false reject a rejected answer
 // they pass. Tasks whose prompt has no tests are left out (nothing verifies them).
-import { agreeing } from '../routing/cascade-fit';
-import type { FleetObservations } from '../routing/observations';
+import { agreeing } from './cascade-fit';
+import type { FleetObservations } from './observations';
 
 export interface VerifierRow {
   model: string;

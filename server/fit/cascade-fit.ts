@@ -20,7 +20,9 @@
 // of pass rate being worth 0.05 to 0.4 points of the top model's energy share; BAGS and
 // INNER_FOLDS only trade fitting time for variance. (The candidate set and the selection rule were
 // designed with the shipped fleet's k-fold results in view; see the model card.)
-import { mulberry32 } from './rng';
+import { mulberry32 } from '../routing/rng';
+import type { CascadePolicy } from '../routing/cascade-policy';
+export type { CascadePolicy };
 import { meanEnergy, type FleetObservations } from './observations';
 
 export const LAMBDAS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
@@ -43,23 +45,6 @@ export interface CascadeTable {
   models: string[];
 }
 
-export interface CascadePolicy {
-  /** Model ids, cheapest first. */
-  ladder: string[];
-  /** Rungs whose passing answer is accepted only when another passing answer agrees with it on
-   * the derived inputs (server/verify); absent or empty: the extracted tests alone decide. */
-  confirm?: string[];
-  /** The model that answers a request without tests. */
-  noTests: string;
-  /** The exchange rate of the chosen rule (null: the efficient ladder, which has none). */
-  lambda: number | null;
-  /** The chosen rule: 'efficient' or 'lambda <x>'. */
-  rule: string;
-  /** How the policy was chosen, for the model card and explanations. */
-  how: string;
-  /** Simulated on the training tasks (in-sample to them). */
-  training: { passRate: number; energyShare: number; plainPassRate: number; plainEnergyShare: number };
-}
 
 export function cascadeTable(o: FleetObservations, tasks: readonly number[]): CascadeTable {
   const M = o.models.length;

@@ -1,12 +1,12 @@
 // The bundle's MODEL_CARD.md, generated from the run: nothing typed by hand.
-import { FEATURE_NAMES, featureTable } from './features';
+import { FEATURE_NAMES, featureTable } from '../routing/features';
 import { CLASSIFIER_DEFAULTS } from './train-classifier';
 import { MOE_DEFAULTS } from './train-moe';
 import { RL_EPOCHS } from './train';
-import { DEFAULT_WEIGHTS } from './rewards';
+import { DEFAULT_WEIGHTS } from '../routing/rewards';
 import { BAGS, INNER_FOLDS, LAMBDAS, type CascadePolicy } from './cascade-fit';
 import { THRESHOLDS } from './threshold-fit';
-import type { TrainedBundle } from './bundle';
+import type { TrainedBundle } from '../routing/bundle';
 import type { KfoldReport } from './kfold';
 import type { FleetObservations } from './observations';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { benchRouting, formatBench } from '../../server/routing/bench';
+import { benchRouting, formatBench } from '../../server/bench/routing';
 
 describe('routing bench', function () {
   this.timeout(120_000);

@@ -11,7 +11,7 @@
 // unselected experts of gradient, so the first `denseEpochs` use S_t = all models (dense warm-up),
 // then training switches to the top-2 objective. Deterministic: no sampling anywhere.
 import { foldScaler, standardised } from './standardize';
-import type { LinearModel } from './linear-model';
+import type { LinearModel } from '../routing/linear-model';
 
 export interface MoeOptions {
   lambdaLb: number;

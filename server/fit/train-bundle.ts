@@ -3,7 +3,7 @@
 // model card with the k-fold held-out scores (every fold's bundle trained on the other folds).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { trainBundle, writeBundle } from './bundle';
+import { trainBundle, writeBundle } from './bundle-train';
 import { scoreRouters, type KfoldReport } from './kfold';
 import { writeObservations, type FleetObservations } from './observations';
 import { modelCard } from './model-card';
