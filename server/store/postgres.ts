@@ -1,0 +1,346 @@
+// The team store: PostgreSQL through node-postgres (`pg` ^8). Chosen because it is the maintained
+// standard PostgreSQL client for Node (pure JavaScript, no native build to match Node's ABI), with
+// connection pooling (pg.Pool) and LISTEN/NOTIFY, which carries learned-state events between
+// daemons in well under a second.
+//
+// Budgets across daemons: reserve() runs in one transaction that first takes a transaction advisory
+// lock per budget key (pg_advisory_xact_lock, in ascending lock-id order so two requests sharing
+// keys cannot deadlock), then sums the window and inserts. Every reserve on a key thus waits for the
+// previous one to commit, and under READ COMMITTED its sum (a statement after the lock) sees that
+// commit. Events: appends are serialized by one advisory lock too, so seq order is commit order and
+// a reader at seq N can never later find a smaller seq appear (a bigserial alone can commit out of
+// order).
+import * as crypto from 'node:crypto';
+import pg from 'pg';
+import type { LedgerRow } from '../accounting/ledger';
+import type { FeedbackKind } from '../../shared/protocol';
+import { migratePg } from './migrations';
+import { LEDGER_COLUMNS, distinctKeys, keyWindows, ledgerColumns, overLimits, toUser, type UserColumns } from './rows';
+import { hashToken, newId, newToken } from './tokens';
+import {
+  RESERVATION_TTL_MS, WINDOW_MS, budgetKey,
+  type Amounts, type BudgetMetric, type BudgetScope, type BudgetWindow, type Decision, type LedgerTotalsRow,
+  type OutcomeInput, type OutcomeResult, type ReserveRequest, type ReserveResult, type Store, type StoreEvent, type User,
+} from './types';
+
+const CHANNEL = 'rllm_events';
+const EVENTS_LOCK = 0x726c6c6d02;
+
+/** A 63-bit advisory lock id for a string (the first 8 bytes of its SHA-256, sign bit cleared). */
+export function lockId(name: string): bigint {
+  return crypto.createHash('sha256').update(name).digest().readBigUInt64BE(0) & 0x7fffffffffffffffn;
+}
+
+export interface PostgresStoreOptions {
+  /** Pool size per daemon. */
+  max?: number;
+  /** Reconnect delays of the LISTEN connection. */
+  listenBackoffMs?: { min: number; max: number };
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  private listening = false;
+  /** The LISTEN connection was lost: notifications may have been missed while it was away. */
+  private missed = false;
+  private reconnect: NodeJS.Timeout | null = null;
+  private backoff: number;
+  private readonly subscribers = new Set<() => void>();
+  private closed = false;
+
+  constructor(readonly url: string, private readonly opts: PostgresStoreOptions = {}) {
+    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+    // An idle client whose server went away (PostgreSQL restarting) errors here; the pool drops it
+    // and the next query opens a new one. Unhandled, the 'error' event would kill the daemon.
+    this.pool.on('error', () => {});
+    this.backoff = opts.listenBackoffMs?.min ?? 100;
+  }
+
+  /** Applies the migrations (idempotent; serialized across daemons). */
+  async migrate(): Promise<number[]> {
+    return migratePg(this.pool);
+  }
+
+  /** Runs `fn` in a transaction on one pooled client. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch((re: Error) => (broken = re));
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  // ---- users
+
+  async addUser(name: string, team: string | null = null): Promise<{ user: User; token: string }> {
+    const token = newToken();
+    const row: UserColumns = { id: newId('u_'), name, team, created_ms: Date.now(), revoked_ms: null };
+    try {
+      await this.pool.query('INSERT INTO users (id, name, team, token_hash, created_ms) VALUES ($1, $2, $3, $4, $5)',
+        [row.id, name, team, hashToken(token), row.created_ms]);
+    } catch (e) {
+      if ((e as { code?: string; constraint?: string }).constraint === 'users_name_key') throw new Error(`user "${name}" already exists`);
+      throw e;
+    }
+    return { user: toUser(row), token };
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.pool.query<UserColumns>('SELECT id, name, team, created_ms, revoked_ms FROM users ORDER BY name')).rows.map(toUser);
+  }
+
+  async revokeUser(name: string): Promise<void> {
+    const r = await this.pool.query('UPDATE users SET revoked_ms = COALESCE(revoked_ms, $1) WHERE name = $2', [Date.now(), name]);
+    if (r.rowCount === 0) throw new Error(`no user "${name}"`);
+  }
+
+  async rotateUser(name: string): Promise<string> {
+    const token = newToken();
+    const r = await this.pool.query('UPDATE users SET token_hash = $1, revoked_ms = NULL WHERE name = $2', [hashToken(token), name]);
+    if (r.rowCount === 0) throw new Error(`no user "${name}"`);
+    return token;
+  }
+
+  async userByTokenHash(hash: string): Promise<User | null> {
+    const r = await this.pool.query<UserColumns>('SELECT id, name, team, created_ms, revoked_ms FROM users WHERE token_hash = $1 AND revoked_ms IS NULL', [hash]);
+    return r.rows[0] ? toUser(r.rows[0]) : null;
+  }
+
+  // ---- budgets
+
+  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+    const atMs = (req.at ?? new Date()).getTime();
+    const keys = distinctKeys(req.limits);
+    // Lock order by lock id, not by name: two names whose ids collide are one lock, and only an
+    // order on the ids themselves is the same for every transaction.
+    const locks = [...new Set(keys.map(lockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.tx(async (c) => {
+      for (const l of locks) await c.query('SELECT pg_advisory_xact_lock($1)', [l.toString()]);
+      const used = new Map<string, Amounts>();
+      for (const { bkey, window } of keyWindows(req.limits)) {
+        const r = await c.query<Amounts>(`SELECT COALESCE(SUM(r.co2g), 0) AS "co2g", COALESCE(SUM(r.cost_usd), 0) AS "costUsd"
+          FROM reservation_keys k JOIN reservations r ON r.id = k.reservation_id WHERE k.bkey = $1 AND k.time_ms > $2`,
+          [bkey, atMs - WINDOW_MS[window]]);
+        used.set(`${bkey} ${window}`, r.rows[0]!);
+      }
+      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`)!, req.amounts);
+      if (over.length) return { ok: false, over } as const;
+      const id = newId('r_');
+      await c.query(`INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state) VALUES ($1, $2, $3, $4, $5, $6, 'open')`,
+        [id, req.requestId, req.userId, atMs, req.amounts.co2g, req.amounts.costUsd]);
+      await c.query('INSERT INTO reservation_keys (bkey, time_ms, reservation_id) SELECT k, $2, $3 FROM unnest($1::text[]) AS k', [keys, atMs, id]);
+      return { ok: true, id } as const;
+    });
+  }
+
+  async settle(id: string, actual: Amounts): Promise<boolean> {
+    const r = await this.pool.query(`UPDATE reservations SET co2g = $1, cost_usd = $2, state = 'settled' WHERE id = $3`, [actual.co2g, actual.costUsd, id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async release(id: string): Promise<boolean> {
+    // reservation_keys go with it (ON DELETE CASCADE).
+    const r = await this.pool.query(`DELETE FROM reservations WHERE id = $1 AND state = 'open'`, [id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async spent(scope: BudgetScope, key: string, metric: BudgetMetric, window: BudgetWindow, at: Date = new Date()): Promise<number> {
+    const col = metric === 'co2g' ? 'r.co2g' : 'r.cost_usd';
+    const r = await this.pool.query<{ v: number }>(`SELECT COALESCE(SUM(${col}), 0) AS v FROM reservation_keys k JOIN reservations r ON r.id = k.reservation_id
+      WHERE k.bkey = $1 AND k.time_ms > $2`, [budgetKey(scope, key), at.getTime() - WINDOW_MS[window]]);
+    return r.rows[0]!.v;
+  }
+
+  async staleReservations(olderThanMs = RESERVATION_TTL_MS, at: Date = new Date()): Promise<number> {
+    const r = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM reservations WHERE state = 'open' AND time_ms < $1`, [at.getTime() - olderThanMs]);
+    return Number(r.rows[0]!.n);
+  }
+
+  // ---- ledger
+
+  async appendLedger(rows: readonly LedgerRow[]): Promise<void> {
+    if (!rows.length) return;
+    // One statement for the batch: each column as an array, unnest()ed back into rows.
+    const cols = rows.map(ledgerColumns);
+    const types = ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'float8', 'boolean', 'text', 'text'];
+    const params = LEDGER_COLUMNS.map((name) => cols.map((c) => c[name]));
+    await this.pool.query(`INSERT INTO ledger (${LEDGER_COLUMNS.join(', ')})
+      SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+      ON CONFLICT (id) DO NOTHING`, params);
+  }
+
+  async ledgerTotals(opts: { groupBy: 'user' | 'team'; since?: Date; until?: Date }): Promise<LedgerTotalsRow[]> {
+    const key = opts.groupBy === 'user' ? 'l.user_id' : 'u.team';
+    const r = await this.pool.query<{ key: string | null; requests: string; energyJ: number; co2g: number; costUsd: number }>(
+      `SELECT ${key} AS key, COUNT(*) AS requests, COALESCE(SUM(l.energy_j), 0) AS "energyJ",
+          COALESCE(SUM(l.co2g), 0) AS co2g, COALESCE(SUM(l.cost_usd), 0) AS "costUsd"
+        FROM ledger l LEFT JOIN users u ON u.id = l.user_id
+        WHERE ($1::bigint IS NULL OR l.time_ms >= $1) AND ($2::bigint IS NULL OR l.time_ms < $2)
+        GROUP BY ${key} ORDER BY key NULLS FIRST`,
+      [opts.since?.getTime() ?? null, opts.until?.getTime() ?? null]);
+    return r.rows.map((x) => ({ ...x, requests: Number(x.requests) }));
+  }
+
+  async ledgerCount(): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM ledger')).rows[0]!.n);
+  }
+
+  async ledgerIds(ids: readonly string[]): Promise<Set<string>> {
+    const r = await this.pool.query<{ id: string }>('SELECT id FROM ledger WHERE id = ANY($1::text[])', [ids]);
+    return new Set(r.rows.map((x) => x.id));
+  }
+
+  // ---- decisions
+
+  async putDecision(requestId: string, userId: string, payload: unknown, at: Date = new Date()): Promise<void> {
+    await this.pool.query(`INSERT INTO decisions (request_id, user_id, payload, time_ms) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (request_id) DO UPDATE SET user_id = excluded.user_id, payload = excluded.payload, time_ms = excluded.time_ms`,
+      [requestId, userId, JSON.stringify(payload ?? null), at.getTime()]);
+  }
+
+  async getDecision(requestId: string): Promise<Decision | null> {
+    const r = await this.pool.query<{ user_id: string; payload: string }>('SELECT user_id, payload FROM decisions WHERE request_id = $1', [requestId]);
+    return r.rows[0] ? { userId: r.rows[0].user_id, payload: JSON.parse(r.rows[0].payload) } : null;
+  }
+
+  async pruneDecisions(maxAgeMs: number, at: Date = new Date()): Promise<number> {
+    return (await this.pool.query('DELETE FROM decisions WHERE time_ms < $1', [at.getTime() - maxAgeMs])).rowCount ?? 0;
+  }
+
+  // ---- outcomes
+
+  async recordOutcome(o: OutcomeInput): Promise<OutcomeResult> {
+    // The lock makes "was there one before?" exact when two daemons record the same pair at once.
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [lockId(`outcome\u0000${o.requestId}\u0000${o.userId}`).toString()]);
+      const prev = (await c.query<{ kind: FeedbackKind; edit_ratio: number | null }>(
+        'SELECT kind, edit_ratio FROM outcomes WHERE request_id = $1 AND user_id = $2', [o.requestId, o.userId])).rows[0];
+      const r = await c.query<{ seq: string }>(`INSERT INTO outcomes (request_id, user_id, kind, edit_ratio, time_ms, seq)
+          VALUES ($1, $2, $3, $4, $5, nextval('outcome_seq'))
+        ON CONFLICT (request_id, user_id) DO UPDATE SET kind = excluded.kind, edit_ratio = excluded.edit_ratio,
+          time_ms = excluded.time_ms, seq = excluded.seq
+        RETURNING seq`, [o.requestId, o.userId, o.kind, o.editRatio, (o.at ?? new Date()).getTime()]);
+      return { replaced: !!prev, previous: prev ? { kind: prev.kind, editRatio: prev.edit_ratio } : null, seq: Number(r.rows[0]!.seq) };
+    });
+  }
+
+  async outcomesInWindow(userId: string, sinceMs: number): Promise<number> {
+    const r = await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM outcomes WHERE user_id = $1 AND time_ms >= $2', [userId, sinceMs]);
+    return Number(r.rows[0]!.n);
+  }
+
+  // ---- events
+
+  async appendEvent(kind: string, payload: unknown): Promise<number> {
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+      const r = await c.query<{ seq: string }>('INSERT INTO events (kind, payload, time_ms) VALUES ($1, $2, $3) RETURNING seq',
+        [kind, JSON.stringify(payload ?? null), Date.now()]);
+      // Delivered to the listeners when this transaction commits.
+      await c.query('SELECT pg_notify($1, $2)', [CHANNEL, r.rows[0]!.seq]);
+      return Number(r.rows[0]!.seq);
+    });
+  }
+
+  async eventsSince(seq: number, limit = 1000): Promise<StoreEvent[]> {
+    const r = await this.pool.query<{ seq: string; kind: string; payload: string; time_ms: string }>(
+      'SELECT seq, kind, payload, time_ms FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [seq, limit]);
+    return r.rows.map((x) => ({ seq: Number(x.seq), kind: x.kind, payload: JSON.parse(x.payload), at: new Date(Number(x.time_ms)) }));
+  }
+
+  onEvents(cb: () => void): () => void {
+    this.subscribers.add(cb);
+    if (!this.listener && !this.reconnect) void this.listen();
+    return () => {
+      this.subscribers.delete(cb);
+    };
+  }
+
+  private notify(): void {
+    for (const cb of [...this.subscribers]) {
+      try {
+        cb();
+      } catch {
+        // A subscriber's failure is its own; the others still hear of the events.
+      }
+    }
+  }
+
+  /** A dedicated connection (a pooled one would be handed to queries) LISTENing on CHANNEL. When
+   * PostgreSQL restarts it reconnects with backoff, then tells the subscribers once: events
+   * appended while it was away sent no notification it could hear. */
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url });
+    this.listener = client;
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      this.missed = true;
+      if (this.listener === client) this.listener = null;
+      this.listening = false;
+      client.end().catch(() => {});
+      this.scheduleReconnect();
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
+    client.on('notification', () => this.notify());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.closed) return void client.end().catch(() => {});
+      this.backoff = this.opts.listenBackoffMs?.min ?? 100;
+      this.listening = true;
+      if (this.missed) {
+        this.missed = false;
+        this.notify();
+      }
+    } catch {
+      onLost();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnect) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.opts.listenBackoffMs?.max ?? 2000);
+    this.reconnect = setTimeout(() => {
+      this.reconnect = null;
+      void this.listen();
+    }, delay);
+    this.reconnect.unref();
+  }
+
+  /** Whether the LISTEN connection is up (for health reports and tests). */
+  get listenerReady(): boolean {
+    return this.listening;
+  }
+
+  // ---- health
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconnect) clearTimeout(this.reconnect);
+    this.reconnect = null;
+    const l = this.listener;
+    this.listener = null;
+    if (l) await l.end().catch(() => {});
+    await this.pool.end();
+  }
+}

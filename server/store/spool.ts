@@ -1,0 +1,192 @@
+// The ledger spool: no ledger row of an answered request may be lost while the shared store
+// (PostgreSQL) restarts or is unreachable. append() commits each row synchronously to a local
+// SQLite file (<stateDir>/ledger-spool.sqlite, WAL, 0600) before returning; a forwarder then sends
+// the unforwarded rows to the store in batches and marks them forwarded. The store's appendLedger is
+// idempotent on the row id, so a daemon killed between sending and marking sends the batch again on
+// its next start and the store still holds each row once. While the store is down the forwarder
+// retries with exponential backoff.
+//
+// Settlements of budget reservations go the same way: settle() is idempotent by reservation id, so
+// a replay is harmless, and until it arrives the reservation keeps counting at its (higher)
+// reserved amount, which errs on the side of the budget.
+import * as path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { LedgerRow } from '../accounting/ledger';
+import { openPrivateDatabase } from './sqlite-file';
+import type { Amounts, Store } from './types';
+
+export const SPOOL_FILE = 'ledger-spool.sqlite';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS spool_ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    row_json TEXT NOT NULL,
+    spooled_ms INTEGER NOT NULL,
+    forwarded INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS spool_ledger_pending ON spool_ledger (forwarded, seq);
+  CREATE TABLE IF NOT EXISTS spool_settle (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    reservation_id TEXT NOT NULL,
+    co2g REAL NOT NULL,
+    cost_usd REAL NOT NULL,
+    spooled_ms INTEGER NOT NULL,
+    forwarded INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS spool_settle_pending ON spool_settle (forwarded, seq);`;
+
+/** Forwarded rows are kept this long (to look at after an incident), then deleted. */
+const KEEP_FORWARDED_MS = 3_600_000;
+
+export interface SpoolOptions {
+  batchSize?: number;
+  /** Retry delays while the store is down, doubling from min to max. */
+  backoffMs?: { min: number; max: number };
+  /** Each failed forwarding attempt (for the log; the spool retries by itself). */
+  onError?: (e: Error) => void;
+}
+
+export class LedgerSpool {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly batchSize: number;
+  private readonly backoffMin: number;
+  private readonly backoffMax: number;
+  private backoff: number;
+  private running: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** The last forwarding failure, cleared by a success. */
+  lastError: Error | null = null;
+
+  /** `location`: the state directory (the file is SPOOL_FILE in it) or a path ending in .sqlite. */
+  constructor(location: string, private readonly store: Pick<Store, 'appendLedger' | 'settle'>, private readonly opts: SpoolOptions = {}) {
+    this.file = location.endsWith('.sqlite') ? location : path.join(location, SPOOL_FILE);
+    this.db = openPrivateDatabase(this.file);
+    this.db.exec(SCHEMA);
+    this.batchSize = opts.batchSize ?? 500;
+    this.backoffMin = opts.backoffMs?.min ?? 100;
+    this.backoffMax = opts.backoffMs?.max ?? 5000;
+    this.backoff = this.backoffMin;
+    // Rows a previous run spooled but never forwarded (it was killed, or the store was down).
+    this.kick();
+  }
+
+  /** Durable when it returns (committed to the spool's WAL); forwarded in the background. A row
+   * whose id is already spooled is ignored. */
+  append(rows: LedgerRow | readonly LedgerRow[]): void {
+    const list: readonly LedgerRow[] = Array.isArray(rows) ? rows : [rows as LedgerRow];
+    const insert = this.db.prepare('INSERT OR IGNORE INTO spool_ledger (id, row_json, spooled_ms) VALUES (?, ?, ?)');
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const r of list) insert.run(r.id, JSON.stringify(r), now);
+    })();
+    this.kick();
+  }
+
+  /** Queues the settlement of a reservation (idempotent in the store); forwarded in the background. */
+  settle(reservationId: string, actual: Amounts): void {
+    this.db.prepare('INSERT INTO spool_settle (reservation_id, co2g, cost_usd, spooled_ms) VALUES (?, ?, ?, ?)')
+      .run(reservationId, actual.co2g, actual.costUsd, Date.now());
+    this.kick();
+  }
+
+  /** Ledger rows and settlements not yet forwarded. */
+  pending(): number {
+    const a = this.db.prepare('SELECT COUNT(*) AS n FROM spool_ledger WHERE forwarded = 0').get() as { n: number };
+    const b = this.db.prepare('SELECT COUNT(*) AS n FROM spool_settle WHERE forwarded = 0').get() as { n: number };
+    return a.n + b.n;
+  }
+
+  /** Forwards everything pending now, retrying until `timeoutMs`; throws with the last store error
+   * if rows are still pending then (for shutdown and tests). */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.running) await this.running;
+      if (this.pending() === 0) return;
+      if (this.closed) throw new Error('spool is closed');
+      if (Date.now() >= until) throw new Error(`spool: ${this.pending()} rows not forwarded: ${this.lastError?.message ?? 'no attempt yet'}`);
+      // Try now rather than at the end of a backoff; wait a little between failed tries.
+      if (this.retry) {
+        clearTimeout(this.retry);
+        this.retry = null;
+      }
+      this.kick();
+      if (this.running) await this.running;
+      if (this.pending() > 0) await new Promise((r) => setTimeout(r, Math.min(this.backoffMin, Math.max(0, until - Date.now()))));
+    }
+  }
+
+  /** Stops forwarding (what is pending stays in the file for the next start). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    if (this.running) await this.running;
+    this.db.close();
+  }
+
+  /** Starts a forwarding pass unless one is running or a retry is scheduled. */
+  private kick(): void {
+    if (this.closed || this.running || this.retry) return;
+    this.running = this.pump().finally(() => {
+      this.running = null;
+      // Rows appended after the pass's last look: go again.
+      if (!this.closed && !this.retry && this.pending() > 0) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.closed && (await this.forwardBatch())) { /* until nothing is left */ }
+      this.backoff = this.backoffMin;
+      this.lastError = null;
+    } catch (e) {
+      this.lastError = e as Error;
+      this.opts.onError?.(e as Error);
+      if (this.closed) return;
+      const delay = this.backoff;
+      this.backoff = Math.min(this.backoff * 2, this.backoffMax);
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        this.kick();
+      }, delay);
+      this.retry.unref();
+    }
+  }
+
+  /** Sends one batch of each kind; true when something was sent (there may be more). */
+  private async forwardBatch(): Promise<boolean> {
+    const rows = this.db.prepare('SELECT seq, row_json FROM spool_ledger WHERE forwarded = 0 ORDER BY seq LIMIT ?').all(this.batchSize) as
+      { seq: number; row_json: string }[];
+    if (rows.length) {
+      await this.store.appendLedger(rows.map((r) => JSON.parse(r.row_json) as LedgerRow));
+      // A kill right here sends the batch again on the next start: the store ignores known ids.
+      this.mark('spool_ledger', rows.map((r) => r.seq));
+      if (this.closed) return false;
+    }
+    const settles = this.db.prepare('SELECT seq, reservation_id, co2g, cost_usd FROM spool_settle WHERE forwarded = 0 ORDER BY seq LIMIT ?').all(this.batchSize) as
+      { seq: number; reservation_id: string; co2g: number; cost_usd: number }[];
+    for (const s of settles) {
+      // False (a reservation unknown or released) is final too: there is nothing to retry.
+      await this.store.settle(s.reservation_id, { co2g: s.co2g, costUsd: s.cost_usd });
+      this.mark('spool_settle', [s.seq]);
+      if (this.closed) return false;
+    }
+    if (rows.length || settles.length) this.prune();
+    return rows.length > 0 || settles.length > 0;
+  }
+
+  private mark(table: 'spool_ledger' | 'spool_settle', seqs: number[]): void {
+    this.db.prepare(`UPDATE ${table} SET forwarded = 1 WHERE seq IN (SELECT value FROM json_each(?))`).run(JSON.stringify(seqs));
+  }
+
+  private prune(): void {
+    const before = Date.now() - KEEP_FORWARDED_MS;
+    this.db.prepare('DELETE FROM spool_ledger WHERE forwarded = 1 AND spooled_ms < ?').run(before);
+    this.db.prepare('DELETE FROM spool_settle WHERE forwarded = 1 AND spooled_ms < ?').run(before);
+  }
+}
