@@ -181,6 +181,7 @@ export const MIGRATION_LOCK = 0x726c6c6d01;
  * Returns the versions applied (empty when another daemon got there first). */
 export async function migratePg(pool: Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<number[]> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -196,16 +197,17 @@ export async function migratePg(pool: Pool, migrations: readonly string[] = PG_M
           await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, new Date().toISOString()]);
           await client.query('COMMIT');
         } catch (e) {
-          await client.query('ROLLBACK');
+          await client.query('ROLLBACK').catch(() => {});
           throw e;
         }
         applied.push(version);
       }
       return applied;
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      // A lost connection has dropped the lock with it; such a client must not go back to the pool.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch((e: Error) => (broken = e));
     }
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -19,6 +19,9 @@ export interface PgCluster {
   port: number;
   /** A fresh empty database on the cluster; its URL. */
   createDatabase(): Promise<string>;
+  /** A fresh empty schema in the cluster's database; a URL whose connections use it (search_path).
+   * Much cheaper than a database (CREATE DATABASE copies the template): one per test case. */
+  freshSchema(): Promise<string>;
   /** Fast shutdown (SIGINT), waiting for the server to exit. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -29,14 +32,16 @@ export interface PgCluster {
   destroy(): Promise<void>;
 }
 
-export function findPgBin(): string {
-  const versions = fs.existsSync(PG_ROOT)
-    ? fs.readdirSync(PG_ROOT).filter((v) => /^\d+$/.test(v) && fs.existsSync(path.join(PG_ROOT, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+/** The bin directory of the highest PostgreSQL version under `root`; a clear error when none is
+ * installed (CI installs it: a missing server must fail the tests, not skip them). */
+export function findPgBin(root = PG_ROOT): string {
+  const versions = fs.existsSync(root)
+    ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v) && fs.existsSync(path.join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
     : [];
   if (!versions.length) {
-    throw new Error(`the store tests need a PostgreSQL server: none found under ${PG_ROOT}/<version>/bin. Install Debian's \`postgresql\` package (apt-get install -y postgresql)`);
+    throw new Error(`the store tests need a PostgreSQL server: none found under ${root}/<version>/bin. Install Debian's \`postgresql\` package (apt-get install -y postgresql)`);
   }
-  return path.join(PG_ROOT, versions[0]!, 'bin');
+  return path.join(root, versions[0]!, 'bin');
 }
 
 /** uid/gid of `nobody` from /etc/passwd (initdb and postgres refuse to run as root). */
@@ -85,10 +90,12 @@ function childrenOf(pid: number): number[] {
 
 export async function startPgCluster(): Promise<PgCluster> {
   const bin = findPgBin();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rllm-pg-'));
+  const owner = process.getuid?.() === 0 ? nobody() : null;
+  // As root, /tmp rather than $TMPDIR: `nobody` must reach the directory (a TMPDIR under /root it
+  // cannot), and the socket path must stay under the 107 bytes a unix socket name may have.
+  const dir = fs.mkdtempSync(path.join(owner && fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), 'rllm-pg-'));
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'postgres.log');
-  const owner = process.getuid?.() === 0 ? nobody() : null;
   let proc: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
@@ -173,19 +180,27 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
 
   let dbs = 0;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
   return {
     url,
     port,
     async createDatabase() {
-      const name = `t${++dbs}_${process.pid}`;
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await c.end();
-      }
+      const name = `t${++dbs}`;
+      await admin(`CREATE DATABASE ${name}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async freshSchema() {
+      const name = `s${++dbs}`;
+      await admin(`CREATE SCHEMA ${name}`);
+      return `${url}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
     stop,
     start,

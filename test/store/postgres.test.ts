@@ -5,8 +5,9 @@ import { openStore } from '../../server/store/open';
 import { PG_MIGRATIONS } from '../../server/store/migrations';
 import type { Store } from '../../server/store/types';
 import { storeContract } from './contract';
-import { startPgCluster, type PgCluster } from './pg-cluster';
+import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
 import { waitFor } from './helpers';
+import { spoolFaultTests } from './spool-faults';
 
 async function migrationRows(url: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: url });
@@ -34,7 +35,7 @@ describe('store: PostgreSQL', function () {
 
   storeContract({
     async fresh() {
-      const url = await cluster.createDatabase();
+      const url = await cluster.freshSchema();
       const opened: Store[] = [];
       return {
         async open() {
@@ -63,7 +64,7 @@ describe('store: PostgreSQL', function () {
   });
 
   it('keeps delivering events after PostgreSQL restarts (the listener reconnects)', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster.freshSchema();
     const a = (await openStore(url, '/nonexistent')) as PostgresStore;
     const b = (await openStore(url, '/nonexistent')) as PostgresStore;
     try {
@@ -82,5 +83,13 @@ describe('store: PostgreSQL', function () {
       await a.close();
       await b.close();
     }
+  });
+
+  spoolFaultTests(() => cluster);
+});
+
+describe('store: the test cluster', () => {
+  it('fails with a clear message when no PostgreSQL is installed', () => {
+    assert.throws(() => findPgBin('/nonexistent/postgresql'), /Install Debian's `postgresql` package/);
   });
 });
