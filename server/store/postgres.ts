@@ -166,6 +166,12 @@ export class PostgresStore implements Store {
     return Number(r.rows[0]!.n);
   }
 
+  async pruneReservations(olderThanMs = WINDOW_MS.day, at: Date = new Date()): Promise<number> {
+    // reservation_keys go with them (ON DELETE CASCADE).
+    const before = at.getTime() - Math.max(olderThanMs, WINDOW_MS.day);
+    return (await this.pool.query('DELETE FROM reservations WHERE time_ms < $1', [before])).rowCount ?? 0;
+  }
+
   // ---- ledger
 
   async appendLedger(rows: readonly LedgerRow[]): Promise<void> {

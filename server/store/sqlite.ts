@@ -126,6 +126,14 @@ export class SqliteStore implements Store {
     return r.n;
   }
 
+  async pruneReservations(olderThanMs = WINDOW_MS.day, at: Date = new Date()): Promise<number> {
+    const before = at.getTime() - Math.max(olderThanMs, WINDOW_MS.day);
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM reservation_keys WHERE reservation_id IN (SELECT id FROM reservations WHERE time_ms < ?)').run(before);
+      return this.db.prepare('DELETE FROM reservations WHERE time_ms < ?').run(before).changes;
+    }).immediate();
+  }
+
   // ---- ledger
 
   async appendLedger(rows: readonly LedgerRow[]): Promise<void> {

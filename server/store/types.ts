@@ -115,6 +115,9 @@ export interface Store {
   /** Open reservations made more than `olderThanMs` ago (a daemon that died mid-request): they keep
    * counting at their reserved amount, this only reports them. */
   staleReservations(olderThanMs?: number, at?: Date): Promise<number>;
+  /** Deletes reservations made before `at - olderThanMs` (at least a day: older ones count in no
+   * window). Returns how many. */
+  pruneReservations(olderThanMs?: number, at?: Date): Promise<number>;
 
   // Ledger.
   /** Idempotent on the row id: a replay adds nothing. */
@@ -138,7 +141,10 @@ export interface Store {
   // Learned-state events, applied by every daemon in seq order.
   appendEvent(kind: string, payload: unknown): Promise<number>;
   eventsSince(seq: number, limit?: number): Promise<StoreEvent[]>;
-  /** `cb` is called (with no data) when events may have arrived: read them with eventsSince. */
+  /** `cb` is called (with no data) when events may have arrived: read them with eventsSince. A
+   * daemon subscribes first and then reads from its last applied seq: in PostgreSQL the LISTEN
+   * connection opens with the first subscription, and what was appended before it is up (or while
+   * it reconnects: then `cb` is called once it is back) is found only by reading. */
   onEvents(cb: () => void): () => void;
 
   /** Throws when the store is unreachable. */

@@ -121,6 +121,10 @@ export function storeContract(harness: ContractHarness): void {
       await a.reserve({ requestId: 'q5', userId: 'u1', amounts: { co2g: 5, costUsd: 0 }, limits: [limit({ window: 'day', limit: 100 })], at: new Date(Date.now() - 2 * 3_600_000) });
       assert.equal(await b.spent('user', 'u1', 'co2g', 'hour'), 0.6);
       assert.equal(await b.spent('user', 'u1', 'co2g', 'day'), 5.6);
+      // Pruning drops only what no window counts any more (never less than a day old).
+      assert.equal(await a.pruneReservations(0), 0);
+      assert.equal(await a.pruneReservations(0, new Date(Date.now() + 86_400_000 - 60 * 60_000)), 1);
+      assert.equal(await b.spent('user', 'u1', 'co2g', 'day', new Date(Date.now() + 86_400_000 - 60 * 60_000)), 0.6);
     });
   });
 
