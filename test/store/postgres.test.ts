@@ -5,7 +5,7 @@ import { openStore } from '../../server/store/open';
 import { PG_MIGRATIONS } from '../../server/store/migrations';
 import type { Store } from '../../server/store/types';
 import { storeContract } from './contract';
-import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
+import { findPgBin, startPgCluster, type PgCluster } from '../../server/bench/pg-cluster';
 import { waitFor } from './helpers';
 import { spoolFaultTests } from './spool-faults';
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { LedgerSpool } from '../../server/store/spool';
 import { openStore } from '../../server/store/open';
 import type { PostgresStore } from '../../server/store/postgres';
-import type { PgCluster } from './pg-cluster';
+import type { PgCluster } from '../../server/bench/pg-cluster';
 import { ledgerRow, waitFor } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,9 +1,10 @@
-// A throwaway PostgreSQL cluster for the store tests, from Debian's `postgresql` package (the
-// binaries in /usr/lib/postgresql/<version>/bin; the highest version wins). initdb refuses to run
-// as root, so as root the cluster belongs to `nobody`. Trust auth on 127.0.0.1 and a unix socket in
-// the temp dir, a free port, fsync off (a test cluster needs no durability against power loss).
-// The postmaster is our own child (not daemonized by pg_ctl), so kill() can SIGKILL it like a crash
-// and the leftover-process hook sees it if a test forgets to stop it.
+// A throwaway PostgreSQL cluster for the store tests and the team bench (server/bench/team.ts),
+// from Debian's `postgresql` package (the binaries in /usr/lib/postgresql/<version>/bin; the
+// highest version wins). initdb refuses to run as root, so as root the cluster belongs to `nobody`.
+// Trust auth on 127.0.0.1 and a unix socket in the temp dir, a free port, fsync off (a throwaway
+// cluster needs no durability against power loss). The postmaster is our own child (not daemonized
+// by pg_ctl), so kill() can SIGKILL it like a crash and the leftover-process hook sees it if a test
+// forgets to stop it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
