@@ -182,7 +182,11 @@ export class Ledger {
   /** `location`: the state directory (the file is LEDGER_FILE in it) or a path ending in .sqlite/.db. */
   constructor(location: string, opts: LedgerOptions = {}) {
     this.file = /\.(sqlite|db)$/.test(location) ? location : path.join(location, LEDGER_FILE);
-    if (!opts.mustExist && !opts.readonly) fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    if (!opts.mustExist && !opts.readonly) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      // Created private (0600); SQLite gives its -wal and -shm files the database file's mode.
+      fs.closeSync(fs.openSync(this.file, 'a', 0o600));
+    }
     this.db = new Database(this.file, { fileMustExist: !!(opts.mustExist || opts.readonly), readonly: !!opts.readonly });
     // Another process (the CLI, a second daemon) may hold the lock for a moment.
     this.db.pragma('busy_timeout = 5000');

@@ -15,7 +15,8 @@ export class CheckCache {
   private readonly entries = new Map<string, TestReport>();
 
   constructor(private readonly opts: { maxEntries?: number; dir?: string } = {}) {
-    if (opts.dir) fs.mkdirSync(opts.dir, { recursive: true });
+    // Private to the daemon's user: the reports quote code from the user's files.
+    if (opts.dir) fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   }
 
   get(key: string): TestReport | undefined {
@@ -40,7 +41,7 @@ export class CheckCache {
     if (!this.opts.dir) return;
     const tmp = `${this.file(key)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify(report));
+      fs.writeFileSync(tmp, JSON.stringify(report), { mode: 0o600 });
       fs.renameSync(tmp, this.file(key));
     } catch {
       fs.rmSync(tmp, { force: true }); // a cache that cannot persist still works in memory

@@ -22,10 +22,16 @@ export function sandboxStatus({ plan, requireNamespaces, shared }: SandboxPolicy
     testsAllowed: false,
     reason:
       `this ${shared ? 'shared ' : ''}daemon requires namespace isolation for model-written code, but the sandbox ` +
-      `only has '${plan.mode}' here (${plan.isolation}), so the code could read the daemon user's files, write outside its ` +
+      `only has '${plan.mode}' here (${plan.isolation}), so the code could ${reach(plan)}, write outside its ` +
       `directory or open sockets. Run the daemon as root with unshare (util-linux), or where unprivileged user namespaces are ` +
       `allowed; or accept the weaker isolation with "sandbox": { "requireNamespaces": false } in the daemon's config.`,
   };
+}
+
+/** What code below namespace isolation can read. */
+function reach(plan: SandboxPlan): string {
+  if (plan.switchesUid) return 'read every world-readable file (its uid is a fresh one)';
+  return "read the daemon user's files and the daemon's environment (/proc/<pid>/environ: the shared token included)";
 }
 
 /** The start-up log line. */

@@ -71,12 +71,20 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
   if (opts.signal?.aborted) return { ...failed('aborted before start', ''), exitCode: null };
 
   const runtime = opts.language === 'python' ? 'python' : 'node';
-  const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'routerllm-sbx-'));
+  // Its real path: the namespace modes recreate it at that path inside the program's root.
+  const workDir = await fs.promises.realpath(await fs.promises.mkdtemp(path.join(os.tmpdir(), 'routerllm-sbx-')));
   track(workDir);
+  // The namespace modes mount the program's minimal root on an empty dir beside the run's own
+  // (in the run's mount namespace only: on the host it stays an empty dir).
+  const rootDir = `${workDir}.root`;
   try {
+    if (hasNamespaces(plan.mode)) {
+      track(rootDir);
+      await fs.promises.mkdir(rootDir, { mode: 0o700 });
+    }
     const file = runtime === 'python' ? 'main.py' : 'main.js';
     await fs.promises.writeFile(path.join(workDir, file), program);
-    const uid = plan.mode === 'namespaces' || plan.mode === 'uid' ? sandboxUid() : undefined;
+    const uid = plan.switchesUid ? sandboxUid() : undefined;
     if (uid !== undefined) {
       // The run's uid owns its dir (and nothing else): the only place it can write.
       await fs.promises.chown(workDir, uid, uid);
@@ -86,22 +94,37 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
       runtime === 'python'
         ? [plan.python, '-I', '-S', '-B', file] // isolated, no site-packages, stdlib still importable
         : [plan.node, `--max-old-space-size=${opts.limits.memoryMb}`, '--no-deprecation', file];
-    const argv = wrapCommand(plan, workDir, uid, opts.limits, runtime, interp);
-    return await spawnConfined(argv, workDir, opts, plan);
+    const argv = wrapCommand(plan, workDir, rootDir, uid, opts.limits, runtime, interp);
+    // Without setpriv (rlimits mode as root) the uid switch is spawn's own setuid/setgid.
+    return await spawnConfined(argv, workDir, opts, plan, plan.mode === 'rlimits' ? uid : undefined);
   } finally {
     await fs.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await fs.promises.rm(rootDir, { recursive: true, force: true }).catch(() => undefined);
     active.delete(workDir);
+    active.delete(rootDir);
   }
 }
 
-function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, plan: SandboxPlan): Promise<SandboxResult> {
+// Secrets by name: never in a child's environment, whatever is added to the list below.
+const SECRET_NAME = /TOKEN|KEY|SECRET|PASSW|CREDENTIAL/i;
+
+/** The program's whole environment: a fixed list, nothing of the daemon's (ROUTERLLM_TOKEN, API
+ * keys). */
+export function sandboxEnv(workDir: string): Record<string, string> {
+  const env: Record<string, string> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' };
+  for (const k of Object.keys(env)) if (SECRET_NAME.test(k)) delete env[k];
+  return env;
+}
+
+function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, plan: SandboxPlan, uid: number | undefined): Promise<SandboxResult> {
   const { limits } = opts;
   const { isolation } = plan;
   // Nothing of the daemon's environment (API keys, tokens) reaches the program.
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: workDir, TMPDIR: workDir, LANG: 'C.UTF-8', PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' };
+  const env = sandboxEnv(workDir);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ids = uid === undefined ? {} : { uid, gid: uid };
+    const child = spawn(argv[0], argv.slice(1), { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...ids });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;

@@ -2,6 +2,7 @@
 // daemon (server/daemon/start.ts) on stdio or WebSocket.
 import * as fs from 'node:fs';
 import { loadConfig } from '../config/load';
+import { tokenFileWarning } from '../config/state-dir';
 import { serve } from './start';
 import { intArg, parseCommandArgs } from '../command-line/args';
 import { CliError, orCliError } from '../command-line/errors';
@@ -30,10 +31,20 @@ const OPTIONS = {
   clientProcessId: { type: 'string' },
 } as const;
 
-function readToken(tokenFile: string | undefined): string {
+/** Logged like the daemon's own lines (stderr: stdout carries the protocol in stdio mode). */
+const startupLog = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
+
+/** The shared token: ROUTERLLM_TOKEN, else the file `tokenFile`, with a warning through `warn`
+ * when its group or others can read it. */
+export function readToken(tokenFile: string | undefined, warn: (line: string) => void = startupLog): string {
   const fromEnv = process.env.ROUTERLLM_TOKEN?.trim();
   if (fromEnv) return fromEnv;
-  if (tokenFile) return orCliError(() => fs.readFileSync(tokenFile, 'utf8').trim(), `cannot read the token file ${tokenFile}: `);
+  if (tokenFile) {
+    const token = orCliError(() => fs.readFileSync(tokenFile, 'utf8').trim(), `cannot read the token file ${tokenFile}: `);
+    const warning = tokenFileWarning(tokenFile);
+    if (warning) warn(warning);
+    return token;
+  }
   throw new CliError('--ws needs a shared token: set ROUTERLLM_TOKEN or ws.tokenFile in the config');
 }
 

@@ -38,7 +38,7 @@ describe('checks: sandbox at each isolation level', function () {
 
   it('a shared daemon accepts exactly the namespace levels, and says why and how otherwise', () => {
     for (const mode of SANDBOX_MODES) {
-      const plan = { mode, isolation: `isolation of ${mode}`, python: 'python3', node: 'node' };
+      const plan = { mode, isolation: `isolation of ${mode}`, python: 'python3', node: 'node', root: [], switchesUid: false };
       const shared = sandboxStatus({ plan, requireNamespaces: undefined, shared: true });
       assert.equal(shared.testsAllowed, hasNamespaces(mode), mode);
       if (!shared.testsAllowed) {
@@ -90,8 +90,9 @@ describe('checks: sandbox at each isolation level', function () {
         });
       });
 
-      // RLIMIT_NPROC does not apply to root: without a uid switch a root daemon could be fork-bombed.
-      const forkBombContained = hasNamespaces(mode) ? mode === 'namespaces' || !isRoot : mode === 'uid' || !isRoot;
+      // RLIMIT_NPROC does not apply to root: without a uid switch a root daemon could be fork-bombed
+      // (userns maps the program to root; rlimits as root switches to a fresh uid by spawn's setuid).
+      const forkBombContained = mode !== 'userns' || !isRoot;
       it(`a fork bomb ends and leaves nothing running${forkBombContained ? '' : ' (not run: no process limit for root here)'}`, async function () {
         if (!forkBombContained) this.skip();
         await run(this, async () => {
@@ -106,7 +107,8 @@ describe('checks: sandbox at each isolation level', function () {
         });
       });
 
-      const readsHomeBlocked = mode !== 'rlimits';
+      // rlimits mode keeps the daemon's user, unless that is root: then a fresh uid.
+      const readsHomeBlocked = mode !== 'rlimits' || isRoot;
       it(`${readsHomeBlocked ? 'cannot' : 'CAN (documented)'} read a private file in the daemon user's home`, async function () {
         await run(this, async () => {
           const secret = path.join(os.homedir(), `.routerllm-secret-${rand()}`);
