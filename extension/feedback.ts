@@ -1,6 +1,9 @@
 // Tells the daemon what became of its answers (the `feedback` request). The daemon stores the
 // verdict in the ledger (stats, recommendations) and in the session's history (a routing feature
-// of the next requests); no router trains on it: only test verdicts and offline training teach.
+// of the next requests), and the router learns from it (server/daemon/feedback.ts): the strategy
+// that chose the model, the online pass model and, for ghost text, the inline policy's acceptance
+// tallies. A request teaches once, only its own user's verdict counts, and each user's verdicts
+// teach a bounded number of times per hour.
 //  - accepted: an inline suggestion accepted (its item's command runs routerllm.acceptedInline);
 //  - rejected: a shown suggestion typed over, or left (the cursor moved elsewhere), before the
 //    next change at its position accepted it; typing the suggestion's own first characters

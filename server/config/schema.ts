@@ -186,6 +186,9 @@ export const Config = z.object({
         .default({ requestsPerSecond: 200, burst: 400 }),
     })
     .default({ host: '127.0.0.1', maxMessageBytes: 4 * 1024 * 1024, allowedOrigins: [], rateLimit: { requestsPerSecond: 200, burst: 400 } }),
+  /** Users' verdicts on answers (server/daemon/feedback.ts): each user's verdicts teach the shared
+   * router at most this many times per hour (beyond it they are recorded, not learnt). */
+  feedback: z.object({ maxPerUserPerHour: z.number().int().nonnegative().default(30) }).default({ maxPerUserPerHour: 30 }),
   /** Base URL of the recorded fleet the default catalogue points at. */
   fleetUrl: z.string().url().default('http://127.0.0.1:8177'),
 });

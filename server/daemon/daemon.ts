@@ -10,7 +10,6 @@ import { Session, type SessionSettings } from './session';
 import { describeIssues, onRequest, sendNotification } from './validate';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
-import { teachInlinePolicy } from './inlineFeedback';
 
 /** At most one statsChanged per session per interval. Each notification carries the session's
  * totals and its last 20 requests with their routing explanations (~20 KB once a session is busy),
@@ -119,18 +118,7 @@ export class Daemon {
       log,
     );
     onRequest(connection, protocol.inlineCompletion, (params, token) => accounted((signal) => inlineCompletion(this.services, session, params, signal))(token), log);
-    onRequest(connection, protocol.feedback, async (params) => {
-      const item = session.history.find((h) => h.requestId === params.requestId);
-      if (!item) return { recorded: false, learned: false, reason: `no request ${params.requestId} in this session` };
-      item.feedback = params.kind;
-      // Ghost text's verdict also teaches the inline policy's acceptance tallies (inlineFeedback.ts).
-      teachInlinePolicy(this.services, params.requestId, params.kind, params.editRatio);
-      const recorded = this.services.setFeedback(params.requestId, params.kind, params.editRatio);
-      if (!recorded) return { recorded, learned: false, reason: 'request not found in the ledger' };
-      // The verdict teaches the strategy that chose the model and the online pass model.
-      const taught = await this.services.learnFeedback(params.requestId, params.kind, params.editRatio);
-      return { recorded, learned: taught.learned, ...(taught.reason ? { reason: taught.reason } : {}) };
-    }, log);
+    onRequest(connection, protocol.feedback, (params) => this.services.feedback(session, params), log);
     onRequest(connection, protocol.sessionStats, (params) => session.withReasons(this.services.sessionStats(session.id, params.recent, this.budgetStatusOf(session))), log);
     onRequest(connection, protocol.listModels, () => ({
       models: this.services.availability().map(({ model, available, reason }) => ({

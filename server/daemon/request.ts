@@ -71,7 +71,8 @@ export async function finishRequest(services: Services, session: Session, begun:
   const { row, committed } = services.commit(f.tab, { id: requestId, sessionId: session.id, user: session.user, strategy: f.strategy, latencyMs, passed: f.passed, answer: f.answer });
   await committed;
   const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
-  services.rememberDecision(requestId, {
+  await services.rememberDecision(requestId, {
+    user: session.user,
     ...f.decided,
     model: answered.model,
     footprint: { energyJ: answered.footprint.energyJ, co2g: answered.footprint.co2g, costUsd: answered.footprint.costUsd, latencyMs: answered.latencyMs },

@@ -8,11 +8,12 @@ import type { Strategy, RequestContext, FootprintEstimate, RouteInput, RouteOutc
 import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
-import type { Decision, FeedbackLearned } from './learning';
+import type { Decision, FeedbackInput, FeedbackSession } from './feedback';
+import type { Store } from '../store/types';
 import type { BudgetScope } from '../routing/budget-layer';
 import type { UserLimits } from '../accounting/user-budgets';
 import type { InlinePolicy } from '../routing/inline/policy';
-import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus } from '../../shared/protocol';
+import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus, FeedbackResult } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
 export type GenerateCall = Omit<GenerateRequest, 'onToken' | 'temperature'> & { deadlineMs: number };
@@ -34,6 +35,8 @@ export interface CallOutcome {
 
 export interface Services {
   config: Config;
+  /** The shared state of a team of daemons (server/store). */
+  store: Store;
   /** Every model with whether it can be called now, smallest first. */
   availability(): { model: ModelConfig; available: boolean; reason?: string }[];
   /** Calls `candidates` in order, falling back past failed ones; measures the call's energy where
@@ -63,10 +66,11 @@ export interface Services {
   setFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): boolean;
   /** One call's outcome: the deciding strategy and the online pass model learn from it. */
   learn(strategy: Strategy, outcome: RouteOutcome): Promise<void>;
-  /** Keeps a request's decision so that its feedback, arriving later, can teach (learning.ts). */
-  rememberDecision(requestId: string, decision: Decision): void;
-  /** Teaches the decision's strategy and the online pass model the user's verdict. */
-  learnFeedback(requestId: string, kind: FeedbackKind, editRatio?: number): Promise<FeedbackLearned>;
+  /** Keeps a request's decision in the store so that its feedback, arriving later, can teach
+   * (feedback.ts). Never rejects. */
+  rememberDecision(requestId: string, decision: Decision): Promise<void>;
+  /** A user's verdict on one of their own requests, through the feedback pipeline (feedback.ts). */
+  feedback(session: FeedbackSession, params: FeedbackInput): Promise<FeedbackResult>;
   sessionStats(sessionId: string, recent: number, budget?: BudgetStatus): SessionStats;
   /** The daemon's budgets; with a user, also theirs and whatever is spent now (status bar). */
   budgetStatus(user?: string, level?: BudgetLevel): BudgetStatus;

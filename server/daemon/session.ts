@@ -26,6 +26,9 @@ export interface HistoryItem {
   feedback: FeedbackKind | null;
 }
 
+/** Recent requests kept as the routing features' session history (features.ts reads at most its
+ * own HISTORY of them). Not what feedback needs: a verdict on any of the user's requests, however
+ * old, teaches from the decision kept in the store (feedback.ts). */
 const HISTORY = 32;
 /** Routing explanations kept for the dashboard's reason column (the ledger does not store them):
  * as many as the dashboard lists (its sessionStats asks for the last 50). Per session, so a shared
@@ -37,6 +40,8 @@ export class Session {
   readonly documents = new TextDocuments(TextDocument);
   readonly history: HistoryItem[] = [];
   settings: SessionSettings = {};
+  /** The user's team (server/store users), whose budgets the session's requests count toward. */
+  team: string | null = null;
   readonly live = new LiveStats();
   /** Pending statsChanged notification (coalesced: at most one per STATS_INTERVAL_MS). */
   statsTimer: NodeJS.Timeout | null = null;
@@ -45,7 +50,8 @@ export class Session {
 
   constructor(
     readonly connection: Connection,
-    /** Who the client is: 'local' over stdio, a hash of the token over ws. */
+    /** Who the client is: 'local' over stdio; over ws its user id (server/store), or a hash of
+     * the shared token. */
     readonly user: string,
     readonly transport: 'stdio' | 'ws',
   ) {
@@ -68,6 +74,13 @@ export class Session {
   remember(item: HistoryItem): void {
     this.history.push(item);
     if (this.history.length > HISTORY) this.history.shift();
+  }
+
+  /** The user's verdict, where the request is still in this session's history: the next requests'
+   * features see it. */
+  noteFeedback(requestId: string, kind: FeedbackKind): void {
+    const item = this.history.find((h) => h.requestId === requestId);
+    if (item) item.feedback = kind;
   }
 
   documentText(uri: string): string | undefined {

@@ -10,7 +10,6 @@ import { sandboxStatus } from '../checks/sandbox-policy';
 import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
-import { ensurePrivateStateDir } from '../config/state-dir';
 import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
 import { createStrategies, foldStrategies, refinedPassOf } from '../routing/registry';
@@ -18,6 +17,8 @@ import type { Strategy } from '../routing/types';
 import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
 import { LiveLearning } from './learning';
+import { FeedbackPipeline } from './feedback';
+import { openStore } from '../store/open';
 import { InlinePolicy } from '../routing/inline/policy';
 import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
@@ -35,8 +36,6 @@ export interface WiringOptions {
 
 export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
   const { config, models, stateDir } = resolved;
-  // Before anything is written there: the state dir and the daemon's files in it are private.
-  ensurePrivateStateDir(stateDir, opts.log);
   const client = new ModelClient({
     deadlineMs: config.client.deadlineMs,
     retries: config.client.retries,
@@ -56,13 +55,31 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const learners = () => [...strategies.values(), inlinePolicy, learning];
   let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(learners(), opts.log), 60_000);
   persistTimer.unref();
+  // The shared store (the SQLite file in the state directory) until the team store integration
+  // wires `store` from the configuration.
+  const store = await openStore(undefined, stateDir);
+  // Decisions, outcomes and learned-state events live in the store, so feedback teaches after a
+  // restart and at every daemon of the team (feedback.ts).
+  const feedback = new FeedbackPipeline({
+    store,
+    strategy: (id) => strategies.get(id),
+    acceptance: inlinePolicy.acceptance,
+    learning,
+    setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
+    maxPerUserPerHour: config.feedback.maxPerUserPerHour,
+    log: opts.log,
+  });
+  await feedback.start();
 
   return {
     config,
+    store,
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
     ...routing(config, strategies, accountant, learning),
     inlinePolicy,
+    rememberDecision: (requestId, decision) => feedback.remember(requestId, decision),
+    feedback: (session, params) => feedback.submit(session, params),
     ...accounting(accountant, config),
     onHealth: (listener) => health.onChange(listener),
     async close() {
@@ -70,7 +87,9 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       persistTimer = null;
       health.stop();
       persistAll(learners(), opts.log);
+      await feedback.close();
       accountant.close();
+      await store.close();
     },
   };
 }
@@ -148,7 +167,7 @@ function routing(
   strategies: Map<string, Strategy>,
   accountant: Accountant,
   learning: LiveLearning,
-): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn' | 'rememberDecision' | 'learnFeedback'> {
+): Pick<Services, 'features' | 'strategy' | 'strategies' | 'predict' | 'budget' | 'countTokens' | 'random' | 'learn'> {
   return {
     features: (req) => extractFeatures(req),
     strategy: (id) => strategies.get(id),
@@ -158,8 +177,6 @@ function routing(
     countTokens,
     random: mulberry32(config.routing.seed),
     learn: (strategy, outcome) => learning.learnCall(strategy, outcome),
-    rememberDecision: (requestId, decision) => learning.remember(requestId, decision),
-    learnFeedback: (requestId, kind, editRatio) => learning.feedback(requestId, kind, editRatio),
   };
 }
 
