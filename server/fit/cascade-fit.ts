@@ -2,9 +2,10 @@
 // the ladder (cheapest first, each answer checked by the tests found in the prompt, escalating on
 // failure), and which model answers when there is nothing to verify.
 //
-// Every choice is fitted on training tasks only. A task's outcome is simulated exactly as the
-// daemon runs it: the first answer whose extracted tests pass; when none does, the answer that
-// passed most tests, the later on a tie. Candidate ladder rules:
+// Every choice is fitted on training tasks only. A task's outcome is simulated by the daemon's own
+// rule (routing/cascade-rule.ts): the first answer whose extracted tests pass (and, on a confirm
+// rung, that an earlier passing answer agrees with); when none does, the answer that passed most
+// tests, the later on a tie. Candidate ladder rules:
 //   efficient   = by energy, a model earns a rung when it solved more training tasks than every
 //                 cheaper rung (no parameter); the top rung answers requests without tests.
 //   lambda (x4) = the subset of models maximising pass rate - lambda x (energy / energy of the
@@ -22,7 +23,10 @@
 // designed with the shipped fleet's k-fold results in view; see the model card.)
 import { mulberry32 } from '../routing/rng';
 import type { CascadePolicy } from '../routing/cascade-policy';
+import { agreeing, restartLadder, startLadder, step, type AttemptSeen, type LadderState } from '../routing/cascade-rule';
 export type { CascadePolicy };
+/** Re-exported for the measurements that compare answers the same way (verifier-rates.ts). */
+export { agreeing };
 import { meanEnergy, type FleetObservations } from './observations';
 
 export const LAMBDAS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
@@ -66,49 +70,64 @@ export function cascadeTable(o: FleetObservations, tasks: readonly number[]): Ca
   };
 }
 
-/** One task through a cascade, as the daemon runs it: [passed by the hidden tests, energy J].
- * A rung flagged in `confirm` ([m] = 1) that passes the extracted tests is accepted only when an
- * earlier passing answer agrees with it on the derived inputs (or it has none to run: no evidence
- * either way); otherwise the cascade goes on, and ends on the answer that passed most tests. */
-export function simulateTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array): [number, number] {
-  const vis = tb.visible[t];
-  if (ladder.length === 0 || vis[ladder[0]] === -1) return [tb.hidden[t][noTests], tb.energy[t][noTests]];
-  let e = 0;
-  let best = ladder[0];
-  let passing: number[] | null = null;
-  for (const m of ladder) {
-    e += tb.energy[t][m];
-    if (vis[m] === 1) {
-      const probe = tb.probe[t][m];
-      if (!confirm || !confirm[m] || !probe) return [tb.hidden[t][m], e];
-      if (passing && passing.some((j) => agreeing(tb.probe[t][j], probe))) return [tb.hidden[t][m], e];
-      (passing ??= []).push(m);
-    }
-    if (tb.visiblePassed[t][m] >= tb.visiblePassed[t][best]) best = m;
-  }
-  return [tb.hidden[t][best], e];
+/** One task through a cascade: the model whose answer stands, how many rungs were called (a
+ * prefix of the ladder; 1 for the no-tests model) and their energy J. */
+export interface TaskRun {
+  answer: number;
+  calls: number;
+  energy: number;
 }
 
-/** Interned probes agree: every input where both have a result gives the same one, and there is
- * at least one such input (the same rule as verify/agreement.ts on fingerprints). */
-export function agreeing(a: readonly number[] | null, b: readonly number[] | null): boolean {
-  if (!a || !b) return false;
-  let compared = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] === -1 || b[i] === -1) continue;
-    if (a[i] !== b[i]) return false;
-    compared++;
+// Scratch for the hot loop (every utility of every candidate ladder of every bag runs every task
+// through it): one rule state, one attempt and one result, reset per task instead of allocated.
+const scratchState: LadderState = startLadder();
+const scratchSeen: AttemptSeen = { visible: -1, testsPassed: 0, confirm: false, verify: true, probe: null };
+const scratchRun: TaskRun = { answer: 0, calls: 0, energy: 0 };
+
+/** Task t through a cascade as the daemon runs it. Without tests the strategy sends the request to
+ * `noTests` and nothing is verified; with tests each rung is stepped through the cascade rule, a
+ * rung flagged in `confirm` ([m] = 1) asking for a second opinion. `into` is overwritten and
+ * returned (default: a scratch object the next call reuses). */
+export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array, into: TaskRun = scratchRun): TaskRun {
+  const vis = tb.visible[t];
+  if (ladder.length === 0 || vis[ladder[0]] === -1) {
+    into.answer = noTests;
+    into.calls = 1;
+    into.energy = tb.energy[t][noTests];
+    return into;
   }
-  return compared > 0;
+  const state = restartLadder(scratchState);
+  const seen = scratchSeen;
+  let e = 0;
+  let k = 0;
+  while (k < ladder.length) {
+    const m = ladder[k++];
+    e += tb.energy[t][m];
+    seen.visible = vis[m] as AttemptSeen['visible'];
+    seen.testsPassed = tb.visiblePassed[t][m];
+    seen.confirm = confirm !== undefined && confirm[m] === 1;
+    seen.probe = tb.probe[t][m];
+    if (step(state, seen) !== 'escalate') break;
+  }
+  into.answer = ladder[state.answer];
+  into.calls = k;
+  into.energy = e;
+  return into;
+}
+
+/** One task through a cascade, as the daemon runs it: [passed by the hidden tests, energy J]. */
+export function simulateTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array): [number, number] {
+  const r = runTask(tb, t, ladder, noTests, confirm);
+  return [tb.hidden[t][r.answer], r.energy];
 }
 
 export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number, confirm?: Uint8Array): { passRate: number; energy: number } {
   let pass = 0;
   let energy = 0;
   for (const t of tasks) {
-    const [p, e] = simulateTask(tb, t, ladder, noTests, confirm);
-    pass += p;
-    energy += e;
+    const r = runTask(tb, t, ladder, noTests, confirm);
+    pass += tb.hidden[t][r.answer];
+    energy += r.energy;
   }
   const n = Math.max(1, tasks.length);
   return { passRate: pass / n, energy: energy / n };

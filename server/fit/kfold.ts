@@ -2,9 +2,9 @@
 // router bundle is trained on the other k-1 folds only (bundle.ts: heads, rl prior, the fitted
 // cascade and threshold, constants by inner CV inside those folds), and every strategy routes the
 // held-out tasks against what the fleet did there (simulate.ts). Strategies that verify escalate
-// on the verdict the extracted tests gave the observed answer (not the hidden label), as the
-// daemon does, and answer with the attempt that passed most tests; the score is the hidden verdict
-// of that answer.
+// on the verdict the extracted tests gave the observed answer (not the hidden label) by the
+// daemon's own rule (routing/cascade-rule.ts: second opinions, the answer that passed most tests);
+// the score is the hidden verdict of that answer.
 import type { ModelConfig } from '../config/schema';
 import { trainingSetFrom, type TrainingSet } from './training-data';
 import { buildStrategies, learnedFrom } from '../routing/registry';
@@ -20,7 +20,7 @@ import type { Strategy } from '../routing/types';
 import { byEnergy } from '../routing/order';
 import { inMemory } from '../routing/bundle';
 import { trainBundle } from './bundle-train';
-import { agreeing } from './cascade-fit';
+import { finalAnswer, startLadder, step } from '../routing/cascade-rule';
 import type { FleetObservations } from './observations';
 
 export const SWEEP = [0.5, 0.7, 0.8];
@@ -37,38 +37,44 @@ export interface KfoldReport {
   text: string;
 }
 
-async function route(s: Strategy, o: FleetObservations, ts: TrainingSet, t: number, rec: ModelConfig[], random: () => number): Promise<{ passed: boolean; energyJ: number; co2g: number; costUsd: number; calls: number }> {
+/** One task routed by `s` against what the fleet did: the models called in order, the one whose
+ * answer stands, its hidden verdict and the calls' footprint (estimated from the recorded tokens). */
+export interface RoutedTask {
+  models: string[];
+  answer: string;
+  passed: boolean;
+  energyJ: number;
+  co2g: number;
+  costUsd: number;
+  calls: number;
+}
+
+/** Task t through strategy `s`, replaying the recorded answers; the decisions are the daemon's rule. */
+export async function routeTask(s: Strategy, o: FleetObservations, ts: TrainingSet, t: number, rec: ModelConfig[], random: () => number): Promise<RoutedTask> {
   const input = routeInputFor(ts, t, rec, random);
-  const choice = await s.choose(input);
-  const acc = { passed: false, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
-  const tried: { model: string; passed: boolean | null; testsPassed: number; hidden: boolean; probe: readonly number[] | null }[] = [];
-  let model = choice.model;
-  let confirm = choice.confirm === true;
-  for (let k = 0; k < rec.length; k++) {
-    const m = rec.find((x) => x.id === model)!;
+  let choice = await s.choose(input);
+  const acc = { energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
+  const tried: { model: string; passed: boolean | null }[] = [];
+  // No more calls than the fleet has models (the daemon's routing.maxAttempts is not applied here).
+  const ladder = startLadder({ maxAttempts: rec.length });
+  for (;;) {
+    const m = rec.find((x) => x.id === choice.model)!;
     const o1 = outcomeFor(ts, t, m);
-    const seen = o.obs[t][ts.modelIds.indexOf(model)];
+    const seen = o.obs[t][ts.modelIds.indexOf(m.id)];
     acc.energyJ += o1.energyJ;
     acc.co2g += o1.co2g;
     acc.costUsd += o1.costUsd;
     acc.calls++;
-    const passed = seen.visible === -1 ? null : seen.visible === 1;
-    const probe = seen.probe ?? null;
-    tried.push({ model, passed, testsPassed: seen.visiblePassed, hidden: seen.passed, probe });
-    // A rung that needs a second opinion (as the daemon's implement.ts): accepted when an earlier
-    // passing answer agrees on the derived inputs, or when there are none to compare on.
-    if (passed === true && confirm) {
-      if (!probe || tried.slice(0, -1).some((x) => x.passed === true && agreeing(x.probe, probe))) break;
-    } else if (passed !== false) break;
-    if (!choice.verify || !s.escalate) break;
+    tried.push({ model: m.id, passed: seen.visible === -1 ? null : seen.visible === 1 });
+    // The recorded probe is given up front: the rule uses it only where the daemon would run it.
+    const decision = step(ladder, { visible: seen.visible, testsPassed: seen.visiblePassed, probe: seen.probe ?? null, confirm: choice.confirm === true, verify: choice.verify && !!s.escalate });
+    if (decision !== 'escalate' || !s.escalate) break;
     const next = await s.escalate(input, tried);
     if (!next) break;
-    model = next.model;
-    confirm = next.confirm === true;
+    choice = next;
   }
-  // The daemon's answer: the attempt that passed most tests, the later on a tie.
-  const answer = tried.reduce((a, b) => (b.testsPassed >= a.testsPassed ? b : a));
-  return { ...acc, passed: answer.hidden };
+  const answer = tried[finalAnswer(ladder)].model;
+  return { ...acc, models: tried.map((x) => x.model), answer, passed: o.obs[t][ts.modelIds.indexOf(answer)].passed };
 }
 
 /** k-fold held-out scores of every strategy on `o` (models: the observed fleet's configs). */
@@ -99,7 +105,7 @@ export async function scoreRouters(o: FleetObservations, k = 5, seed = 1): Promi
       const random = mulberry32(seed * 7919 + fold);
       const row = totals.get(id) ?? { strategy: id, passRate: 0, energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
       for (const t of testTasks) {
-        const r = await route(s, o, ts, t, rec, random);
+        const r = await routeTask(s, o, ts, t, rec, random);
         row.passRate += r.passed ? 1 : 0;
         row.energyJ += r.energyJ;
         row.co2g += r.co2g;

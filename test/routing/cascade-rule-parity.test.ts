@@ -1,0 +1,208 @@
+// The daemon and the simulators run the same cascade: every shipped task, replayed from the
+// shipped observations through the daemon's real implementFunction (stub services answer each
+// call with what that model did on that task), through the cascade fit's simulator
+// (fit/cascade-fit.ts runTask) and through the k-fold scoring (fit/kfold.ts routeTask), must call
+// the same models, keep the same answer and spend the same energy. The policies are the shipped
+// bundle's cascade and verified cascade, plus a verified ladder whose cheap rungs ask for second
+// opinions (the shipped one asks for none), so the agreement path is replayed too. A rule that
+// changes on one side only (the tie between answers, when to probe, what agrees) fails here.
+import { strict as assert } from 'node:assert';
+import type { ModelConfig } from '../../server/config/schema';
+import { resolveConfig } from '../../server/config/load';
+import { RequestTab } from '../../server/accounting/accountant';
+import { footprintOf, sumFootprints } from '../../server/accounting/footprint';
+import type { LedgerRow } from '../../server/accounting/ledger';
+import { implementFunction } from '../../server/daemon/implement';
+import type { CallOutcome, Services } from '../../server/daemon/services';
+import type { Session } from '../../server/daemon/session';
+import { loadBundle } from '../../server/routing/bundle';
+import type { CascadePolicy } from '../../server/routing/cascade-policy';
+import { defaultModelsDir } from '../../server/routing/model-files';
+import { cascadeKnowledge } from '../../server/routing/registry';
+import { mulberry32 } from '../../server/routing/rng';
+import { cascadeStrategy, PLAIN, VERIFIED } from '../../server/routing/strategies/cascade';
+import type { Strategy } from '../../server/routing/types';
+import { cascadeTable, runTask } from '../../server/fit/cascade-fit';
+import { routeTask } from '../../server/fit/kfold';
+import { readObservations, type FleetObservations } from '../../server/fit/observations';
+import { outcomeFor, recordedModels } from '../../server/fit/simulate';
+import { shippedObservationsFile, trainingSetFrom } from '../../server/fit/training-data';
+import type { ImplementFunctionResult } from '../../shared/protocol';
+
+/** One task's run: the models called in order, the one whose answer stands, the energy J. */
+interface Run {
+  task: string;
+  models: string[];
+  answer: string;
+  energyJ: string;
+}
+const run = (task: string, models: string[], answer: string, energyJ: number): Run => ({ task, models, answer, energyJ: energyJ.toFixed(6) });
+
+/** Members the pipeline did not use throw, so a new dependency of implementFunction is named here
+ * instead of replayed silently. */
+function strict<T extends object>(what: string, members: Record<string, unknown>): T {
+  return new Proxy(members, {
+    get(target, p) {
+      if (p in target) return target[p as string];
+      throw new Error(`parity replay: ${what}.${String(p)} is not replayed (add it to the stub)`);
+    },
+  }) as unknown as T;
+}
+
+/** A Python file whose function has `n` doctest examples: the daemon finds n tests in it. */
+function documentFor(t: number, n: number): { text: string; name: string } {
+  const name = `task_${t}`;
+  const examples = Array.from({ length: n }, (_, i) => [`    >>> ${name}(${i})`, `    ${i}`]).flat();
+  return { name, text: [`def ${name}(x):`, `    """A replayed task.`, ...examples, `    """`, ''].join('\n') };
+}
+
+/** The daemon's side: implementFunction with services that replay what each model did on task `t`. */
+function replayDaemon(o: FleetObservations, strategy: Strategy) {
+  const { config } = resolveConfig({ routing: { fallback: false }, budgets: { level: 'relaxed' } }, null);
+  const models = o.models as ModelConfig[];
+  let task = -1;
+  let last = -1;
+  const seen = () => o.obs[task][last];
+  const infinite = { level: 'relaxed' as const, co2gLeft: Infinity, costUsdLeft: Infinity, co2gPerRequest: Infinity, costUsdPerRequest: Infinity };
+  const services = strict<Services>('services', {
+    config,
+    availability: () => models.map((model) => ({ model, available: true })),
+    call: async (candidates: ModelConfig[]): Promise<CallOutcome> => {
+      const model = candidates[0]!;
+      last = models.indexOf(model);
+      const x = seen();
+      const name = `task_${task}`;
+      return {
+        model,
+        text: '```python\n' + `def ${name}(x):\n    return x\n` + '```\n',
+        usage: { promptTokens: x.promptTokens, completionTokens: x.outputTokens, counted: true },
+        latencyMs: x.latencyMs,
+        wallMs: 0,
+        measuredJ: x.energyJ,
+        measuredBy: 'recorded',
+        fallbacks: [],
+      };
+    },
+    check: async (_language: unknown, _program: string, tests: unknown[]) => {
+      const x = seen();
+      const found = tests.length;
+      return { found, passed: x.visiblePassed, failed: x.visible === 1 ? 0 : found - x.visiblePassed, results: [], isolation: 'replay' };
+    },
+    probe: async () => {
+      const p = seen().probe;
+      probes++;
+      return p ? { examples: o.tasks[task].tests, outputs: p.map((v) => (v === -1 ? null : `r${v}`)), isolation: 'replay' } : null;
+    },
+    features: () => Float32Array.from(o.tasks[task].features),
+    strategy: (id: string) => (id === strategy.id ? strategy : undefined),
+    strategies: () => [{ id: strategy.id, description: strategy.description }],
+    predict: () => ({ energyJ: 0, co2g: 0, costUsd: 0, latencyMs: 0 }),
+    budget: () => infinite,
+    budgetScopes: () => [],
+    countTokens: (text: string) => Math.ceil(text.length / 4),
+    random: () => 0.5,
+    learn: async () => undefined,
+    account: (kind: 'implement') =>
+      new RequestTab(
+        (c, k, at) => {
+          const model = models.find((m) => m.id === c.model)!;
+          const usage = { ...c.usage, counted: true };
+          return { model: c.model, usage, footprint: footprintOf(model, usage, { latencyMs: c.latencyMs, measuredJ: c.measuredJ, measuredBy: c.measuredBy, at }), latencyMs: c.latencyMs, passed: c.passed ?? null, reason: c.reason ?? '' };
+        },
+        kind,
+        new Date(0),
+      ),
+    commit: (tab: RequestTab, outcome: { id: string; answer?: number }) => {
+      const attempts = tab.attempts;
+      const answer = attempts[outcome.answer ?? attempts.length - 1]!;
+      const usage = { promptTokens: attempts.reduce((s, a) => s + a.usage.promptTokens, 0), completionTokens: attempts.reduce((s, a) => s + a.usage.completionTokens, 0) };
+      const row = { id: outcome.id, model: answer.model, attempts, usage, footprint: sumFootprints(attempts.map((a) => a.footprint)) } as unknown as LedgerRow;
+      return { row, committed: Promise.resolve() };
+    },
+    rememberDecision: async () => undefined,
+    // Admission (daemon/admission.ts): nothing is limited in this replay.
+    daemonName: 'parity',
+    store: { reserve: async () => ({ ok: true, id: 'parity' }), release: async () => undefined },
+    worstCase: () => ({ co2g: 0, costUsd: 0 }),
+    settleReservation: () => undefined,
+  });
+  const session = strict<Session>('session', {
+    id: 'parity',
+    user: 'parity',
+    team: undefined,
+    history: [],
+    settings: {},
+    live: { add: () => undefined },
+    remember: () => undefined,
+  });
+  let probes = 0;
+  return {
+    probes: () => probes,
+    async task(t: number): Promise<ImplementFunctionResult> {
+      task = t;
+      const doc = documentFor(t, o.tasks[t].tests);
+      return implementFunction(
+        services,
+        session,
+        { textDocument: { uri: `file:///replay/${doc.name}.py`, languageId: 'python', text: doc.text }, position: { line: 1, character: 0 }, strategy: strategy.id, runTests: true, related: [] } as never,
+        new AbortController().signal,
+      );
+    },
+  };
+}
+
+describe('routing: one cascade rule in the daemon and the simulators', function () {
+  this.timeout(120_000);
+  const o = readObservations(shippedObservationsFile());
+  const bundle = loadBundle(defaultModelsDir());
+  const ts = trainingSetFrom(o);
+  const rec = recordedModels(ts, o.models);
+  const tb = cascadeTable(o, o.tasks.map((_, t) => t));
+  const index = (id: string) => o.models.findIndex((m) => m.id === id);
+  const shippedVerified = bundle.meta.verifiedCascade!;
+  const secondOpinions: CascadePolicy = { ...shippedVerified, ladder: bundle.meta.cascade.ladder, confirm: bundle.meta.cascade.ladder.slice(0, -1), noTests: bundle.meta.cascade.noTests, rule: 'hand-set' };
+  const cases: { name: string; policy: CascadePolicy; strategy: Strategy }[] = [
+    { name: 'the shipped cascade', policy: bundle.meta.cascade, strategy: cascadeStrategy(cascadeKnowledge(bundle, null), PLAIN) },
+    { name: 'the shipped verified cascade', policy: shippedVerified, strategy: cascadeStrategy(cascadeKnowledge(bundle, null, undefined, true), VERIFIED) },
+    { name: 'a verified cascade with second opinions', policy: secondOpinions, strategy: cascadeStrategy({ ...cascadeKnowledge(bundle, null, undefined, true), policy: secondOpinions }, VERIFIED) },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: the daemon, the fit's simulator and the k-fold scoring agree on every task`, async () => {
+      const daemon = replayDaemon(o, c.strategy);
+      const ladder = c.policy.ladder.map(index);
+      const confirm = new Uint8Array(o.models.length);
+      for (const id of c.policy.confirm ?? []) confirm[index(id)] = 1;
+      const noTests = index(c.policy.noTests);
+      const live: Run[] = [];
+      const fit: Run[] = [];
+      const kfold: Run[] = [];
+      const explanations: string[] = [];
+      for (let t = 0; t < o.tasks.length; t++) {
+        const id = o.tasks[t].id;
+        const r = await daemon.task(t);
+        explanations.push(r.decision.explanation);
+        live.push(run(id, r.attempts.map((a) => a.model), r.decision.model, r.footprint.energyJ));
+        const s = runTask(tb, t, ladder, noTests, confirm, { answer: 0, calls: 0, energy: 0 });
+        const called = o.tasks[t].tests ? ladder.slice(0, s.calls) : [noTests];
+        fit.push(run(id, called.map((m) => o.models[m].id), o.models[s.answer].id, s.energy));
+        const k = await routeTask(c.strategy, o, ts, t, rec, mulberry32(1));
+        // k-fold prices calls from their tokens, not the recorded joules: its energy must be the
+        // estimate of exactly the calls the daemon made.
+        const estimated = r.attempts.reduce((sum, a) => sum + outcomeFor(ts, t, rec.find((m) => m.id === a.model)!).energyJ, 0);
+        assert.equal(k.energyJ.toFixed(6), estimated.toFixed(6), `${id}: k-fold energy`);
+        kfold.push(run(id, k.models, k.answer, r.footprint.energyJ));
+      }
+      assert.equal(live.length, 164);
+      assert.deepEqual(fit, live, "the cascade fit's simulator differs from the daemon");
+      assert.deepEqual(kfold, live, 'the k-fold scoring differs from the daemon');
+      // The replay exercised what the policy can do: escalations, and second opinions where asked.
+      assert.ok(live.some((x) => x.models.length > 1), 'some task escalated');
+      if (c.policy.confirm?.length) {
+        assert.ok(daemon.probes() > 0, 'second opinions were run');
+        assert.ok(explanations.some((e) => /agreed with/.test(e)), 'some answer was accepted on agreement');
+        assert.ok(explanations.some((e) => /disagrees with/.test(e)), 'some disagreement escalated');
+      }
+    });
+  }
+});
