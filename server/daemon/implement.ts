@@ -14,7 +14,8 @@ import { gatherTests, implementRequest, locateFunction, type ImplementSite } fro
 import { explain, fallbackOrder, routeInput, type Routed } from './route';
 import type { CallOutcome, Services } from './services';
 import type { Probe } from '../verify/probe';
-import { agreement, agrees } from '../verify/agreement';
+import { agreement } from '../verify/agreement';
+import { finalAnswer, startLadder, step, type AttemptSeen, type LadderState } from '../routing/cascade-rule';
 import type { Session } from './session';
 
 type Params = z.output<typeof ImplementFunctionParams>;
@@ -44,8 +45,8 @@ export async function implementFunction(services: Services, session: Session, pa
   const site = locate(begun, params);
   const routed = routeInput(services, session, site.request, params.strategy);
   const tab = services.account('implement');
-  const { tried, fallbacks, explanations } = await callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress);
-  const answer = chooseAnswer(tried);
+  const { tried, fallbacks, explanations, ladder } = await callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress);
+  const answer = tried[finalAnswer(ladder)];
   const done = await finishRequest(services, session, begun, {
     strategy: routed.strategy.id,
     tab,
@@ -80,13 +81,15 @@ function locate(begun: Begun, params: Params): Site {
 }
 
 /** Calls the chosen model, checks its answer against the tests, lets the strategy learn from it,
- * and escalates while the strategy asks to verify, the tests fail and attempts remain. */
+ * and escalates while the cascade rule (routing/cascade-rule.ts) says to and the strategy names a
+ * next rung. The decisions are the rule's; the calls, the sandbox and the accounting are here. */
 async function callAndVerify(services: Services, site: Site, routed: Routed, tab: RequestTab, maxTokens: number | undefined, signal: AbortSignal, progress: ProgressSink) {
   const { strategy, input, skipped } = routed;
   const { fn, prompt, tests, request } = site;
   const language = request.language;
   const tried: Tried[] = [];
   const fallbacks: Fallback[] = [];
+  const ladder = startLadder({ maxAttempts: services.config.routing.maxAttempts });
   let choice = await strategy.choose(input);
   const explanations = [explain(choice.explanation, skipped)];
   for (;;) {
@@ -114,16 +117,19 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     // about the answer: unknown, never a failure to escalate on.
     const passed = tests.length && !report.skipped ? report.failed === 0 && report.passed > 0 : null;
     const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
-    tried.push({ outcome, attempt, code, tests: report, passed });
+    const current: Tried = { outcome, attempt, code, tests: report, passed };
+    tried.push(current);
     if (passed !== null) progress({ stage: passed ? 'passed' : 'failed', model: outcome.model.id, message: `${outcome.model.id} ${reasonOf(passed, report)}` });
     const { energyJ, co2g, costUsd } = attempt.footprint;
     await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
-    if (passed === true && choice.confirm) {
-      const verdict = await secondOpinion(services, site, tried, signal);
-      explanations.push(verdict.explanation);
-      if (verdict.accept) break;
-    } else if (passed !== false) break;
-    if (!choice.verify || !strategy.escalate || tried.length >= services.config.routing.maxAttempts) break;
+    const seen: AttemptSeen = { visible: passed === null ? -1 : passed ? 1 : 0, testsPassed: report.passed, confirm: choice.confirm === true, verify: choice.verify && !!strategy.escalate };
+    let decision = step(ladder, seen);
+    if (decision === 'second-opinion-needed') {
+      current.probe = await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
+      decision = step(ladder, { ...seen, probe: current.probe?.outputs ?? null });
+      explanations.push(secondOpinion(site, tried, ladder, decision));
+    }
+    if (decision !== 'escalate' || !strategy.escalate) break;
     const next = await strategy.escalate(input, tried.map((t) => ({ model: t.outcome.model.id, passed: t.passed })));
     if (!next) break;
     if (passed === false) {
@@ -135,34 +141,25 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     }
     choice = next;
   }
-  return { tried, fallbacks, explanations };
+  return { tried, fallbacks, explanations, ladder };
 }
 
-/** A passing answer whose rung needs a second opinion: run it on the inputs derived from the
- * examples and accept it when an earlier passing answer agrees on all of them. Nothing to derive
- * inputs from is no evidence against it: accepted on the tests alone (as the fit assumes). */
-async function secondOpinion(services: Services, site: Site, tried: Tried[], signal: AbortSignal): Promise<{ accept: boolean; explanation: string }> {
+/** What the second opinion on the latest answer came to, in words (the rule decided; this says why). */
+function secondOpinion(site: Site, tried: Tried[], ladder: LadderState, decision: string): string {
   const current = tried[tried.length - 1];
-  const { fn, tests, request } = site;
   const model = current.outcome.model.id;
-  current.probe = await services.probe(request.language, candidateProgram(fn, current.code), fn.name, tests, signal);
   const probe = current.probe;
-  if (!probe) return { accept: true, explanation: `${model} passed; no inputs could be derived from the examples, so the tests alone decide.` };
-  const earlier = tried.slice(0, -1).filter((t) => t.passed === true && t.probe);
-  for (const t of earlier) {
-    const a = agreement(t.probe!.outputs, probe.outputs);
-    if (agrees(a)) return { accept: true, explanation: `Accepted: ${tests.length} test(s) + ${a.compared} derived input(s) from ${probe.examples} example(s), agreed with ${t.outcome.model.id}.` };
+  if (!probe) return `${model} passed; no inputs could be derived from the examples, so the tests alone decide.`;
+  if (decision === 'accept') {
+    const other = tried[ladder.agreedWith];
+    const a = agreement(other.probe!.outputs, probe.outputs);
+    return `Accepted: ${site.tests.length} test(s) + ${a.compared} derived input(s) from ${probe.examples} example(s), agreed with ${other.outcome.model.id}.`;
   }
-  const seen = earlier.map((t) => t.outcome.model.id);
-  return { accept: false, explanation: `${model} passed the tests; ${seen.length ? `it disagrees with ${seen.join(', ')} on inputs derived from the examples` : `${probe.outputs.length} derived inputs await a second answer to compare`}.` };
+  const seen = (ladder.opinions ?? []).filter((o) => o.attempt !== tried.length - 1).map((o) => tried[o.attempt].outcome.model.id);
+  return `${model} passed the tests; ${seen.length ? `it disagrees with ${seen.join(', ')} on inputs derived from the examples` : `${probe.outputs.length} derived inputs await a second answer to compare`}.`;
 }
 
 function reasonOf(passed: boolean | null, report: TestReport): string {
   if (passed === null) return report.found && report.skipped ? `tests not run: ${report.skipped}` : 'no tests to run';
   return passed ? `passed ${report.passed} of ${report.found} tests` : `failed ${report.failed} of ${report.found} tests`;
-}
-
-/** Better answer first: more tests passed, then the later (larger) attempt. */
-function chooseAnswer(tried: Tried[]): Tried {
-  return tried.reduce((a, b) => (b.tests.passed >= a.tests.passed ? b : a));
 }
