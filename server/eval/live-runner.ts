@@ -9,7 +9,7 @@ import type { HiddenTests } from './hidden';
 import { cursorIn, type EvalTask } from './tasks';
 import { requestFor } from './runner';
 import { simulatedUser } from './user-proxy';
-import { modelTimeMs } from './index';
+import { modelTimeMs } from './model-time';
 
 export type LiveMode = 'implement' | 'inline';
 

@@ -8,7 +8,7 @@
 //   --online: the routers start untrained (no bundle, fresh state) and see the tasks in a seeded
 //     random order, learning only from verification and feedback; the learning curve (windows of
 //     CURVE_WINDOW tasks) is drawn next to the offline-trained (k-fold) router on the same tasks.
-// Stages shared with `routerllm eval` (tasks, fleet, observation, fold bundles) come from index.ts.
+// Stages shared with `routerllm eval` (tasks, fleet, observation, fold bundles) come from stages/.
 import * as path from 'node:path';
 import { DEFAULT_INLINE_LATENCY_BUDGET_MS } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
@@ -18,7 +18,12 @@ import { DEFAULT_STRATEGY } from '../../shared/strategies';
 import { writeObservations } from '../fit/observations';
 import { mulberry32, shuffled } from '../routing/rng';
 import { alwaysOf } from './score';
-import { observeFleetStage, planStrategies, Sender, trainFoldBundles, withEvaluation, type EvalOptions, type Folds } from './index';
+import type { EvalOptions } from './options';
+import { withEvaluation } from './stages/open';
+import { planStrategies } from './stages/plan';
+import { Sender } from './stages/sender';
+import { observeFleetStage } from './stages/observe-fleet';
+import { trainFoldBundles, type Folds } from './stages/folds';
 import { runLive, type LiveMode, type LivePlan, type LiveRow } from './live-runner';
 import { inlineTarget, learningCurve, relativeToLargest, summariseLive, CURVE_WINDOW, ONLINE_TOLERANCE_POINTS, WARM_UP_TASKS } from './live-score';
 import type { LiveReport } from './live-types';

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { apgr, cpt } from '../../server/eval/metrics';
 // Type-only: erased at run time, so loading this file never loads the daemon client.
-import type { EvalOptions } from '../../server/eval';
+import type { EvalOptions } from '../../server/eval/options';
 import type { Report, TaskRow } from '../../server/eval/types';
 import { foldsByTask } from '../../server/fit/folds';
 
@@ -32,7 +32,7 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     assert.ok(fs.existsSync(DAEMON), 'dist/server.js is missing: run `npm run build` (npm test builds first)');
     // Loaded only now: importing the evaluation pulls in the daemon client.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runEvaluation } = require('../../server/eval') as typeof import('../../server/eval');
+    const { runEvaluation } = require('../../server/eval/command') as typeof import('../../server/eval/command');
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-eval-'));
     const opts: EvalOptions = {
       dataset: 'humaneval',

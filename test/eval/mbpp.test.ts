@@ -12,7 +12,7 @@ import { TaskIndex } from '../../server/fleet/match';
 import { canonicalTaskId, convertRow, loadRecordings } from '../../server/fleet/recordings';
 import { loadTasks } from '../../server/eval/tasks';
 // Type-only: erased at run time, so loading this file never loads the daemon client.
-import type { EvalOptions } from '../../server/eval';
+import type { EvalOptions } from '../../server/eval/options';
 import type { Report, TaskRow } from '../../server/eval/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -125,7 +125,7 @@ describe('eval: MBPP end to end on a fleet the catalogue does not know (6 tasks 
     }
     assert.ok(fs.existsSync(DAEMON), 'dist/server.js is missing: run `npm run build` (npm test builds first)');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runEvaluation } = require('../../server/eval') as typeof import('../../server/eval');
+    const { runEvaluation } = require('../../server/eval/command') as typeof import('../../server/eval/command');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-mbpp-'));
     const file = path.join(dir, 'recordings.jsonl');
     fs.writeFileSync(file, recordedRows().map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -2,7 +2,8 @@
 // through the daemon and a recorded fleet (the shipped one, or any --fleet), training the learned
 // routers on that fleet's other folds, and writes report.json / report.md / report.html.
 import * as path from 'node:path';
-import { EvalError, runEvaluation } from '../../eval';
+import { runEvaluation } from '../../eval/command';
+import { EvalError } from '../../eval/options';
 import { runLiveEvaluation } from '../../eval/live';
 import { textTable } from '../../eval/report-md';
 import { liveTextTable } from '../../eval/report-live-md';

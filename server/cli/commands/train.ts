@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const { readObservations } = await import('../../fit/observations');
   let file = values.observations ? path.resolve(values.observations) : null;
   if (!file) {
-    const { observeFleet } = await import('../../eval');
+    const { observeFleet } = await import('../../eval/command');
     const work = path.join(out, '.observe');
     process.stderr.write(`routerllm train: observing the fleet (every model on every task, judged by the hidden tests)...\n`);
     file = await observeFleet({
