@@ -55,7 +55,11 @@ export async function runLiveEvaluation(opts: LiveOptions): Promise<LiveReport> 
     const routed = plan.routed;
     const largest = alwaysOf(offer.largest);
     const budgetMs = opts.latencyBudgetMs ?? DEFAULT_INLINE_LATENCY_BUDGET_MS;
-    const liveConfig = opts.mode === 'inline' ? inlineDaemonConfig(config, budgetMs) : config;
+    // The simulated user judges every task, one user at machine speed: the hourly bound on one
+    // user's weight (feedback.maxPerUserPerHour, a guard against a hostile client) would stop its
+    // learning after the first few dozen verdicts, so the evaluation lifts it.
+    const unbounded = { ...config, feedback: { maxPerUserPerHour: Number.MAX_SAFE_INTEGER } };
+    const liveConfig = opts.mode === 'inline' ? inlineDaemonConfig(unbounded, budgetMs) : unbounded;
 
     // The offline-trained routers: fold bundles from the observed fleet, when a learned one is asked for.
     const needsFolds = opts.folds > 1 && routed.some((s) => LEARNED_STRATEGIES.includes(s));
