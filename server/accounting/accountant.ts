@@ -23,7 +23,7 @@ import { Ledger, type BaselineFootprint, type LedgerEntry, type LedgerRow } from
 import { AccountingMetrics } from './metrics';
 import { FootprintPredictor, type PredictorOptions, type RequestKind } from './predictor';
 import { buildSessionStats } from './stats';
-import { UserBudgets } from './user-budgets';
+import { UserBudgets, type UserLimits } from './user-budgets';
 import type { BudgetScope } from './budgets';
 
 export interface AccountantOptions {
@@ -152,10 +152,13 @@ export class Accountant {
 
   /** What the budget layer (routing/budget-layer.ts) weighs a request of `user` against: the
    * daemon's budgets at `level` and the user's own. */
-  budgetScopes(user: string, level?: BudgetLevel): BudgetScope[] {
+  budgetScopes(user: string, level?: BudgetLevel, limits?: UserLimits): BudgetScope[] {
     const at = this.now();
     const lvl = level ?? this.budgets.getLevel();
     const room = this.budgets.enforcedRoom(at, lvl);
+    // The session's effective limits (server/daemon/policy.ts), not whichever session of the user
+    // configured last.
+    if (limits) this.users.configure(user, limits);
     const mine = this.users.tracker(user);
     const myRoom = mine.enforcedRoom(at);
     return [
@@ -165,13 +168,13 @@ export class Accountant {
   }
 
   /** The daemon's budget status, with `user`'s own budgets and whatever is spent now. */
-  budgetStatus(user?: string, level?: BudgetLevel, whenSpent: 'downgrade' | 'refuse' = 'downgrade'): BudgetStatus {
+  budgetStatus(user?: string, level?: BudgetLevel, whenSpent: 'downgrade' | 'refuse' = 'downgrade', limits?: UserLimits): BudgetStatus {
     const at = this.now();
     const status = this.budgets.status(at);
     if (user === undefined) return status;
     const lvl = level ?? this.budgets.getLevel();
     const action: 'warn' | 'downgrade' | 'refuse' = lvl === 'relaxed' ? 'warn' : whenSpent;
-    const spent = this.budgetScopes(user, lvl).flatMap((s) =>
+    const spent = this.budgetScopes(user, lvl, limits).flatMap((s) =>
       s.spent.map((b) => {
         const [metric, window] = b.item.split('/') as ['co2g' | 'costUsd', 'hour' | 'day'];
         return { scope: s.scope, metric, window, limit: b.limit, used: b.used, resetsAt: b.resetsAt.toISOString(), action };
@@ -179,6 +182,14 @@ export class Accountant {
     );
     const mine = this.users.status(user, at);
     return { ...status, level: lvl, ...(mine.length ? { user: mine } : {}), ...(spent.length ? { spent } : {}) };
+  }
+
+  /** The most one call to `model` can cost: `promptTokens` in and `maxTokens` out, at the model's
+   * decode rate (what admission reserves before the call; the predictor's mean would undercount). */
+  worstCase(model: ModelConfig, promptTokens: number, maxTokens: number): { co2g: number; costUsd: number } {
+    const latencyMs = model.latency.ttftMs + (maxTokens / model.latency.decodeTokensPerS) * 1000;
+    const f = footprintOf(model, { promptTokens, completionTokens: maxTokens }, { latencyMs, at: this.now() });
+    return { co2g: f.co2g, costUsd: f.costUsd };
   }
 
   /** Starts accounting one request at `at` (default: now). */

@@ -58,6 +58,9 @@ export interface SpentBudget {
   resetsAt: Date;
 }
 
+/** The limits one tracker keeps (the operator's per-user ceilings are applied elsewhere). */
+export type TrackedBudgets = Omit<Budgets, 'perUser'>;
+
 export class BudgetTracker {
   private level: BudgetLevel;
   private readonly spends = new TimeSeries<BudgetMetric>(['co2g', 'costUsd']);
@@ -67,7 +70,7 @@ export class BudgetTracker {
   private readonly now: () => Date;
 
   constructor(
-    private config: Budgets,
+    private config: TrackedBudgets,
     private readonly opts: BudgetTrackerOptions = {},
   ) {
     this.level = config.level;

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, Command> = {
   fleet: { summary: 'run the recorded fleet, an OpenAI-compatible server of recorded outputs', load: () => import('./commands/fleet') },
   implement: { summary: 'implement the function at <file>:<line> through the daemon', load: () => import('./commands/implement') },
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },
+  users: { summary: "the team's users and their tokens (add, list, revoke, rotate) in the configured store", load: () => import('./commands/users') },
   eval: { summary: 'evaluate every routing strategy on a recorded fleet (HumanEval or MBPP) against the baselines', load: () => import('./commands/eval') },
   coverage: { summary: 'how many benchmark tasks have tests the extractors find', load: () => import('./commands/coverage') },
   calibrate: { summary: 'record, judge and train on your own model servers (--config), resumable', load: () => import('./commands/calibrate') },

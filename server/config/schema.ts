@@ -100,8 +100,22 @@ export const Budgets = z.object({
   whenSpent: z.enum(['downgrade', 'refuse']).default('downgrade'),
   co2g: Limits.default({}),
   costUsd: Limits.default({}),
+  /** Ceilings on every user's own budgets (keyed on the user's id, server/store): a client may set
+   * tighter limits for itself (its initializationOptions budget), never looser ones
+   * (server/daemon/policy.ts). Face value, whatever the level. */
+  perUser: z.object({ co2g: Limits.default({}), costUsd: Limits.default({}) }).default({ co2g: {}, costUsd: {} }),
 });
 export type Budgets = z.infer<typeof Budgets>;
+
+const WindowLimits = z.object({
+  perHour: z.number().nonnegative().optional(),
+  perDay: z.number().nonnegative().optional(),
+});
+
+/** One team's budgets, shared by all its users (`routerllm users add NAME --team T`) on every daemon
+ * of the store. */
+export const TeamBudget = z.object({ co2g: WindowLimits.default({}), costUsd: WindowLimits.default({}) });
+export type TeamBudget = z.infer<typeof TeamBudget>;
 
 export const RewardWeights = z.object({
   quality: z.number().min(0).default(0.4),
@@ -186,6 +200,19 @@ export const Config = z.object({
         .default({ requestsPerSecond: 200, burst: 400 }),
     })
     .default({ host: '127.0.0.1', maxMessageBytes: 4 * 1024 * 1024, allowedOrigins: [], rateLimit: { requestsPerSecond: 200, burst: 400 } }),
+  /** The shared state (users and their tokens, budget reservations, the team ledger): absent or
+   * 'sqlite' is a file in the state directory (one daemon, or several on one machine); a
+   * postgres:// URL is a team's database, shared by every daemon that names it. */
+  store: z.string().min(1).optional(),
+  /** What admission does when the store cannot be reached to reserve a request's budget: 'refuse'
+   * (fail closed: no spending that no budget can see) or 'admit' (serve unmetered by the store). */
+  storeWhenUnreachable: z.enum(['refuse', 'admit']).default('refuse'),
+  /** This daemon's name: the key of its own budget ('budgets') in the store and the `daemon` label
+   * of its metrics. Default: hostname:pid. */
+  daemonName: z.string().min(1).optional(),
+  /** Budgets per team (users' team, see `routerllm users`), e.g. {ml: {costUsd: {perHour: 2}}}:
+   * ceilings no client can lift. */
+  teams: z.record(z.string().min(1), TeamBudget).default({}),
   /** Users' verdicts on answers (server/daemon/feedback.ts): each user's verdicts teach the shared
    * router at most this many times per hour (beyond it they are recorded, not learnt). */
   feedback: z.object({ maxPerUserPerHour: z.number().int().nonnegative().default(30) }).default({ maxPerUserPerHour: 30 }),

@@ -12,6 +12,7 @@ import type { RequestContext } from '../routing/types';
 import { beginRequest, finishRequest, type Begun } from './request';
 import { gatherTests, implementRequest, locateFunction, type ImplementSite } from './requestContext';
 import { explain, fallbackOrder, routeInput, type Routed } from './route';
+import { releaseOnFailure } from './admission';
 import type { CallOutcome, Services } from './services';
 import type { Probe } from '../verify/probe';
 import { agreement } from '../verify/agreement';
@@ -43,9 +44,9 @@ interface Site extends ImplementSite {
 export async function implementFunction(services: Services, session: Session, params: Params, signal: AbortSignal, progress: ProgressSink = () => undefined): Promise<ImplementFunctionResult> {
   const begun = beginRequest(session, params);
   const site = locate(begun, params);
-  const routed = routeInput(services, session, site.request, params.strategy);
+  const routed = await routeInput(services, session, site.request, params.strategy, params.maxTokens);
   const tab = services.account('implement');
-  const { tried, fallbacks, explanations, ladder } = await callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress);
+  const { tried, fallbacks, explanations, ladder } = await releaseOnFailure(services, site.request, callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress));
   const answer = tried[finalAnswer(ladder)];
   const done = await finishRequest(services, session, begun, {
     strategy: routed.strategy.id,

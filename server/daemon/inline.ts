@@ -7,28 +7,27 @@ import type { InlineCompletionParams, InlineCompletionResult } from '../../share
 import { fasterFallbackOrder } from '../client/fallback';
 import { beginRequest, finishRequest } from './request';
 import { inlineRequest, locateInline } from './requestContext';
-import { explain, routeInput } from './route';
+import { explain, INLINE_MAX_TOKENS, routeInput } from './route';
+import { releaseOnFailure } from './admission';
 import type { Services } from './services';
 import type { Session } from './session';
 import { postprocessInline } from '../completion/chain';
 
 type Params = z.output<typeof InlineCompletionParams>;
 
-const INLINE_MAX_TOKENS = 256;
-
 export async function inlineCompletion(services: Services, session: Session, params: Params, signal: AbortSignal): Promise<InlineCompletionResult> {
   const begun = beginRequest(session, params);
   const site = locateInline(begun.doc);
   const request = inlineRequest(begun.doc, site, begun.history);
-  const { strategy, input, skipped } = routeInput(services, session, request, params.strategy);
+  const { strategy, input, skipped } = await routeInput(services, session, request, params.strategy, params.maxTokens ?? INLINE_MAX_TOKENS);
   const budgetMs = session.settings.inlineLatencyBudgetMs ?? services.config.inline.latencyBudgetMs;
   const choice = await services.inlinePolicy.choose(strategy, input, budgetMs);
   const expectedMs = (m: (typeof input.candidates)[number]) => input.predict(m).latencyMs;
-  const outcome = await services.call(
+  const outcome = await releaseOnFailure(services, request, services.call(
     fasterFallbackOrder(input.candidates, choice.model, expectedMs, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
-  );
+  ));
   const tab = services.account('inline');
   tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed: null, predicted: input.predict(outcome.model) });
 

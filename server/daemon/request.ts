@@ -11,6 +11,7 @@ import type { History, RequestDocument } from './requestContext';
 import type { CallOutcome, Services } from './services';
 import type { RequestContext, Strategy } from '../routing/types';
 import type { Session } from './session';
+import { settleAdmission } from './admission';
 
 export interface Begun {
   /** performance.now() when the request arrived. */
@@ -69,6 +70,8 @@ export async function finishRequest(services: Services, session: Session, begun:
   const latencyMs = modelMs + Math.max(0, performance.now() - begun.started - waitedMs);
   const requestId = randomUUID();
   const { row, committed } = services.commit(f.tab, { id: requestId, sessionId: session.id, user: session.user, strategy: f.strategy, latencyMs, passed: f.passed, answer: f.answer });
+  // The calls were made, committed or not: the reservation becomes what they cost.
+  settleAdmission(services, f.decided.request, row.footprint);
   await committed;
   const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
   await services.rememberDecision(requestId, {

@@ -8,6 +8,8 @@ import type { FootprintEstimate, RequestContext, RouteInput, Strategy } from '..
 import type { Services } from './services';
 import { applyBudgets, withBudgetNotes } from '../routing/budget-layer';
 import type { Session } from './session';
+import { effectivePolicy, operatorPolicy } from './policy';
+import { admit } from './admission';
 
 export interface Routed {
   strategy: Strategy;
@@ -26,7 +28,11 @@ export function resolveStrategy(services: Services, session: Session, requested:
   return strategy;
 }
 
-export function routeInput(services: Services, session: Session, request: RequestContext, strategyId: string | undefined): Routed {
+/** Output tokens an inline answer may take when the request names none (inline.ts asks for these). */
+export const INLINE_MAX_TOKENS = 256;
+
+/** Routes the request and admits it (admission.ts): its worst case is reserved before any call. */
+export async function routeInput(services: Services, session: Session, request: RequestContext, strategyId: string | undefined, maxTokens?: number): Promise<Routed> {
   const strategy = resolveStrategy(services, session, strategyId);
   const all = services.availability();
   const candidates = all.filter((a) => a.available).map((a) => a.model);
@@ -47,20 +53,31 @@ export function routeInput(services: Services, session: Session, request: Reques
     if (!p) predictions.set(m, (p = services.predict(m, promptTokens, request.kind === 'inline' ? 'inline' : undefined)));
     return p;
   };
-  // The budget layer: every strategy chooses among what the budgets and the level leave.
-  const level = session.settings.budgetLevel ?? services.config.budgets.level;
-  const budgeted = applyBudgets(candidates, predict, level, services.budgetScopes(session.user, level), services.config.budgets.whenSpent);
+  // The budget layer: every strategy chooses among what the budgets and the level leave, the
+  // operator's level and ceilings tightened (never loosened) by the client's (policy.ts).
+  const { level, user } = effectivePolicy(operatorPolicy(services.config), session.settings);
+  const budgeted = applyBudgets(candidates, predict, level, services.budgetScopes(session.user, level, user), services.config.budgets.whenSpent);
   if (budgeted.refusal) throw new ResponseError(ErrorCodes.BudgetExhausted, budgeted.refusal);
+  const inline = request.kind === 'inline';
+  const admitted = await admit(services, session, request, {
+    level,
+    user,
+    candidates: budgeted.candidates,
+    promptTokens,
+    maxTokens: maxTokens ?? (inline ? INLINE_MAX_TOKENS : services.config.client.maxTokens),
+    attempts: inline ? 1 : services.config.routing.maxAttempts,
+  });
+  const notes = [...budgeted.notes, ...admitted.notes];
   const input: RouteInput = {
     request,
     features: services.features(request),
-    candidates: budgeted.candidates,
+    candidates: admitted.candidates,
     predict,
     budget: services.budget(level),
     weights: services.config.routing.rewardWeights,
     random: () => services.random(),
   };
-  return { strategy: budgeted.notes.length ? withBudgetNotes(strategy, budgeted.notes) : strategy, input, skipped };
+  return { strategy: notes.length ? withBudgetNotes(strategy, notes) : strategy, input, skipped };
 }
 
 /** The chosen model first, then the next larger ones, then the smaller ones: a fallback keeps

@@ -48,6 +48,13 @@ export function readToken(tokenFile: string | undefined, warn: (line: string) =>
   throw new CliError('--ws needs a shared token: set ROUTERLLM_TOKEN or ws.tokenFile in the config');
 }
 
+/** The shared token, or '' for none when a team store is configured: its users' own tokens
+ * (`routerllm users add`) let them in. */
+function sharedToken(config: { ws: { tokenFile?: string }; store?: string }): string {
+  if (config.store && !process.env.ROUTERLLM_TOKEN?.trim() && !config.ws.tokenFile) return '';
+  return readToken(config.ws.tokenFile);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, help } = parseCommandArgs(argv, OPTIONS, SERVE_USAGE);
   if (help) return 0;
@@ -62,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['state-dir']) resolved.stateDir = values['state-dir'];
   return serve({
     resolved,
-    transport: values.stdio ? { kind: 'stdio' } : { kind: 'ws', port, token: readToken(resolved.config.ws.tokenFile) },
+    transport: values.stdio ? { kind: 'stdio' } : { kind: 'ws', port, token: sharedToken(resolved.config) },
     ...(foldDir ? { foldBundles: { dir: foldDir, k: folds } } : {}),
   });
 }

@@ -9,10 +9,10 @@ import type { RequestOutcome, RequestTab } from '../accounting/accountant';
 import type { GenerateRequest } from '../client';
 import type { LedgerRow } from '../accounting/ledger';
 import type { Decision, FeedbackInput, FeedbackSession } from './feedback';
-import type { Store } from '../store/types';
 import type { BudgetScope } from '../routing/budget-layer';
 import type { UserLimits } from '../accounting/user-budgets';
 import type { InlinePolicy } from '../routing/inline/policy';
+import type { Amounts, Store } from '../store/types';
 import type { BudgetLevel, Fallback, FeedbackKind, Language, TestReport, Usage, SessionStats, BudgetStatus, SandboxStatus, FeedbackResult } from '../../shared/protocol';
 
 /** One model request as the pipelines make it: the client's request with a deadline always set. */
@@ -35,8 +35,15 @@ export interface CallOutcome {
 
 export interface Services {
   config: Config;
-  /** The shared state of a team of daemons (server/store). */
+  /** The shared state: users, budget reservations, the team ledger (server/store). */
   store: Store;
+  /** This daemon's name (config daemonName): its budget key in the store, its metrics label. */
+  daemonName: string;
+  /** Queues a reservation's settlement at the request's actual amounts: through the ledger spool
+   * with PostgreSQL (it survives an outage), at once with SQLite. */
+  settleReservation(id: string, actual: Amounts): void;
+  /** The most one call to `model` can cost (`maxTokens` out): what admission reserves. */
+  worstCase(model: ModelConfig, promptTokens: number, maxTokens: number): Amounts;
   /** Every model with whether it can be called now, smallest first. */
   availability(): { model: ModelConfig; available: boolean; reason?: string }[];
   /** Calls `candidates` in order, falling back past failed ones; measures the call's energy where
@@ -75,7 +82,7 @@ export interface Services {
   /** The daemon's budgets; with a user, also theirs and whatever is spent now (status bar). */
   budgetStatus(user?: string, level?: BudgetLevel): BudgetStatus;
   /** The daemon's and the user's budgets, for the budget layer (routing/budget-layer.ts). */
-  budgetScopes(user: string, level?: BudgetLevel): BudgetScope[];
+  budgetScopes(user: string, level?: BudgetLevel, limits?: UserLimits): BudgetScope[];
   /** A user's own budgets, from their editor's settings. */
   configureUserBudget(user: string, limits: UserLimits): void;
   /** Called when a model's server goes down or comes back. */

@@ -45,6 +45,7 @@ export async function serve({ resolved, transport, foldBundles }: ServeOptions):
   const services = await createServices(resolved, { log, shared: transport.kind === 'ws', ...(foldBundles ? { foldBundles } : {}) });
   // Never weaker in silence: how tests are confined here, or that they are refused, is said first.
   log(describeSandboxStatus(services.sandbox()));
+  log(`daemon ${services.daemonName}: store ${services.store.kind}${services.store.kind === 'sqlite' ? ` in ${resolved.stateDir}` : ''}`);
   const daemon = new Daemon({ services, log });
 
   let stopWs: (() => Promise<void>) | null = null;

@@ -2,6 +2,7 @@
 // model-server client with its breakers, health checks and energy counters), checking (the
 // sandbox and its cache), routing (the strategies and what they choose with), accounting (the
 // ledger, budgets and metrics).
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
 import { probeCandidate } from '../verify/probe';
@@ -18,10 +19,12 @@ import { mulberry32 } from '../routing/rng';
 import { HealthMonitor } from './health';
 import { LiveLearning } from './learning';
 import { FeedbackPipeline } from './feedback';
-import { openStore } from '../store/open';
 import { InlinePolicy } from '../routing/inline/policy';
 import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
+import { effectivePolicy, operatorPolicy } from './policy';
+import { LedgerSpool, openStore, type Store } from '../store';
+import type { LedgerRow } from '../accounting/ledger';
 
 export interface WiringOptions {
   log: (line: string) => void;
@@ -55,13 +58,14 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const learners = () => [...strategies.values(), inlinePolicy, learning];
   let persistTimer: NodeJS.Timeout | null = setInterval(() => persistAll(learners(), opts.log), 60_000);
   persistTimer.unref();
-  // The shared store (the SQLite file in the state directory) until the team store integration
-  // wires `store` from the configuration.
-  const store = await openStore(undefined, stateDir);
+  const daemonName = config.daemonName ?? `${os.hostname()}:${process.pid}`;
+  // Every series says which daemon of the team it came from (one Prometheus scrapes them all).
+  accountant.metrics.registry.setDefaultLabels({ daemon: daemonName });
+  const team = await teamState(config, stateDir, opts.log);
   // Decisions, outcomes and learned-state events live in the store, so feedback teaches after a
   // restart and at every daemon of the team (feedback.ts).
   const feedback = new FeedbackPipeline({
-    store,
+    store: team.store,
     strategy: (id) => strategies.get(id),
     acceptance: inlinePolicy.acceptance,
     learning,
@@ -73,14 +77,17 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
 
   return {
     config,
-    store,
+    store: team.store,
+    daemonName,
+    settleReservation: team.settle,
+    worstCase: (model, promptTokens, maxTokens) => accountant.worstCase(model, promptTokens, maxTokens),
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
     ...routing(config, strategies, accountant, learning),
     inlinePolicy,
     rememberDecision: (requestId, decision) => feedback.remember(requestId, decision),
     feedback: (session, params) => feedback.submit(session, params),
-    ...accounting(accountant, config),
+    ...accounting(accountant, config, team.share),
     onHealth: (listener) => health.onChange(listener),
     async close() {
       if (persistTimer) clearInterval(persistTimer);
@@ -89,7 +96,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       persistAll(learners(), opts.log);
       await feedback.close();
       accountant.close();
-      await store.close();
+      await team.close();
     },
   };
 }
@@ -180,16 +187,53 @@ function routing(
   };
 }
 
-/** The ledger, budgets, feedback, stats and metrics, all through the accountant. */
-function accounting(accountant: Accountant, config: Config): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'budgetScopes' | 'configureUserBudget' | 'metrics'> {
+/** The store (opened from config `store`), and how ledger rows and settlements reach it: with
+ * PostgreSQL through the local spool (no row lost while the database is away), with SQLite at once.
+ * The local ledger.sqlite stays: session stats and the status bar read it. */
+async function teamState(config: Config, stateDir: string, log: (line: string) => void) {
+  const store: Store = await openStore(config.store, stateDir);
+  const spool = store.kind === 'postgres' ? new LedgerSpool(stateDir, store, { onError: (e) => log(`store: forwarding delayed: ${e.message}`) }) : null;
+  const failed = (what: string) => (e: Error) => log(`store: ${what}: ${e.message}`);
+  return {
+    store,
+    share(row: LedgerRow): void {
+      // The local ledger has the row: a store that cannot take it never fails the answer.
+      try {
+        if (spool) spool.append(row);
+        else store.appendLedger([row]).catch(failed(`ledger row ${row.id} not shared`));
+      } catch (e) {
+        failed(`ledger row ${row.id} not spooled`)(e as Error);
+      }
+    },
+    settle(id: string, actual: { co2g: number; costUsd: number }): void {
+      if (spool) spool.settle(id, actual);
+      else store.settle(id, actual).catch(failed(`reservation ${id} not settled`));
+    },
+    async close(): Promise<void> {
+      // What cannot be forwarded now stays in the spool file for the next start.
+      if (spool) await spool.flush(2000).catch(failed('spool not flushed'));
+      await spool?.close();
+      await store.close().catch(failed('close'));
+    },
+  };
+}
+
+/** The ledger, budgets, feedback, stats and metrics, all through the accountant; each committed row
+ * is also shared with the team's store. User budgets are the operator's ceilings tightened by the
+ * client, never loosened (policy.ts). */
+function accounting(accountant: Accountant, config: Config, share: (row: LedgerRow) => void): Pick<Services, 'account' | 'commit' | 'setFeedback' | 'sessionStats' | 'budgetStatus' | 'budgetScopes' | 'configureUserBudget' | 'metrics'> {
+  const operator = operatorPolicy(config);
   return {
     account: (kind) => accountant.begin(kind),
-    commit: (tab, outcome) => accountant.commitGrouped(tab, outcome),
+    commit: (tab, outcome) => {
+      const c = accountant.commitGrouped(tab, outcome);
+      return { row: c.row, committed: c.committed.then(() => share(c.row)) };
+    },
     setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
     sessionStats: (sessionId, recent, budget) => accountant.sessionStats(sessionId, recent, budget),
-    budgetStatus: (user, level) => accountant.budgetStatus(user, level, config.budgets.whenSpent),
-    budgetScopes: (user, level) => accountant.budgetScopes(user, level),
-    configureUserBudget: (user, limits) => accountant.users.configure(user, limits),
+    budgetStatus: (user, level) => accountant.budgetStatus(user, effectivePolicy(operator, { budgetLevel: level }).level, config.budgets.whenSpent),
+    budgetScopes: (user, level, limits) => accountant.budgetScopes(user, level, limits),
+    configureUserBudget: (user, limits) => accountant.users.configure(user, effectivePolicy(operator, { budget: limits }).user),
     metrics: () => accountant.metrics.render(),
   };
 }

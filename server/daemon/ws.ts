@@ -1,6 +1,10 @@
-// The team transport: LSP over WebSocket. A client must present the shared token
-// (Authorization: Bearer <token>, or ?token= for clients that cannot set headers), compared in
-// constant time; frames are capped; each connection is its own session.
+// The team transport: LSP over WebSocket. A client presents a token (Authorization: Bearer
+// <token>, or ?token= for clients that cannot set headers): its own user token (`routerllm users
+// add`, looked up by hash in the store at every handshake, so a revocation refuses the next
+// connection on every daemon, and re-checked at most once a second while the session makes
+// requests), or the daemon's single shared token (a one-person daemon; compared in constant
+// time). Frames are capped; each connection is its own session, keyed on its user. /healthz and
+// /readyz answer without a token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,10 +14,13 @@ import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/wsT
 import { ErrorCodes } from '../../shared/protocol';
 import { TokenBucket } from './rate-limit';
 import { checkEnvelope, errorFrame, PARSE_ERROR } from './envelope';
+import { hashToken } from '../store/tokens';
+import type { Store } from '../store/types';
 
 export interface WsServerOptions {
   port: number;
   host: string;
+  /** The shared token; '' for none (a team daemon whose clients all have user tokens). */
   token: string;
   maxMessageBytes: number;
   /** Browser Origins allowed to connect; a handshake from any other Origin is refused. */
@@ -34,7 +41,28 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Constant-time comparison: hashing first makes both sides the same length. */
 export function tokenMatches(expected: string, given: string | null): boolean {
-  return given !== null && timingSafeEqual(digest(expected), digest(given));
+  return given !== null && expected !== '' && timingSafeEqual(digest(expected), digest(given));
+}
+
+/** Who a connection is. `tokenHash` is set for a user token: the session re-checks it. */
+export interface Identity {
+  user: string;
+  team: string | null;
+  tokenHash?: string;
+}
+
+/** How often, at most, a session's user token is looked up again while it makes requests. */
+export const RECHECK_MS = 1000;
+
+/** The identity a token proves, or null; throws when the store cannot be asked. Never cached: a
+ * revoked token fails its very next handshake. */
+export async function authenticate(store: Pick<Store, 'userByTokenHash'>, sharedToken: string, token: string | null): Promise<Identity | null> {
+  if (token === null || token === '') return null;
+  // The shared token keeps its old user id (a hash of it), so its ledger history stays its own.
+  if (tokenMatches(sharedToken, token)) return { user: digest(token).toString('hex').slice(0, 12), team: null };
+  const tokenHash = hashToken(token);
+  const user = await store.userByTokenHash(tokenHash);
+  return user ? { user: user.id, team: user.team, tokenHash } : null;
 }
 
 function tokenOf(req: http.IncomingMessage): string | null {
@@ -47,7 +75,7 @@ function tokenOf(req: http.IncomingMessage): string | null {
 /** The LSP library ends the process on a client's `exit` and watches the client's process id;
  * both make sense for a daemon spawned by one editor, never for a shared one. A remote `exit`
  * closes that client's socket instead, and its process id is dropped. */
-function guardShared(socket: WebSocket, bucket: TokenBucket | null): (m: Message) => Message | null {
+function guardShared(socket: WebSocket, bucket: TokenBucket | null, onRequest: () => void): (m: Message) => Message | null {
   const reply = (frame: string) => {
     if (socket.readyState === socket.OPEN) socket.send(frame);
   };
@@ -59,6 +87,7 @@ function guardShared(socket: WebSocket, bucket: TokenBucket | null): (m: Message
       return null;
     }
     const r = m as { id?: unknown; method?: string; params?: { processId?: unknown } };
+    if (r.id !== undefined) onRequest();
     // Requests beyond the connection's rate are answered here, before they cost any work; starting
     // and stopping a session always goes through. Notifications (document sync, cancellation)
     // are never dropped: losing one would corrupt the session's copy of a document.
@@ -84,18 +113,31 @@ function guardShared(socket: WebSocket, bucket: TokenBucket | null): (m: Message
 }
 
 export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
-  if (!opts.token) throw new Error('a WebSocket daemon needs a shared token (ROUTERLLM_TOKEN or ws.tokenFile)');
-  // Plain HTTP on the same port: /metrics for Prometheus (same bearer token), else a pointer.
+  const { store } = daemon.services;
+  const auth = (req: http.IncomingMessage) => authenticate(store, opts.token, tokenOf(req));
+  // Plain HTTP on the same port: /metrics for Prometheus (any valid token), the probes, else a pointer.
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
-      if (!tokenMatches(opts.token, tokenOf(req))) return void res.writeHead(401).end();
-      daemon.services.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
-        (e: Error) => res.writeHead(500).end(e.message),
+    const route = req.method === 'GET' ? req.url?.split('?')[0] : undefined;
+    const text = (status: number, body: string) => void res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    // Liveness: the process answers. Readiness: it can also reach the store (budgets, users).
+    if (route === '/healthz') return text(200, 'ok\n');
+    if (route === '/readyz') {
+      store.ping().then(
+        () => text(200, 'ready\n'),
+        (e: Error) => text(503, `not ready: store unreachable: ${e.message}\n`),
       );
       return;
     }
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('RouterLLM daemon: connect with a WebSocket\n');
+    if (route === '/metrics') {
+      auth(req)
+        .then((who) => {
+          if (!who) return void res.writeHead(401).end();
+          return daemon.services.metrics().then((body) => void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body));
+        })
+        .catch((e: Error) => text(500, e.message));
+      return;
+    }
+    text(426, 'RouterLLM daemon: connect with a WebSocket\n');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
 
@@ -105,24 +147,55 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (!tokenMatches(opts.token, tokenOf(req))) {
-      opts.log(`ws: refused ${req.socket.remoteAddress}: missing or wrong token`);
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const user = digest(tokenOf(req)!).toString('hex').slice(0, 12);
-      const bucket = opts.rateLimit ? new TokenBucket(opts.rateLimit.requestsPerSecond, opts.rateLimit.burst) : null;
-      const unparsable = (e: Error) => {
-        if (ws.readyState === ws.OPEN) ws.send(errorFrame(null, PARSE_ERROR, `Parse error: ${e.message}`));
-      };
-      const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws, bucket), unparsable), new WebSocketMessageWriter(ws, { whenClosed: 'drop' }));
-      const session = daemon.attach(connection, user, 'ws');
-      opts.log(`ws: session ${session.id} from ${req.socket.remoteAddress}`);
-      ws.on('close', () => daemon.detach(session));
-      ws.on('error', (e) => opts.log(`ws: session ${session.id}: ${e.message}`));
-    });
+    auth(req).then(
+      (who) => {
+        if (!who) {
+          opts.log(`ws: refused ${req.socket.remoteAddress}: missing, wrong or revoked token`);
+          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => open(ws, who, req.socket.remoteAddress));
+      },
+      (e: Error) => {
+        // Fail closed: a token that cannot be checked lets nobody in.
+        opts.log(`ws: refused ${req.socket.remoteAddress}: the store cannot check tokens: ${e.message}`);
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      },
+    );
   });
+
+  const open = (ws: WebSocket, who: Identity, from: string | undefined) => {
+    const bucket = opts.rateLimit ? new TokenBucket(opts.rateLimit.requestsPerSecond, opts.rateLimit.burst) : null;
+    const unparsable = (e: Error) => {
+      if (ws.readyState === ws.OPEN) ws.send(errorFrame(null, PARSE_ERROR, `Parse error: ${e.message}`));
+    };
+    const recheck = who.tokenHash ? revocationCheck(ws, who.tokenHash) : () => undefined;
+    const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws, bucket, recheck), unparsable), new WebSocketMessageWriter(ws, { whenClosed: 'drop' }));
+    const session = daemon.attach(connection, who.user, 'ws');
+    session.team = who.team;
+    opts.log(`ws: session ${session.id} of ${who.user} from ${from}`);
+    ws.on('close', () => daemon.detach(session));
+    ws.on('error', (e) => opts.log(`ws: session ${session.id}: ${e.message}`));
+  };
+
+  /** Looks the session's token up again, at most once per RECHECK_MS, and closes the connection
+   * (aborting its requests in flight) once it is revoked. A store that cannot answer keeps the
+   * session: admission fails closed on its own. */
+  const revocationCheck = (ws: WebSocket, tokenHash: string) => {
+    let last = Date.now();
+    return () => {
+      if (Date.now() - last < RECHECK_MS) return;
+      last = Date.now();
+      store.userByTokenHash(tokenHash).then(
+        (u) => {
+          if (u || ws.readyState !== ws.OPEN) return;
+          opts.log('ws: closing a session: its token was revoked');
+          ws.close(4401, 'token revoked');
+        },
+        () => undefined,
+      );
+    };
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,18 +4,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
-import { numberArg, parseCommandArgs } from '../../command-line/args';
-import { orCliError } from '../../command-line/errors';
+import { choiceArg, numberArg, parseCommandArgs } from '../../command-line/args';
+import { CliError, orCliError } from '../../command-line/errors';
+import { openStore, type LedgerTotalsRow } from '../../store';
 import type { Budgets } from '../../config/schema';
 import { BudgetTracker, Ledger, LEDGER_FILE, buildSessionStats, recommend, type BudgetItem, type LedgerTotals } from '../../accounting';
 
-const USAGE = `usage: routerllm stats [--json] [--state-dir DIR] [--session ID] [--days N] [--config FILE]
+const USAGE = `usage: routerllm stats [--json] [--state-dir DIR] [--session ID] [--days N] [--config FILE] [--by user|team]
 
   --json        print JSON instead of tables
   --state-dir   where the ledger lives (default: the configuration's stateDir, ~/.routerllm)
   --session     only this session's requests
   --days        how many days back to report (default 7)
-  --config      configuration file (default $ROUTERLLM_CONFIG or built-in defaults)`;
+  --config      configuration file (default $ROUTERLLM_CONFIG or built-in defaults)
+  --by          totals per user or per team from the configured store (config 'store': every
+                daemon of a team shares it), instead of this machine's ledger`;
 
 interface Args {
   json: boolean;
@@ -23,6 +26,7 @@ interface Args {
   session?: string;
   days: number;
   config?: string;
+  by?: 'user' | 'team';
 }
 
 const OPTIONS = {
@@ -31,6 +35,7 @@ const OPTIONS = {
   session: { type: 'string' },
   days: { type: 'string' },
   config: { type: 'string' },
+  by: { type: 'string' },
 } as const;
 
 function parseArgs(argv: string[]): Args | 'help' {
@@ -42,6 +47,7 @@ function parseArgs(argv: string[]): Args | 'help' {
     session: values.session,
     days: numberArg('days', values.days, 7, Number.MIN_VALUE, Infinity),
     config: values.config,
+    ...(values.by === undefined ? {} : { by: choiceArg('by', values.by, 'user', ['user', 'team'] as const) }),
   };
 }
 
@@ -50,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args === 'help') return 0;
   const resolved = orCliError(() => loadConfig(args.config ?? null));
   const stateDir = path.resolve(args.stateDir ?? resolved.stateDir);
+  if (args.by) return byGroup(resolved.config.store, stateDir, args.by, args);
   const file = path.join(stateDir, LEDGER_FILE);
   if (!fs.existsSync(file)) {
     if (args.json) process.stdout.write(JSON.stringify({ stateDir, ledger: null, message: 'no ledger yet' }) + '\n');
@@ -134,4 +141,26 @@ export function formatReport(r: Report): string {
   out.push('Recommendations:');
   for (const rec of r.recommendations) out.push(`  - ${rec}`);
   return out.join('\n');
+}
+
+/** `--by user|team`: the store's ledger totals (every daemon of the team), users by name. */
+async function byGroup(setting: string | undefined, stateDir: string, by: 'user' | 'team', args: Args): Promise<number> {
+  const store = await openStore(setting, stateDir).catch((e: Error) => {
+    throw new CliError(e.message, 1);
+  });
+  try {
+    const since = new Date(Date.now() - args.days * 86_400_000);
+    const rows = await store.ledgerTotals({ groupBy: by, since });
+    const names = new Map((await store.listUsers()).map((u) => [u.id, u.name]));
+    const label = (r: LedgerTotalsRow) => (r.key === null ? (by === 'team' ? '(no team)' : '(unknown)') : by === 'user' ? (names.get(r.key) ?? r.key) : r.key);
+    const groups = rows.map((r) => ({ [by]: label(r), ...(by === 'user' ? { id: r.key } : {}), requests: r.requests, energyJ: r.energyJ, co2g: r.co2g, costUsd: r.costUsd }));
+    if (args.json) process.stdout.write(JSON.stringify({ store: store.kind, since: since.toISOString(), by, groups }, null, 2) + '\n');
+    else {
+      process.stdout.write(`RouterLLM stats by ${by} (store: ${store.kind}), since ${since.toISOString()}\n\n`);
+      process.stdout.write(table([by, 'requests', 'energy J', 'g CO2e', 'USD'], rows.map((r) => [label(r), r.requests, n(r.energyJ, 1), n(r.co2g, 4), n(r.costUsd, 5)])) + '\n');
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
