@@ -6,9 +6,10 @@ import { run as fleet } from '../../server/cli/commands/fleet';
 import { run as implement } from '../../server/cli/commands/implement';
 import { run as serve } from '../../server/daemon/serve-command';
 import { run as stats } from '../../server/cli/commands/stats';
+import { run as users } from '../../server/cli/commands/users';
 import { CliError } from '../../server/command-line/errors';
 
-const COMMANDS = { serve, fleet, implement, stats, coverage };
+const COMMANDS = { serve, fleet, implement, stats, coverage, users };
 
 /** A CliError with exit code 2 whose first line is `first` and whose rest holds the usage. */
 function usageError(command: string, first: RegExp) {
