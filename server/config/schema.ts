@@ -208,7 +208,8 @@ export const Config = z.object({
    * (fail closed: no spending that no budget can see) or 'admit' (serve unmetered by the store). */
   storeWhenUnreachable: z.enum(['refuse', 'admit']).default('refuse'),
   /** This daemon's name: the key of its own budget ('budgets') in the store and the `daemon` label
-   * of its metrics. Default: hostname:pid. */
+   * of its metrics. Default: the label is hostname:pid, the budget key hostname + state directory
+   * (daemons sharing a state directory share the budget). */
   daemonName: z.string().min(1).optional(),
   /** Budgets per team (users' team, see `routerllm users`), e.g. {ml: {costUsd: {perHour: 2}}}:
    * ceilings no client can lift. */

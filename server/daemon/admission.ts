@@ -55,7 +55,7 @@ export function worstCase(services: Pick<Services, 'worstCase'>, candidates: rea
 /** Every hour/day limit the request counts toward. A scope without a limit is still recorded (an
  * infinite limit) so that its spending is known when a limit is set later. At 'relaxed' (only the
  * operator can choose it) budgets only warn: everything is recorded, nothing binds. */
-export function budgetLimits(services: Pick<Services, 'config' | 'daemonName'>, session: Pick<Session, 'user' | 'team'>, level: BudgetLevel, user: UserLimits): BudgetLimit[] {
+export function budgetLimits(services: Pick<Services, 'config' | 'daemonBudgetKey'>, session: Pick<Session, 'user' | 'team'>, level: BudgetLevel, user: UserLimits): BudgetLimit[] {
   const { config } = services;
   const team = session.team ? config.teams[session.team] : undefined;
   const scopes: { scope: BudgetScope; key: string; limit(m: BudgetMetric, w: BudgetWindow): number | undefined }[] = [
@@ -63,7 +63,7 @@ export function budgetLimits(services: Pick<Services, 'config' | 'daemonName'>, 
     ...(session.team ? [{ scope: 'team' as const, key: session.team, limit: (m: BudgetMetric, w: BudgetWindow) => team?.[m][w === 'hour' ? 'perHour' : 'perDay'] }] : []),
     {
       scope: 'daemon',
-      key: services.daemonName,
+      key: services.daemonBudgetKey,
       limit: (m, w) => {
         const v = config.budgets[m][w === 'hour' ? 'perHour' : 'perDay'];
         return v === undefined ? undefined : LEVEL_MULTIPLIER[level] * v;

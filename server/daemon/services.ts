@@ -37,8 +37,11 @@ export interface Services {
   config: Config;
   /** The shared state: users, budget reservations, the team ledger (server/store). */
   store: Store;
-  /** This daemon's name (config daemonName): its budget key in the store, its metrics label. */
+  /** This daemon's name (config daemonName, default hostname:pid): its metrics label. */
   daemonName: string;
+  /** The key of the daemon's own budget (config `budgets`) in the store: daemonName when
+   * configured, else hostname + state directory, so daemons sharing a state directory share it. */
+  daemonBudgetKey: string;
   /** Queues a reservation's settlement at the request's actual amounts: through the ledger spool
    * with PostgreSQL (it survives an outage), at once with SQLite. */
   settleReservation(id: string, actual: Amounts): void;

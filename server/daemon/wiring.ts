@@ -79,6 +79,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     config,
     store: team.store,
     daemonName,
+    daemonBudgetKey: config.daemonName ?? `${os.hostname()}:${path.resolve(stateDir)}`,
     settleReservation: team.settle,
     worstCase: (model, promptTokens, maxTokens) => accountant.worstCase(model, promptTokens, maxTokens),
     ...calling(client, accountant, health, models, opts.log),
