@@ -11,6 +11,7 @@ import { sandboxStatus } from '../checks/sandbox-policy';
 import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
 import type { ResolvedConfig } from '../config/load';
+import { ensurePrivateStateDir } from '../config/state-dir';
 import type { Config, ModelConfig } from '../config/schema';
 import { extractFeatures } from '../routing/features';
 import { createStrategies, foldStrategies, refinedPassOf } from '../routing/registry';
@@ -39,6 +40,8 @@ export interface WiringOptions {
 
 export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
   const { config, models, stateDir } = resolved;
+  // Before anything is written there: the state dir and the daemon's files in it are private.
+  ensurePrivateStateDir(stateDir, opts.log);
   const client = new ModelClient({
     deadlineMs: config.client.deadlineMs,
     retries: config.client.retries,
