@@ -55,6 +55,10 @@ export class PostgresStore implements Store {
     // An idle client whose server went away (PostgreSQL restarting) errors here; the pool drops it
     // and the next query opens a new one. Unhandled, the 'error' event would kill the daemon.
     this.pool.on('error', () => {});
+    // A client the pool hands to a waiting pool.connect() during a socket read has no listener
+    // until the waiter's continuation runs: a FATAL message in the same read (PostgreSQL shutting
+    // down) would be emitted unhandled. Every client keeps one; tx() sees the error itself.
+    this.pool.on('connect', (client) => client.on('error', () => {}));
     this.backoff = opts.listenBackoffMs?.min ?? 100;
   }
 
@@ -67,6 +71,10 @@ export class PostgresStore implements Store {
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: PostgreSQL going away mid-transaction emits
+    // 'error' on it (besides failing the query in flight), which unhandled would kill the daemon.
+    const onError = (e: Error) => void (broken ??= e);
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -76,6 +84,7 @@ export class PostgresStore implements Store {
       await c.query('ROLLBACK').catch((re: Error) => (broken = re));
       throw e;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }
