@@ -62,7 +62,8 @@ function slopePerS(points: { t_s: number; mb: number }[]): number {
   return den ? num / den : 0;
 }
 
-function requestsFor(tasks: number) {
+/** Per HumanEval task: an inline request at the end of its prompt and an implement request with its tests. */
+export function requestsFor(tasks: number) {
   return loadHumanEval()
     .slice(0, tasks)
     .map((t, i) => {

@@ -6,6 +6,7 @@ import { fuzzDaemon } from './fuzz';
 import { benchLedger } from './ledger';
 import { fmt } from './stats';
 import { benchRouting, formatBench } from './routing';
+import { benchTeam, TEAM_DEFAULTS, type TeamFaults } from './team';
 
 /** The value after `--name`, as a number, or `fallback`. */
 function numArg(name: string, fallback: number): number {
@@ -63,8 +64,44 @@ async function ledger(): Promise<void> {
   process.stdout.write(`wrote ${file}\n`);
 }
 
+async function team(): Promise<void> {
+  // Ctrl-C: the exit handlers SIGKILL the daemons and PostgreSQL and remove the cluster's directory.
+  process.once('SIGINT', () => process.exit(130));
+  const i = process.argv.indexOf('--faults');
+  const faults = (i < 0 ? TEAM_DEFAULTS.faults : process.argv[i + 1]) as TeamFaults;
+  if (!['all', 'kill', 'none'].includes(faults)) throw new Error(`--faults is all, kill or none, got ${faults}`);
+  const opts = {
+    durationS: numArg('duration', TEAM_DEFAULTS.durationS),
+    clients: numArg('clients', TEAM_DEFAULTS.clients),
+    users: numArg('users', TEAM_DEFAULTS.users),
+    teams: numArg('teams', TEAM_DEFAULTS.teams),
+    thinkMs: numArg('think-ms', TEAM_DEFAULTS.thinkMs),
+    tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
+    faults,
+  };
+  process.stdout.write(`Team: ${opts.clients} clients of ${opts.users} users on two ws daemons sharing one PostgreSQL for ${opts.durationS} s (recorded fleet, inline + implement; faults: ${faults})\n`);
+  const r = await benchTeam(opts, (l) => process.stdout.write(`  ${l}\n`));
+  const file = writeReport('team.json', r);
+  const met = (t: { met: boolean }) => (t.met ? 'met' : 'NOT met');
+  process.stdout.write(
+    `${r.date}  node ${r.machine.node}, ${r.machine.cpus} cpus (${r.machine.cpu_model})\n` +
+      `daemons ${r.daemons}  clients ${r.clients}  users ${r.users}  requests ${r.requests}  answered ${r.answered}  refused (budget) ${r.refused_budget} (${r.users_out_of_budget} of ${r.users} users ran out; ${r.tight_users} have a tight limit)\n` +
+      `errors ${r.errors} ${JSON.stringify(r.errors_by_cause)} (${r.errors_outside_faults} outside the fault windows)\n` +
+      (r.daemon_crashes.length ? `DAEMON CRASHES: ${r.daemon_crashes.join(' | ')}\n` : '') +
+      `ledger rows in PostgreSQL ${r.ledger_rows}  rows lost ${r.rows_lost}  open reservations at the end ${r.open_reservations_at_end}\n` +
+      `max overspend ${r.max_overspend_usd} USD (${r.max_overspend_user ?? '-'})  costliest request ${r.max_request_cost_usd} USD\n` +
+      `feedback visible at the other daemon after ${r.feedback_visible_ms ?? 'n/a'} ms (probes ${JSON.stringify(r.feedback_probes_ms)})\n` +
+      `overhead outside the fault windows (wall, model time 0): p50 ${fmt(r.p50_ms)} ms  p95 ${fmt(r.p95_ms)} ms  p99 ${fmt(r.p99_ms)} ms  max ${fmt(r.max_ms)} ms (${r.measured_requests} requests)\n` +
+      `faults: ${r.faults.map((f) => `${f.what} at ${f.at_s} s (${f.took_ms} ms)`).join('; ') || 'none'}\n` +
+      `targets: rows_lost 0 -> ${met(r.targets.rows_lost)}; max_overspend <= max_request_cost -> ${met(r.targets.max_overspend_usd)}; feedback_visible < 1000 ms -> ${met(r.targets.feedback_visible_ms)}; p99 < 30 ms -> ${met(r.targets.p99_ms)}\n` +
+      (r.error_samples.length ? `errors: ${r.error_samples.join(' | ')}\n` : '') +
+      `wrote ${file}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--load')) return load();
+  if (process.argv.includes('--team')) return team();
   if (process.argv.includes('--ledger')) return ledger();
   if (process.argv.includes('--fuzz')) return fuzz();
   const quick = process.argv.includes('--quick');

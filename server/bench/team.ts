@@ -1,0 +1,666 @@
+// `npm run bench -- --team`: a team deployment on one machine, everything on 127.0.0.1. A throwaway
+// PostgreSQL cluster (pg-cluster.ts) is the shared store; the recorded fleet answers at once (model
+// time 0, so a request's wall time is the daemons' overhead, the store's round trips included); TWO
+// daemons run as child processes (`node dist/server.js --ws <port> --config <file> --state-dir
+// <own dir>`, both with `store: <the cluster's URL>`). 20 users in 5 teams are created in the store
+// (addUser returns each token once); 200 ws clients, 10 per user, each with its user's token, are
+// split across the two daemons (a user's clients sit on both, so its budget is shared across them)
+// and behave like editors: a think time, then mostly inline completions, now and then an implement
+// request with its tests run.
+//
+// Half the users have a tight hourly cost limit, which their clients set through
+// initializationOptions (tightening the operator's per-user ceiling, budgets.perUser) and which is
+// sized from a calibration of what a request costs so that they run out around the middle of the
+// run; budgets refuse once spent (budgets.whenSpent: refuse).
+//
+// Faults during the run (unless turned off): one daemon is SIGKILLed and restarted on the same port
+// and state dir (its clients reconnect), and PostgreSQL is restarted (a fast shutdown, then a start:
+// what `pg_ctl restart -m fast` does). Feedback: a probe user rejects an answer at daemon A and
+// polls daemon B with the same inline request until B's routing explanation counts the verdict.
+//
+// At the end every answered request's ledger row must be in PostgreSQL (rows_lost), no user may have
+// spent more than its limit by more than one request's cost (max_overspend_usd against
+// max_request_cost_usd), a verdict must reach the other daemon within a second, and the p99 outside
+// the fault windows must stay under 30 ms. out/bench/team.json gets the figures.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as protocol from '../../shared/protocol';
+import { connectDaemon, daemonScript, type DaemonConnection } from '../daemon/connect';
+import { startFleet, type Fleet } from '../fleet';
+import { openStore, type Store } from '../store';
+import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
+import { requestsFor } from './load';
+import { percentile } from './stats';
+
+export type TeamFaults = 'all' | 'kill' | 'none';
+
+export interface TeamOptions {
+  /** Seconds of load. */
+  durationS: number;
+  /** ws clients in all, spread evenly over the users. */
+  clients: number;
+  users: number;
+  teams: number;
+  /** Mean think time between a client's requests (exponentially distributed). */
+  thinkMs: number;
+  /** Share of implementFunction requests (tests run); the rest are inline. */
+  implementShare: number;
+  /** HumanEval tasks used. */
+  tasks: number;
+  /** Seconds at the start of the run left out of the percentiles (errors still count). */
+  warmupS: number;
+  /** 'all': SIGKILL + restart of a daemon and a PostgreSQL restart; 'kill': the daemon only. */
+  faults: TeamFaults;
+  /** Feedback visibility measurements spread over the run. */
+  feedbackProbes: number;
+  /** Share of users with a tight hourly cost limit. */
+  tightShare: number;
+  /** Where the daemons' logs go (overwritten each run). */
+  logDir: string;
+}
+
+export const TEAM_DEFAULTS: TeamOptions = {
+  durationS: 60,
+  clients: 200,
+  users: 20,
+  teams: 5,
+  thinkMs: 1000,
+  implementShare: 0.1,
+  tasks: 16,
+  warmupS: 5,
+  faults: 'all',
+  feedbackProbes: 3,
+  tightShare: 0.5,
+  logDir: path.join('out', 'bench'),
+};
+
+interface Target {
+  target: string;
+  value: number | null;
+  met: boolean;
+}
+
+export interface TeamReport {
+  date: string;
+  machine: { node: string; cpus: number; cpu_model: string; platform: string };
+  daemons: number;
+  clients: number;
+  users: number;
+  teams: number;
+  duration_s: number;
+  requests: number;
+  answered: number;
+  /** Failures that are not budget refusals: connections cut by the kill, refusals while the store
+   * was unreachable (fail closed), timeouts, anything else. */
+  errors: number;
+  errors_by_cause: Record<string, number>;
+  /** Errors of requests started outside the fault windows. */
+  errors_outside_faults: number;
+  error_samples: string[];
+  /** Daemon exits nobody asked for (crashes), per daemon: rows they spooled but had not forwarded
+   * stay behind until they start again. */
+  daemon_crashes: string[];
+  refused_budget: number;
+  /** Users whose requests were refused for their budget at least once. */
+  users_out_of_budget: number;
+  tight_users: number;
+  limits: { tight_usd_per_hour: number; ceiling_usd_per_hour: number; calibrated_request_usd: number };
+  ledger_rows: number;
+  rows_lost: number;
+  /** Reservations still open at the end (requests in flight when a daemon was killed keep counting
+   * at their reserved worst case). */
+  open_reservations_at_end: number;
+  max_overspend_usd: number;
+  max_overspend_user: string | null;
+  max_request_cost_usd: number;
+  feedback_visible_ms: number | null;
+  feedback_probes_ms: (number | null)[];
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  measured_requests: number;
+  by_kind: Record<'inline' | 'implement', { answered: number; p50_ms: number; p99_ms: number }>;
+  faults: { what: string; at_s: number; took_ms: number }[];
+  targets: Record<'rows_lost' | 'max_overspend_usd' | 'feedback_visible_ms' | 'p99_ms', Target>;
+  method: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How long a verdict may take to show at the other daemon before the probe gives up. */
+const FEEDBACK_TIMEOUT_MS = 5000;
+/** Fault windows: requests overlapping [fault start - BEFORE, fault end + AFTER] are not timed. */
+const WINDOW_BEFORE_MS = 2000;
+const WINDOW_AFTER_MS = 3000;
+
+// ---------------------------------------------------------------------------------------------
+// The daemons
+
+interface TeamDaemon {
+  name: string;
+  /** Exits nobody asked for (a crash), as 'code 1' or 'SIGABRT', with the log's last lines. */
+  crashes: string[];
+  url: string;
+  child: ChildProcess;
+  /** (Re)starts it on the same port and state dir. */
+  start(): Promise<void>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Children that must not outlive the bench, even when it dies: SIGKILLed on exit. */
+const live = new Set<ChildProcess>();
+const killLive = () => {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+};
+
+function makeDaemon(name: string, configFile: string, stateDir: string, logFile: string): TeamDaemon {
+  let port = 0;
+  let expected = false;
+  const d: TeamDaemon = {
+    name,
+    crashes: [],
+    url: '',
+    child: null as unknown as ChildProcess,
+    async start() {
+      const env = { ...process.env };
+      // The users' own tokens let clients in; no shared token, no other config.
+      delete env.ROUTERLLM_TOKEN;
+      delete env.ROUTERLLM_CONFIG;
+      const log = fs.openSync(logFile, 'a');
+      const child = spawn(process.execPath, [daemonScript(), '--ws', String(port), '--config', configFile, '--state-dir', stateDir], {
+        env,
+        stdio: ['ignore', 'pipe', log],
+      });
+      fs.closeSync(log);
+      live.add(child);
+      expected = false;
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        if (!expected && d.url) d.crashes.push(`${signal ?? `code ${code}`}: ${tail(logFile, 40).split('\n').find((l) => /Error|error:/.test(l)) ?? 'see the log'}`);
+      });
+      d.url = '';
+      d.child = child;
+      d.url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`daemon ${name} did not listen within 60 s:\n${tail(logFile)}`)), 60_000);
+        const read = (b: Buffer) => {
+          const m = /listening on (ws:\/\/\S+)/.exec((out += b.toString()));
+          if (!m) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', read);
+          child.stdout!.resume();
+          resolve(m[1]!);
+        };
+        child.stdout!.on('data', read);
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`daemon ${name} exited (${code ?? signal}) on start:\n${tail(logFile)}`));
+        });
+      });
+      port = Number(new URL(d.url).port);
+    },
+    async kill() {
+      const c = d.child;
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      expected = true;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      const c = d.child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      expected = true;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const killer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+  return d;
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+/** An editor's connection to one daemon, reconnected (with the same initializationOptions) after
+ * the daemon goes away. */
+class TeamClient {
+  private conn: DaemonConnection | null = null;
+  private connecting: Promise<DaemonConnection> | null = null;
+
+  constructor(
+    readonly daemon: TeamDaemon,
+    readonly user: string,
+    private readonly token: string,
+    private readonly init: protocol.InitializationOptions,
+  ) {}
+
+  /** The open connection, or a new one (retried every 200 ms until `untilMs`). */
+  async connection(untilMs: number): Promise<DaemonConnection> {
+    if (this.conn) return this.conn;
+    this.connecting ??= (async () => {
+      for (;;) {
+        try {
+          const c = await connectDaemon(this.daemon.url, this.token, this.init);
+          // A daemon that dies leaves the requests in flight pending until the connection is
+          // disposed: disposing on close rejects them.
+          c.raw.onClose(() => {
+            if (this.conn === c) this.conn = null;
+            c.raw.dispose();
+          });
+          this.conn = c;
+          return c;
+        } catch (e) {
+          if (performance.now() > untilMs) throw e;
+          await sleep(200);
+        }
+      }
+    })().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  async request<D extends Parameters<DaemonConnection['request']>[0]>(def: D, params: protocol.ParamsOf<D>, untilMs: number): Promise<protocol.ResultOf<D>> {
+    const c = await this.connection(untilMs);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        c.request(def, params),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = null;
+    if (!c) return;
+    await Promise.race([c.close(), sleep(2000)]).catch(() => undefined);
+    c.raw.dispose();
+  }
+}
+
+interface Answered {
+  requestId: string;
+  user: string;
+  kind: 'inline' | 'implement';
+  t0: number;
+  t1: number;
+  costUsd: number;
+}
+
+type Outcome = { ok: true; result: Answered } | { ok: false; cause: 'budget' | string; message: string };
+
+function classify(e: unknown): { cause: string; message: string } {
+  const err = e as { code?: number; message?: string };
+  const message = err?.message ?? String(e);
+  if (err?.code === protocol.ErrorCodes.BudgetExhausted) return /unreachable/i.test(message) ? { cause: 'store unreachable (fail closed)', message } : { cause: 'budget', message };
+  if (/disposed|closed|ECONNREFUSED|ECONNRESET|socket hang up|Unexpected server response: 503/i.test(message)) return { cause: 'daemon or store away (connection)', message };
+  if (/timed out/i.test(message)) return { cause: 'timeout', message };
+  return { cause: 'other', message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench
+
+export async function benchTeam(options: Partial<TeamOptions>, log: (line: string) => void): Promise<TeamReport> {
+  const opts: TeamOptions = { ...TEAM_DEFAULTS, ...options };
+  if (opts.clients < opts.users) throw new Error(`--clients (${opts.clients}) must be at least --users (${opts.users})`);
+  const teams = Math.max(1, Math.min(opts.teams, opts.users));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-team-'));
+  fs.mkdirSync(opts.logDir, { recursive: true });
+  process.once('exit', killLive);
+  let cluster: PgCluster | null = null;
+  let fleet: Fleet | null = null;
+  let store: Store | null = null;
+  const daemons: TeamDaemon[] = [];
+  const clients: TeamClient[] = [];
+  try {
+    cluster = await startPgCluster();
+    const pgUrl = cluster.url;
+    log(`PostgreSQL on 127.0.0.1:${cluster.port}`);
+    fleet = await startFleet({ port: 0, sleep: false });
+    store = await openStore(pgUrl, dir);
+
+    // Users: 5 teams, tokens returned once by the store (what `routerllm users add` prints).
+    const users: { id: string; name: string; team: string; token: string; tight: boolean }[] = [];
+    const tightEvery = opts.tightShare > 0 ? Math.round(1 / opts.tightShare) : Infinity;
+    for (let i = 0; i < opts.users; i++) {
+      const team = `team${i % teams}`;
+      const { user, token } = await store.addUser(`user${i}`, team);
+      users.push({ id: user.id, name: user.name, team, token, tight: i % tightEvery === 0 });
+    }
+    const probe = await store.addUser('probe', null);
+
+    // The operator's per-user ceiling: far above what any user spends here, so the tight users'
+    // own (client) limits are what bind; it shows a client may only tighten.
+    const ceilingUsdPerHour = 100;
+    const writeConfig = (name: string) => {
+      const file = path.join(dir, `config-${name}.json`);
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          fleetUrl: fleet!.url,
+          store: pgUrl,
+          daemonName: name,
+          budgets: { whenSpent: 'refuse', perUser: { costUsd: { perHour: ceilingUsdPerHour } } },
+          teams: Object.fromEntries(Array.from({ length: teams }, (_, t) => [`team${t}`, {}])),
+          // The run is about the daemons and the store, not the sandbox policy.
+          sandbox: { requireNamespaces: false },
+        }),
+      );
+      return file;
+    };
+    for (const name of ['a', 'b']) {
+      const stateDir = path.join(dir, `state-${name}`);
+      const logFile = path.join(opts.logDir, `team-daemon-${name}.log`);
+      fs.writeFileSync(logFile, '');
+      daemons.push(makeDaemon(name, writeConfig(name), stateDir, logFile));
+    }
+    await Promise.all(daemons.map((d) => d.start()));
+    const [A, B] = daemons as [TeamDaemon, TeamDaemon];
+    log(`daemons a (${A.url}) and b (${B.url}) on one store; ${opts.users} users in ${teams} teams`);
+
+    // Warm-up and calibration by the probe user (no limit): every task once on each daemon (the
+    // check caches fill, as a team's daemons' do in their first minutes).
+    const work = requestsFor(opts.tasks);
+    const farFuture = () => performance.now() + 60_000;
+    const probeA = new TeamClient(A, 'probe', probe.token, { client: 'team-bench' });
+    const probeB = new TeamClient(B, 'probe', probe.token, { client: 'team-bench' });
+    clients.push(probeA, probeB);
+    const costs = { inline: [] as number[], implement: [] as number[] };
+    const probeIds: string[] = [];
+    for (const c of [probeA, probeB]) {
+      await Promise.all(
+        work.map(async (w) => {
+          const impl = await c.request(protocol.implementFunction, w.implement, farFuture());
+          const inl = await c.request(protocol.inlineCompletion, w.inline, farFuture());
+          costs.implement.push(impl.footprint.costUsd);
+          costs.inline.push(inl.footprint.costUsd);
+          probeIds.push(impl.requestId, inl.requestId);
+        }),
+      );
+    }
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+    const requestUsd = (1 - opts.implementShare) * mean(costs.inline) + opts.implementShare * mean(costs.implement);
+    const perUserRequests = (opts.clients / opts.users) * (opts.durationS * 1000) / opts.thinkMs;
+    // Runs out at about half the run.
+    const tightUsdPerHour = Number((0.5 * requestUsd * perUserRequests).toPrecision(3)) || Number.MIN_VALUE;
+    log(`calibration: ${fmtUsd(requestUsd)} USD per request on average; tight users get ${fmtUsd(tightUsdPerHour)} USD/hour (about half of what they would spend)`);
+
+    // Feedback: rejections at A until B's explanation shows the acceptance count (a model needs a
+    // few outcomes before the inline policy judges it, and says how many it has seen).
+    const probeDoc = work[0]!.inline;
+    const countAt = async (c: TeamClient): Promise<number | null> => {
+      const r = await c.request(protocol.inlineCompletion, probeDoc, farFuture());
+      probeIds.push(r.requestId);
+      const m = /(\d+)(?: outcome\(s\))? in all\)/.exec(r.decision.explanation);
+      return m ? Number(m[1]) : null;
+    };
+    const reject = async (): Promise<void> => {
+      const r = await probeA.request(protocol.inlineCompletion, probeDoc, farFuture());
+      probeIds.push(r.requestId);
+      await probeA.request(protocol.feedback, { requestId: r.requestId, kind: 'rejected' }, farFuture());
+    };
+    let feedbackReady = false;
+    for (let i = 0; i < 12 && !feedbackReady; i++) {
+      await reject();
+      const until = performance.now() + 2000;
+      while (!feedbackReady && performance.now() < until) {
+        feedbackReady = (await countAt(probeB)) !== null;
+        if (!feedbackReady) await sleep(50);
+      }
+    }
+    if (!feedbackReady) log('feedback: daemon b never showed an acceptance count in its explanation; feedback_visible_ms is not measured');
+    /** Milliseconds from sending the verdict to A until B's answer counts it; null on timeout. */
+    const feedbackProbe = async (): Promise<number | null> => {
+      if (!feedbackReady) return null;
+      const before = await countAt(probeB);
+      const r = await probeA.request(protocol.inlineCompletion, probeDoc, farFuture());
+      probeIds.push(r.requestId);
+      const t0 = performance.now();
+      await probeA.request(protocol.feedback, { requestId: r.requestId, kind: 'rejected' }, farFuture());
+      while (performance.now() - t0 < FEEDBACK_TIMEOUT_MS) {
+        const n = await countAt(probeB).catch(() => null);
+        if (n !== null && before !== null && n > before) return Math.round(performance.now() - t0);
+        await sleep(10);
+      }
+      return null;
+    };
+
+    // The load.
+    const perUser = Math.floor(opts.clients / opts.users);
+    for (let i = 0; i < opts.clients; i++) {
+      const u = users[i % opts.users]!;
+      const init: protocol.InitializationOptions = { client: 'team-bench', ...(u.tight ? { budget: { costUsdPerHour: tightUsdPerHour } } : {}) };
+      // Consecutive clients alternate daemons and users: each user's clients sit on both daemons.
+      clients.push(new TeamClient(daemons[((i % opts.users) + Math.floor(i / opts.users)) % 2]!, u.id, u.token, init));
+    }
+    const loadClients = clients.slice(2);
+    await Promise.all(loadClients.map((c) => c.connection(farFuture())));
+    log(`${loadClients.length} clients connected (${perUser}+ per user, both daemons); ${opts.durationS} s of load, faults: ${opts.faults}`);
+
+    const answered: Answered[] = [];
+    const failures: { cause: string; message: string; t0: number }[] = [];
+    const refusedUsers = new Set<string>();
+    const faults: { what: string; from: number; to: number }[] = [];
+    let seed = 20261127;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const started = performance.now();
+    const endAt = started + opts.durationS * 1000;
+
+    const one = async (c: TeamClient, w: (typeof work)[number], kind: 'inline' | 'implement'): Promise<Outcome> => {
+      const t0 = performance.now();
+      try {
+        const r = kind === 'implement' ? await c.request(protocol.implementFunction, w.implement, endAt) : await c.request(protocol.inlineCompletion, w.inline, endAt);
+        return { ok: true, result: { requestId: r.requestId, user: c.user, kind, t0, t1: performance.now(), costUsd: r.footprint.costUsd } };
+      } catch (e) {
+        const f = classify(e);
+        if (f.cause !== 'budget') failures.push({ ...f, t0 });
+        return { ok: false, ...f };
+      }
+    };
+    let refused = 0;
+    let requests = 0;
+    const loops = loadClients.map(async (c, ci) => {
+      await sleep(random() * opts.thinkMs);
+      for (let n = 0; performance.now() < endAt; n++) {
+        const w = work[(ci + n) % work.length]!;
+        const kind = random() < opts.implementShare ? 'implement' : 'inline';
+        requests++;
+        const o = await one(c, w, kind);
+        if (o.ok) answered.push(o.result);
+        else if (o.cause === 'budget') {
+          refused++;
+          refusedUsers.add(c.user);
+        }
+        await sleep(Math.min(-Math.log(1 - random()) * opts.thinkMs, Math.max(0, endAt - performance.now())));
+      }
+    });
+
+    // The schedule: feedback probes spread over the run, the daemon kill at 30 %, PostgreSQL's
+    // restart at 60 %, each away from the others.
+    const at = (share: number) => sleep(Math.max(0, started + share * opts.durationS * 1000 - performance.now()));
+    const probeShares = opts.feedbackProbes <= 0 ? [] : opts.faults === 'none' ? spread(opts.feedbackProbes, 0.2, 0.9) : [0.15, 0.45, 0.8, 0.9, 0.95].slice(0, opts.feedbackProbes);
+    const feedbackMs: (number | null)[] = [];
+    const schedule = (async () => {
+      const events: { share: number; run: () => Promise<void> }[] = probeShares.map((share) => ({
+        share,
+        run: async () => {
+          const ms = await feedbackProbe().catch((e: Error) => (log(`feedback probe failed: ${e.message}`), null));
+          feedbackMs.push(ms);
+          log(`feedback: a rejection at a visible at b after ${ms ?? 'more than ' + FEEDBACK_TIMEOUT_MS} ms`);
+        },
+      }));
+      if (opts.faults !== 'none')
+        events.push({
+          share: 0.3,
+          run: async () => {
+            const from = performance.now();
+            await B.kill();
+            await B.start();
+            const to = performance.now();
+            faults.push({ what: 'SIGKILL daemon b, restarted (same port and state dir)', from, to });
+            log(`fault: daemon b SIGKILLed and restarted in ${Math.round(to - from)} ms`);
+          },
+        });
+      if (opts.faults === 'all')
+        events.push({
+          share: 0.6,
+          run: async () => {
+            const from = performance.now();
+            await cluster!.restart();
+            const to = performance.now();
+            faults.push({ what: 'PostgreSQL restarted (fast shutdown, start)', from, to });
+            log(`fault: PostgreSQL restarted in ${Math.round(to - from)} ms`);
+          },
+        });
+      events.sort((x, y) => x.share - y.share);
+      for (const e of events) {
+        await at(e.share);
+        if (performance.now() >= endAt) break;
+        await e.run();
+      }
+    })();
+    await Promise.all([...loops, schedule]);
+    const elapsedS = (performance.now() - started) / 1000;
+    log(`load done: ${requests} requests, ${answered.length} answered, ${refused} refused for budget, ${failures.length} errors`);
+
+    // Flush: every answered request's row must reach PostgreSQL (the spools forward in the
+    // background); wait for them, bounded, then stop the daemons gracefully (they flush on stop).
+    const ids = [...answered.map((a) => a.requestId), ...probeIds];
+    const missing = async () => {
+      const have = await store!.ledgerIds(ids);
+      return ids.filter((id) => !have.has(id));
+    };
+    const flushUntil = performance.now() + 20_000;
+    let lost = await missing();
+    while (lost.length && performance.now() < flushUntil) {
+      await sleep(250);
+      lost = await missing().catch(() => lost);
+    }
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await Promise.all(daemons.map((d) => d.stop()));
+    lost = await missing();
+    const ledgerRows = await store.ledgerCount();
+    const openReservations = await store.staleReservations(0);
+
+    // Overspend: each user's spending in the window from the PostgreSQL ledger, against its limit.
+    const since = new Date(Date.now() - 3_600_000);
+    const byUser = new Map((await store.ledgerTotals({ groupBy: 'user', since })).map((r) => [r.key, r.costUsd]));
+    let maxOverspend = -Infinity;
+    let maxOverspendUser: string | null = null;
+    for (const u of users) {
+      const limit = u.tight ? tightUsdPerHour : ceilingUsdPerHour;
+      const over = (byUser.get(u.id) ?? 0) - limit;
+      if (over > maxOverspend) {
+        maxOverspend = over;
+        maxOverspendUser = u.name;
+      }
+    }
+    const maxRequestCost = Math.max(0, ...answered.map((a) => a.costUsd));
+
+    const windows = faults.map((f) => ({ from: f.from - WINDOW_BEFORE_MS, to: f.to + WINDOW_AFTER_MS }));
+    const inFault = (t0: number, t1: number) => windows.some((w) => t0 <= w.to && t1 >= w.from);
+    const measured = answered.filter((a) => a.t0 >= started + opts.warmupS * 1000 && !inFault(a.t0, a.t1));
+    const ms = (xs: Answered[]) => xs.map((a) => a.t1 - a.t0);
+    const all = ms(measured);
+    const kindStats = (k: 'inline' | 'implement') => {
+      const xs = ms(measured.filter((a) => a.kind === k));
+      return { answered: answered.filter((a) => a.kind === k).length, p50_ms: round(percentile(xs, 50)), p99_ms: round(percentile(xs, 99)) };
+    };
+    const byCause: Record<string, number> = {};
+    for (const f of failures) byCause[f.cause] = (byCause[f.cause] ?? 0) + 1;
+    const observed = feedbackMs.filter((x): x is number => x !== null);
+    const feedbackVisible = feedbackMs.length && observed.length === feedbackMs.length ? Math.max(...observed) : null;
+    const p99 = round(percentile(all, 99));
+    const overspend = Number(maxOverspend.toPrecision(3));
+    const cpu = os.cpus()[0]?.model ?? 'unknown';
+
+    return {
+      date: new Date().toISOString(),
+      machine: { node: process.version, cpus: os.cpus().length, cpu_model: cpu, platform: `${os.platform()} ${os.release()}` },
+      daemons: daemons.length,
+      clients: loadClients.length,
+      users: users.length,
+      teams,
+      duration_s: Number(elapsedS.toFixed(1)),
+      requests,
+      answered: answered.length,
+      errors: failures.length,
+      errors_by_cause: byCause,
+      errors_outside_faults: failures.filter((f) => !inFault(f.t0, f.t0)).length,
+      error_samples: [...new Set(failures.map((f) => `${f.cause}: ${f.message.slice(0, 160)}`))].slice(0, 6),
+      daemon_crashes: daemons.flatMap((d) => d.crashes.map((c) => `${d.name}: ${c}`)),
+      refused_budget: refused,
+      users_out_of_budget: refusedUsers.size,
+      tight_users: users.filter((u) => u.tight).length,
+      limits: { tight_usd_per_hour: tightUsdPerHour, ceiling_usd_per_hour: ceilingUsdPerHour, calibrated_request_usd: Number(requestUsd.toPrecision(3)) },
+      ledger_rows: ledgerRows,
+      rows_lost: lost.length,
+      open_reservations_at_end: openReservations,
+      max_overspend_usd: overspend,
+      max_overspend_user: maxOverspendUser,
+      max_request_cost_usd: Number(maxRequestCost.toPrecision(3)),
+      feedback_visible_ms: feedbackVisible,
+      feedback_probes_ms: feedbackMs,
+      p50_ms: round(percentile(all, 50)),
+      p95_ms: round(percentile(all, 95)),
+      p99_ms: p99,
+      max_ms: round(all.length ? Math.max(...all) : NaN),
+      measured_requests: all.length,
+      by_kind: { inline: kindStats('inline'), implement: kindStats('implement') },
+      faults: faults.map((f) => ({ what: f.what, at_s: Number(((f.from - started) / 1000).toFixed(1)), took_ms: Math.round(f.to - f.from) })),
+      targets: {
+        rows_lost: { target: '0', value: lost.length, met: lost.length === 0 },
+        max_overspend_usd: { target: '<= max_request_cost_usd', value: overspend, met: maxOverspend <= maxRequestCost },
+        feedback_visible_ms: { target: '< 1000', value: feedbackVisible, met: feedbackVisible !== null && feedbackVisible < 1000 },
+        p99_ms: { target: '< 30', value: p99, met: p99 < 30 },
+      },
+      method:
+        `One machine, everything on 127.0.0.1: a throwaway PostgreSQL ${path.basename(path.dirname(findPgBin()))} cluster (fsync off) as the store, the recorded fleet answering at once (model time 0) in the bench process, ` +
+        `two daemons as child processes (dist/server.js --ws, own state dirs, store: the cluster's URL, budgets.whenSpent: refuse). ${users.length} users in ${teams} teams created with store.addUser; ` +
+        `${loadClients.length} ws clients, ${perUser} per user on both daemons, each with its user's token; think time exponential, mean ${opts.thinkMs} ms; ${Math.round(opts.implementShare * 100)}% implementFunction with tests run (check caches warmed), the rest inline, over ${opts.tasks} HumanEval tasks; ${opts.durationS} s. ` +
+        `${users.filter((u) => u.tight).length} users tighten their hourly cost limit through initializationOptions to ${fmtUsd(tightUsdPerHour)} USD (half of what they would spend, from a warm-up calibration of ${fmtUsd(requestUsd)} USD per request) under the operator's ${ceilingUsdPerHour} USD/hour per-user ceiling. ` +
+        (opts.faults === 'none' ? 'No faults. ' : `Faults: daemon b SIGKILLed at 30% and restarted on its port and state dir (its clients reconnect)${opts.faults === 'all' ? ', PostgreSQL restarted (fast shutdown + start, as pg_ctl restart -m fast) at 60%' : ''}; requests overlapping ${WINDOW_BEFORE_MS / 1000} s before to ${WINDOW_AFTER_MS / 1000} s after a fault are not timed. `) +
+        `Wall time per answered request at the client, the first ${opts.warmupS} s not timed. rows_lost: answered requestIds (and the probe's) without a row in PostgreSQL after the spools flushed and the daemons stopped; ` +
+        `overspend: each user's cost in the PostgreSQL ledger minus its limit; feedback_visible_ms: from sending a rejection to daemon a until daemon b's answer to the same inline request counts one more outcome in its routing explanation (polled every ~10 ms; the worst of ${opts.feedbackProbes} probes).`,
+    };
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await Promise.allSettled(daemons.map((d) => d.stop()));
+    killLive();
+    process.off('exit', killLive);
+    await store?.close().catch(() => undefined);
+    await fleet?.close().catch(() => undefined);
+    await cluster?.destroy().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function spread(n: number, from: number, to: number): number[] {
+  return n === 1 ? [(from + to) / 2] : Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
+}
+
+function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toFixed(2)) : v;
+}
+
+function fmtUsd(v: number): string {
+  return Number(v.toPrecision(3)).toString();
+}
