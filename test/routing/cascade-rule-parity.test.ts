@@ -122,6 +122,7 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
     rememberDecision: async () => undefined,
     // Admission (daemon/admission.ts): nothing is limited in this replay.
     daemonName: 'parity',
+    daemonBudgetKey: 'parity',
     store: { reserve: async () => ({ ok: true, id: 'parity' }), release: async () => undefined },
     worstCase: () => ({ co2g: 0, costUsd: 0 }),
     settleReservation: () => undefined,
