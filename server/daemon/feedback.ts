@@ -133,7 +133,7 @@ export class FeedbackPipeline {
     // notification before the start is known is dropped: from seq 0 it would replay everything.
     let started = false;
     this.unsubscribe = store.onEvents(() => void (started && this.sync()));
-    this.lastSeq = await newestSeq(store);
+    this.lastSeq = await store.maxEventSeq();
     started = true;
     void this.sync();
     const prune = () => store.pruneDecisions(DECISION_TTL_MS).catch((e: Error) => log(`feedback: pruning decisions failed: ${e.message}`));
@@ -246,15 +246,5 @@ export class FeedbackPipeline {
     } catch (err) {
       log(`feedback event ${e.seq} failed: ${(err as Error).message}`);
     }
-  }
-}
-
-/** The store's newest event seq. The Store interface has no direct read of it: page through. */
-async function newestSeq(store: Store): Promise<number> {
-  let seq = 0;
-  for (;;) {
-    const page = await store.eventsSince(seq, 1000);
-    if (!page.length) return seq;
-    seq = page[page.length - 1]!.seq;
   }
 }

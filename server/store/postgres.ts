@@ -273,6 +273,11 @@ export class PostgresStore implements Store {
     return r.rows.map((x) => ({ seq: Number(x.seq), kind: x.kind, payload: JSON.parse(x.payload), at: new Date(Number(x.time_ms)) }));
   }
 
+  async maxEventSeq(): Promise<number> {
+    const r = await this.pool.query<{ seq: string }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
+    return Number(r.rows[0]!.seq);
+  }
+
   onEvents(cb: () => void): () => void {
     this.subscribers.add(cb);
     if (!this.listener && !this.reconnect) void this.listen();

@@ -218,6 +218,10 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ seq: r.seq, kind: r.kind, payload: JSON.parse(r.payload), at: new Date(r.time_ms) }));
   }
 
+  async maxEventSeq(): Promise<number> {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
+  }
+
   onEvents(cb: () => void): () => void {
     this.emitter.on('events', cb);
     this.startPoll();

@@ -141,6 +141,8 @@ export interface Store {
   // Learned-state events, applied by every daemon in seq order.
   appendEvent(kind: string, payload: unknown): Promise<number>;
   eventsSince(seq: number, limit?: number): Promise<StoreEvent[]>;
+  /** The newest event's seq (0 when none): where a starting daemon begins to apply. */
+  maxEventSeq(): Promise<number>;
   /** `cb` is called (with no data) when events may have arrived: read them with eventsSince. A
    * daemon subscribes first and then reads from its last applied seq: in PostgreSQL the LISTEN
    * connection opens with the first subscription, and what was appended before it is up (or while

@@ -201,6 +201,7 @@ export function storeContract(harness: ContractHarness): void {
       assert.ok(events[0]!.at instanceof Date);
       assert.deepEqual((await b.eventsSince(s1)).map((e) => e.seq), [s2]);
       assert.equal((await b.eventsSince(0, 1)).length, 1);
+      assert.equal(await b.maxEventSeq(), s2, 'the newest seq, from either store');
       off();
     });
   });
