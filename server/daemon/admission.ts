@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { ResponseError } from 'vscode-languageserver/node';
 import { ErrorCodes, type BudgetLevel } from '../../shared/protocol';
 import { LEVEL_MULTIPLIER } from '../accounting/budgets';
+import { spentPhrase } from '../routing/budget-layer';
 import type { UserLimits } from '../accounting/user-budgets';
 import type { ModelConfig } from '../config/schema';
 import type { RequestContext } from '../routing/types';
@@ -141,16 +142,8 @@ export async function releaseOnFailure<T>(services: Pick<Services, 'store'>, req
   }
 }
 
-const UNIT = { co2g: 'g CO2e', costUsd: 'USD' } as const;
-const WINDOW_NAME = { hour: 'hourly', day: 'daily' } as const;
-
 /** "your hourly cost budget (1e-5 USD, 2.1e-5 used or reserved) is spent" */
 function describeOver(o: OverLimit, reserved: number): string {
   const whose = o.scope === 'daemon' ? `the daemon's` : o.scope === 'team' ? `team ${o.key}'s` : 'your';
-  const what = o.metric === 'co2g' ? 'carbon' : 'cost';
-  return `${whose} ${WINDOW_NAME[o.window]} ${what} budget (${fmt(o.limit - reserved)} ${UNIT[o.metric]}, ${fmt(o.used)} used or reserved) is spent`;
-}
-
-function fmt(v: number): string {
-  return Number(v.toPrecision(3)).toString();
+  return spentPhrase(whose, o.metric, o.window, o.limit - reserved, o.used, 'used or reserved');
 }

@@ -36,12 +36,17 @@ export interface BudgetVerdict {
 const UNIT = { co2g: 'g CO2e', costUsd: 'USD' } as const;
 const WINDOW_NAME = { hour: 'hourly', day: 'daily' } as const;
 
-/** "the daemon's daily carbon budget (40 g CO2e; 41.2 used) has room again at 2026-...Z" */
+/** "the daemon's daily carbon budget (40 g CO2e, 41.2 used) is spent": the one wording of a spent
+ * budget, for the budget layer and for admission (daemon/admission.ts). */
+export function spentPhrase(whose: string, metric: 'co2g' | 'costUsd', window: 'hour' | 'day', limit: number, used: number, usedWord = 'used'): string {
+  const what = metric === 'co2g' ? 'carbon' : 'cost';
+  return `${whose} ${WINDOW_NAME[window]} ${what} budget (${fmt(limit)} ${UNIT[metric]}, ${fmt(used)} ${usedWord}) is spent`;
+}
+
+/** "the daemon's daily carbon budget (40 g CO2e, 41.2 used) is spent until 2026-...Z" */
 export function describeSpent(scope: BudgetScope['scope'], b: SpentBudget): string {
   const [metric, window] = b.item.split('/') as ['co2g' | 'costUsd', 'hour' | 'day'];
-  const whose = scope === 'daemon' ? "the daemon's" : 'your';
-  const what = metric === 'co2g' ? 'carbon' : 'cost';
-  return `${whose} ${WINDOW_NAME[window]} ${what} budget (${fmt(b.limit)} ${UNIT[metric]}, ${fmt(b.used)} used) is spent until ${b.resetsAt.toISOString()}`;
+  return `${spentPhrase(scope === 'daemon' ? "the daemon's" : 'your', metric, window, b.limit, b.used)} until ${b.resetsAt.toISOString()}`;
 }
 
 export function applyBudgets(
