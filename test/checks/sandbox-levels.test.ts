@@ -9,27 +9,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runInSandbox } from '../../server/checks/sandbox';
-import { hasNamespaces, resetSandboxPlan, SANDBOX_MODES, sandboxPlan, type SandboxMode } from '../../server/checks/sandbox-setup';
+import { hasNamespaces, resetSandboxPlan, SANDBOX_MODES, sandboxPlan } from '../../server/checks/sandbox-setup';
+import { atLevel, isRoot, rand } from './sandbox-helpers';
 import { sandboxStatus } from '../../server/checks/sandbox-policy';
 
 const limits = { timeoutMs: 3000, memoryMb: 128, maxProcesses: 8, maxFileBytes: 65536, maxOutputBytes: 8192 };
-const rand = () => Math.random().toString(36).slice(2, 8);
-const isRoot = process.getuid?.() === 0;
-
-/** Forces `mode` for the duration of `fn`; null when this machine cannot run it. */
-async function atLevel<T>(mode: SandboxMode, fn: () => Promise<T>): Promise<T | null> {
-  const before = process.env.ROUTERLLM_SANDBOX;
-  process.env.ROUTERLLM_SANDBOX = mode;
-  resetSandboxPlan();
-  try {
-    if (sandboxPlan().mode !== mode) return null;
-    return await fn();
-  } finally {
-    if (before === undefined) delete process.env.ROUTERLLM_SANDBOX;
-    else process.env.ROUTERLLM_SANDBOX = before;
-    resetSandboxPlan();
-  }
-}
 
 const py = (program: string) => runInSandbox({ language: 'python', program, limits });
 

@@ -11,24 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runInSandbox, sandboxEnv } from '../../server/checks/sandbox';
 import { hasNamespaces, minimalRoot, resetSandboxPlan, SANDBOX_MODES, sandboxPlan, wrapCommand, type SandboxMode } from '../../server/checks/sandbox-setup';
+import { atLevel, isRoot, rand } from './sandbox-helpers';
 
 const limits = { timeoutMs: 5000, memoryMb: 128, maxProcesses: 8, maxFileBytes: 65536, maxOutputBytes: 65536 };
-const rand = () => Math.random().toString(36).slice(2, 8);
-const isRoot = process.getuid?.() === 0;
-
-async function atLevel<T>(mode: SandboxMode, fn: () => Promise<T>): Promise<T | null> {
-  const before = process.env.ROUTERLLM_SANDBOX;
-  process.env.ROUTERLLM_SANDBOX = mode;
-  resetSandboxPlan();
-  try {
-    if (sandboxPlan().mode !== mode) return null;
-    return await fn();
-  } finally {
-    if (before === undefined) delete process.env.ROUTERLLM_SANDBOX;
-    else process.env.ROUTERLLM_SANDBOX = before;
-    resetSandboxPlan();
-  }
-}
 
 /** A program that reports what it can see of `paths`: a listing, the start of a file, or the error. */
 const LOOK = `import json, os, sys
