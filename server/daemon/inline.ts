@@ -36,18 +36,6 @@ export async function inlineCompletion(services: Services, session: Session, par
 
   const done = await finishRequest(services, session, begun, { strategy: strategy.id, tab, calls: [outcome], passed: null, decided: { strategy, request, features: input.features } });
   const { footprint } = done.row;
-  // The inline policy keeps the decision too: a verdict on it teaches its acceptance tallies.
-  services.inlinePolicy.remember(done.requestId, strategy, {
-    request,
-    features: input.features,
-    model: outcome.model.id,
-    passed: null,
-    feedback: null,
-    energyJ: footprint.energyJ,
-    co2g: footprint.co2g,
-    costUsd: footprint.costUsd,
-    latencyMs: outcome.latencyMs,
-  });
   return {
     requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],

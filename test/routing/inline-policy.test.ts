@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { ModelConfig } from '../../server/config/schema';
 import { eligibleForGhostText, fimCapable } from '../../server/routing/inline/eligibility';
 import { InlinePolicy } from '../../server/routing/inline/policy';
-import { AcceptanceModel, inlineContextOf } from '../../server/routing/inline/acceptance';
+import { acceptedShare, AcceptanceModel, inlineContextOf } from '../../server/routing/inline/acceptance';
 import { fasterFallbackOrder } from '../../server/client/fallback';
 import { createStrategies } from '../../server/routing/registry';
 import { byEnergy } from '../../server/routing/order';
@@ -87,8 +87,8 @@ describe('the inline policy over every strategy', () => {
     const first = await policy.choose(cascade, inlineInput(), 600);
     const req = inlineInput().request;
     const teach = (model: string, kind: 'accepted' | 'rejected', i: number) => {
-      policy.remember(`r${model}${i}`, cascade, { request: req, features: new Float32Array(), model, passed: null, feedback: null, energyJ: 1, co2g: 0, costUsd: 0, latencyMs: 500 });
-      return policy.feedback(`r${model}${i}`, kind);
+      // What a verdict on a ghost-text answer records (daemon/inlineFeedback.ts).
+      policy.acceptance.record(model, req.language, inlineContextOf(req), acceptedShare(kind));
     };
     for (let i = 0; i < 6; i++) teach('deepseek-coder-1.3b', 'rejected', i);
     for (let i = 0; i < 6; i++) teach('deepseek-coder-6.7b', i < 4 ? 'accepted' : 'rejected', i);
@@ -100,10 +100,6 @@ describe('the inline policy over every strategy', () => {
     const after = await policy.choose(cascade, inlineInput(), 600);
     assert.equal(after.model, 'deepseek-coder-6.7b', after.explanation);
     assert.match(after.explanation, /estimated acceptance/);
-    const lesson = teach('deepseek-coder-6.7b', 'accepted', 99);
-    assert.ok(lesson, 'a remembered inline decision teaches the strategy');
-    assert.equal(lesson?.outcome.feedback, 'accepted', 'the strategy learns with the feedback set');
-    assert.equal(policy.feedback('rdeepseek-coder-6.7b99', 'accepted'), null, 'once per request');
     // The tallies persist and come back.
     policy.persist();
     const again = new InlinePolicy(new AcceptanceModel(path.join(dir, 'acc.json')));

@@ -7,22 +7,20 @@
 // possibly the best, so every eligible model is tried a few times before feedback settles. Fixed-model baselines (always-<id>)
 // are left as they are: they are the references the policy is measured against.
 //
-// Feedback teaches twice: the acceptance tallies here, and the strategy that made the decision
-// through Strategy.learn() with `feedback` set (the rl bandit turns it into a reward).
-import type { FeedbackKind } from '../../../shared/protocol';
-import type { RouteChoice, RouteInput, RouteOutcome, Strategy } from '../types';
+// Feedback teaches twice, through the daemon's feedback pipeline (daemon/feedback.ts): the
+// acceptance tallies read here, and the strategy that made the decision through Strategy.learn()
+// with `feedback` set (the rl bandit turns it into a reward).
+import type { RouteChoice, RouteInput, Strategy } from '../types';
 import type { ModelConfig } from '../../config/schema';
 import { byEnergy } from '../order';
 import { pct } from '../strategies/common';
-import { AcceptanceModel, acceptedShare, inlineContextOf } from './acceptance';
+import { AcceptanceModel, inlineContextOf } from './acceptance';
 import { eligibleForGhostText } from './eligibility';
 
 /** How far below the best estimated acceptance a cheaper model may be and still be preferred. */
 export const ACCEPTANCE_TOLERANCE = 0.05;
 /** Outcomes on a model before feedback's estimate of it is trusted (until then it is explored). */
 export const MIN_EVIDENCE = 3;
-/** Inline decisions remembered for the feedback that may follow (oldest dropped first). */
-const REMEMBERED = 2000;
 
 export interface InlineChoice extends RouteChoice {
   /** The models the strategy chose among (all candidates for a fixed baseline). */
@@ -33,8 +31,6 @@ export interface InlineChoice extends RouteChoice {
 export const isFixedModelBaseline = (s: Strategy): boolean => s.id.startsWith('always-');
 
 export class InlinePolicy {
-  private readonly decisions = new Map<string, { strategy: Strategy; outcome: RouteOutcome }>();
-
   constructor(readonly acceptance: AcceptanceModel) {}
 
   async choose(strategy: Strategy, input: RouteInput, budgetMs: number): Promise<InlineChoice> {
@@ -77,24 +73,6 @@ export class InlinePolicy {
       verify: false,
       eligible: eligible.models,
     };
-  }
-
-  /** Keeps what the decision was made from, for the user's feedback on it. */
-  remember(requestId: string, strategy: Strategy, outcome: RouteOutcome): void {
-    this.decisions.set(requestId, { strategy, outcome });
-    if (this.decisions.size > REMEMBERED) this.decisions.delete(this.decisions.keys().next().value!);
-  }
-
-  /** Feedback on an inline request: recorded in the acceptance tallies; returns what the strategy
-   * that decided should learn (once per request), or null when the request is not a remembered
-   * inline one. */
-  feedback(requestId: string, kind: FeedbackKind, editRatio?: number): { strategy: Strategy; outcome: RouteOutcome } | null {
-    const d = this.decisions.get(requestId);
-    if (!d) return null;
-    this.decisions.delete(requestId);
-    const { request, model } = d.outcome;
-    this.acceptance.record(model, request.language, inlineContextOf(request), acceptedShare(kind, editRatio));
-    return { strategy: d.strategy, outcome: { ...d.outcome, feedback: kind } };
   }
 
   persist(): void {
