@@ -29,7 +29,7 @@ export async function benchDaemonOverhead(opts: { requests1: number; requests64:
   // shared daemons, measured by the load bench) would cap the very throughput this bench measures.
   const rateLimit = { requestsPerSecond: 1e6, burst: 1_000_000 };
   fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state'), ws: { rateLimit } }));
-  const daemon = await startBenchDaemon(configFile, TOKEN);
+  const daemon = await startBenchDaemon(configFile, { token: TOKEN });
   const tasks = loadHumanEval().slice(0, 32);
   const params = tasks.map((t, i) => {
     const line = t.prompt.split('\n').findIndex((l) => l.startsWith(`def ${t.entry_point}(`));

@@ -122,7 +122,7 @@ export async function fuzzDaemon(opts: { messages: number; seed: number }, log: 
   const configFile = path.join(dir, 'config.json');
   // No rate limit here: every message should reach validation, not be refused at the door.
   fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state'), ws: { rateLimit: { requestsPerSecond: 1e6, burst: 1e6 } } }));
-  const daemon = await startBenchDaemon(configFile, TOKEN, process.env.FUZZ_DAEMON_LOG ? 'inherit' : 'ignore');
+  const daemon = await startBenchDaemon(configFile, { token: TOKEN, stderr: process.env.FUZZ_DAEMON_LOG ? 'inherit' : 'ignore' });
   let crashes = 0;
   let exitInfo = '';
   daemon.child.once('exit', (code, signal) => {

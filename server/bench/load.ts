@@ -83,7 +83,7 @@ export async function benchLoad(opts: LoadOptions, log: (line: string) => void):
   const configFile = path.join(dir, 'config.json');
   // The run is about the daemon, not the policy: a sandbox below namespaces still runs tests here.
   fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state'), sandbox: { requireNamespaces: false } }));
-  const daemon = await startBenchDaemon(configFile, TOKEN, 'ignore');
+  const daemon = await startBenchDaemon(configFile, { token: TOKEN, stderr: 'ignore' });
   const work = requestsFor(opts.tasks);
   const conns: DaemonConnection[] = [];
   try {

@@ -25,14 +25,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as protocol from '../../shared/protocol';
-import { connectDaemon, daemonScript, type DaemonConnection } from '../daemon/connect';
+import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { startFleet, type Fleet } from '../fleet';
 import { openStore, type Store } from '../store';
 import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
 import { requestsFor } from './load';
 import { percentile } from './stats';
+import { startBenchDaemon, type BenchDaemon } from './ws-daemon';
 
 export type TeamFaults = 'all' | 'kill' | 'none';
 
@@ -160,47 +161,32 @@ const killLive = () => {
 function makeDaemon(name: string, configFile: string, stateDir: string, logFile: string): TeamDaemon {
   let port = 0;
   let expected = false;
+  let running: BenchDaemon | null = null;
   const d: TeamDaemon = {
     name,
     crashes: [],
     url: '',
     child: null as unknown as ChildProcess,
     async start() {
-      const env = { ...process.env };
-      // The users' own tokens let clients in; no shared token, no other config.
-      delete env.ROUTERLLM_TOKEN;
-      delete env.ROUTERLLM_CONFIG;
+      // The users' own tokens let clients in: no shared token.
       const log = fs.openSync(logFile, 'a');
-      const child = spawn(process.execPath, [daemonScript(), '--ws', String(port), '--config', configFile, '--state-dir', stateDir], {
-        env,
-        stdio: ['ignore', 'pipe', log],
-      });
-      fs.closeSync(log);
-      live.add(child);
       expected = false;
+      d.url = '';
+      try {
+        running = await startBenchDaemon(configFile, { stderr: log, port, stateDir, startTimeoutMs: 60_000 });
+      } catch (e) {
+        throw new Error(`daemon ${name}: ${(e as Error).message}:\n${tail(logFile)}`);
+      } finally {
+        fs.closeSync(log);
+      }
+      const child = running.child;
+      live.add(child);
       child.once('exit', (code, signal) => {
         live.delete(child);
-        if (!expected && d.url) d.crashes.push(`${signal ?? `code ${code}`}: ${tail(logFile, 40).split('\n').find((l) => /Error|error:/.test(l)) ?? 'see the log'}`);
+        if (!expected) d.crashes.push(`${signal ?? `code ${code}`}: ${tail(logFile, 40).split('\n').find((l) => /Error|error:/.test(l)) ?? 'see the log'}`);
       });
-      d.url = '';
       d.child = child;
-      d.url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`daemon ${name} did not listen within 60 s:\n${tail(logFile)}`)), 60_000);
-        const read = (b: Buffer) => {
-          const m = /listening on (ws:\/\/\S+)/.exec((out += b.toString()));
-          if (!m) return;
-          clearTimeout(timer);
-          child.stdout!.off('data', read);
-          child.stdout!.resume();
-          resolve(m[1]!);
-        };
-        child.stdout!.on('data', read);
-        child.once('exit', (code, signal) => {
-          clearTimeout(timer);
-          reject(new Error(`daemon ${name} exited (${code ?? signal}) on start:\n${tail(logFile)}`));
-        });
-      });
+      d.url = running.url;
       port = Number(new URL(d.url).port);
     },
     async kill() {
@@ -212,14 +198,8 @@ function makeDaemon(name: string, configFile: string, stateDir: string, logFile:
       await exited;
     },
     async stop() {
-      const c = d.child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       expected = true;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const killer = setTimeout(() => c.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
+      await running?.stop();
     },
   };
   return d;
