@@ -130,24 +130,35 @@ export class PostgresStore implements Store {
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const atMs = (req.at ?? new Date()).getTime();
     const keys = distinctKeys(req.limits);
-    // Lock order by lock id, not by name: two names whose ids collide are one lock, and only an
-    // order on the ids themselves is the same for every transaction.
-    const locks = [...new Set(keys.map(lockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const bounded = keyWindows(req.limits);
+    // Only keys with a finite limit are locked and summed (rows.ts keyWindows). Lock order by lock
+    // id, not by name: two names whose ids collide are one lock, and only an order on the ids
+    // themselves is the same for every transaction.
+    const locks = [...new Set(bounded.map((k) => lockId(k.bkey)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // Four round trips whatever the number of keys (besides BEGIN and COMMIT): the locks, the sums,
+    // the insert; every one of them is held under the locks by concurrent requests on those keys.
     return this.tx(async (c) => {
-      for (const l of locks) await c.query('SELECT pg_advisory_xact_lock($1)', [l.toString()]);
+      // unnest WITH ORDINALITY yields the sorted ids in order, so the locks are taken in that order.
+      if (locks.length) await c.query('SELECT pg_advisory_xact_lock(l) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(l, i)', [locks.map(String)]);
       const used = new Map<string, Amounts>();
-      for (const { bkey, window } of keyWindows(req.limits)) {
-        const r = await c.query<Amounts>(`SELECT COALESCE(SUM(r.co2g), 0) AS "co2g", COALESCE(SUM(r.cost_usd), 0) AS "costUsd"
-          FROM reservation_keys k JOIN reservations r ON r.id = k.reservation_id WHERE k.bkey = $1 AND k.time_ms > $2`,
-          [bkey, atMs - WINDOW_MS[window]]);
-        used.set(`${bkey} ${window}`, r.rows[0]!);
+      if (bounded.length) {
+        const r = await c.query<Amounts & { i: string }>(`SELECT q.i, COALESCE(SUM(r.co2g), 0) AS "co2g", COALESCE(SUM(r.cost_usd), 0) AS "costUsd"
+          FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(bkey, since, i)
+          LEFT JOIN reservation_keys k ON k.bkey = q.bkey AND k.time_ms > q.since
+          LEFT JOIN reservations r ON r.id = k.reservation_id
+          GROUP BY q.i`,
+          [bounded.map((k) => k.bkey), bounded.map((k) => String(atMs - WINDOW_MS[k.window]))]);
+        for (const row of r.rows) {
+          const k = bounded[Number(row.i) - 1]!;
+          used.set(`${k.bkey} ${k.window}`, { co2g: Number(row.co2g), costUsd: Number(row.costUsd) });
+        }
       }
-      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`)!, req.amounts);
+      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`) ?? { co2g: 0, costUsd: 0 }, req.amounts);
       if (over.length) return { ok: false, over } as const;
       const id = newId('r_');
-      await c.query(`INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state) VALUES ($1, $2, $3, $4, $5, $6, 'open')`,
-        [id, req.requestId, req.userId, atMs, req.amounts.co2g, req.amounts.costUsd]);
-      await c.query('INSERT INTO reservation_keys (bkey, time_ms, reservation_id) SELECT k, $2, $3 FROM unnest($1::text[]) AS k', [keys, atMs, id]);
+      await c.query(`WITH r AS (INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state) VALUES ($1, $2, $3, $4, $5, $6, 'open'))
+        INSERT INTO reservation_keys (bkey, time_ms, reservation_id) SELECT k, $4, $1 FROM unnest($7::text[]) AS k`,
+        [id, req.requestId, req.userId, atMs, req.amounts.co2g, req.amounts.costUsd, keys]);
       return { ok: true, id } as const;
     });
   }

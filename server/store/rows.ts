@@ -68,10 +68,14 @@ export function toUser(r: UserColumns): User {
   };
 }
 
-/** The distinct (budget key, window) pairs of a request's limits, sorted (a stable lock order). */
+/** The distinct (budget key, window) pairs of a request's BOUNDED limits, sorted (a stable lock
+ * order). A key whose every limit is infinite (a scope recorded but not limited) can never be over:
+ * it is neither summed nor locked, so an unlimited daemon key does not serialise every request of
+ * the team on one lock. Its reservation_keys row is still written (distinctKeys). */
 export function keyWindows(limits: readonly BudgetLimit[]): { bkey: string; window: BudgetWindow }[] {
   const seen = new Map<string, { bkey: string; window: BudgetWindow }>();
   for (const l of limits) {
+    if (!Number.isFinite(l.limit)) continue;
     const bkey = budgetKey(l.scope, l.key);
     seen.set(`${bkey}\u0000${l.window}`, { bkey, window: l.window });
   }

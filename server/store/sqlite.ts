@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
     const tx = this.db.transaction((): ReserveResult => {
       const used = new Map<string, Amounts>();
       for (const { bkey, window } of keyWindows(req.limits)) used.set(`${bkey} ${window}`, sum.get(bkey, atMs - WINDOW_MS[window]) as Amounts);
-      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`)!, req.amounts);
+      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`) ?? { co2g: 0, costUsd: 0 }, req.amounts);
       if (over.length) return { ok: false, over };
       const id = newId('r_');
       this.db.prepare(`INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state) VALUES (?, ?, ?, ?, ?, ?, 'open')`)

@@ -92,6 +92,16 @@ export function storeContract(harness: ContractHarness): void {
       assert.equal(await b.spent('daemon', 'd1', 'costUsd', 'hour'), 10);
     });
 
+    it('records spending against a scope without a limit (an infinite one), which never refuses', async () => {
+      const limits = [limit({ limit: 1 }), limit({ scope: 'daemon', key: 'd2', metric: 'costUsd', limit: Infinity })];
+      assert.ok((await a.reserve({ requestId: 'qi1', userId: 'u1', amounts: { co2g: 0.5, costUsd: 1e9 }, limits })).ok);
+      assert.ok((await b.reserve({ requestId: 'qi2', userId: 'u1', amounts: { co2g: 0.5, costUsd: 1e9 }, limits })).ok);
+      assert.equal(await a.spent('daemon', 'd2', 'costUsd', 'hour'), 2e9, 'known for when a limit is set');
+      const third = await a.reserve({ requestId: 'qi3', userId: 'u1', amounts: { co2g: 0.5, costUsd: 1 }, limits });
+      assert.equal(third.ok, false);
+      assert.deepEqual(!third.ok && third.over.map((o) => o.scope), ['user'], 'only the finite limit refuses');
+    });
+
     it('settles to the actual amounts, releases failed requests, and keeps stale reservations counting', async () => {
       const limits = [limit({})];
       const r1 = await a.reserve({ requestId: 'q1', userId: 'u1', amounts: { co2g: 0.6, costUsd: 1 }, limits });
