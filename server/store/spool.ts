@@ -38,6 +38,9 @@ const SCHEMA = `
 
 /** Forwarded rows are kept this long (to look at after an incident), then deleted. */
 const KEEP_FORWARDED_MS = 3_600_000;
+/** Deleting them scans every forwarded row: at most once a minute, not after every batch (under
+ * load a batch is a row or two, and pruning after each one cost more than forwarding). */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface SpoolOptions {
   batchSize?: number;
@@ -57,6 +60,9 @@ export class LedgerSpool {
   private running: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
+  private prunedAt = 0;
+  /** Statements prepared once: append and settle run on every answered request. */
+  private readonly sql: ReturnType<typeof prepare>;
   /** The last forwarding failure, cleared by a success. */
   lastError: Error | null = null;
 
@@ -65,6 +71,7 @@ export class LedgerSpool {
     this.file = location.endsWith('.sqlite') ? location : path.join(location, SPOOL_FILE);
     this.db = openPrivateDatabase(this.file);
     this.db.exec(SCHEMA);
+    this.sql = prepare(this.db);
     this.batchSize = opts.batchSize ?? 500;
     this.backoffMin = opts.backoffMs?.min ?? 100;
     this.backoffMax = opts.backoffMs?.max ?? 5000;
@@ -77,26 +84,22 @@ export class LedgerSpool {
    * whose id is already spooled is ignored. */
   append(rows: LedgerRow | readonly LedgerRow[]): void {
     const list: readonly LedgerRow[] = Array.isArray(rows) ? rows : [rows as LedgerRow];
-    const insert = this.db.prepare('INSERT OR IGNORE INTO spool_ledger (id, row_json, spooled_ms) VALUES (?, ?, ?)');
     const now = Date.now();
     this.db.transaction(() => {
-      for (const r of list) insert.run(r.id, JSON.stringify(r), now);
+      for (const r of list) this.sql.append.run(r.id, JSON.stringify(r), now);
     })();
     this.kick();
   }
 
   /** Queues the settlement of a reservation (idempotent in the store); forwarded in the background. */
   settle(reservationId: string, actual: Amounts): void {
-    this.db.prepare('INSERT INTO spool_settle (reservation_id, co2g, cost_usd, spooled_ms) VALUES (?, ?, ?, ?)')
-      .run(reservationId, actual.co2g, actual.costUsd, Date.now());
+    this.sql.settle.run(reservationId, actual.co2g, actual.costUsd, Date.now());
     this.kick();
   }
 
   /** Ledger rows and settlements not yet forwarded. */
   pending(): number {
-    const a = this.db.prepare('SELECT COUNT(*) AS n FROM spool_ledger WHERE forwarded = 0').get() as { n: number };
-    const b = this.db.prepare('SELECT COUNT(*) AS n FROM spool_settle WHERE forwarded = 0').get() as { n: number };
-    return a.n + b.n;
+    return (this.sql.pendingLedger.get() as { n: number }).n + (this.sql.pendingSettle.get() as { n: number }).n;
   }
 
   /** Forwards everything pending now, retrying until `timeoutMs`; throws with the last store error
@@ -160,7 +163,7 @@ export class LedgerSpool {
 
   /** Sends one batch of each kind; true when something was sent (there may be more). */
   private async forwardBatch(): Promise<boolean> {
-    const rows = this.db.prepare('SELECT seq, row_json FROM spool_ledger WHERE forwarded = 0 ORDER BY seq LIMIT ?').all(this.batchSize) as
+    const rows = this.sql.nextLedger.all(this.batchSize) as
       { seq: number; row_json: string }[];
     if (rows.length) {
       await this.store.appendLedger(rows.map((r) => JSON.parse(r.row_json) as LedgerRow));
@@ -168,25 +171,39 @@ export class LedgerSpool {
       this.mark('spool_ledger', rows.map((r) => r.seq));
       if (this.closed) return false;
     }
-    const settles = this.db.prepare('SELECT seq, reservation_id, co2g, cost_usd FROM spool_settle WHERE forwarded = 0 ORDER BY seq LIMIT ?').all(this.batchSize) as
-      { seq: number; reservation_id: string; co2g: number; cost_usd: number }[];
-    for (const s of settles) {
-      // False (a reservation unknown or released) is final too: there is nothing to retry.
-      await this.store.settle(s.reservation_id, { co2g: s.co2g, costUsd: s.cost_usd });
-      this.mark('spool_settle', [s.seq]);
-      if (this.closed) return false;
+    const settles = this.sql.nextSettles.all(this.batchSize) as { seq: number; reservation_id: string; co2g: number; cost_usd: number }[];
+    if (settles.length) {
+      // False (a reservation unknown or released) is final too: there is nothing to retry. The
+      // batch is marked once: a kill part-way sends the settled ones again, which is harmless.
+      await Promise.all(settles.map((s) => this.store.settle(s.reservation_id, { co2g: s.co2g, costUsd: s.cost_usd })));
+      this.mark('spool_settle', settles.map((s) => s.seq));
     }
-    if (rows.length || settles.length) this.prune();
+    if ((rows.length || settles.length) && Date.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
     return rows.length > 0 || settles.length > 0;
   }
 
   private mark(table: 'spool_ledger' | 'spool_settle', seqs: number[]): void {
-    this.db.prepare(`UPDATE ${table} SET forwarded = 1 WHERE seq IN (SELECT value FROM json_each(?))`).run(JSON.stringify(seqs));
+    this.sql.mark[table].run(JSON.stringify(seqs));
   }
 
   private prune(): void {
-    const before = Date.now() - KEEP_FORWARDED_MS;
-    this.db.prepare('DELETE FROM spool_ledger WHERE forwarded = 1 AND spooled_ms < ?').run(before);
-    this.db.prepare('DELETE FROM spool_settle WHERE forwarded = 1 AND spooled_ms < ?').run(before);
+    this.prunedAt = Date.now();
+    const before = this.prunedAt - KEEP_FORWARDED_MS;
+    this.sql.prune.spool_ledger.run(before);
+    this.sql.prune.spool_settle.run(before);
   }
+}
+
+function prepare(db: Database.Database) {
+  const per = (sql: (table: string) => string) => ({ spool_ledger: db.prepare(sql('spool_ledger')), spool_settle: db.prepare(sql('spool_settle')) });
+  return {
+    append: db.prepare('INSERT OR IGNORE INTO spool_ledger (id, row_json, spooled_ms) VALUES (?, ?, ?)'),
+    settle: db.prepare('INSERT INTO spool_settle (reservation_id, co2g, cost_usd, spooled_ms) VALUES (?, ?, ?, ?)'),
+    pendingLedger: db.prepare('SELECT COUNT(*) AS n FROM spool_ledger WHERE forwarded = 0'),
+    pendingSettle: db.prepare('SELECT COUNT(*) AS n FROM spool_settle WHERE forwarded = 0'),
+    nextLedger: db.prepare('SELECT seq, row_json FROM spool_ledger WHERE forwarded = 0 ORDER BY seq LIMIT ?'),
+    nextSettles: db.prepare('SELECT seq, reservation_id, co2g, cost_usd FROM spool_settle WHERE forwarded = 0 ORDER BY seq LIMIT ?'),
+    mark: per((t) => `UPDATE ${t} SET forwarded = 1 WHERE seq IN (SELECT value FROM json_each(?))`),
+    prune: per((t) => `DELETE FROM ${t} WHERE forwarded = 1 AND spooled_ms < ?`),
+  };
 }
