@@ -1,8 +1,8 @@
 // The team transport: LSP over WebSocket. A client presents a token (Authorization: Bearer
 // <token>, or ?token= for clients that cannot set headers): its own user token (`routerllm users
 // add`, looked up by hash in the store at every handshake, so a revocation refuses the next
-// connection on every daemon, and re-checked at most once a second while the session makes
-// requests), or the daemon's single shared token (a one-person daemon; compared in constant
+// connection on every daemon, and every open session's token re-checked each second, in one query
+// per daemon), or the daemon's single shared token (a one-person daemon; compared in constant
 // time). Frames are capped; each connection is its own session, keyed on its user. /healthz and
 // /readyz answer without a token.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -51,7 +51,7 @@ export interface Identity {
   tokenHash?: string;
 }
 
-/** How often, at most, a session's user token is looked up again while it makes requests. */
+/** How often the open sessions' user tokens are looked up again (one query for all of them). */
 export const RECHECK_MS = 1000;
 
 /** The identity a token proves, or null; throws when the store cannot be asked. Never cached: a
@@ -75,7 +75,7 @@ function tokenOf(req: http.IncomingMessage): string | null {
 /** The LSP library ends the process on a client's `exit` and watches the client's process id;
  * both make sense for a daemon spawned by one editor, never for a shared one. A remote `exit`
  * closes that client's socket instead, and its process id is dropped. */
-function guardShared(socket: WebSocket, bucket: TokenBucket | null, onRequest: () => void): (m: Message) => Message | null {
+function guardShared(socket: WebSocket, bucket: TokenBucket | null): (m: Message) => Message | null {
   const reply = (frame: string) => {
     if (socket.readyState === socket.OPEN) socket.send(frame);
   };
@@ -87,7 +87,6 @@ function guardShared(socket: WebSocket, bucket: TokenBucket | null, onRequest: (
       return null;
     }
     const r = m as { id?: unknown; method?: string; params?: { processId?: unknown } };
-    if (r.id !== undefined) onRequest();
     // Requests beyond the connection's rate are answered here, before they cost any work; starting
     // and stopping a session always goes through. Notifications (document sync, cancellation)
     // are never dropped: losing one would corrupt the session's copy of a document.
@@ -169,33 +168,38 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
     const unparsable = (e: Error) => {
       if (ws.readyState === ws.OPEN) ws.send(errorFrame(null, PARSE_ERROR, `Parse error: ${e.message}`));
     };
-    const recheck = who.tokenHash ? revocationCheck(ws, who.tokenHash) : () => undefined;
-    const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws, bucket, recheck), unparsable), new WebSocketMessageWriter(ws, { whenClosed: 'drop' }));
+    if (who.tokenHash) watched.set(ws, who.tokenHash);
+    const connection = createConnection(new WebSocketMessageReader(ws, guardShared(ws, bucket), unparsable), new WebSocketMessageWriter(ws, { whenClosed: 'drop' }));
     const session = daemon.attach(connection, who.user, 'ws');
     session.team = who.team;
     opts.log(`ws: session ${session.id} of ${who.user} from ${from}`);
-    ws.on('close', () => daemon.detach(session));
+    ws.on('close', () => {
+      watched.delete(ws);
+      daemon.detach(session);
+    });
     ws.on('error', (e) => opts.log(`ws: session ${session.id}: ${e.message}`));
   };
 
-  /** Looks the session's token up again, at most once per RECHECK_MS, and closes the connection
-   * (aborting its requests in flight) once it is revoked. A store that cannot answer keeps the
-   * session: admission fails closed on its own. */
-  const revocationCheck = (ws: WebSocket, tokenHash: string) => {
-    let last = Date.now();
-    return () => {
-      if (Date.now() - last < RECHECK_MS) return;
-      last = Date.now();
-      store.userByTokenHash(tokenHash).then(
-        (u) => {
-          if (u || ws.readyState !== ws.OPEN) return;
+  /** Every open session's user token is looked up again each RECHECK_MS, all in one query, and a
+   * revoked one's connection is closed (aborting its requests in flight), busy or idle. A store that
+   * cannot answer keeps the sessions: admission fails closed on its own. */
+  const watched = new Map<WebSocket, string>();
+  let checking = false;
+  const revocations = setInterval(() => {
+    if (checking || !watched.size) return;
+    checking = true;
+    store
+      .liveTokenHashes([...new Set(watched.values())])
+      .then((live) => {
+        for (const [ws, hash] of watched) {
+          if (live.has(hash) || ws.readyState !== ws.OPEN) continue;
           opts.log('ws: closing a session: its token was revoked');
           ws.close(4401, 'token revoked');
-        },
-        () => undefined,
-      );
-    };
-  };
+        }
+      }, () => undefined)
+      .finally(() => (checking = false));
+  }, RECHECK_MS);
+  revocations.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -206,6 +210,7 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
   return {
     port,
     close: async () => {
+      clearInterval(revocations);
       // Say goodbye politely, but never wait on a client that does not answer the close handshake.
       for (const c of wss.clients) c.close(1001, 'daemon shutting down');
       const kill = setTimeout(() => {

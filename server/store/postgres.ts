@@ -120,6 +120,11 @@ export class PostgresStore implements Store {
     return token;
   }
 
+  async liveTokenHashes(hashes: readonly string[]): Promise<Set<string>> {
+    const r = await this.pool.query<{ token_hash: string }>('SELECT token_hash FROM users WHERE revoked_ms IS NULL AND token_hash = ANY($1::text[])', [hashes]);
+    return new Set(r.rows.map((x) => x.token_hash));
+  }
+
   async userByTokenHash(hash: string): Promise<User | null> {
     const r = await this.pool.query<UserColumns>('SELECT id, name, team, created_ms, revoked_ms FROM users WHERE token_hash = $1 AND revoked_ms IS NULL', [hash]);
     return r.rows[0] ? toUser(r.rows[0]) : null;

@@ -74,6 +74,11 @@ export class SqliteStore implements Store {
     return token;
   }
 
+  async liveTokenHashes(hashes: readonly string[]): Promise<Set<string>> {
+    const rows = this.db.prepare('SELECT token_hash FROM users WHERE revoked_ms IS NULL AND token_hash IN (SELECT value FROM json_each(?))').all(JSON.stringify(hashes)) as { token_hash: string }[];
+    return new Set(rows.map((r) => r.token_hash));
+  }
+
   async userByTokenHash(hash: string): Promise<User | null> {
     const r = this.db.prepare('SELECT id, name, team, created_ms, revoked_ms FROM users WHERE token_hash = ? AND revoked_ms IS NULL').get(hash) as UserColumns | undefined;
     return r ? toUser(r) : null;

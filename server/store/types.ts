@@ -102,6 +102,9 @@ export interface Store {
   rotateUser(name: string): Promise<string>;
   /** Null when unknown or revoked. */
   userByTokenHash(hash: string): Promise<User | null>;
+  /** Of `hashes`, those of tokens still valid (known and not revoked): one query for every open
+   * session of a daemon. */
+  liveTokenHashes(hashes: readonly string[]): Promise<Set<string>>;
 
   // Budgets with reservations (see reservations in migrations.ts).
   reserve(req: ReserveRequest): Promise<ReserveResult>;
