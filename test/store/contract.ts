@@ -48,8 +48,12 @@ export function storeContract(harness: ContractHarness): void {
       assert.equal((await b.userByTokenHash(hashToken(token)))?.id, user.id);
       assert.equal(await a.userByTokenHash(hashToken('rllm_nope')), null);
 
+      const hashes = [hashToken(token), hashToken(bob.token), hashToken('rllm_nope')];
+      assert.deepEqual([...(await b.liveTokenHashes(hashes))].sort(), [hashToken(token), hashToken(bob.token)].sort());
       await a.revokeUser('alice');
       assert.equal(await b.userByTokenHash(hashToken(token)), null);
+      assert.deepEqual([...(await b.liveTokenHashes(hashes))], [hashToken(bob.token)], 'a revoked token is not live');
+      assert.equal((await a.liveTokenHashes([])).size, 0);
       assert.ok((await a.listUsers())[0]!.revokedAt instanceof Date);
       await assert.rejects(a.revokeUser('carol'), /no user "carol"/);
 
