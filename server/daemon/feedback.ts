@@ -120,8 +120,6 @@ export class FeedbackPipeline {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly now: () => number;
-  /** Decisions still being written, by request: a verdict that arrives first waits for its own. */
-  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: FeedbackDeps) {
     this.now = deps.now ?? Date.now;
@@ -146,23 +144,18 @@ export class FeedbackPipeline {
 
   /** Keeps the decision behind an answer for the verdict that may follow. Never fails the request:
    * an unreachable store costs that request's feedback, which says so when it comes. */
-  remember(requestId: string, decision: Decision): Promise<void> {
-    const write = this.deps.store.putDecision(requestId, decision.user, keepDecision(decision)).then(
-      () => void this.writing.delete(requestId),
-      (e: Error) => {
-        this.writing.delete(requestId);
-        this.deps.log(`feedback: decision of ${requestId} not kept: ${e.message}`);
-      },
-    );
-    this.writing.set(requestId, write);
-    return write;
+  async remember(requestId: string, decision: Decision): Promise<void> {
+    try {
+      await this.deps.store.putDecision(requestId, decision.user, keepDecision(decision));
+    } catch (e) {
+      this.deps.log(`feedback: decision of ${requestId} not kept: ${(e as Error).message}`);
+    }
   }
 
   async submit(session: FeedbackSession, params: FeedbackInput): Promise<FeedbackResult> {
     const { store, maxPerUserPerHour } = this.deps;
     const { requestId, kind } = params;
     const editRatio = kind === 'edited' ? (params.editRatio ?? null) : null;
-    await this.writing.get(requestId);
     const kept = await store.getDecision(requestId);
     if (!kept) return { recorded: false, learned: false, reason: `no decision kept for request ${requestId}: unknown, or older than ${DECISION_TTL_MS / HOUR_MS} hours` };
     if (kept.userId !== session.user) return { recorded: false, learned: false, reason: `request ${requestId} is not one of yours: only the user who made a request can give feedback on it` };
@@ -209,7 +202,6 @@ export class FeedbackPipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.writing.values());
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.unsubscribe?.();

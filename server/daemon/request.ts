@@ -74,9 +74,7 @@ export async function finishRequest(services: Services, session: Session, begun:
   settleAdmission(services, f.decided.request, row.footprint);
   await committed;
   const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
-  // Not awaited: with PostgreSQL that is a round trip the answer need not wait for; a verdict that
-  // reaches this daemon before the write lands waits for it (feedback.ts).
-  void services.rememberDecision(requestId, {
+  await services.rememberDecision(requestId, {
     user: session.user,
     ...f.decided,
     model: answered.model,
