@@ -1,12 +1,18 @@
 // Turns a recording into the text an endpoint answers, and counts its tokens.
 //
 // - chat: the model's raw answer (`response`, prose + ```python block), else `completion`.
+// - a chat request that is the daemon's fill-in-the-middle request in words (client/fim.ts
+//   buildFimChat: "reply with only the code that belongs at the cursor") is answered as completions
+//   are: a model told to write only the code at the cursor writes no prose and no fenced copy of
+//   the whole function, and replaying the recorded chat answer (up to max_tokens of it) made ghost
+//   text on the default, chat-flavoured demo fleet take ~3 s of modelled time instead of ~0.5 s.
 // - completions (inline / FIM): the continuation of the user's prompt. The prompt ends inside the
 //   function (after its docstring), so the answer is the recorded function's body: the text after
 //   the end of the entry function's docstring, or after its `def` line when it has none. Leading
 //   blank lines are dropped. A recording without the entry function's `def` line is served whole.
 // - a request's `stop` strings and `max_tokens` cut the text as a real server would
 //   (finish_reason 'stop' / 'length').
+import { FIM_CURSOR } from '../client/fim';
 import { countTokens, countTokensFor, type TokenCount } from '../client/tokens';
 import { catalogueModelFor } from './latency';
 import type { Recording } from './recordings';
@@ -16,6 +22,11 @@ import type { Recording } from './recordings';
 export function servedTokens(servedModel: string, text: string): TokenCount {
   const model = catalogueModelFor(servedModel);
   return model ? countTokensFor(model, text) : { tokens: countTokens(text), tokenizer: 'approx' };
+}
+
+/** Whether a chat request's text is the daemon's request for the code at the cursor. */
+export function asksForCodeAtCursor(text: string): boolean {
+  return text.includes(FIM_CURSOR);
 }
 
 export function chatText(rec: Recording): string {

@@ -1,84 +1,93 @@
 // Finds which recorded task a request is about, from its prompt text alone, so any client
 // (chat template, FIM tokens, extra context around the function) reaches the same recording.
 //
-// Fingerprint of a HumanEval task: its prompt from `def <entry_point>(` to the end, whitespace
-// normalised (imports and helpers above the function are often not sent; indentation and line
-// breaks change with the client). A recording that carries its own `prompt` is fingerprinted by
-// the whole normalised prompt. A request matches a task when its normalised text contains the
-// fingerprint; when several do, the longest (most specific) wins.
+// A benchmark task (HumanEval, MBPP) is matched by its function: the request holds a `def` with
+// the task's name and parameter names whose docstring still says everything the task's says, in
+// order (python-function.ts): whitespace, comments, annotations, doctest examples and added words
+// do not matter, so a benchmark function a user edited in the editor is still answered. A
+// recording that carries its own prompt (not a benchmark task) is matched as before: the request's
+// whitespace-normalised text must contain the whole normalised prompt. When several match, the
+// most specific (the longest description, else the longest prompt) wins.
 import { loadHumanEval, loadMbpp, mbppPrompt } from '../data/datasets';
+import { pythonFunctions, sameFunction, type PythonFunction } from './python-function';
 import type { Recording, RecordedSet } from './recordings';
 
 export function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The function a prompt asks for: HumanEval's entry point, else the last `def` in the prompt. */
+/** How a benchmark task or a recorded prompt is recognised, and the function it asks for. */
 export interface TaskInfo {
-  fingerprint: string;
+  /** A benchmark task's function: matched by name, parameters and description. */
+  fn?: PythonFunction;
+  /** A recorded prompt (normalised): matched when the request contains it. */
+  fingerprint?: string;
+  /** HumanEval's entry point, or the last `def` of a recording's own prompt. */
   entryPoint?: string;
 }
 
-interface Entry {
-  fingerprint: string;
+interface Entry extends TaskInfo {
   recording: Recording;
-  entryPoint?: string;
+  /** Higher is more specific: the description's words, else the prompt's length. */
+  specificity: number;
 }
 
 export class TaskIndex {
-  /** model -> entries whose fingerprint starts with `def NAME(`, keyed by NAME (found in O(request)). */
-  private readonly byName = new Map<string, Map<string, Entry[]>>();
-  /** model -> entries with any other fingerprint (custom prompts), checked one by one. */
-  private readonly other = new Map<string, Entry[]>();
-  /** Recordings that no request can reach (no prompt and not a HumanEval task). */
+  /** model -> function name -> benchmark entries (a request is checked only against the names it defines). */
+  private readonly functions = new Map<string, Map<string, Entry[]>>();
+  /** model -> name of a `def` in the recorded prompt ('' for none) -> entries with their own prompt. */
+  private readonly prompts = new Map<string, Map<string, Entry[]>>();
+  /** Recordings that no request can reach (no prompt and not a benchmark task). */
   readonly unmatchable: Recording[] = [];
 
   constructor(set: RecordedSet) {
     const known = benchmarkTasks(set);
     for (const rec of set.recordings) {
-      // A benchmark task is found by its own prompt whatever wording the recording's harness used
-      // around it (an instruction template, a chat wrapper); other rows by their recorded prompt.
+      // A benchmark task is found by its own function whatever wording the recording's harness
+      // used around it (an instruction template, a chat wrapper); other rows by their prompt.
       const info = known.get(rec.task_id) ?? (rec.prompt ? promptInfo(rec.prompt) : undefined);
-      if (!info || !info.fingerprint) {
+      if (!info || (!info.fn && !info.fingerprint)) {
         this.unmatchable.push(rec);
         continue;
       }
-      const entry: Entry = { ...info, recording: rec };
-      const name = /^def ([A-Za-z_]\w*) ?\(/.exec(info.fingerprint)?.[1];
-      if (name) {
-        const names = getOrSet(this.byName, rec.model, () => new Map<string, Entry[]>());
-        getOrSet(names, name, () => []).push(entry);
-      } else getOrSet(this.other, rec.model, () => []).push(entry);
+      const entry: Entry = { ...info, recording: rec, specificity: info.fn ? info.fn.words.length : info.fingerprint!.length };
+      const [map, name] = info.fn ? [this.functions, info.fn.name] : [this.prompts, LOOSE_DEF.exec(info.fingerprint!)?.[1] ?? ''];
+      getOrSet(getOrSet(map, rec.model, () => new Map<string, Entry[]>()), name, () => []).push(entry);
     }
   }
 
   /** The recording of `model` whose task the text is about, or null. */
   find(model: string, text: string): { recording: Recording; entryPoint?: string } | null {
-    const norm = normalise(text);
     let best: Entry | null = null;
     const consider = (e: Entry) => {
-      if (!best || e.fingerprint.length > best.fingerprint.length) best = e;
+      if (!best || e.specificity > best.specificity) best = e;
     };
-    const names = this.byName.get(model);
-    if (names) {
-      const defs = /def ([A-Za-z_]\w*) ?\(/g;
-      for (let m = defs.exec(norm); m; m = defs.exec(norm)) {
-        for (const e of names.get(m[1]) ?? []) if (norm.startsWith(e.fingerprint, m.index)) consider(e);
-      }
+    const functions = this.functions.get(model);
+    if (functions) {
+      for (const fn of pythonFunctions(text)) for (const e of functions.get(fn.name) ?? []) if (sameFunction(e.fn!, fn)) consider(e);
     }
-    for (const e of this.other.get(model) ?? []) if (norm.includes(e.fingerprint)) consider(e);
+    const prompts = this.prompts.get(model);
+    if (prompts) {
+      // A recorded prompt that defines NAME is contained only in a text that defines NAME too.
+      const norm = normalise(text);
+      const names = new Set(['', ...[...norm.matchAll(new RegExp(LOOSE_DEF.source, 'g'))].map((m) => m[1]!)]);
+      for (const name of names) for (const e of prompts.get(name) ?? []) if (norm.includes(e.fingerprint!)) consider(e);
+    }
     const found = best as Entry | null;
     return found ? { recording: found.recording, entryPoint: found.entryPoint } : null;
   }
 }
 
-/** The benchmark prompt a row without its own `prompt` answered, by task id: HumanEval's prompt,
- * or the MBPP stub the evaluation sends (data/datasets.ts mbppPrompt), each from `def <name>(`. */
+/** The first `def NAME(` of a normalised text. */
+const LOOSE_DEF = /def ([A-Za-z_]\w*) ?\(/;
+
+/** The benchmark function a row without its own `prompt` answered, by task id: HumanEval's
+ * prompt, or the MBPP stub the evaluation sends (data/datasets.ts mbppPrompt). */
 function benchmarkTasks(set: RecordedSet): Map<string, TaskInfo> {
   const out = new Map<string, TaskInfo>();
   const add = (id: string, prompt: string, entry: string) => {
-    const at = prompt.lastIndexOf(`def ${entry}(`);
-    out.set(id, { fingerprint: normalise(prompt.slice(Math.max(at, 0))), entryPoint: entry });
+    const fn = pythonFunctions(prompt).find((f) => f.name === entry);
+    if (fn) out.set(id, { fn, entryPoint: entry });
   };
   for (const t of loadHumanEval()) add(t.task_id, t.prompt, t.entry_point);
   if (set.recordings.some((r) => !r.prompt && r.task_id.startsWith('Mbpp/'))) {
@@ -92,7 +101,7 @@ function benchmarkTasks(set: RecordedSet): Map<string, TaskInfo> {
 
 function promptInfo(prompt: string): TaskInfo {
   const defs = [...prompt.matchAll(/def\s+([A-Za-z_]\w*)\s*\(/g)];
-  return { fingerprint: normalise(prompt), entryPoint: defs.length ? defs[defs.length - 1][1] : undefined };
+  return { fingerprint: normalise(prompt), entryPoint: defs.length ? defs[defs.length - 1]![1] : undefined };
 }
 
 function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { MODELLED_LATENCY_HEADER } from '../client/openai';
 import { DEFAULT_FLEET_PORT, type ModelConfig } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
-import { chatText, completionText, servedTokens, shapeAnswer, type Answer } from './answer';
+import { asksForCodeAtCursor, chatText, completionText, servedTokens, shapeAnswer, type Answer } from './answer';
 import { DEFAULT_SLOW_MS, FaultRequest, FaultTable, type ArmedFault } from './faults';
 import { catalogueModelFor, sleepUntil, timingFor, type Timing } from './latency';
 import { normalise, TaskIndex } from './match';
@@ -37,6 +37,10 @@ export interface Fleet {
 }
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** `error.code` of the 404 for a prompt that is no benchmark task (the editor keys on it). */
+export const RECORDING_NOT_FOUND = 'recording_not_found';
+/** The first words of that 404's message. */
+export const NOT_A_BENCHMARK_TASK = 'not a benchmark task';
 /** Tokens per SSE chunk: coarse enough to keep timers few, fine enough to look like streaming. */
 const TOKENS_PER_CHUNK = 8;
 /** Prompt token counts a fleet remembers (RecordedFleet.promptTokens). */
@@ -242,10 +246,12 @@ export class RecordedFleet implements Fleet {
   private reply(kind: Kind, parsed: ParsedRequest, cut: boolean): Reply {
     const found = this.index.find(parsed.model, parsed.text);
     if (!found) {
-      throw new HttpError(404, `the recorded fleet only knows the benchmark tasks: no recording of ${parsed.model} for this prompt`, 'not_found', 'recording_not_found');
+      // A stable code (error.code) and a plain first phrase, both for the editor to recognise a
+      // demo-fleet miss (nothing a person must fix) without parsing the rest of the text.
+      throw new HttpError(404, `${NOT_A_BENCHMARK_TASK}: the recorded fleet only knows the benchmark tasks (HumanEval and MBPP functions, found by name, parameters and docstring); no recording of ${parsed.model} for this prompt`, 'not_found', RECORDING_NOT_FOUND);
     }
     const rec = found.recording;
-    const full = kind === 'chat' ? chatText(rec) : completionText(rec, found.entryPoint);
+    const full = kind === 'chat' && !asksForCodeAtCursor(parsed.text) ? chatText(rec) : completionText(rec, found.entryPoint);
     const answer = shapeAnswer(rec, full, { stop: parsed.stop, maxTokens: parsed.maxTokens });
     // A recorded prompt count holds only for the very prompt recorded; otherwise count.
     const promptTokens =

@@ -116,7 +116,8 @@ describe('fleet: models and recorded answers', () => {
     assert.equal(res.status, 404);
     const body = (await res.json()) as any;
     assert.equal(body.error.type, 'not_found');
-    assert.equal(body.error.message, `the recorded fleet only knows the benchmark tasks: no recording of ${SMALL} for this prompt`);
+    assert.equal(body.error.code, 'recording_not_found');
+    assert.equal(body.error.message, `not a benchmark task: the recorded fleet only knows the benchmark tasks (HumanEval and MBPP functions, found by name, parameters and docstring); no recording of ${SMALL} for this prompt`);
   });
 
   it('refuses an unknown model with 404 model_not_found', async () => {
