@@ -56,14 +56,18 @@ export function fleetModels(set: RecordedSet, url: string): FleetModels {
   const described = new Map<string, string>();
   const models: ModelConfig[] = [];
   const taken = new Set<string>();
-  for (const served of set.models) {
-    const d = describe(served, sizes.get(served) ?? {}, url);
-    if (!d) {
-      throw new FleetModelError(
-        `the recordings of ${served} state no size: add "params_b" (billions of parameters) to its rows (data/recordings/FORMAT.md), or describe it in a --config`,
-      );
-    }
-    const { model, how } = d;
+  const describedAll = set.models.map((served) => ({ served, d: describe(served, sizes.get(served) ?? {}, url) }));
+  // Every model without a size in one error, so a team fixes its recordings in one go.
+  const unsized = describedAll.filter((x) => x.d === null).map((x) => x.served);
+  if (unsized.length) {
+    const one = unsized.length === 1;
+    throw new FleetModelError(
+      `the recordings of ${unsized.join(', ')} state no size: add "params_b" (billions of parameters) to ${one ? 'its' : 'their'} rows (data/recordings/FORMAT.md), ` +
+        `or describe ${one ? 'it' : 'them'} in a --config (a model whose endpoint.model is the served id)`,
+    );
+  }
+  for (const { d } of describedAll) {
+    const { model, how } = d!;
     described.set(model.id, how);
     if (taken.has(model.id)) throw new FleetModelError(`two served models map to the id ${model.id}; rename one in the recordings`);
     taken.add(model.id);

@@ -25,11 +25,15 @@ export function fleetOrFail(opts: EvalOptions, url: string, set: RecordedSet): F
   }
 }
 
-/** The fleet: its recordings and the models the daemon will route between. */
+/** The fleet: its recordings and the models the daemon will route between. The team's config is
+ * read first: a model it describes (its endpoint.model is a served id) needs no size in the
+ * recordings. */
 function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
-  const fromRecordings = fleetModels(set, url);
   const source = opts.fleet.length ? opts.fleet.join(', ') : 'shipped recordings (data/recordings)';
-  if (!opts.config) return { set, models: fromRecordings.models, described: fromRecordings.described, source, resolved: null };
+  if (!opts.config) {
+    const fromRecordings = fleetModels(set, url);
+    return { set, models: fromRecordings.models, described: fromRecordings.described, source, resolved: null };
+  }
   // A team's config: its models keep their figures; a model whose server is one the recordings
   // hold is pointed at the recorded fleet standing in for it. Models the config lacks come from the recordings.
   const resolved = loadConfig(opts.config);
@@ -38,9 +42,15 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
     .filter((m) => m.enabled && m.endpoint && served.has(m.endpoint.model))
     .map((m) => ({ ...m, endpoint: { ...m.endpoint!, url } }));
   const covered = new Set(configured.map((m) => m.endpoint.model));
-  const extra = fromRecordings.models.filter((m) => !covered.has(m.endpoint!.model));
+  const fromRecordings = fleetModels(withoutModels(set, covered), url);
+  const extra = fromRecordings.models;
   const described = new Map([...configured.map((m) => [m.id, `from ${opts.config}`] as const), ...extra.map((m) => [m.id, fromRecordings.described.get(m.id)!] as const)]);
   return { set, models: [...configured, ...extra].sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id)), described, source, resolved };
+}
+
+/** The set without the models the config describes, for describing the rest from the recordings. */
+function withoutModels(set: RecordedSet, models: ReadonlySet<string>): RecordedSet {
+  return { ...set, models: set.models.filter((m) => !models.has(m)), recordings: set.recordings.filter((r) => !models.has(r.model)) };
 }
 
 /** Every daemon's configuration: exactly the fleet's models, no fallback to another model (an
