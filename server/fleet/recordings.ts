@@ -87,6 +87,55 @@ function fromEvalPlus(r: Raw, where: string): Recording {
   );
 }
 
+/** Timing fields other harnesses write, read as our two: the total generation wall time
+ * (`generation_time_s`) and the time to first token (`ttft_ms`). The unit is the name's suffix.
+ * The first field of a list that a row carries wins. */
+type Convert = (v: number) => number;
+const same: Convert = (v) => v;
+const msToS: Convert = (v) => v / 1000;
+const sToMs: Convert = (v) => v * 1000;
+const TOTAL_TIME_FIELDS: readonly [string, Convert][] = [
+  ['generation_time_s', same],
+  ['generation_time_ms', msToS],
+  ['latency_s', same],
+  ['latency_ms', msToS],
+  ['elapsed_s', same],
+  ['elapsed_ms', msToS],
+  ['duration_s', same],
+  ['duration_ms', msToS],
+  ['total_time_s', same],
+  ['total_time_ms', msToS],
+  ['wall_time_s', same],
+  ['wall_time_ms', msToS],
+  ['response_time_s', same],
+  ['response_time_ms', msToS],
+];
+const TTFT_FIELDS: readonly [string, Convert][] = [
+  ['ttft_ms', same],
+  ['ttft_s', sToMs],
+  ['time_to_first_token_ms', same],
+  ['time_to_first_token_s', sToMs],
+];
+const READ_TIMING = new Set([...TOTAL_TIME_FIELDS, ...TTFT_FIELDS].map(([k]) => k));
+/** Field names that look like a timing ("latency", "..._time_...", "elapsed", "..._ms"), so one we
+ * do not read is named in a warning instead of being dropped silently. "timestamp" is not one. */
+const TIMING_LIKE = /(^|_)(time|latency|elapsed|duration|ttft|ms|secs?|seconds)(_|$)|per_s(ec(ond)?)?$/i;
+
+/** Timing-like fields a row carries that the loader does not read. */
+export function unreadTimingFields(r: Raw): string[] {
+  return Object.keys(r).filter((k) => TIMING_LIKE.test(k) && !READ_TIMING.has(k));
+}
+
+/** The first present field of `fields`, converted to the target unit; undefined when none. */
+function firstTiming(r: Raw, fields: readonly [string, Convert][], fail: (msg: string) => never): number | undefined {
+  for (const [k, convert] of fields) {
+    if (r[k] === undefined || r[k] === null) continue;
+    if (!isNum(r[k])) fail(`${k} must be a non-negative number`);
+    return convert(r[k] as number);
+  }
+  return undefined;
+}
+
 /** Our format: checks the types, so a bad file fails at start-up with its line number. */
 function fromOwnFormat(r: Raw, where: string): Recording {
   const fail = (msg: string): never => {
@@ -101,11 +150,15 @@ function fromOwnFormat(r: Raw, where: string): Recording {
     if (!isStr(r[k])) fail(`${k} must be a string`);
     out[k] = r[k] as string;
   }
-  for (const k of ['prompt_tokens', 'completion_tokens', 'ttft_ms', 'generation_time_s', 'params_b'] as const) {
+  for (const k of ['prompt_tokens', 'completion_tokens', 'params_b'] as const) {
     if (r[k] === undefined || r[k] === null) continue;
     if (!isNum(r[k])) fail(`${k} must be a non-negative number`);
     out[k] = r[k] as number;
   }
+  const total = firstTiming(r, TOTAL_TIME_FIELDS, fail);
+  if (total !== undefined) out.generation_time_s = total;
+  const ttft = firstTiming(r, TTFT_FIELDS, fail);
+  if (ttft !== undefined) out.ttft_ms = ttft;
   if (r.gpus !== undefined && r.gpus !== null) {
     if (!(typeof r.gpus === 'number' && Number.isInteger(r.gpus) && r.gpus > 0)) fail('gpus must be a positive integer');
     out.gpus = r.gpus as number;
@@ -165,16 +218,21 @@ export function loadRecordings(paths?: string[]): RecordedSet {
         continue;
       }
       set.files.push(file);
+      const unread = new Map<string, number>();
       rows.forEach((raw, i) => {
         if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}:${i + 1}: not a JSON object`);
         const rec = convertRow(raw, `${file}:${i + 1}`);
         if (!rec) return;
+        for (const k of unreadTimingFields(raw)) unread.set(k, (unread.get(k) ?? 0) + 1);
         const key = `${rec.model}\u0000${rec.task_id}`;
         if (seen.has(key)) return void duplicates++;
         seen.add(key);
         if (!set.models.includes(rec.model)) set.models.push(rec.model);
         set.recordings.push(rec);
       });
+      for (const [k, n] of unread) {
+        set.warnings.push(`${file}: field "${k}" (${n} rows) looks like a timing but is not read; timing fields read: ${[...READ_TIMING].join(', ')} (data/recordings/FORMAT.md)`);
+      }
     }
   }
   if (duplicates) set.warnings.push(`${duplicates} rows repeat a (model, task) pair already loaded; the first one is served`);

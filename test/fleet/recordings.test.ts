@@ -104,6 +104,33 @@ describe('fleet: recorded sets', () => {
     assert.throws(() => loadRecordings([file]), /harness-shapes\.jsonl:1: gpus must be a positive integer/);
   });
 
+  it('reads common timing fields in their units, and names a timing-like field it does not read', () => {
+    const file = path.join(dir, 'timed.jsonl');
+    const rows = [
+      { task_id: 'HumanEval/0', model: 'm', completion: 'a', latency_ms: 1500 },
+      { task_id: 'HumanEval/1', model: 'm', completion: 'b', latency_s: 2.5, ttft_s: 0.2 },
+      { task_id: 'HumanEval/2', model: 'm', completion: 'c', elapsed_ms: 700, time_to_first_token_ms: 30 },
+      // Our own field wins over an alias in the same row.
+      { task_id: 'HumanEval/3', model: 'm', completion: 'd', generation_time_s: 1, latency_ms: 9000, ttft_ms: 50 },
+      // Not a timing we can use: named, not dropped silently. A timestamp is not a timing.
+      { task_id: 'HumanEval/4', model: 'm', completion: 'e', queue_time: 3, tokens_per_second: 40, timestamp: 17e8 },
+    ];
+    fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const set = loadRecordings([file]);
+    assert.deepEqual(
+      set.recordings.map((r) => [r.generation_time_s, r.ttft_ms]),
+      [[1.5, undefined], [2.5, 200], [0.7, 30], [1, 50], [undefined, undefined]],
+    );
+    const timing = set.warnings.filter((w) => /looks like a timing/.test(w));
+    assert.deepEqual(timing.map((w) => /field "([^"]+)"/.exec(w)![1]), ['queue_time', 'tokens_per_second']);
+    assert.ok(timing.every((w) => w.startsWith(`${file}: `) && /latency_ms/.test(w)), timing.join('\n'));
+    // An alias keeps the checks of our own fields.
+    fs.writeFileSync(file, JSON.stringify({ task_id: 'HumanEval/0', model: 'm', completion: 'a', latency_ms: 'slow' }) + '\n');
+    assert.throws(() => loadRecordings([file]), /timed\.jsonl:1: latency_ms must be a non-negative number/);
+    // The shipped sets carry generation_time_s only: no warning.
+    assert.deepEqual(loadRecordings().warnings.filter((w) => /timing/.test(w)), []);
+  });
+
   it('reads the shipped folder data/recordings as the shipped sets', () => {
     const set = loadRecordings([path.join(dataDir(), 'recordings')]);
     assert.equal(set.recordings.length, loadRecordings().recordings.length);

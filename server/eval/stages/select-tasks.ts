@@ -19,7 +19,8 @@ export function selectTasks(opts: EvalOptions): { set: RecordedSet; tasks: EvalT
         : `none of the ${listed.length} ${opts.dataset} tasks has a recording in ${opts.fleet.join(', ') || 'the shipped recordings'}`,
     );
   }
-  const notes: string[] = [];
+  // What the loader skipped or did not read (files, repeated rows, timing fields) goes into the report.
+  const notes: string[] = set.warnings.map((w) => `Recordings: ${w}${w.endsWith('.') ? '' : '.'}`);
   if (tasks.length < listed.length) notes.push(`${listed.length - tasks.length} of ${listed.length} ${opts.dataset} tasks have no recording of any model in the replayed set and are left out; a task only some models answered counts as a failure of the others.`);
   return { set, tasks, notes };
 }
