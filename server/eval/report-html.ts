@@ -3,6 +3,7 @@
 // the table.
 import { COLUMNS, cells } from './report-md';
 import { LEVEL_COLUMNS, levelCells } from './levels';
+import { frontierSvg } from './report-frontier-svg';
 import type { Report, StrategyRow } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -85,11 +86,17 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #ddd
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.onfront td:first-child{font-weight:600}
 .verdict{padding:10px 14px;border-radius:6px;background:${t.met ? '#e6f4ea' : '#fdecea'}}
 svg text{font-size:11px;fill:#333}.grid{stroke:#eee}.front{fill:none;stroke:#1a73e8;stroke-width:1.5;stroke-dasharray:4 3}
+.frontier{fill:none;stroke:#188038;stroke-width:2}.warning{padding:10px 14px;border-radius:6px;background:#fef7e0;font-weight:600}
 .router{fill:#1a73e8}.always{fill:#9aa0a6}.largest{fill:#d93025}.oracle{fill:#f9ab00}.onfront{stroke:#0b3d91;stroke-width:1.5}.label{font-size:10px}
 </style></head><body>
 <h1>RouterLLM evaluation: ${esc(report.dataset)}, ${report.tasks} tasks</h1>
 <p>Fleet: ${esc(report.fleet.source)}; models ${esc(report.fleet.models.join(', '))}. Seed ${report.seed}, ${report.folds} folds.</p>
+${t.warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('\n')}
 <p class="verdict"><b>Target:</b> ${esc(t.statement)}</p>
+<h2>Lift over the single-model frontier</h2>
+<p>${esc(report.frontier.definition)} The oracle's lift: ${report.frontier.oracle_lift_points === null ? '-' : `${report.frontier.oracle_lift_points >= 0 ? '+' : ''}${report.frontier.oracle_lift_points.toFixed(1)}`} points.</p>
+<p>Green: the frontier; blue: routers; grey: single models; yellow square: the oracle. x: energy as a share of always-largest's; the lift is the height above the green line.</p>
+${frontierSvg(report.strategies, report.frontier)}
 <h2>pass@1 against energy</h2>
 <p>Blue: routers; grey: single models; red: always-largest; yellow square: the oracle (the limit, kept off the front). Dashed: the Pareto front.</p>
 ${paretoSvg(report.strategies)}

@@ -6,7 +6,9 @@ import { LEVEL_COLUMNS, levelCells } from './levels';
 const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));
 const num = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
 
-export const COLUMNS = ['strategy', 'pass@1', 'pass@1+', 'energy Wh', 'E/largest', 'CO2 g', 'cost USD', 'p50 ms', 'p95 ms', 'APGR', 'CPT50', 'CPT80', 'front', 'held out'];
+const signedPoints = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}`);
+
+export const COLUMNS = ['strategy', 'pass@1', 'pass@1+', 'energy Wh', 'E/largest', 'lift', 'of oracle', 'CO2 g', 'cost USD', 'p50 ms', 'p95 ms', 'APGR', 'CPT50', 'CPT80', 'front', 'failed', 'held out'];
 
 export function cells(r: StrategyRow): string[] {
   return [
@@ -15,6 +17,8 @@ export function cells(r: StrategyRow): string[] {
     pct(r.pass_at_1_plus),
     num(r.energy_wh, 3),
     r.energy_share_of_largest === null ? '-' : `${(r.energy_share_of_largest * 100).toFixed(1)}%`,
+    signedPoints(r.lift_points),
+    r.lift_share_of_oracle === null ? '-' : `${(r.lift_share_of_oracle * 100).toFixed(0)}%`,
     num(r.co2_g, 2),
     num(r.cost_usd, 4),
     r.latency_p50_ms === null ? '-' : String(r.latency_p50_ms),
@@ -23,6 +27,7 @@ export function cells(r: StrategyRow): string[] {
     pct(r.cpt_50),
     pct(r.cpt_80),
     r.pareto ? '*' : '',
+    r.errors ? `${r.errors}${r.missing ? ` (${r.missing} missing)` : ''}` : '0',
     r.held_out,
   ];
 }
@@ -56,13 +61,21 @@ Fleet: ${report.fleet.source}; models ${report.fleet.models.join(', ')}. Seed ${
 
 ## Target
 
-**${t.statement}**
+${t.warnings.map((w) => `**${w}**\n\n`).join('')}**${t.statement}**
 
 Rule: ${t.rule}.
 
+## Lift over the single-model frontier
+
+${report.frontier.definition}
+
+Frontier vertices (cheapest first): ${report.frontier.vertices.map((v) => `${v.strategy} (${pct(v.pass_at_1)}% at ${num(v.energy_wh, 3)} Wh)`).join(' -> ') || '(no single model run)'}. The oracle's lift (the room there is): ${signedPoints(report.frontier.oracle_lift_points)} points.
+
+${liftTable(report)}
+
 ## Strategies
 
-pass@1 and pass@1+ in %, energy in Wh (E/largest: share of always-largest's energy), CO2 in g CO2e, latency = model time (the fleet's modelled latency of every call; the daemon's own wall-clock overhead is listed under Timing), CPT in % of tasks sent to the strong model. \`*\` = on the pass@1-vs-energy Pareto front.
+pass@1 and pass@1+ in %, energy in Wh (E/largest: share of always-largest's energy), lift over the single-model frontier in points (of oracle: its share of the oracle's lift), failed: requests that failed (missing: no recorded answer), each counted as a failure, CO2 in g CO2e, latency = model time (the fleet's modelled latency of every call; the daemon's own wall-clock overhead is listed under Timing), CPT in % of tasks sent to the strong model. \`*\` = on the pass@1-vs-energy Pareto front.
 
 ${head}
 ${body}
@@ -70,6 +83,10 @@ ${body}
 ### Calls per model
 
 ${calls}
+
+### Failed requests and missing answers
+
+${errorsMarkdown(report)}
 
 ${levelsMarkdown(report)}## APGR and CPT
 
@@ -103,6 +120,30 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
 
 Per-task rows: report.json \`tasks_detail\` and tasks.jsonl.
 `;
+}
+
+/** Routers and the oracle by lift, best first, with both baselines' figures beside them. */
+function liftTable(report: Report): string {
+  const rows = [...report.strategies]
+    .filter((r) => r.lift_points !== null && (!r.strategy.startsWith('always-') || r.strategy === 'always-largest'))
+    .sort((a, b) => (b.lift_points ?? -Infinity) - (a.lift_points ?? -Infinity) || a.strategy.localeCompare(b.strategy));
+  if (rows.length === 0) return '';
+  return [
+    '| strategy | lift (points) | of oracle | pass@1 | E/largest |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.strategy} | ${signedPoints(r.lift_points)} | ${r.lift_share_of_oracle === null ? '-' : `${(r.lift_share_of_oracle * 100).toFixed(1)}%`} | ${pct(r.pass_at_1)} | ${r.energy_share_of_largest === null ? '-' : `${(r.energy_share_of_largest * 100).toFixed(1)}%`} |`),
+  ].join('\n');
+}
+
+/** Per strategy: failed requests, and of them answers the recordings lack. */
+function errorsMarkdown(report: Report): string {
+  const total = report.strategies.reduce((n, r) => n + r.errors, 0);
+  const rows = report.strategies.map((r) => `| ${r.strategy} | ${r.tasks} | ${r.errors} | ${r.missing} |`).join('\n');
+  return `${total ? 'Each failed request counts as a failure of its strategy on that task, at the energy it reported (0 J when it got no answer).' : 'No request failed and no answer was missing.'}
+
+| strategy | tasks | failed | of them missing (no recording) |
+| --- | ---: | ---: | ---: |
+${rows}`;
 }
 
 function levelsMarkdown(report: Report): string {

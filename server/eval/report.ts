@@ -11,7 +11,7 @@ import type { BudgetLevels } from './levels';
 import { percentile } from './metrics';
 import type { EvalOptions } from './options';
 import type { Answer } from './runner';
-import { ALWAYS_LARGEST, alwaysOf, baselineComparison, targetVerdict } from './score';
+import { ALWAYS_LARGEST, FRONTIER_DEFINITION, ORACLE, alwaysOf, baselineComparison, singleModelFrontier, targetVerdict } from './score';
 import type { RecordedSet } from './services';
 import type { Fleet } from './stages/fleet';
 import type { Folds } from './stages/folds';
@@ -99,6 +99,11 @@ export function buildReport(x: ReportInputs): Report {
       by_strategy: Object.fromEntries(strategies.map((r) => [r.strategy, r.apgr])),
     },
     cpt: Object.fromEntries(strategies.map((r) => [r.strategy, { cpt_50: r.cpt_50, cpt_80: r.cpt_80 }])),
+    frontier: {
+      definition: FRONTIER_DEFINITION,
+      vertices: singleModelFrontier(strategies).map((v) => ({ strategy: v.label, energy_wh: v.energy, pass_at_1: v.quality })),
+      oracle_lift_points: strategies.find((r) => r.strategy === ORACLE)?.lift_points ?? null,
+    },
     pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
     label_agreement: labelAgreement(set, alwaysRows, servedOf),
     target: targetVerdict(strategies, alwaysOf(largest), floorShare(rows, available.map((m) => alwaysOf(m.id)))),

@@ -3,6 +3,7 @@
 // so the end-to-end test can recompute every figure from tasks_detail.
 import { apgr, cpt, percentile, round, share } from './metrics';
 import { paretoFront } from './pareto';
+import { frontierVertices, liftOver, shareOfRoom, type FrontierPoint } from './frontier';
 import type { BaselineComparison, StrategyRow, Target, TaskRow } from './types';
 import { TARGET_ENERGY_SHARE, TARGET_POINTS } from '../fit/hindsight-floor';
 
@@ -33,7 +34,12 @@ export function oracleRow(taskId: string, candidates: { model: string; row: Task
   };
 }
 
-export function summarise(strategy: string, rows: TaskRow[], strong: string, heldOut: string): Omit<StrategyRow, 'apgr' | 'cpt_50' | 'cpt_80' | 'energy_share_of_largest' | 'pareto'> {
+/** A request that failed because the model has no recorded answer (the recorded fleet's 404). */
+export const isMissingAnswer = (r: TaskRow) => r.error !== undefined && /no recording of /.test(r.error);
+
+type Summary = Omit<StrategyRow, 'apgr' | 'cpt_50' | 'cpt_80' | 'energy_share_of_largest' | 'pareto' | 'lift_points' | 'lift_share_of_oracle'>;
+
+export function summarise(strategy: string, rows: TaskRow[], strong: string, heldOut: string): Summary {
   const n = rows.length;
   const calls: Record<string, number> = {};
   for (const r of rows) for (const m of r.calls) calls[m] = (calls[m] ?? 0) + 1;
@@ -55,12 +61,33 @@ export function summarise(strategy: string, rows: TaskRow[], strong: string, hel
     held_out: heldOut,
     tasks: n,
     errors: rows.filter((r) => r.error).length,
+    missing: rows.filter(isMissingAnswer).length,
     strong_share: n ? round(rows.filter((r) => r.calls.includes(strong)).length / n) : 0,
   };
 }
 
-/** Fills APGR/CPT, energy share and Pareto membership, given the weak and strong rows. */
-export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string, strong: string): StrategyRow[] {
+const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
+
+/** The single models' rows: every always-<model> (always-largest included) and best-single, which
+ * repeat one of them, so a report that ran only the baselines still has its frontier. */
+const isSingleModel = (strategy: string) => strategy.startsWith('always-') || strategy === BEST_SINGLE;
+
+/** The single-model frontier (frontier.ts) over the rows' (energy, pass@1) points. */
+export function singleModelFrontier(rows: readonly { strategy: string; energy_wh: number; pass_at_1: number }[]): FrontierPoint[] {
+  // A vertex is named after the model's own always-<model> row rather than its role's copy.
+  const isRole = (s: string) => s === ALWAYS_LARGEST || s === BEST_SINGLE;
+  const singles = rows.filter((r) => isSingleModel(r.strategy)).sort((a, b) => Number(isRole(a.strategy)) - Number(isRole(b.strategy)));
+  const seen = new Set<string>();
+  const points = singles.filter((r) => !seen.has(`${r.energy_wh}/${r.pass_at_1}`) && seen.add(`${r.energy_wh}/${r.pass_at_1}`));
+  return frontierVertices(points.map((r) => ({ label: r.strategy, energy: r.energy_wh, quality: r.pass_at_1 })));
+}
+
+export const FRONTIER_DEFINITION =
+  'Single-model frontier: the upper concave hull of the single models\' (energy, pass@1) points, i.e. the best pass@1 that sending each task to one model or another at random reaches at that energy (linear between hull vertices; below the cheapest model\'s energy, its pass@1; above the last vertex, the best pass@1). ' +
+  'Lift = pass@1 minus the frontier\'s pass@1 at the same energy, in points; the oracle\'s lift is the room there is, and "of oracle" is a lift as a share of it.';
+
+/** Fills APGR/CPT, energy share, lift over the single-model frontier and Pareto membership, given the weak and strong rows. */
+export function crossStrategy(rows: Summary[], weak: string, strong: string): StrategyRow[] {
   const w = rows.find((r) => r.strategy === weak);
   const s = rows.find((r) => r.strategy === strong);
   const largest = rows.find((r) => r.strategy === ALWAYS_LARGEST) ?? s;
@@ -70,6 +97,13 @@ export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string
       (p) => p.strategy,
     ),
   );
+  const hull = singleModelFrontier(rows);
+  const liftOf = (r: { energy_wh: number; pass_at_1: number }) => {
+    const l = liftOver(hull, { energy: r.energy_wh, quality: r.pass_at_1 });
+    return l === null ? null : round(l * 100, 4);
+  };
+  const oracle = rows.find((r) => r.strategy === ORACLE);
+  const oracleLift = oracle ? liftOf(oracle) : null;
   return rows.map((r) => {
     const point = [{ strongShare: r.strong_share, accuracy: r.pass_at_1 }];
     const a = w && s ? apgr(point, w.pass_at_1, s.pass_at_1) : null;
@@ -82,6 +116,8 @@ export function crossStrategy(rows: ReturnType<typeof summarise>[], weak: string
       cpt_50: c50 === null ? null : round(c50),
       cpt_80: c80 === null ? null : round(c80),
       energy_share_of_largest: e === null ? null : round(e),
+      lift_points: liftOf(r),
+      lift_share_of_oracle: roundOrNull(shareOfRoom(liftOf(r), oracleLift), 4),
       pareto: front.has(r.strategy),
     };
   });
@@ -96,21 +132,28 @@ const beatsAtNoMoreEnergy = (r: StrategyRow, b: StrategyRow) => r.pass_at_1 >= b
  * The target: some router reaches pass@1 >= always-largest + 5 points with energy <= 25% of
  * always-largest's, and beats both baselines (the fixed cascade, the best single model) at equal
  * or lower energy. Best strategy: among the routers (not the oracle, not a single model, not the
- * fixed cascade, which is a baseline; single models only when no router was run), one that meets
- * all of it; else the highest pass@1 within the energy cap; else the highest pass@1 overall.
- * Ties: less energy, then name. A baseline that was not run is not part of the test, and the
- * statement says so.
+ * fixed cascade, which is a baseline; single models only when no router was run), the one with
+ * the highest lift over the single-model frontier among those that meet all of it; else the one
+ * with the highest lift (so the verdict names the router that routes best, not the best pass@1
+ * that happens to fit under the cap); pass@1 order when no single model was run to draw a
+ * frontier. Ties: higher pass@1, less energy, then name. A baseline that was not run is not part
+ * of the test, and the statement says so. Failed requests and missing answers, in any row, are
+ * warned about in the statement.
  */
 export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string, floorShare?: number | null): Target {
   const largest = rows.find((r) => r.strategy === ALWAYS_LARGEST);
   const oracle = rows.find((r) => r.strategy === ORACLE);
   const rule = `pass@1 >= always-largest + ${TARGET_POINTS} points with energy <= ${TARGET_ENERGY_SHARE * 100}% of always-largest, and pass@1 >= the fixed cascade's and the best single model's at no more energy`;
+  const warnings = errorWarnings(rows);
+  const warned = warnings.map((w) => ` ${w}`).join('');
+  const empty = { best_strategy: null, pass_at_1: null, delta_vs_largest_points: null, energy_share_of_largest: null, lift_points: null, lift_share_of_oracle: null, best_by_lift: null, met: false, rule, warnings };
   if (!largest) {
-    return { best_strategy: null, pass_at_1: null, delta_vs_largest_points: null, energy_share_of_largest: null, met: false, rule, oracle: null, statement: 'not evaluated: always-largest was not run' };
+    return { ...empty, oracle: null, statement: 'not evaluated: always-largest was not run' + warned };
   }
+  const bestSingle = rows.find((r) => r.strategy === BEST_SINGLE);
   const baselines = [
     { label: 'the fixed cascade', row: rows.find((r) => r.strategy === FIXED_CASCADE) },
-    { label: 'the best single model', row: rows.find((r) => r.strategy === BEST_SINGLE) },
+    { label: 'the best single model', row: bestSingle },
   ];
   // Routers only: the claim is about routing. Single models compete only when no router was run.
   const deployable = rows.filter((r) => r.strategy !== ORACLE && r.strategy !== ALWAYS_LARGEST && r.strategy !== largestModelStrategy && r.strategy !== FIXED_CASCADE);
@@ -120,24 +163,74 @@ export function targetVerdict(rows: StrategyRow[], largestModelStrategy: string,
   const inCap = (r: StrategyRow) => r.energy_share_of_largest !== null && r.energy_share_of_largest <= TARGET_ENERGY_SHARE;
   // A baseline that was not run is not part of the test.
   const meetsAll = (r: StrategyRow) => points(r.pass_at_1) >= TARGET_POINTS && inCap(r) && baselines.every((b) => !b.row || beatsAtNoMoreEnergy(r, b.row));
-  const order = (a: StrategyRow, b: StrategyRow) => b.pass_at_1 - a.pass_at_1 || a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy);
-  const best = pool.filter(meetsAll).sort(order)[0] ?? pool.filter(inCap).sort(order)[0] ?? [...pool].sort(order)[0];
-  const oracleFig = oracle ? { pass_at_1: oracle.pass_at_1, delta_vs_largest_points: points(oracle.pass_at_1), energy_share_of_largest: oracle.energy_share_of_largest } : null;
+  const byPass = (a: StrategyRow, b: StrategyRow) => b.pass_at_1 - a.pass_at_1 || a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy);
+  const byLift = (a: StrategyRow, b: StrategyRow) => (b.lift_points ?? -Infinity) - (a.lift_points ?? -Infinity) || byPass(a, b);
+  const hasFrontier = pool.some((r) => r.lift_points !== null);
+  const bestByLift = hasFrontier ? [...pool].sort(byLift)[0] : undefined;
+  const best = pool.filter(meetsAll).sort(byLift)[0] ?? bestByLift ?? pool.filter(inCap).sort(byPass)[0] ?? [...pool].sort(byPass)[0];
+  const oracleFig = oracle
+    ? { pass_at_1: oracle.pass_at_1, delta_vs_largest_points: points(oracle.pass_at_1), energy_share_of_largest: oracle.energy_share_of_largest, lift_points: oracle.lift_points }
+    : null;
   if (!best) {
-    return { best_strategy: null, pass_at_1: null, delta_vs_largest_points: null, energy_share_of_largest: null, met: false, rule, oracle: oracleFig, statement: 'not evaluated: no routing strategy was run' };
+    return { ...empty, oracle: oracleFig, statement: 'not evaluated: no routing strategy was run' + warned };
   }
   const delta = points(best.pass_at_1);
   const eShare = best.energy_share_of_largest;
   const met = meetsAll(best);
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  const vsSingle = bestSingle
+    ? `, ${signed(points(best.pass_at_1) - points(bestSingle.pass_at_1))} points vs the best single model ${bestSingle.note?.startsWith('= always-') ? `${bestSingle.note.slice('= always-'.length)} ` : ''}${pct(bestSingle.pass_at_1)}`
+    : '';
   const statement =
     `${met ? 'MET' : 'NOT MET'}: best strategy ${best.strategy} reaches pass@1 ${pct(best.pass_at_1)} ` +
-    `(${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points vs always-largest ${pct(largest.pass_at_1)}) ` +
+    `(${signed(delta)} points vs always-largest ${pct(largest.pass_at_1)}${vsSingle}) ` +
     `using ${pct(eShare)} of always-largest's energy (target: >= +${TARGET_POINTS} points at <= ${pct(TARGET_ENERGY_SHARE)}).` +
+    liftStatement(best, oracleFig?.lift_points ?? null) +
     baselineStatement(best, baselines, pct) +
-    (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${oracleFig.delta_vs_largest_points >= 0 ? '+' : ''}${oracleFig.delta_vs_largest_points.toFixed(1)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '') +
-    floorStatement(floorShare);
-  return { best_strategy: best.strategy, pass_at_1: best.pass_at_1, delta_vs_largest_points: delta, energy_share_of_largest: eShare, met, rule, oracle: oracleFig, ...(floorShare === undefined ? {} : { floor_energy_share: floorShare }), statement };
+    (bestByLift && bestByLift !== best ? ` The best router by lift is ${bestByLift.strategy} (${signed(bestByLift.lift_points!)} points, pass@1 ${pct(bestByLift.pass_at_1)} at ${pct(bestByLift.energy_share_of_largest)}), which does not meet the target.` : '') +
+    (oracleFig ? ` The oracle (the limit) reaches ${pct(oracleFig.pass_at_1)} (${signed(oracleFig.delta_vs_largest_points)} points) at ${pct(oracleFig.energy_share_of_largest)} of the energy.` : '') +
+    floorStatement(floorShare) +
+    warned;
+  return {
+    best_strategy: best.strategy,
+    pass_at_1: best.pass_at_1,
+    delta_vs_largest_points: delta,
+    energy_share_of_largest: eShare,
+    lift_points: best.lift_points,
+    lift_share_of_oracle: best.lift_share_of_oracle,
+    best_by_lift: bestByLift?.strategy ?? null,
+    met,
+    rule,
+    oracle: oracleFig,
+    ...(floorShare === undefined ? {} : { floor_energy_share: floorShare }),
+    warnings,
+    statement,
+  };
+}
+
+/** " Lift over the single-model frontier: +6.1 points, 37.4% of the oracle's +16.3." */
+function liftStatement(best: StrategyRow, oracleLift: number | null): string {
+  if (best.lift_points === null) return '';
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  const room = oracleLift === null ? '' : best.lift_share_of_oracle === null ? ` (the oracle's: ${signed(oracleLift)}, no room)` : `, ${(best.lift_share_of_oracle * 100).toFixed(1)}% of the oracle's ${signed(oracleLift)}`;
+  return ` Lift over the single-model frontier: ${signed(best.lift_points)} points${room}.`;
+}
+
+/** One WARNING per kind of hole in the figures: answers missing from the recordings and requests
+ * that failed otherwise. Each counts as a failure (at whatever energy it reported), so pass@1,
+ * energy, the frontier and every lift built on those rows are off. always-largest and best-single
+ * repeat an always-<model> row and are not listed twice. */
+export function errorWarnings(rows: readonly StrategyRow[]): string[] {
+  const listed = rows.filter((r) => r.errors > 0 && r.strategy !== ALWAYS_LARGEST && r.strategy !== BEST_SINGLE);
+  const missing = listed.filter((r) => r.missing > 0).map((r) => `${r.strategy} ${r.missing} of ${r.tasks}`);
+  const failed = listed.filter((r) => r.errors > r.missing).map((r) => `${r.strategy} ${r.errors - r.missing} of ${r.tasks}`);
+  const out: string[] = [];
+  if (missing.length) {
+    out.push(`WARNING: answers missing from the recordings (each counted as a failure at 0 J, so pass@1, energy, the frontier and the lifts understate what complete recordings would give): ${missing.join('; ')}.`);
+  }
+  if (failed.length) out.push(`WARNING: failed requests (each counted as a failure): ${failed.join('; ')}.`);
+  return out;
 }
 
 /** " It beats the fixed cascade (82.3% at 49.2%) and the best single model (deepseek-coder-33b:

@@ -42,7 +42,10 @@ export interface StrategyRow {
   calls: Record<string, number>;
   held_out: string;
   tasks: number;
+  /** Tasks whose request failed (each counts as a failure at the energy it reported, 0 J when none). */
   errors: number;
+  /** Of those, requests a model had no recorded answer for (the recorded fleet's 404). */
+  missing: number;
   /** Share of tasks that called the strong (largest) model at least once: the APGR x-axis. */
   strong_share: number;
   apgr: number | null;
@@ -50,8 +53,21 @@ export interface StrategyRow {
   cpt_80: number | null;
   /** Energy relative to always-largest (1 = the same). */
   energy_share_of_largest: number | null;
+  /** pass@1 minus the single-model frontier's pass@1 at this energy, in points (frontier.ts);
+   * null when no single model was run. */
+  lift_points: number | null;
+  /** lift_points as a share of the oracle's (the room there is); null when the oracle has none. */
+  lift_share_of_oracle: number | null;
   pareto: boolean;
   note?: string;
+}
+
+/** The single-model frontier (frontier.ts) as the report carries it. */
+export interface FrontierReport {
+  definition: string;
+  /** Hull vertices, cheapest first. */
+  vertices: { strategy: string; energy_wh: number; pass_at_1: number }[];
+  oracle_lift_points: number | null;
 }
 
 export interface Target {
@@ -61,7 +77,14 @@ export interface Target {
   energy_share_of_largest: number | null;
   met: boolean;
   rule: string;
-  oracle: { pass_at_1: number; delta_vs_largest_points: number; energy_share_of_largest: number | null } | null;
+  /** The chosen strategy's lift over the single-model frontier (points) and its share of the oracle's. */
+  lift_points: number | null;
+  lift_share_of_oracle: number | null;
+  /** The router with the highest lift, whether or not it meets the target. */
+  best_by_lift: string | null;
+  oracle: { pass_at_1: number; delta_vs_largest_points: number; energy_share_of_largest: number | null; lift_points: number | null } | null;
+  /** Failed requests and missing answers that bend the figures; each is also in `statement`. */
+  warnings: string[];
   /** score.ts hindsightFloor as a share of always-largest's energy: the least any router answering
    * each task with one model's answer needs for the target pass rate (null: unreachable). */
   floor_energy_share?: number | null;
@@ -92,6 +115,7 @@ export interface Report {
   };
   cpt: Record<string, { cpt_50: number | null; cpt_80: number | null }>;
   pareto: { x: 'energy_wh'; y: 'pass_at_1'; front: string[]; note: string };
+  frontier: FrontierReport;
   label_agreement: Record<string, { agree: number; total: number; share: number | null; label: string }>;
   target: Target;
   baselines: BaselineComparison;

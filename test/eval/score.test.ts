@@ -71,6 +71,66 @@ describe('eval: scoring', () => {
     assert.notEqual(targetVerdict(crossStrategy(base, 'always-small', 'always-largest'), 'always-big').best_strategy, 'fixed-cascade');
   });
 
+  // A three-model fleet (50 tasks): small 60% at 1 Wh, mid 76% at 3 Wh, big 80% at 10 Wh (the
+  // largest and the best single model). Frontier: small -> mid -> big (slopes 8 and 0.57 points/Wh).
+  const fleet3 = () => {
+    const mk = (s: string, passed: number, wh: number) => summarise(s, Array.from({ length: 50 }, (_, i) => row(s, `t${i}`, 'm', i < passed, (wh * 3600) / 50, 1)), 'big', '');
+    return {
+      mk,
+      base: [mk('always-small', 30, 1), mk('always-mid', 38, 3), mk('always-big', 40, 10), mk('always-largest', 40, 10), { ...mk('best-single', 40, 10), note: '= always-big' }, mk('oracle', 47, 1.5)],
+    };
+  };
+
+  it('fills each strategy\'s lift over the single-model frontier and its share of the oracle\'s (hand-computed)', () => {
+    const { mk, base } = fleet3();
+    const rows = crossStrategy([mk('moe', 37, 2), mk('cascade', 44, 4), ...base], 'always-small', 'always-largest');
+    const lift = (s: string) => rows.find((r) => r.strategy === s)!;
+    // moe 74% at 2 Wh; the frontier there is half way small-mid: 68% -> +6.0.
+    assert.equal(lift('moe').lift_points, 6);
+    // cascade 88% at 4 Wh; the frontier: 76 + 4 x 1/7 = 76.5714% -> +11.4286.
+    assert.equal(lift('cascade').lift_points, 11.4286);
+    // oracle 94% at 1.5 Wh; the frontier: 64% -> +30, the room there is.
+    assert.equal(lift('oracle').lift_points, 30);
+    assert.equal(lift('oracle').lift_share_of_oracle, 1);
+    assert.equal(lift('cascade').lift_share_of_oracle, 0.381);
+    // Single models: 0 on the frontier; always-largest is on it here (the best pass@1).
+    assert.deepEqual(['always-small', 'always-mid', 'always-big', 'always-largest'].map((s) => lift(s).lift_points), [0, 0, 0, 0]);
+  });
+
+  it('names the best router by lift, with both baselines, not the best pass@1 under the energy cap', () => {
+    const { mk, base } = fleet3();
+    // moe fits the cap (20%) at -6 points vs always-largest; cascade beats always-largest and the
+    // best single model at 40% of the energy: the verdict is about the cascade.
+    const t = targetVerdict(crossStrategy([mk('moe', 37, 2), mk('cascade', 44, 4), ...base], 'always-small', 'always-largest'), 'always-big');
+    assert.equal(t.best_strategy, 'cascade');
+    assert.equal(t.best_by_lift, 'cascade');
+    assert.equal(t.met, false, 'above the 25% energy cap');
+    assert.equal(t.lift_points, 11.4286);
+    assert.match(t.statement, /^NOT MET: best strategy cascade reaches pass@1 88\.0% \(\+8\.0 points vs always-largest 80\.0%, \+8\.0 points vs the best single model big 80\.0%\) using 40\.0% of always-largest's energy/);
+    assert.match(t.statement, /Lift over the single-model frontier: \+11\.4 points, 38\.1% of the oracle's \+30\.0\./);
+    assert.match(t.statement, /It beats the best single model \(big: 80\.0% at 100\.0%\) at equal or lower energy\./);
+    // A router that meets the target is the verdict's, and the higher lift of one that does not is named beside it.
+    const t2 = targetVerdict(crossStrategy([mk('fast', 43, 2), mk('bold', 49, 6), ...base], 'always-small', 'always-largest'), 'always-big');
+    assert.deepEqual([t2.best_strategy, t2.met, t2.best_by_lift], ['fast', true, 'bold']);
+    assert.match(t2.statement, /^MET: best strategy fast .* The best router by lift is bold \(\+20\.3 points, pass@1 98\.0% at 60\.0%\), which does not meet the target\./);
+    assert.deepEqual(t2.warnings, []);
+  });
+
+  it('warns in the verdict about answers missing from the recordings and failed requests', () => {
+    const { mk, base } = fleet3();
+    // Half of mid's answers are missing (the recorded fleet's 404); a router had 2 failed requests.
+    const mid = Array.from({ length: 50 }, (_, i) => ({ ...row('always-mid', `t${i}`, 'mid', i < 19, i < 25 ? 216 : 0, 1), ...(i >= 25 ? { error: 'HTTP 404: no recording of mid for this prompt', passed: false } : {}) }));
+    const flaky = Array.from({ length: 50 }, (_, i) => ({ ...row('flaky', `t${i}`, 'mid', i < 40, 144, 1), ...(i < 2 ? { error: 'HTTP 500: boom', passed: false } : {}) }));
+    const rows = crossStrategy([summarise('flaky', flaky, 'big', ''), ...base.filter((r) => r.strategy !== 'always-mid'), summarise('always-mid', mid, 'big', '')], 'always-small', 'always-largest');
+    const midRow = rows.find((r) => r.strategy === 'always-mid')!;
+    assert.deepEqual([midRow.errors, midRow.missing], [25, 25]);
+    const t = targetVerdict(rows, 'always-big');
+    assert.equal(t.warnings.length, 2);
+    assert.match(t.warnings[0], /^WARNING: answers missing from the recordings .*: always-mid 25 of 50\.$/);
+    assert.match(t.warnings[1], /^WARNING: failed requests \(each counted as a failure\): flaky 2 of 50\.$/);
+    assert.ok(t.statement.endsWith(` ${t.warnings.join(' ')}`), t.statement);
+  });
+
   describe('hindsightFloor: the least energy any router could reach a pass count with', () => {
     const a = (energy: number, passed: boolean) => ({ energy, passed });
     // Four tasks, a cheap model (1 J) and a dear one (10 J). The cheap one passes t0 and t1; the
