@@ -18,6 +18,7 @@ import type { Probe } from '../verify/probe';
 import { agreement } from '../verify/agreement';
 import { finalAnswer, startLadder, step, type AttemptSeen, type LadderState } from '../routing/cascade-rule';
 import type { Session } from './session';
+import { noAnswerOf } from './no-answer';
 
 type Params = z.output<typeof ImplementFunctionParams>;
 /** Tells the editor each step as it happens (daemon.ts sends it when the request has a progressToken). */
@@ -93,24 +94,57 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
   const ladder = startLadder({ maxAttempts: services.config.routing.maxAttempts });
   let choice = await strategy.choose(input);
   const explanations = [explain(choice.explanation, skipped)];
+  // Each model is called at most once per request: one that answered is never asked again, one
+  // that failed (its own call or a fallback's) is neither a fallback nor a rung any more. The
+  // strategy sees every model called, in order, those with no answer as tried without a verdict,
+  // so a cascade climbs past a dead rung instead of naming it again.
+  const called: { model: string; passed: boolean | null }[] = [];
+  const answered = new Set<string>();
+  const failed = new Set<string>();
+  const fail = (model: string) => {
+    if (!failed.has(model) && !answered.has(model)) called.push({ model, passed: null });
+    failed.add(model);
+  };
+  const call = {
+    mode: 'chat' as const,
+    prompt: prompt.user,
+    system: prompt.system,
+    maxTokens: maxTokens ?? services.config.client.maxTokens,
+    deadlineMs: services.config.client.deadlineMs,
+    // Streamed so that the call ends where the code does: the prose models add after the
+    // block is never used, and a server stops generating once we hang up.
+    stream: true,
+    stopWhen: (text: string) => codeEnd(text, language, fn.name),
+  };
   for (;;) {
     progress({ stage: 'calling', model: choice.model, message: `asking ${choice.model}` });
-    const outcome = await services.call(
-      fallbackOrder(input.candidates, choice.model, services.config.routing.fallback),
-      {
-        mode: 'chat',
-        prompt: prompt.user,
-        system: prompt.system,
-        maxTokens: maxTokens ?? services.config.client.maxTokens,
-        deadlineMs: services.config.client.deadlineMs,
-        // Streamed so that the call ends where the code does: the prose models add after the
-        // block is never used, and a server stops generating once we hang up.
-        stream: true,
-        stopWhen: (text: string) => codeEnd(text, language, fn.name),
-      },
-      signal,
-    );
+    const order = input.candidates.filter((m) => !failed.has(m.id) && (m.id === choice.model || !answered.has(m.id)));
+    let outcome: CallOutcome;
+    try {
+      outcome = await services.call(fallbackOrder(order, choice.model, services.config.routing.fallback), call, signal);
+    } catch (e) {
+      // No answer from this rung: nothing came back to charge (no tokens), and the attempts before
+      // it stay charged. A verifying strategy asks the next model; otherwise the best answer so far
+      // stands, and with none the request fails as before.
+      const failures = noAnswerOf(e, signal);
+      if (!failures) throw e;
+      fallbacks.push(...failures);
+      fail(choice.model);
+      for (const f of failures) fail(f.from);
+      const next = choice.verify && strategy.escalate ? await strategy.escalate(input, [...called]) : null;
+      if (!next || failed.has(next.model) || answered.has(next.model)) {
+        if (!tried.length) throw e;
+        explanations.push(`${choice.model} gave no answer (${failures.map((f) => f.reason).join('; ')}); the best answer so far stands.`);
+        break;
+      }
+      explanations.push(`${choice.model} gave no answer (${failures.map((f) => f.reason).join('; ')}); ${next.explanation}`);
+      progress({ stage: 'escalating', model: next.model, message: `${choice.model} gave no answer: asking ${next.model}` });
+      choice = next;
+      continue;
+    }
     fallbacks.push(...outcome.fallbacks);
+    for (const f of outcome.fallbacks) fail(f.from);
+    answered.add(outcome.model.id);
     const code = extractCode(outcome.text, language, fn.name);
     if (tests.length) progress({ stage: 'testing', model: outcome.model.id, message: `running ${tests.length} test(s) on ${outcome.model.id}'s answer` });
     const report = tests.length ? await services.check(language, candidateProgram(fn, code), tests, signal) : NO_TESTS;
@@ -120,6 +154,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     const attempt = tab.add({ model: outcome.model.id, usage: outcome.usage, latencyMs: outcome.latencyMs, measuredJ: outcome.measuredJ, measuredBy: outcome.measuredBy, passed, reason: reasonOf(passed, report) });
     const current: Tried = { outcome, attempt, code, tests: report, passed };
     tried.push(current);
+    called.push({ model: outcome.model.id, passed });
     if (passed !== null) progress({ stage: passed ? 'passed' : 'failed', model: outcome.model.id, message: `${outcome.model.id} ${reasonOf(passed, report)}` });
     const { energyJ, co2g, costUsd } = attempt.footprint;
     await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
@@ -131,8 +166,8 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
       explanations.push(secondOpinion(site, tried, ladder, decision));
     }
     if (decision !== 'escalate' || !strategy.escalate) break;
-    const next = await strategy.escalate(input, tried.map((t) => ({ model: t.outcome.model.id, passed: t.passed })));
-    if (!next) break;
+    const next = await strategy.escalate(input, [...called]);
+    if (!next || failed.has(next.model) || answered.has(next.model)) break;
     if (passed === false) {
       explanations.push(`${outcome.model.id} failed ${report.failed} of ${report.found} tests; ${next.explanation}`);
       progress({ stage: 'escalating', model: next.model, message: `${outcome.model.id} failed ${report.failed} of ${report.found} tests: escalating to ${next.model}` });

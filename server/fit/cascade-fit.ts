@@ -47,6 +47,12 @@ export interface CascadeTable {
   /** Models by mean energy per call over all tasks (cheapest first): the ladder order. */
   order: number[];
   models: string[];
+  /** [t][m] = 1 where the model gave no answer (the request failed: no recording, a server error);
+   * absent: every model answered. Such a rung is charged (0 J: no tokens came back) and passed over. */
+  noAnswer?: Uint8Array[];
+  /** Tests the daemon found in task t's request (0: the no-tests model answers, nothing is verified);
+   * absent: read from the first rung's verdict. */
+  tests?: Uint16Array;
 }
 
 
@@ -63,7 +69,10 @@ export function cascadeTable(o: FleetObservations, tasks: readonly number[]): Ca
     hidden: row((n) => new Uint8Array(n), (t, m) => (o.obs[t][m].passed ? 1 : 0)),
     visible: row((n) => new Int8Array(n), (t, m) => o.obs[t][m].visible),
     visiblePassed: row((n) => new Uint16Array(n), (t, m) => o.obs[t][m].visiblePassed),
-    energy: row((n) => new Float64Array(n), (t, m) => o.obs[t][m].energyJ),
+    // A request that failed is charged what the daemon charges a call with no answer: nothing.
+    energy: row((n) => new Float64Array(n), (t, m) => (o.obs[t][m].error !== undefined ? 0 : o.obs[t][m].energyJ)),
+    noAnswer: row((n) => new Uint8Array(n), (t, m) => (o.obs[t][m].error !== undefined ? 1 : 0)),
+    tests: Uint16Array.from(o.tasks, (x) => x.tests),
     probe: o.obs.map((r) => r.map((x) => x.probe ?? null)),
     order: o.models.map((_, m) => m).sort((a, b) => mean[a] - mean[b] || o.models[a].paramsB - o.models[b].paramsB),
     models: o.models.map((m) => m.id),
@@ -83,6 +92,8 @@ export interface TaskRun {
 const scratchState: LadderState = startLadder();
 const scratchSeen: AttemptSeen = { visible: -1, testsPassed: 0, confirm: false, verify: true, probe: null };
 const scratchRun: TaskRun = { answer: 0, calls: 0, energy: 0 };
+/** The rungs that answered, in call order: the rule's attempt i is answeredRungs[i]. */
+const answeredRungs: number[] = [];
 
 /** Task t through a cascade as the daemon runs it. Without tests the strategy sends the request to
  * `noTests` and nothing is verified; with tests each rung is stepped through the cascade rule, a
@@ -90,7 +101,7 @@ const scratchRun: TaskRun = { answer: 0, calls: 0, energy: 0 };
  * returned (default: a scratch object the next call reuses). */
 export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array, into: TaskRun = scratchRun): TaskRun {
   const vis = tb.visible[t];
-  if (ladder.length === 0 || vis[ladder[0]] === -1) {
+  if (ladder.length === 0 || (tb.tests ? tb.tests[t] === 0 : vis[ladder[0]] === -1)) {
     into.answer = noTests;
     into.calls = 1;
     into.energy = tb.energy[t][noTests];
@@ -98,18 +109,24 @@ export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], 
   }
   const state = restartLadder(scratchState);
   const seen = scratchSeen;
+  const none = tb.noAnswer?.[t];
+  answeredRungs.length = 0;
   let e = 0;
   let k = 0;
   while (k < ladder.length) {
     const m = ladder[k++];
     e += tb.energy[t][m];
+    // No answer: nothing to step; the daemon asks the next rung (daemon/implement.ts).
+    if (none !== undefined && none[m] === 1) continue;
+    answeredRungs.push(m);
     seen.visible = vis[m] as AttemptSeen['visible'];
     seen.testsPassed = tb.visiblePassed[t][m];
     seen.confirm = confirm !== undefined && confirm[m] === 1;
     seen.probe = tb.probe[t][m];
     if (step(state, seen) !== 'escalate') break;
   }
-  into.answer = ladder[state.answer];
+  // No rung answered: the last one called stands for the request (its hidden verdict is a fail).
+  into.answer = state.answer < 0 ? ladder[k - 1] : answeredRungs[state.answer];
   into.calls = k;
   into.energy = e;
   return into;

@@ -37,8 +37,9 @@ export interface KfoldReport {
   text: string;
 }
 
-/** One task routed by `s` against what the fleet did: the models called in order, the one whose
- * answer stands, its hidden verdict and the calls' footprint (estimated from the recorded tokens). */
+/** One task routed by `s` against what the fleet did: the models called in order (those with no
+ * answer too), the one whose answer stands ('' when none answered), its hidden verdict and the
+ * calls' footprint (estimated from the recorded tokens). */
 export interface RoutedTask {
   models: string[];
   answer: string;
@@ -54,27 +55,42 @@ export async function routeTask(s: Strategy, o: FleetObservations, ts: TrainingS
   const input = routeInputFor(ts, t, rec, random);
   let choice = await s.choose(input);
   const acc = { energyJ: 0, co2g: 0, costUsd: 0, calls: 0 };
+  // Every model called, in order; one with no answer on this task (the request failed) is tried
+  // without a verdict, so escalation climbs past it as the daemon's does (daemon/implement.ts).
   const tried: { model: string; passed: boolean | null }[] = [];
+  // The calls that answered: the rule's attempts.
+  const answers: string[] = [];
   // No more calls than the fleet has models (the daemon's routing.maxAttempts is not applied here).
   const ladder = startLadder({ maxAttempts: rec.length });
   for (;;) {
     const m = rec.find((x) => x.id === choice.model)!;
-    const o1 = outcomeFor(ts, t, m);
     const seen = o.obs[t][ts.modelIds.indexOf(m.id)];
+    if (seen.error !== undefined) {
+      // No tokens came back: charged nothing, like the daemon's failed call; the calls before it stay charged.
+      acc.calls++;
+      tried.push({ model: m.id, passed: null });
+      const next = choice.verify && s.escalate ? await s.escalate(input, [...tried]) : null;
+      if (!next || tried.some((x) => x.model === next.model)) break;
+      choice = next;
+      continue;
+    }
+    const o1 = outcomeFor(ts, t, m);
     acc.energyJ += o1.energyJ;
     acc.co2g += o1.co2g;
     acc.costUsd += o1.costUsd;
     acc.calls++;
     tried.push({ model: m.id, passed: seen.visible === -1 ? null : seen.visible === 1 });
+    answers.push(m.id);
     // The recorded probe is given up front: the rule uses it only where the daemon would run it.
     const decision = step(ladder, { visible: seen.visible, testsPassed: seen.visiblePassed, probe: seen.probe ?? null, confirm: choice.confirm === true, verify: choice.verify && !!s.escalate });
     if (decision !== 'escalate' || !s.escalate) break;
-    const next = await s.escalate(input, tried);
-    if (!next) break;
+    const next = await s.escalate(input, [...tried]);
+    if (!next || tried.some((x) => x.model === next.model)) break;
     choice = next;
   }
-  const answer = tried[finalAnswer(ladder)].model;
-  return { ...acc, models: tried.map((x) => x.model), answer, passed: o.obs[t][ts.modelIds.indexOf(answer)].passed };
+  // No model answered: the request failed ('' answers, a fail).
+  const answer = answers.length ? answers[finalAnswer(ladder)] : '';
+  return { ...acc, models: tried.map((x) => x.model), answer, passed: answer !== '' && o.obs[t][ts.modelIds.indexOf(answer)].passed };
 }
 
 /** k-fold held-out scores of every strategy on `o` (models: the observed fleet's configs). */

@@ -19,7 +19,8 @@ export interface TrainingSet {
   labels: number[][];
   /** outputTokens[t][m]: tokens of the answer, as the daemon accounted them. */
   outputTokens: number[][];
-  /** promptTokens[t]: tokens of the prompt sent (the first model's count). */
+  /** promptTokens[t]: tokens of the prompt sent (the first model's count that answered: a failed
+   * request counted none, and every model's simulated prompt energy would be 0). */
   promptTokens: number[];
 }
 
@@ -37,7 +38,7 @@ export function trainingSetFrom(o: FleetObservations): TrainingSet {
     features: o.tasks.map((t) => Float32Array.from(t.features)),
     labels: o.obs.map((row) => row.map((x) => (x.passed ? 1 : 0))),
     outputTokens: o.obs.map((row) => row.map((x) => x.outputTokens)),
-    promptTokens: o.obs.map((row) => row[0]?.promptTokens ?? 0),
+    promptTokens: o.obs.map((row) => (row.find((x) => x.error === undefined) ?? row[0])?.promptTokens ?? 0),
   };
 }
 

@@ -6,6 +6,9 @@
 // bundle's cascade and verified cascade, plus a verified ladder whose cheap rungs ask for second
 // opinions (the shipped one asks for none), so the agreement path is replayed too. A rule that
 // changes on one side only (the tie between answers, when to probe, what agrees) fails here.
+// The same runs are replayed on a copy of the fleet in which some models have no answer on some
+// tasks (the request failed, as for a model without a recording): every side must call the same
+// models, climb past the dead rungs and charge every call that answered.
 import { strict as assert } from 'node:assert';
 import type { ModelConfig } from '../../server/config/schema';
 import { resolveConfig } from '../../server/config/load';
@@ -28,6 +31,8 @@ import { readObservations, type FleetObservations } from '../../server/fit/obser
 import { outcomeFor, recordedModels } from '../../server/fit/simulate';
 import { shippedObservationsFile, trainingSetFrom } from '../../server/fit/training-data';
 import type { ImplementFunctionResult } from '../../shared/protocol';
+import { AllModelsFailedError, ModelCallError } from '../../server/client';
+import type { TrainingSet } from '../../server/fit/training-data';
 
 /** One task's run: the models called in order, the one whose answer stands, the energy J. */
 interface Run {
@@ -58,6 +63,8 @@ function documentFor(t: number, n: number): { text: string; name: string } {
 
 /** The daemon's side: implementFunction with services that replay what each model did on task `t`. */
 function replayDaemon(o: FleetObservations, strategy: Strategy) {
+  /** The models called on the current task, in order (those with no answer too). */
+  const calls: string[] = [];
   const { config } = resolveConfig({ routing: { fallback: false }, budgets: { level: 'relaxed' } }, null);
   const models = o.models as ModelConfig[];
   let task = -1;
@@ -71,6 +78,12 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
       const model = candidates[0]!;
       last = models.indexOf(model);
       const x = seen();
+      calls.push(model.id);
+      if (x.error !== undefined) {
+        // What the client throws when the only candidate (fallback off) answers 404.
+        const e = new ModelCallError({ kind: 'not-found', model: model.id, detail: x.error, status: 404 });
+        throw new AllModelsFailedError([{ from: model.id, to: null, reason: `not-found 404: ${x.error}` }], [e]);
+      }
       const name = `task_${task}`;
       return {
         model,
@@ -139,8 +152,10 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
   let probes = 0;
   return {
     probes: () => probes,
+    calls: () => [...calls],
     async task(t: number): Promise<ImplementFunctionResult> {
       task = t;
+      calls.length = 0;
       const doc = documentFor(t, o.tasks[t].tests);
       return implementFunction(
         services,
@@ -152,58 +167,97 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
   };
 }
 
+/** A copy of the fleet in which some models have no answer on some tasks: the cascades' rungs
+ * (1.3B, 6.7B, 33B) each on a different fifth of the tasks, and every model on every 29th task. */
+function withMissingAnswers(o: FleetObservations): FleetObservations {
+  const dead: Record<string, (t: number) => boolean> = {
+    'deepseek-coder-1.3b': (t) => t % 5 === 1,
+    'deepseek-coder-6.7b': (t) => t % 5 === 2,
+    'deepseek-coder-33b': (t) => t % 5 === 3 && t % 2 === 0,
+  };
+  const noAnswer = { passed: false, passedPlus: null, visible: -1 as const, visiblePassed: 0, energyJ: 0, co2g: 0, costUsd: 0, latencyMs: 0, promptTokens: 0, outputTokens: 0, error: 'no recording of this model for this prompt' };
+  return {
+    ...o,
+    obs: o.obs.map((row, t) => row.map((x, m) => (t % 29 === 0 || dead[o.models[m].id]?.(t) ? noAnswer : x))),
+  };
+}
+
 describe('routing: one cascade rule in the daemon and the simulators', function () {
   this.timeout(120_000);
-  const o = readObservations(shippedObservationsFile());
+  const shipped = readObservations(shippedObservationsFile());
   const bundle = loadBundle(defaultModelsDir());
-  const ts = trainingSetFrom(o);
-  const rec = recordedModels(ts, o.models);
-  const tb = cascadeTable(o, o.tasks.map((_, t) => t));
-  const index = (id: string) => o.models.findIndex((m) => m.id === id);
+  const shippedTs = trainingSetFrom(shipped);
   const shippedVerified = bundle.meta.verifiedCascade!;
   const secondOpinions: CascadePolicy = { ...shippedVerified, ladder: bundle.meta.cascade.ladder, confirm: bundle.meta.cascade.ladder.slice(0, -1), noTests: bundle.meta.cascade.noTests, rule: 'hand-set' };
-  const cases: { name: string; policy: CascadePolicy; strategy: Strategy }[] = [
-    { name: 'the shipped cascade', policy: bundle.meta.cascade, strategy: cascadeStrategy(cascadeKnowledge(bundle, null), PLAIN) },
-    { name: 'the shipped verified cascade', policy: shippedVerified, strategy: cascadeStrategy(cascadeKnowledge(bundle, null, undefined, true), VERIFIED) },
-    { name: 'a verified cascade with second opinions', policy: secondOpinions, strategy: cascadeStrategy({ ...cascadeKnowledge(bundle, null, undefined, true), policy: secondOpinions }, VERIFIED) },
+  const cases: { name: string; policy: CascadePolicy; strategy: () => Strategy }[] = [
+    { name: 'the shipped cascade', policy: bundle.meta.cascade, strategy: () => cascadeStrategy(cascadeKnowledge(bundle, null), PLAIN) },
+    { name: 'the shipped verified cascade', policy: shippedVerified, strategy: () => cascadeStrategy(cascadeKnowledge(bundle, null, undefined, true), VERIFIED) },
+    { name: 'a verified cascade with second opinions', policy: secondOpinions, strategy: () => cascadeStrategy({ ...cascadeKnowledge(bundle, null, undefined, true), policy: secondOpinions }, VERIFIED) },
   ];
 
-  for (const c of cases) {
-    it(`${c.name}: the daemon, the fit's simulator and the k-fold scoring agree on every task`, async () => {
-      const daemon = replayDaemon(o, c.strategy);
-      const ladder = c.policy.ladder.map(index);
-      const confirm = new Uint8Array(o.models.length);
-      for (const id of c.policy.confirm ?? []) confirm[index(id)] = 1;
-      const noTests = index(c.policy.noTests);
-      const live: Run[] = [];
-      const fit: Run[] = [];
-      const kfold: Run[] = [];
-      const explanations: string[] = [];
-      for (let t = 0; t < o.tasks.length; t++) {
-        const id = o.tasks[t].id;
-        const r = await daemon.task(t);
-        explanations.push(r.decision.explanation);
-        live.push(run(id, r.attempts.map((a) => a.model), r.decision.model, r.footprint.energyJ));
-        const s = runTask(tb, t, ladder, noTests, confirm, { answer: 0, calls: 0, energy: 0 });
-        const called = o.tasks[t].tests ? ladder.slice(0, s.calls) : [noTests];
-        fit.push(run(id, called.map((m) => o.models[m].id), o.models[s.answer].id, s.energy));
-        const k = await routeTask(c.strategy, o, ts, t, rec, mulberry32(1));
-        // k-fold prices calls from their tokens, not the recorded joules: its energy must be the
-        // estimate of exactly the calls the daemon made.
-        const estimated = r.attempts.reduce((sum, a) => sum + outcomeFor(ts, t, rec.find((m) => m.id === a.model)!).energyJ, 0);
-        assert.equal(k.energyJ.toFixed(6), estimated.toFixed(6), `${id}: k-fold energy`);
-        kfold.push(run(id, k.models, k.answer, r.footprint.energyJ));
-      }
-      assert.equal(live.length, 164);
-      assert.deepEqual(fit, live, "the cascade fit's simulator differs from the daemon");
-      assert.deepEqual(kfold, live, 'the k-fold scoring differs from the daemon');
-      // The replay exercised what the policy can do: escalations, and second opinions where asked.
-      assert.ok(live.some((x) => x.models.length > 1), 'some task escalated');
-      if (c.policy.confirm?.length) {
-        assert.ok(daemon.probes() > 0, 'second opinions were run');
-        assert.ok(explanations.some((e) => /agreed with/.test(e)), 'some answer was accepted on agreement');
-        assert.ok(explanations.some((e) => /disagrees with/.test(e)), 'some disagreement escalated');
-      }
-    });
+  for (const fleet of ['shipped', 'missing'] as const) {
+    const o = fleet === 'shipped' ? shipped : withMissingAnswers(shipped);
+    const ts = trainingSetFrom(o);
+    const rec = recordedModels(ts, o.models);
+    const tb = cascadeTable(o, o.tasks.map((_, t) => t));
+    const index = (id: string) => o.models.findIndex((m) => m.id === id);
+    const answered = (t: number, id: string) => o.obs[t][index(id)].error === undefined;
+    const where = fleet === 'shipped' ? '' : ' with some answers missing';
+    for (const c of cases) {
+      it(`${c.name}${where}: the daemon, the fit's simulator and the k-fold scoring agree on every task`, async () => {
+        const strategy = c.strategy();
+        const daemon = replayDaemon(o, strategy);
+        const ladder = c.policy.ladder.map(index);
+        const confirm = new Uint8Array(o.models.length);
+        for (const id of c.policy.confirm ?? []) confirm[index(id)] = 1;
+        const noTests = index(c.policy.noTests);
+        const live: Run[] = [];
+        const fit: Run[] = [];
+        const kfold: Run[] = [];
+        const explanations: string[] = [];
+        for (let t = 0; t < o.tasks.length; t++) {
+          const id = o.tasks[t].id;
+          // A request no model answered fails in the daemon; the simulators score it as a fail.
+          const r = await daemon.task(t).catch((e: unknown) => {
+            if (!(e instanceof AllModelsFailedError)) throw e;
+            return null;
+          });
+          if (r) explanations.push(r.decision.explanation);
+          live.push(r ? run(id, daemon.calls(), r.decision.model, r.footprint.energyJ) : run(id, daemon.calls(), '', 0));
+          const s = runTask(tb, t, ladder, noTests, confirm, { answer: 0, calls: 0, energy: 0 });
+          const called = o.tasks[t].tests ? ladder.slice(0, s.calls) : [noTests];
+          const fitAnswer = o.models[s.answer].id;
+          fit.push(run(id, called.map((m) => o.models[m].id), answered(t, fitAnswer) ? fitAnswer : '', s.energy));
+          const k = await routeTask(strategy, o, ts, t, rec, mulberry32(1));
+          // k-fold prices calls from their tokens, not the recorded joules: its energy must be the
+          // estimate of exactly the calls that answered in the daemon, priced as on the whole fleet
+          // (a model with no answer takes nothing from the others' prompt tokens).
+          const estimated = (r?.attempts ?? []).reduce((sum, a) => sum + outcomeFor(shippedTs as TrainingSet, t, rec.find((m) => m.id === a.model)!).energyJ, 0);
+          assert.equal(k.energyJ.toFixed(6), estimated.toFixed(6), `${id}: k-fold energy`);
+          kfold.push(run(id, k.models, k.answer, r ? r.footprint.energyJ : 0));
+        }
+        assert.equal(live.length, 164);
+        assert.deepEqual(fit, live, "the cascade fit's simulator differs from the daemon");
+        assert.deepEqual(kfold, live, 'the k-fold scoring differs from the daemon');
+        // The replay exercised what the policy can do: escalations, and second opinions where asked.
+        assert.ok(live.some((x) => x.models.length > 1), 'some task escalated');
+        if (c.policy.confirm?.length) {
+          assert.ok(daemon.probes() > 0, 'second opinions were run');
+          assert.ok(explanations.some((e) => /agreed with/.test(e)), 'some answer was accepted on agreement');
+          assert.ok(explanations.some((e) => /disagrees with/.test(e)), 'some disagreement escalated');
+        }
+        if (fleet === 'missing') {
+          // ...and what a dead rung does: the request climbs past it, keeping (and charging) the
+          // answers before it; and a request no model answered.
+          const past = live.filter((x, t) => x.answer !== '' && x.models.some((m) => !answered(t, m)));
+          assert.ok(past.length > 0, 'some request climbed past a model with no answer');
+          assert.ok(
+            live.some((x, t) => x.models.length > 1 && !answered(t, x.models[x.models.length - 1]) && Number(x.energyJ) > 0),
+            'some request ended on a model with no answer and still charged the attempts before it',
+          );
+          assert.ok(live.some((x) => x.answer === ''), 'some request had no answer at all');
+        }
+      });
+    }
   }
 });
