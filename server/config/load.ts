@@ -113,10 +113,19 @@ function derivedBase(override: { id: string } & Record<string, unknown>): unknow
   return deriveModel({ id: override.id, paramsB, gpus: typeof gpus === 'number' ? gpus : undefined });
 }
 
+/** $ROUTERLLM_FLEET_URL, where a file does not set `fleetUrl`: the editor's own recorded fleet,
+ * started on a free port of its window (extension/fleet.ts), not the machine-wide default. */
+function withFleetUrlFromEnv(raw: unknown): unknown {
+  const url = process.env.ROUTERLLM_FLEET_URL?.trim();
+  if (!url) return raw;
+  if (raw === undefined || raw === null) return { fleetUrl: url };
+  return isObject(raw) && raw.fleetUrl === undefined ? { ...raw, fleetUrl: url } : raw;
+}
+
 /** Reads `file` if given, else $ROUTERLLM_CONFIG, else the built-in defaults. */
 export function loadConfig(file?: string | null): ResolvedConfig {
   const chosen = file ?? process.env.ROUTERLLM_CONFIG ?? null;
-  if (!chosen) return resolveConfig({}, null);
+  if (!chosen) return resolveConfig(withFleetUrlFromEnv({}), null);
   const abs = path.resolve(chosen);
-  return resolveConfig(parseFile(abs), abs);
+  return resolveConfig(withFleetUrlFromEnv(parseFile(abs)), abs);
 }

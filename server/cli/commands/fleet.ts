@@ -1,4 +1,5 @@
 // `routerllm fleet`: runs the recorded fleet until SIGINT/SIGTERM.
+import * as fs from 'node:fs';
 import { DEFAULT_FLEET_PORT } from '../../config/schema';
 import { intArg, numberArg, parseCommandArgs } from '../../command-line/args';
 import { CliError, orCliError } from '../../command-line/errors';
@@ -18,6 +19,10 @@ options:
   --recordings <path>   replay this JSONL file or folder instead of the shipped sets (repeatable;
                         format: data/recordings/FORMAT.md; add data/recordings to keep the shipped ones)
   --faults              enable POST /admin/faults (fault injection for client tests)
+  --lease <file>        stop when <file> is gone or was not touched for --lease-ms: an editor that
+                        started the fleet keeps touching it, so the fleet outlives a window reload
+                        but not the editor (nor a crashed extension host)
+  --lease-ms <n>        how stale the lease may get (default 15000)
   --verbose             log one line per request to stderr
   --help                this text
 `;
@@ -30,6 +35,8 @@ const OPTIONS = {
   recordings: { type: 'string', multiple: true },
   faults: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  lease: { type: 'string' },
+  'lease-ms': { type: 'string' },
 } as const;
 
 /** Number('') is 0: a blank value must not pass for one. */
@@ -43,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   if (help) return 0;
   const port = intArg('port', nonBlank('port', values.port), DEFAULT_FLEET_PORT, 0);
   if (port > 65535) throw new CliError(`--port: expected an integer from 0 to 65535, got '${values.port}'`);
+  const leaseMs = intArg('lease-ms', nonBlank('lease-ms', values['lease-ms']), 15_000, 1000);
   const scale = numberArg('latency-scale', nonBlank('latency-scale', values['latency-scale']), 1, 0, Infinity);
   const recordings = orCliError(() => loadRecordings(values.recordings));
   if (recordings.recordings.length === 0) throw new CliError(`no recordings found in ${values.recordings?.join(', ')}`);
@@ -79,6 +87,22 @@ export async function run(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (values.lease) {
+      const lease = values.lease;
+      const check = setInterval(() => {
+        let stale: boolean;
+        try {
+          stale = Date.now() - fs.statSync(lease).mtimeMs > leaseMs;
+        } catch {
+          stale = true; // the lease file is gone
+        }
+        if (!stale) return;
+        clearInterval(check);
+        stderr(`recorded fleet: the lease ${lease} expired, closing`);
+        void running.close().then(resolve);
+      }, Math.min(1000, leaseMs / 2));
+      check.unref();
+    }
   });
   return 0;
 }
