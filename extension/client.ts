@@ -29,6 +29,7 @@ import {
 import { NotificationDef, ParamsOf, RequestDef, ResultOf } from '../shared/protocol';
 import { connectWebSocketPatiently } from '../shared/wsTransport';
 import { diagnoseCrash, Problem, stderrLevel, checkNode } from './daemonDiagnosis';
+import { connectProblem, FIRST_CONNECT } from './messages';
 import { initializationOptions } from './initializationOptions';
 import { probeNode, readNativesManifest, restoreExecutables } from './nodeProbe';
 import { Settings } from './settingsSchema';
@@ -49,8 +50,9 @@ class QuietLanguageClient extends LanguageClient {
 
 const STDERR_TAIL = 8_000;
 
-/** The resolved `spawn` command line (exported for the tests and the log). */
-export function spawnCommand(settings: Settings, extensionPath: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+/** The resolved `spawn` command line (exported for the tests and the log). `fleetUrl`: where this
+ * window's demo fleet listens (fleet.ts), for the catalogue's recorded models. */
+export function spawnCommand(settings: Settings, extensionPath: string, fleetUrl?: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const server = settings['daemon.serverPath'].trim()
     ? path.resolve(extensionPath, settings['daemon.serverPath'].trim())
     : path.join(extensionPath, 'dist', 'server.js');
@@ -59,6 +61,8 @@ export function spawnCommand(settings: Settings, extensionPath: string): { comma
   delete env.ELECTRON_RUN_AS_NODE;
   const configFile = settings['daemon.configFile'].trim();
   if (configFile) env.ROUTERLLM_CONFIG = configFile;
+  if (fleetUrl) env.ROUTERLLM_FLEET_URL = fleetUrl;
+  else delete env.ROUTERLLM_FLEET_URL;
   return { command: settings['daemon.nodePath'].trim() || 'node', args: [server, '--stdio'], env };
 }
 
@@ -73,6 +77,10 @@ export class DaemonProcess implements vscode.Disposable {
   private restarts: number[] = [];
   /** The daemon process's last stderr output, to say why it died. */
   private stderrTail = '';
+  /** Where this window's demo fleet listens (set by extension.ts from fleet.ts). */
+  fleetUrl: () => string | undefined = () => undefined;
+  /** Connect mode: whether this connection has ever been up (a reconnect waits longer). */
+  private connectedOnce = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -165,9 +173,15 @@ export class DaemonProcess implements vscode.Disposable {
     });
     try {
       await client.start();
+      this.connectedOnce = true;
       this.log.info('daemon running');
     } catch (e) {
       if (this._state.kind === 'error') return; // already said why
+      if (settings['daemon.mode'] === 'connect') {
+        const problem = connectProblem(settings['daemon.url'], (e as Error).message ?? String(e));
+        this.fail(problem.message, problem);
+        return;
+      }
       const problem = diagnoseCrash(this.stderrTail, settings['daemon.nodePath']);
       this.fail(problem?.message ?? `cannot start the daemon: ${(e as Error).message ?? String(e)}`, problem);
     }
@@ -192,13 +206,16 @@ export class DaemonProcess implements vscode.Disposable {
         const token = await this.context.secrets.get(TOKEN_SECRET);
         if (!token) this.log.warn('no token set for the shared daemon ("RouterLLM: Set Shared Daemon Token")');
         this.log.info(`connecting to the shared daemon at ${url}`);
-        // Also the reconnect after a dropped connection (CloseAction.Restart): a restarting daemon
-        // is waited for, up to 30 s, instead of failing on the first refused connection.
-        return connectWebSocketPatiently(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"', retryForMs: 30_000 });
+        // The reconnect after a dropped connection (CloseAction.Restart) waits up to 30 s for a
+        // restarting daemon instead of failing on the first refused connection; the first
+        // connection of a setting fails within 5 s, so a wrong URL is said at once.
+        return this.connectedOnce
+          ? connectWebSocketPatiently(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"', retryForMs: 30_000 })
+          : connectWebSocketPatiently(url, token, { tokenHint: 'check the token: "RouterLLM: Set Shared Daemon Token"', ...FIRST_CONNECT });
       };
     }
-    const { command, args, env } = spawnCommand(settings, this.context.extensionPath);
-    this.log.info(`starting the daemon: ${command} ${args.join(' ')}${env.ROUTERLLM_CONFIG ? ` (ROUTERLLM_CONFIG=${env.ROUTERLLM_CONFIG})` : ''}`);
+    const { command, args, env } = spawnCommand(settings, this.context.extensionPath, this.fleetUrl());
+    this.log.info(`starting the daemon: ${command} ${args.join(' ')}${env.ROUTERLLM_CONFIG ? ` (ROUTERLLM_CONFIG=${env.ROUTERLLM_CONFIG})` : ''}${env.ROUTERLLM_FLEET_URL ? ` (ROUTERLLM_FLEET_URL=${env.ROUTERLLM_FLEET_URL})` : ''}`);
     const exe: Executable = { command, args, options: { env, cwd: path.dirname(args[0]) } };
     return exe;
   }
@@ -229,6 +246,7 @@ export class DaemonProcess implements vscode.Disposable {
 
   async restart(): Promise<void> {
     this.restarts = [];
+    this.connectedOnce = false;
     await this.stop();
     await this.start();
   }

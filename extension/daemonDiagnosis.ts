@@ -6,7 +6,10 @@
 export type FixAction =
   | { kind: 'chooseNode' } // pick a Node executable: writes routerllm.daemon.nodePath
   | { kind: 'openSetting'; key: string }
-  | { kind: 'startFleet' } // RouterLLM: Start the Recorded Fleet
+  | { kind: 'startFleet' } // RouterLLM: Start the Recorded Fleet (the demo fleet)
+  | { kind: 'chooseConfig' } // pick a configuration file: writes routerllm.daemon.configFile
+  | { kind: 'openDemoWorkspace' } // RouterLLM: Open the Demo Workspace
+  | { kind: 'setToken' } // RouterLLM: Set Shared Daemon Token
   | { kind: 'restartDaemon' }
   | { kind: 'showLog' }
   | { kind: 'openUrl'; url: string; label: string };

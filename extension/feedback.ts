@@ -6,26 +6,20 @@
 // teach a bounded number of times per hour.
 //  - accepted: an inline suggestion accepted (its item's command runs routerllm.acceptedInline);
 //  - rejected: a shown suggestion typed over, or left (the cursor moved elsewhere), before the
-//    next change at its position accepted it; typing the suggestion's own first characters
-//    keeps it alive (the cache serves the rest under the same request id);
+//    next change at its position accepted it;
+//  - edited (ghost text): a suggestion taken in part (accept word / line, or typing its own first
+//    characters; the cache serves the rest under the same request id) and then left, with the
+//    share not taken as the edit ratio (completion/suggestionTracker.ts);
 //  - edited: implement code changed within 30 s after its insertion, with the share changed.
 // routerllm.feedback.keepLocal: verdicts are logged here and never sent.
 import * as vscode from 'vscode';
 import { feedback, FeedbackParams } from '../shared/protocol';
 import type { DaemonProcess } from './client';
 import { editRatio } from './completion/editRatio';
+import { SuggestionTracker } from './completion/suggestionTracker';
 import type { Settings } from './settingsSchema';
 
 export const EDIT_WINDOW_MS = 30_000;
-
-interface Shown {
-  requestId: string;
-  uri: string;
-  offset: number;
-  text: string;
-  /** The change that inserts `text` was seen; the accept command should follow. */
-  accepting: boolean;
-}
 
 interface Inserted {
   requestId: string;
@@ -40,7 +34,7 @@ interface Inserted {
 }
 
 export class FeedbackReporter implements vscode.Disposable {
-  private shown: Shown | undefined;
+  private readonly suggestion = new SuggestionTracker((p) => this.send(p));
   private readonly inserted = new Set<Inserted>();
   private readonly sent = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,14 +53,12 @@ export class FeedbackReporter implements vscode.Disposable {
 
   /** The inline provider returned `text` at `offset` of `uri` for `requestId`. */
   suggestionShown(requestId: string, uri: string, offset: number, text: string): void {
-    if (this.shown && this.shown.requestId !== requestId) this.send({ requestId: this.shown.requestId, kind: 'rejected' });
-    this.shown = { requestId, uri, offset, text, accepting: false };
+    this.suggestion.offered(requestId, uri, offset, text);
   }
 
   /** routerllm.acceptedInline */
   accepted(requestId: string): void {
-    if (this.shown?.requestId === requestId) this.shown = undefined;
-    this.send({ requestId, kind: 'accepted' });
+    this.suggestion.accepted(requestId);
   }
 
   /** Implement code inserted at [start, start + text.length) of `uri`. */
@@ -86,21 +78,7 @@ export class FeedbackReporter implements vscode.Disposable {
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     if (!e.contentChanges.length) return;
     const uri = e.document.uri.toString();
-    const s = this.shown;
-    if (s && s.uri === uri) {
-      const c = e.contentChanges[0];
-      if (e.contentChanges.length === 1 && c.rangeOffset === s.offset && c.rangeLength === 0 && c.text.length > 0 && s.text.startsWith(c.text)) {
-        if (c.text === s.text) s.accepting = true;
-        else {
-          // Typed through: the rest stays on offer under the same request id.
-          s.offset += c.text.length;
-          s.text = s.text.slice(c.text.length);
-        }
-      } else if (!s.accepting) {
-        this.send({ requestId: s.requestId, kind: 'rejected' });
-        this.shown = undefined;
-      }
-    }
+    this.suggestion.changed(uri, e.contentChanges);
     for (const ins of this.inserted) {
       if (ins.uri !== uri) continue;
       for (const c of e.contentChanges) {
@@ -122,13 +100,10 @@ export class FeedbackReporter implements vscode.Disposable {
   }
 
   private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
-    const s = this.shown;
-    if (!s || s.accepting || e.textEditor.document.uri.toString() !== s.uri) return;
     const at = e.textEditor.document.offsetAt(e.selections[0].active);
-    if (e.kind === vscode.TextEditorSelectionChangeKind.Mouse || (e.kind === vscode.TextEditorSelectionChangeKind.Command && at !== s.offset)) {
-      this.send({ requestId: s.requestId, kind: 'rejected' });
-      this.shown = undefined;
-    }
+    const byMouse = e.kind === vscode.TextEditorSelectionChangeKind.Mouse;
+    // Keyboard moves (typing) come with their change; only a mouse click or a command moves away.
+    if (byMouse || e.kind === vscode.TextEditorSelectionChangeKind.Command) this.suggestion.moved(e.textEditor.document.uri.toString(), at, byMouse);
   }
 
   private closeWindow(ins: Inserted): void {
@@ -146,7 +121,7 @@ export class FeedbackReporter implements vscode.Disposable {
       clearTimeout(ins.timer);
       this.closeWindow(ins);
     }
-    if (this.shown?.uri === uri) this.shown = undefined;
+    this.suggestion.closed(uri);
   }
 
   private send(params: FeedbackParams): void {

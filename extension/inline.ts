@@ -135,6 +135,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
         source.token,
       ), 'ghost text');
       if (source.token.isCancellationRequested) return undefined;
+      this.health.requestAnswered();
       const wallMs = Date.now() - started;
       this.last = { requestId: result.requestId, decision: result.decision, fallbacks: result.fallbacks, footprint: result.footprint, latencyMs: result.latencyMs, wallMs, at: new Date() };
       // The daemon's items insert at the cursor, already post-processed; blank ones never come.

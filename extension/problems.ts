@@ -12,7 +12,13 @@ function label(a: FixAction): string {
     case 'openSetting':
       return 'Open Setting';
     case 'startFleet':
-      return 'Start Recorded Fleet';
+      return 'Start the Demo Fleet';
+    case 'chooseConfig':
+      return 'Choose Config…';
+    case 'openDemoWorkspace':
+      return 'Open the Demo Workspace';
+    case 'setToken':
+      return 'Set Token…';
     case 'restartDaemon':
       return 'Restart Daemon';
     case 'showLog':
@@ -75,6 +81,24 @@ export class Problems {
         return;
       case 'startFleet':
         await vscode.commands.executeCommand('routerllm.startFleet');
+        return;
+      case 'chooseConfig': {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'RouterLLM: the configuration file that lists your model servers',
+          canSelectMany: false,
+          openLabel: 'Use this Configuration',
+          filters: { 'RouterLLM configuration': ['yaml', 'yml', 'json'] },
+        });
+        if (!picked?.[0]) return;
+        // The configuration change restarts the daemon (extension.ts).
+        await vscode.workspace.getConfiguration('routerllm').update('daemon.configFile', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+        return;
+      }
+      case 'openDemoWorkspace':
+        await vscode.commands.executeCommand('routerllm.openDemoWorkspace');
+        return;
+      case 'setToken':
+        await vscode.commands.executeCommand('routerllm.setDaemonToken');
         return;
       case 'restartDaemon':
         await this.restartDaemon();

@@ -3,10 +3,12 @@
 // the last ghost text (its routing decision: strategy, the ladder and P(pass) the strategy weighed,
 // fallbacks, footprint). Snooze lives in globalState so it survives a reload and ends by itself.
 import * as vscode from 'vscode';
-import { formatCo2, formatMs, formatUsd } from './format';
 import type { LastInline } from './inline';
+import { keyLabel } from './keybindings';
 import { SECTION, Settings } from './settingsSchema';
 import type { StatusBar } from './statusBar';
+import type { InlinePause } from './statusView';
+import { showWhy } from './whyView';
 
 export const SNOOZE_MS = 30 * 60_000;
 const SNOOZE_KEY = 'routerllm.inline.snoozedUntil';
@@ -38,14 +40,14 @@ export class InlineControls implements vscode.Disposable {
     const s = this.settings();
     const lang = vscode.window.activeTextEditor?.document.languageId;
     const until = this.snoozedUntil();
-    let why: string | undefined;
-    if (!s['inline.enabled']) why = 'off';
+    let pause: InlinePause | undefined;
+    if (!s['inline.enabled']) pause = { kind: 'off' };
     else if (until > Date.now()) {
-      why = `snoozed until ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+      pause = { kind: 'snoozed', until: new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) };
       this.timer = setTimeout(() => this.refresh(), until - Date.now() + 50);
-    } else if (lang && (s['inline.disabledLanguages'] as string[]).includes(lang)) why = `off for ${lang}`;
-    else if (s['inline.trigger'] === 'manual') why = 'manual (Alt+\\ asks)';
-    this.statusBar.setInlinePaused(why);
+    } else if (lang && (s['inline.disabledLanguages'] as string[]).includes(lang)) pause = { kind: 'language-off', language: lang };
+    else if (s['inline.trigger'] === 'manual') pause = { kind: 'manual' };
+    this.statusBar.setInlinePaused(pause);
   }
 
   dispose(): void {
@@ -60,6 +62,9 @@ export interface MenuDeps {
   controls: InlineControls;
   lastInline: () => LastInline | undefined;
   daemonError: () => string | undefined;
+  /** The extension's package.json: the menu names the keys it really binds. */
+  packageJson: unknown;
+  log: { info(line: string): void; show(preserveFocus: boolean): void };
 }
 
 async function set(key: string, value: unknown): Promise<void> {
@@ -101,10 +106,11 @@ export async function showMenu(deps: MenuDeps): Promise<void> {
     s['inline.trigger'] === 'automatic'
       ? { label: '$(keyboard) Manual Trigger Mode', description: 'ghost text only when you press Alt+\\', run: () => set('inline.trigger', 'manual') }
       : { label: '$(zap) Automatic Trigger Mode', description: 'ghost text while you type', run: () => set('inline.trigger', 'automatic') },
-    { label: '$(question) Why This Model?', description: describeLast(deps.lastInline()), run: () => whyThisModel(deps.lastInline()) },
+    { label: '$(question) Why This Model?', description: describeLast(deps.lastInline()), run: () => whyThisModel(deps.lastInline(), deps.log) },
     { label: 'RouterLLM', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(graph) Open Dashboard', run: () => vscode.commands.executeCommand('routerllm.showDashboard') },
-    { label: '$(sparkle) Implement Function', description: 'Ctrl+Alt+I', run: () => vscode.commands.executeCommand('routerllm.implementFunction') },
+    { label: '$(sparkle) Implement Function', description: keyLabel(deps.packageJson, 'routerllm.implementFunction', process.platform) ?? '', run: () => vscode.commands.executeCommand('routerllm.implementFunction') },
+    { label: '$(folder-library) Open the Demo Workspace', description: 'benchmark functions the demo fleet knows', run: () => vscode.commands.executeCommand('routerllm.openDemoWorkspace') },
     { label: '$(gear) Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:routerllm.routerllm') },
     { label: '$(book) Get Started', run: () => vscode.commands.executeCommand('routerllm.openWalkthrough') },
   );
@@ -117,18 +123,8 @@ function describeLast(last: LastInline | undefined): string {
   return last ? `last ghost text: ${last.decision.model}` : 'no ghost text yet';
 }
 
-/** The routing decision of the last ghost text, in a dialog a person can read. */
-export async function whyThisModel(last: LastInline | undefined): Promise<void> {
-  if (!last) {
-    await vscode.window.showInformationMessage('RouterLLM: no ghost text has been shown in this window yet.');
-    return;
-  }
-  const lines = [
-    `Strategy: ${last.decision.strategy}`,
-    `Why: ${last.decision.explanation}`,
-    ...last.fallbacks.map((f) => `Fallback: ${f.from} → ${f.to ?? 'none'} (${f.reason})`),
-    `Answer: ${formatMs(last.wallMs)} in the editor (model ${formatMs(last.latencyMs)}), ${formatCo2(last.footprint.co2g)} CO2e, ${formatUsd(last.footprint.costUsd)}`,
-    `Request ${last.requestId} at ${last.at.toLocaleTimeString()}`,
-  ];
-  await vscode.window.showInformationMessage(`RouterLLM: the last ghost text came from ${last.decision.model}`, { modal: true, detail: lines.join('\n') });
+/** The routing decision of the last ghost text: the model and one sentence why; the full trace
+ * behind "Show Details" (whyView.ts). */
+export async function whyThisModel(last: LastInline | undefined, log: MenuDeps['log']): Promise<void> {
+  await showWhy(last, log);
 }

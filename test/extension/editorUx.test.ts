@@ -82,10 +82,11 @@ describe('daemon diagnosis: one problem with its fix', () => {
     assert.equal(checkNode('node', { version: 'v22.1.0', abi: '127' }, undefined, here), undefined);
   });
 
-  it('starts the recorded fleet where the daemon expects a server', () => {
+  it('starts the recorded fleet where a configuration asks, else on a free port of its own (never the machine-wide 8177)', () => {
     assert.equal(fleetPortFor([null, 'http://127.0.0.1:9123']), 9123);
-    assert.equal(fleetPortFor(['http://gpu-1:8000']), 8177);
-    assert.equal(fleetPortFor([]), 8177);
+    assert.equal(fleetPortFor(['http://127.0.0.1:8177']), undefined);
+    assert.equal(fleetPortFor(['http://gpu-1:8000']), undefined);
+    assert.equal(fleetPortFor([]), undefined);
   });
 });
 
