@@ -152,6 +152,49 @@ export const PG_MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL,
      time_ms BIGINT NOT NULL
    );`,
+  // 2: reserve in one round trip. The client used to send BEGIN, the locks, the sums, the insert
+  // and COMMIT as five statements, each a round trip on the request's path; the function runs the
+  // same steps server-side. It keeps their meaning because a VOLATILE PL/pgSQL function under READ
+  // COMMITTED takes a fresh snapshot for every statement: the sums, run after the locks are held,
+  // see every reservation committed by whoever held them before (one statement taking both the
+  // locks and the sums would sum from a snapshot older than the locks). The locks are transaction
+  // advisory locks, released when the caller's implicit transaction commits.
+  //
+  // p_bkeys/p_since: the bounded (key, window) pairs to sum; p_limit_pair/p_limit_metric/p_limit:
+  // each limit as the 1-based index of its pair, its metric ('co2g' | 'costUsd') and its value.
+  // Returns {"reserved": bool, "used": [[co2g, cost_usd], ...]} with one entry per pair, so the
+  // caller names the limits that refused with the same rule (rows.ts overLimits) SQLite uses.
+  `CREATE FUNCTION reserve_budget(
+     p_id TEXT, p_request_id TEXT, p_user_id TEXT, p_time_ms BIGINT,
+     p_co2g DOUBLE PRECISION, p_cost_usd DOUBLE PRECISION, p_keys TEXT[], p_locks BIGINT[],
+     p_bkeys TEXT[], p_since BIGINT[], p_limit_pair INT[], p_limit_metric TEXT[], p_limit DOUBLE PRECISION[]
+   ) RETURNS JSONB LANGUAGE plpgsql VOLATILE AS $$
+   DECLARE
+     used_co2g DOUBLE PRECISION[] := '{}';
+     used_cost DOUBLE PRECISION[] := '{}';
+     over BOOLEAN := FALSE;
+   BEGIN
+     PERFORM pg_advisory_xact_lock(l) FROM unnest(p_locks) WITH ORDINALITY AS t(l, n) ORDER BY n;
+     IF cardinality(p_bkeys) > 0 THEN
+       SELECT array_agg(s.co2g ORDER BY s.i), array_agg(s.cost ORDER BY s.i) INTO used_co2g, used_cost FROM (
+         SELECT q.i, COALESCE(SUM(r.co2g), 0) AS co2g, COALESCE(SUM(r.cost_usd), 0) AS cost
+         FROM unnest(p_bkeys, p_since) WITH ORDINALITY AS q(bkey, since, i)
+         LEFT JOIN reservation_keys k ON k.bkey = q.bkey AND k.time_ms > q.since
+         LEFT JOIN reservations r ON r.id = k.reservation_id
+         GROUP BY q.i) s;
+       SELECT COALESCE(bool_or(CASE WHEN x.metric = 'co2g' THEN used_co2g[x.pair] + p_co2g > x.lim
+                                    ELSE used_cost[x.pair] + p_cost_usd > x.lim END), FALSE)
+         INTO over FROM unnest(p_limit_pair, p_limit_metric, p_limit) AS x(pair, metric, lim);
+     END IF;
+     IF NOT over THEN
+       INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state)
+         VALUES (p_id, p_request_id, p_user_id, p_time_ms, p_co2g, p_cost_usd, 'open');
+       INSERT INTO reservation_keys (bkey, time_ms, reservation_id) SELECT k, p_time_ms, p_id FROM unnest(p_keys) AS k;
+     END IF;
+     RETURN jsonb_build_object('reserved', NOT over, 'used',
+       COALESCE((SELECT jsonb_agg(jsonb_build_array(used_co2g[i], used_cost[i]) ORDER BY i)
+                 FROM generate_subscripts(used_co2g, 1) AS i), '[]'::jsonb));
+   END $$;`,
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)';

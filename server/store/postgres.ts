@@ -3,17 +3,18 @@
 // connection pooling (pg.Pool) and LISTEN/NOTIFY, which carries learned-state events between
 // daemons in well under a second.
 //
-// Budgets across daemons: reserve() runs in one transaction that first takes a transaction advisory
-// lock per budget key (pg_advisory_xact_lock, in ascending lock-id order so two requests sharing
-// keys cannot deadlock), then sums the window and inserts. Every reserve on a key thus waits for the
-// previous one to commit, and under READ COMMITTED its sum (a statement after the lock) sees that
-// commit. Events: appends are serialized by one advisory lock too, so seq order is commit order and
+// Budgets across daemons: reserve() is one call of reserve_budget (migrations.ts, version 2), one
+// round trip, whose transaction first takes a transaction advisory lock per budget key
+// (pg_advisory_xact_lock, in ascending lock-id order so two requests sharing keys cannot deadlock),
+// then sums the window and inserts. Every reserve on a key thus waits for the previous one to
+// commit, and under READ COMMITTED its sum (a statement after the lock) sees that commit. Events: appends are serialized by one advisory lock too, so seq order is commit order and
 // a reader at seq N can never later find a smaller seq appear (a bigserial alone can commit out of
 // order).
 import * as crypto from 'node:crypto';
 import pg from 'pg';
 import type { LedgerRow } from '../accounting/ledger';
 import type { FeedbackKind } from '../../shared/protocol';
+import { GroupWrite } from './group-write';
 import { migratePg } from './migrations';
 import { LEDGER_COLUMNS, distinctKeys, keyWindows, ledgerColumns, overLimits, toUser, type UserColumns } from './rows';
 import { hashToken, newId, newToken } from './tokens';
@@ -49,6 +50,8 @@ export class PostgresStore implements Store {
   private backoff: number;
   private readonly subscribers = new Set<() => void>();
   private closed = false;
+  private readonly settles = new GroupWrite((items: { id: string; actual: Amounts }[]) => this.settleBatch(items));
+  private readonly decisions = new GroupWrite((items: { requestId: string; userId: string; payload: string; timeMs: number }[]) => this.putDecisionBatch(items));
 
   constructor(readonly url: string, private readonly opts: PostgresStoreOptions = {}) {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
@@ -134,43 +137,46 @@ export class PostgresStore implements Store {
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const atMs = (req.at ?? new Date()).getTime();
-    const keys = distinctKeys(req.limits);
-    const bounded = keyWindows(req.limits);
     // Only keys with a finite limit are locked and summed (rows.ts keyWindows). Lock order by lock
     // id, not by name: two names whose ids collide are one lock, and only an order on the ids
     // themselves is the same for every transaction.
-    const locks = [...new Set(bounded.map((k) => lockId(k.bkey)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    // Four round trips whatever the number of keys (besides BEGIN and COMMIT): the locks, the sums,
-    // the insert; every one of them is held under the locks by concurrent requests on those keys.
-    return this.tx(async (c) => {
-      // unnest WITH ORDINALITY yields the sorted ids in order, so the locks are taken in that order.
-      if (locks.length) await c.query('SELECT pg_advisory_xact_lock(l) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(l, i)', [locks.map(String)]);
-      const used = new Map<string, Amounts>();
-      if (bounded.length) {
-        const r = await c.query<Amounts & { i: string }>(`SELECT q.i, COALESCE(SUM(r.co2g), 0) AS "co2g", COALESCE(SUM(r.cost_usd), 0) AS "costUsd"
-          FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(bkey, since, i)
-          LEFT JOIN reservation_keys k ON k.bkey = q.bkey AND k.time_ms > q.since
-          LEFT JOIN reservations r ON r.id = k.reservation_id
-          GROUP BY q.i`,
-          [bounded.map((k) => k.bkey), bounded.map((k) => String(atMs - WINDOW_MS[k.window]))]);
-        for (const row of r.rows) {
-          const k = bounded[Number(row.i) - 1]!;
-          used.set(`${k.bkey} ${k.window}`, { co2g: Number(row.co2g), costUsd: Number(row.costUsd) });
-        }
-      }
-      const over = overLimits(req.limits, (bkey, window) => used.get(`${bkey} ${window}`) ?? { co2g: 0, costUsd: 0 }, req.amounts);
-      if (over.length) return { ok: false, over } as const;
-      const id = newId('r_');
-      await c.query(`WITH r AS (INSERT INTO reservations (id, request_id, user_id, time_ms, co2g, cost_usd, state) VALUES ($1, $2, $3, $4, $5, $6, 'open'))
-        INSERT INTO reservation_keys (bkey, time_ms, reservation_id) SELECT k, $4, $1 FROM unnest($7::text[]) AS k`,
-        [id, req.requestId, req.userId, atMs, req.amounts.co2g, req.amounts.costUsd, keys]);
-      return { ok: true, id } as const;
-    });
+    const pairs = keyWindows(req.limits);
+    const locks = [...new Set(pairs.map((k) => lockId(k.bkey)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const pairOf = new Map(pairs.map((p, i) => [`${p.bkey} ${p.window}`, i + 1]));
+    const bounded = req.limits.filter((l) => Number.isFinite(l.limit));
+    const id = newId('r_');
+    // One round trip: the locks, the sums, the check and the insert run inside reserve_budget
+    // (migration 2, which says why its sums still see every earlier reservation on those keys).
+    const r = await this.pool.query<{ r: { reserved: boolean; used: [number, number][] } }>(
+      'SELECT reserve_budget($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS r',
+      [id, req.requestId, req.userId, atMs, req.amounts.co2g, req.amounts.costUsd, distinctKeys(req.limits), locks.map(String),
+        pairs.map((k) => k.bkey), pairs.map((k) => String(atMs - WINDOW_MS[k.window])),
+        bounded.map((l) => pairOf.get(`${budgetKey(l.scope, l.key)} ${l.window}`)!), bounded.map((l) => l.metric), bounded.map((l) => l.limit)]);
+    const { reserved, used } = r.rows[0]!.r;
+    if (reserved) return { ok: true, id } as const;
+    const usedBy = (bkey: string, window: BudgetWindow): Amounts => {
+      const u = used[(pairOf.get(`${bkey} ${window}`) ?? 0) - 1];
+      return u ? { co2g: Number(u[0]), costUsd: Number(u[1]) } : { co2g: 0, costUsd: 0 };
+    };
+    const over = overLimits(req.limits, usedBy, req.amounts);
+    // The function and overLimits apply the same rule to the same sums; should they ever disagree,
+    // the refusal still stands and names what was checked.
+    return { ok: false, over: over.length ? over : bounded.map((l) => ({ ...l, used: usedBy(budgetKey(l.scope, l.key), l.window)[l.metric] })) } as const;
   }
 
   async settle(id: string, actual: Amounts): Promise<boolean> {
-    const r = await this.pool.query(`UPDATE reservations SET co2g = $1, cost_usd = $2, state = 'settled' WHERE id = $3`, [actual.co2g, actual.costUsd, id]);
-    return (r.rowCount ?? 0) > 0;
+    return this.settles.add({ id, actual });
+  }
+
+  /** Settlements in one UPDATE (a spool replays them in batches; answers settle concurrently). An
+   * id given twice in one batch keeps its last amounts, as two statements in a row would. */
+  private async settleBatch(items: { id: string; actual: Amounts }[]): Promise<boolean[]> {
+    const last = new Map(items.map((x) => [x.id, x.actual]));
+    const r = await this.pool.query<{ id: string }>(`UPDATE reservations r SET co2g = u.co2g, cost_usd = u.cost_usd, state = 'settled'
+      FROM unnest($1::text[], $2::float8[], $3::float8[]) AS u(id, co2g, cost_usd) WHERE r.id = u.id RETURNING r.id`,
+      [[...last.keys()], [...last.values()].map((a) => a.co2g), [...last.values()].map((a) => a.costUsd)]);
+    const found = new Set(r.rows.map((x) => x.id));
+    return items.map((x) => found.has(x.id));
   }
 
   async release(id: string): Promise<boolean> {
@@ -233,10 +239,20 @@ export class PostgresStore implements Store {
 
   // ---- decisions
 
-  async putDecision(requestId: string, userId: string, payload: unknown, at: Date = new Date()): Promise<void> {
-    await this.pool.query(`INSERT INTO decisions (request_id, user_id, payload, time_ms) VALUES ($1, $2, $3, $4)
+  putDecision(requestId: string, userId: string, payload: unknown, at: Date = new Date()): Promise<void> {
+    return this.decisions.add({ requestId, userId, payload: JSON.stringify(payload ?? null), timeMs: at.getTime() });
+  }
+
+  /** Decisions in one INSERT: every answer writes one before it goes out (feedback sent to any
+   * daemon must find it), so under load they share a round trip. A request id given twice in one
+   * batch keeps its last decision, as two statements in a row would. */
+  private async putDecisionBatch(items: { requestId: string; userId: string; payload: string; timeMs: number }[]): Promise<void[]> {
+    const rows = [...new Map(items.map((x) => [x.requestId, x])).values()];
+    await this.pool.query(`INSERT INTO decisions (request_id, user_id, payload, time_ms)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
       ON CONFLICT (request_id) DO UPDATE SET user_id = excluded.user_id, payload = excluded.payload, time_ms = excluded.time_ms`,
-      [requestId, userId, JSON.stringify(payload ?? null), at.getTime()]);
+      [rows.map((x) => x.requestId), rows.map((x) => x.userId), rows.map((x) => x.payload), rows.map((x) => String(x.timeMs))]);
+    return items.map(() => undefined);
   }
 
   async getDecision(requestId: string): Promise<Decision | null> {

@@ -140,6 +140,26 @@ export function storeContract(harness: ContractHarness): void {
       assert.equal(await a.pruneReservations(0, new Date(Date.now() + 86_400_000 - 60 * 60_000)), 1);
       assert.equal(await b.spent('user', 'u1', 'co2g', 'day', new Date(Date.now() + 86_400_000 - 60 * 60_000)), 0.6);
     });
+
+    it('settles many at once, each with its own amounts and its own answer', async () => {
+      const limits = [limit({ limit: 100 })];
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await a.reserve({ requestId: `qs${i}`, userId: 'u1', amounts: { co2g: 1, costUsd: 1 }, limits });
+        assert.ok(r.ok);
+        ids.push(r.id);
+      }
+      assert.equal(await a.release(ids[5]!), true);
+      // Concurrent calls (a store may put them in one statement): the released one and an unknown
+      // one answer false, the rest true, and a reservation settled twice keeps the later amounts.
+      const answers = await Promise.all([
+        ...ids.map((id, i) => b.settle(id, { co2g: 0.1 * (i + 1), costUsd: 0 })),
+        b.settle('r_unknown', { co2g: 1, costUsd: 1 }),
+        b.settle(ids[0]!, { co2g: 0.05, costUsd: 0 }),
+      ]);
+      assert.deepEqual(answers, [true, true, true, true, true, false, false, true]);
+      assert.ok(Math.abs((await a.spent('user', 'u1', 'co2g', 'hour')) - (0.05 + 0.2 + 0.3 + 0.4 + 0.5)) < 1e-9);
+    });
   });
 
   describe('ledger', () => {
@@ -176,6 +196,15 @@ export function storeContract(harness: ContractHarness): void {
       assert.equal(await b.pruneDecisions(7 * 86_400_000), 1);
       assert.equal(await a.getDecision('q0'), null);
       assert.ok(await a.getDecision('q1'));
+    });
+
+    it('keeps every one of many decisions written at once, the last write of a request winning', async () => {
+      await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => a.putDecision(`qm${i}`, `u${i % 3}`, { n: i })),
+        a.putDecision('qm0', 'u9', { n: 'again' }),
+      ]);
+      for (let i = 1; i < 20; i++) assert.deepEqual(await b.getDecision(`qm${i}`), { userId: `u${i % 3}`, payload: { n: i } });
+      assert.deepEqual(await b.getDecision('qm0'), { userId: 'u9', payload: { n: 'again' } });
     });
 
     it('keeps one outcome per request and user: a repeat replaces it', async () => {
