@@ -28,6 +28,8 @@ export const extensionBuild = {
 export const builds = [
   extensionBuild,
   { ...common, entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
+  // Starts the sandbox's programs for the daemon, the CLI and the benchmarks (checks/spawner-main.ts).
+  { ...common, entryPoints: ['server/checks/spawner-main.ts'], outfile: 'dist/sandbox-spawner.js' },
   { ...common, entryPoints: ['server/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, entryPoints: ['server/bench/main.ts'], outfile: 'dist/bench.js' },
 ];

@@ -3,11 +3,12 @@
 // with a scrubbed environment, a wall-time limit, rlimits and an output cap. On timeout, abort or
 // flooding the whole process group is killed; in the namespace modes killing the PID
 // namespace's init takes every descendant with it, even ones that called setsid().
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { transformSync } from 'esbuild';
+import { runConfined, type ConfinedRun, type ConfinedSpec } from './confined-process';
+import { defaultSpawner } from './spawner';
 import type { SandboxLimits, SandboxResult } from './types';
 import { hasNamespaces, sandboxPlan, sandboxUid, wrapCommand, type SandboxPlan } from './sandbox-setup';
 
@@ -116,93 +117,44 @@ export function sandboxEnv(workDir: string): Record<string, string> {
   return env;
 }
 
-function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, plan: SandboxPlan, uid: number | undefined): Promise<SandboxResult> {
-  const { limits } = opts;
+async function spawnConfined(argv: string[], workDir: string, opts: SandboxOptions, plan: SandboxPlan, uid: number | undefined): Promise<SandboxResult> {
   const { isolation } = plan;
   // Nothing of the daemon's environment (API keys, tokens) reaches the program.
-  const env = sandboxEnv(workDir);
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const ids = uid === undefined ? {} : { uid, gid: uid };
-    const child = spawn(argv[0], argv.slice(1), { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...ids });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let bytes = 0;
-    let timedOut = false;
-    let outputTruncated = false;
-    let aborted = false;
-    const killTree = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
-    const take = (sink: Buffer[]) => (chunk: Buffer) => {
-      if (outputTruncated) return;
-      const room = limits.maxOutputBytes - bytes;
-      if (chunk.length > room) {
-        sink.push(chunk.subarray(0, Math.max(0, room)));
-        bytes = limits.maxOutputBytes;
-        outputTruncated = true;
-        killTree();
-        return;
-      }
-      sink.push(chunk);
-      bytes += chunk.length;
-    };
-    child.stdout!.on('data', take(out));
-    child.stderr!.on('data', take(err));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, limits.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      killTree();
-    };
+  const spec: ConfinedSpec = { argv, cwd: workDir, env: sandboxEnv(workDir), ...(uid === undefined ? {} : { uid }), timeoutMs: opts.limits.timeoutMs, maxOutputBytes: opts.limits.maxOutputBytes };
+  // Spawned by the spawner process where there is one (spawner-main.ts: a fork from this process
+  // would stall its event loop), in this process otherwise.
+  const spawner = defaultSpawner();
+  let r: ConfinedRun;
+  if (spawner) r = await spawner.run(spec, opts.signal);
+  else {
+    const run = runConfined(spec);
+    const onAbort = () => run.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let done = false;
-    const finish = (code: number | null, sig: string | null, spawnError?: Error) => {
-      let [exitCode, signal] = [code, sig];
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      killTree(); // stragglers of the group (rlimits mode) go with the run
-      let stderr = Buffer.concat(err).toString('utf8');
-      if (spawnError) stderr += `\ncannot start the sandbox: ${spawnError.message}`;
-      if (aborted) stderr += '\n[routerllm sandbox: aborted]';
-      // Under the namespace init (both namespace modes) a signal death comes back as the shell's
-      // 128+N status; in the other modes the program is exec'd and its signal reaches us as is.
-      if (hasNamespaces(plan.mode) && exitCode !== null && exitCode > 128 && exitCode < 160) {
-        const num = exitCode - 128;
-        const name = Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0];
-        if (name) [exitCode, signal] = [null, name];
-      }
-      const setup = /^routerllm sandbox: .*$/m.exec(stderr)?.[0];
-      const setupError = spawnError ? `cannot start the sandbox: ${spawnError.message}` : exitCode === 125 && setup ? setup : undefined;
-      resolve({
-        ...(setupError ? { setupError } : {}),
-        exitCode,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr,
-        timedOut,
-        outputTruncated,
-        durationMs: Date.now() - started,
-        isolation,
-      });
-    };
-    child.on('error', (e) => finish(null, null, e));
-    child.on('close', (code, sig) => finish(code, sig));
-    // A descendant that escaped the group could hold the pipes open forever: stop waiting
-    // for them shortly after the program itself ended.
-    child.on('exit', () => {
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, 250).unref();
-    });
-  });
+    r = await run.done;
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  let [exitCode, signal] = [r.code, r.signal];
+  let stderr = r.stderr;
+  if (r.spawnError) stderr += `\ncannot start the sandbox: ${r.spawnError}`;
+  if (r.aborted) stderr += '\n[routerllm sandbox: aborted]';
+  // Under the namespace init (both namespace modes) a signal death comes back as the shell's
+  // 128+N status; in the other modes the program is exec'd and its signal reaches us as is.
+  if (hasNamespaces(plan.mode) && exitCode !== null && exitCode > 128 && exitCode < 160) {
+    const num = exitCode - 128;
+    const name = Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0];
+    if (name) [exitCode, signal] = [null, name];
+  }
+  const setup = /^routerllm sandbox: .*$/m.exec(stderr)?.[0];
+  const setupError = r.spawnError ? `cannot start the sandbox: ${r.spawnError}` : exitCode === 125 && setup ? setup : undefined;
+  return {
+    ...(setupError ? { setupError } : {}),
+    exitCode,
+    signal,
+    stdout: r.stdout,
+    stderr,
+    timedOut: r.timedOut,
+    outputTruncated: r.outputTruncated,
+    durationMs: r.durationMs,
+    isolation,
+  };
 }

@@ -38,5 +38,6 @@ describe('extension: bundle', function () {
     assert.equal(ignore.find((l) => l && !l.startsWith('#')), '**', '.vscodeignore starts by excluding everything');
     assert.ok(!ignore.some((l) => l.startsWith('!node_modules')), 'no node_modules in the VSIX');
     assert.ok(ignore.includes('!dist/extension.js') && ignore.includes('!dist/server.js'));
+    assert.ok(ignore.includes('!dist/sandbox-spawner.js'), 'the daemon starts its sandboxed programs through dist/sandbox-spawner.js');
   });
 });
