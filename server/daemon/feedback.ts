@@ -19,6 +19,7 @@
 // (learning.ts learnCall).
 import type { FeedbackKind, FeedbackResult } from '../../shared/protocol';
 import type { AcceptanceModel } from '../routing/inline/acceptance';
+import { readJson, writeJsonAtomic } from '../routing/state-file';
 import type { FootprintEstimate, RequestContext, RouteOutcome, Strategy } from '../routing/types';
 import type { Store, StoreEvent } from '../store/types';
 import { teachInlinePolicy } from './inlineFeedback';
@@ -93,6 +94,18 @@ export interface FeedbackDeps {
   maxPerUserPerHour: number;
   log(line: string): void;
   now?: () => number;
+  /** Where the seq of the last event applied is kept (the state dir's events-applied.json), so a
+   * restarted daemon applies the verdicts other daemons appended while it was down. Absent: it
+   * starts from the store's newest event. */
+  appliedFile?: string;
+  /** The store the seq belongs to (its redacted URL, or 'sqlite'): a seq of another store is void. */
+  storeId?: string;
+}
+
+/** What events-applied.json holds. */
+interface AppliedMark {
+  store: string;
+  seq: number;
 }
 
 export function keepDecision(d: Decision): KeptDecision {
@@ -125,15 +138,22 @@ export class FeedbackPipeline {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Starts from the store's newest event: the learned state files this daemon loaded already hold
-   * every verdict it applied before (persisted as each was applied: learning.ts). */
+  /** Starts after the last event this daemon applied before (events-applied.json: its learned state
+   * files already hold every verdict up to it, persisted as each was applied: learning.ts), so the
+   * verdicts appended by other daemons while it was down are applied now; without that mark (a
+   * first start, another store) from the store's newest event. */
   async start(): Promise<void> {
     const { store, log } = this.deps;
     // Subscribed first, then read (types.ts onEvents): nothing appended in between is missed. A
     // notification before the start is known is dropped: from seq 0 it would replay everything.
     let started = false;
     this.unsubscribe = store.onEvents(() => void (started && this.sync()));
-    this.lastSeq = await store.maxEventSeq();
+    const newest = await store.maxEventSeq();
+    const mark = this.deps.appliedFile ? readJson<AppliedMark>(this.deps.appliedFile) : null;
+    const own = mark && mark.store === (this.deps.storeId ?? '') && Number.isInteger(mark.seq) && mark.seq >= 0;
+    // A mark beyond the store's newest event is another store's (recreated at the same address).
+    this.lastSeq = own && mark.seq <= newest ? mark.seq : newest;
+    if (own && mark.seq < newest) log(`feedback: applying ${newest - mark.seq} learned-state event(s) appended while this daemon was away`);
     started = true;
     void this.sync();
     const prune = () => store.pruneDecisions(DECISION_TTL_MS).catch((e: Error) => log(`feedback: pruning decisions failed: ${e.message}`));
@@ -215,8 +235,20 @@ export class FeedbackPipeline {
       for (const e of events) {
         await this.apply(e);
         this.lastSeq = e.seq;
+        this.markApplied();
       }
       if (events.length < EVENT_PAGE) return;
+    }
+  }
+
+  /** Written after each event's learning was persisted: a kill in between applies that one event
+   * again on the next start (at most one verdict counted twice), never skips one. */
+  private markApplied(): void {
+    if (!this.deps.appliedFile) return;
+    try {
+      writeJsonAtomic(this.deps.appliedFile, { store: this.deps.storeId ?? '', seq: this.lastSeq } satisfies AppliedMark);
+    } catch (e) {
+      this.deps.log(`feedback: ${(e as Error).message}`);
     }
   }
 

@@ -24,7 +24,7 @@ import { InlinePolicy } from '../routing/inline/policy';
 import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
 import { effectivePolicy, operatorPolicy } from './policy';
-import { LedgerSpool, openStore, type Store } from '../store';
+import { LedgerSpool, openStore, redact, type Store } from '../store';
 import type { LedgerRow } from '../accounting/ledger';
 
 export interface WiringOptions {
@@ -75,6 +75,8 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     setFeedback: (requestId, kind, editRatio) => accountant.setFeedback(requestId, kind, editRatio),
     maxPerUserPerHour: config.feedback.maxPerUserPerHour,
     log: opts.log,
+    appliedFile: path.join(stateDir, 'events-applied.json'),
+    storeId: config.store?.trim() ? redact(config.store.trim()) : 'sqlite',
   });
   await feedback.start();
 
