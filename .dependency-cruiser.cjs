@@ -30,7 +30,7 @@ module.exports = {
       name: 'serving-layers-point-down',
       comment: 'Serving modules are used by the daemon, eval, fit and the CLI, never the other way round.',
       severity: 'error',
-      from: { path: '^server/(config|data|checks|verify|context|client|completion|accounting|routing|store|command-line)/' },
+      from: { path: '^server/(config|data|checks|verify|context|client|completion|accounting|routing|store|command-line|discover)/' },
       to: { path: '^server/(daemon|eval|cli|bench|fleet|fit)/' },
     },
     {

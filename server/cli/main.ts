@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the routing daemon (--stdio | --ws <port>)', load: () => import('../daemon/serve-command') },
   fleet: { summary: 'run the recorded fleet, an OpenAI-compatible server of recorded outputs', load: () => import('./commands/fleet') },
+  discover: { summary: 'find model engines on this machine (Ollama, LM Studio, llama.cpp, vLLM, TGI) and their models; --write-config', load: () => import('./commands/discover') },
   implement: { summary: 'implement the function at <file>:<line> through the daemon', load: () => import('./commands/implement') },
   stats: { summary: 'energy, carbon and cost from the ledger', load: () => import('./commands/stats') },
   users: { summary: "the team's users and their tokens (add, list, revoke, rotate) in the configured store", load: () => import('./commands/users') },
