@@ -11,15 +11,16 @@ export function checkKey(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-export class CheckCache {
-  private readonly entries = new Map<string, TestReport>();
+/** Test reports by default; the daemon also keeps probe results (derived-input runs) in one. */
+export class CheckCache<T = TestReport> {
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly opts: { maxEntries?: number; dir?: string } = {}) {
     // Private to the daemon's user: the reports quote code from the user's files.
     if (opts.dir) fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   }
 
-  get(key: string): TestReport | undefined {
+  get(key: string): T | undefined {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key); // move to the most-recent end
@@ -28,7 +29,7 @@ export class CheckCache {
     }
     if (!this.opts.dir) return undefined;
     try {
-      const report = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as TestReport;
+      const report = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as T;
       this.remember(key, report);
       return report;
     } catch {
@@ -36,7 +37,7 @@ export class CheckCache {
     }
   }
 
-  set(key: string, report: TestReport): void {
+  set(key: string, report: T): void {
     this.remember(key, report);
     if (!this.opts.dir) return;
     const tmp = `${this.file(key)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -52,7 +53,7 @@ export class CheckCache {
     return this.entries.size;
   }
 
-  private remember(key: string, report: TestReport): void {
+  private remember(key: string, report: T): void {
     this.entries.delete(key);
     this.entries.set(key, report);
     const max = this.opts.maxEntries ?? 10_000;

@@ -2,6 +2,6 @@
 export { extractTests } from './extract';
 export { runInSandbox, stripTypes } from './sandbox';
 export { checkCandidate } from './check';
-export { CheckCache } from './cache';
+export { CheckCache, checkKey } from './cache';
 export { sandboxPlan } from './sandbox-setup';
 export * from './types';

@@ -5,8 +5,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
-import { probeCandidate } from '../verify/probe';
-import { CheckCache, checkCandidate, sandboxPlan } from '../checks';
+import { probeCandidate, type Probe } from '../verify/probe';
+import { CheckCache, checkCandidate, checkKey, sandboxPlan } from '../checks';
 import { sandboxStatus } from '../checks/sandbox-policy';
 import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
@@ -161,16 +161,27 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
 /** Running a candidate against the tests (and, for second opinions, on derived inputs) in the
  * sandbox, through the check cache; or, where the sandbox policy refuses this machine's isolation,
  * a report that says why nothing ran. */
-function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
+export function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
+  const probes = new CheckCache<Probe>({ maxEntries: 5000 });
   return {
     sandbox: () => status,
     check: async (language, program, tests, signal) =>
       status.testsAllowed
         ? checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal })
         : { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' },
-    probe: async (language, program, functionName, tests, signal) =>
-      status.testsAllowed ? probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal }) : null,
+    probe: async (language, program, functionName, tests, signal) => {
+      if (!status.testsAllowed) return null;
+      // The same answer to the same tests probes the same (its inputs are seeded by the tests):
+      // cached like checks, so a repeated request costs no sandbox run. No evidence (null) is not
+      // kept: it may come from a run cut short.
+      const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), config.sandbox, sandboxPlan().python, process.version]);
+      const hit = probes.get(key);
+      if (hit) return hit;
+      const probe = await probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal });
+      if (probe) probes.set(key, probe);
+      return probe;
+    },
   };
 }
 
