@@ -101,7 +101,7 @@ describe('discover: the fleet config for the models found', () => {
     const table = await cli(['--url', ollama.url, '--url', vllm.url]);
     assert.equal(table.code, 0);
     assert.match(table.out, new RegExp(`^Ollama 0\\.12\\.6 at ${ollama.url}: 4 model\\(s\\)`, 'm'));
-    assert.match(table.out, /qwen2\.5-coder:1\.5b\s+1\.54B \(Ollama model_info general\.parameter_count\)\s+32768\s+completion, tools, insert, fill-in-the-middle\s+Q4_K_M/);
+    assert.match(table.out, /qwen2\.5-coder:1\.5b\s+1\.54B \(Ollama model_info general\.parameter_count\)\s+32768\s+completion, tools, insert \(fill-in-the-middle\)\s+Q4_K_M/);
     assert.match(table.out, /Qwen\/Qwen2\.5-Coder-7B-Instruct\s+7B \(from its name/);
 
     const file = path.join(dir, 'cli', 'fleet.yaml');

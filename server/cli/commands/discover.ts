@@ -13,8 +13,9 @@ const PORTS = Object.entries(DEFAULT_PORTS)
 
 const HELP = `usage: routerllm discover [options]
 
-Looks for model engines on their usual ports (${PORTS}), all at once with a short deadline, and
-lists each engine's models with the size, context and capabilities the engine reports (Ollama:
+Looks for model engines on their usual ports, all at once with a short deadline:
+  ${PORTS}
+and lists each engine's models with the size, context and capabilities the engine reports (Ollama:
 "insert" = fill-in-the-middle). Sizes an engine does not report are read from the model's name and
 marked so.
 
@@ -76,7 +77,7 @@ function table(engines: DiscoveredEngine[], looked: string[]): string {
       m.name,
       m.sizeText,
       m.contextLength ? String(m.contextLength) : '-',
-      [...m.capabilities, ...(m.fim === true ? ['fill-in-the-middle'] : [])].join(', ') || '-',
+      m.capabilities.map((c) => (c === 'insert' && m.fim ? 'insert (fill-in-the-middle)' : c)).join(', ') || '-',
       m.quantization ?? '-',
     ]);
     const head = ['model', 'size', 'context', 'capabilities', 'quantization'];
