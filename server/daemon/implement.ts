@@ -19,6 +19,7 @@ import { agreement } from '../verify/agreement';
 import { finalAnswer, startLadder, step, type AttemptSeen, type LadderState } from '../routing/cascade-rule';
 import type { Session } from './session';
 import { noAnswerOf } from './no-answer';
+import { chargedEvenIfUnanswered } from './charge-unanswered';
 
 type Params = z.output<typeof ImplementFunctionParams>;
 /** Tells the editor each step as it happens (daemon.ts sends it when the request has a progressToken). */
@@ -47,7 +48,9 @@ export async function implementFunction(services: Services, session: Session, pa
   const site = locate(begun, params);
   const routed = await routeInput(services, session, site.request, params.strategy, params.maxTokens);
   const tab = services.account('implement');
-  const { tried, fallbacks, explanations, ladder } = await releaseOnFailure(services, site.request, callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress));
+  // Calls that returned are charged even when the request then fails or is cancelled.
+  const work = chargedEvenIfUnanswered(services, session, routed.strategy.id, tab, site.request, callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress));
+  const { tried, fallbacks, explanations, ladder } = await releaseOnFailure(services, site.request, work);
   const answer = tried[finalAnswer(ladder)];
   const done = await finishRequest(services, session, begun, {
     strategy: routed.strategy.id,

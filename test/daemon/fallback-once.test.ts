@@ -6,13 +6,12 @@
 // tests) behind a real daemon with fallback on, and counts the calls each model gets.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as protocol from '../../shared/protocol';
 import { spawnDaemon, type DaemonConnection } from '../../server/daemon/connect';
 import { humanEvalFile } from './harness';
+import { startStub, type StubServer } from './stub-openai';
 
 const MODELS = [
   { id: 'small-coder', paramsB: 1.3 },
@@ -20,52 +19,14 @@ const MODELS = [
   { id: 'gpt-4', paramsB: 400 },
 ];
 
-interface Stub {
-  url: string;
-  calls: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** The fleet: /v1/models lists every model; a generation by gpt-4 is a 404, by any other a wrong
- * implementation of HumanEval/0 (it fails the prompt's examples, so a cascade escalates). */
-async function startStub(): Promise<Stub> {
-  const calls = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const send = (status: number, json: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(json));
-      };
-      if (req.method === 'GET' && req.url === '/v1/models') return send(200, { object: 'list', data: MODELS.map((m) => ({ id: m.id, object: 'model' })) });
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(404, { error: { message: `no route ${req.url}`, type: 'invalid_request_error' } });
-      const model = (JSON.parse(body) as { model: string }).model;
-      calls.set(model, (calls.get(model) ?? 0) + 1);
-      if (model === 'gpt-4') return send(404, { error: { message: 'The model `gpt-4` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } });
-      const content = '```python\nfrom typing import List\n\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    return None\n```\n';
-      return send(200, {
-        id: 'stub',
-        object: 'chat.completion',
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 describe('daemon: each model called once per request, fallback on', function () {
   this.timeout(60_000);
-  let stub: Stub;
+  let stub: StubServer;
   let dir: string;
   let daemon: DaemonConnection;
 
   before(async () => {
-    stub = await startStub();
+    stub = await startStub({ 'small-coder': 'wrong', 'codellama-34b': 'wrong', 'gpt-4': 'not-found' });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-fallback-once-'));
     const config = path.join(dir, 'config.json');
     fs.writeFileSync(

@@ -11,6 +11,7 @@ import {
   InitializeRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  type CancellationToken,
 } from 'vscode-languageserver-protocol/node';
 import type { z } from 'zod';
 import { resolveConfig } from '../../server/config/load';
@@ -20,7 +21,7 @@ import { createServices } from '../../server/daemon/wiring';
 import type { ParamsOf, RequestDef, ResultOf } from '../../shared/protocol';
 
 export interface InProcessDaemon {
-  request<D extends RequestDef<string, z.ZodType, z.ZodType>>(def: D, params: ParamsOf<D>): Promise<ResultOf<D>>;
+  request<D extends RequestDef<string, z.ZodType, z.ZodType>>(def: D, params: ParamsOf<D>, token?: CancellationToken): Promise<ResultOf<D>>;
   close(): Promise<void>;
 }
 
@@ -38,7 +39,7 @@ export async function inProcessDaemon(raw: Record<string, unknown>, wrap: (s: Se
   await client.sendRequest(InitializeRequest.type, { processId: null, rootUri: null, capabilities: {}, clientInfo: { name: 'routerllm-test' } });
   await client.sendNotification(InitializedNotification.type, {});
   return {
-    request: (def, params) => client.sendRequest(def.method, params, new CancellationTokenSource().token) as never,
+    request: (def, params, token) => client.sendRequest(def.method, params, token ?? new CancellationTokenSource().token) as never,
     async close() {
       await daemon.shutdown();
       client.dispose();
