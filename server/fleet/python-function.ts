@@ -14,7 +14,8 @@ export interface PythonFunction {
   words: string[];
 }
 
-const DEF = /(?:^|\n)[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(/g;
+/** A `def` anywhere a statement could start, or right after a FIM sentinel (CodeLlama's "<PRE> def"). */
+const DEF = /(?<![\w.])def[ \t]+([A-Za-z_]\w*)[ \t]*\(/g;
 
 /** Every `def` in `text` that parses as far as its parameter list, in order. */
 export function pythonFunctions(text: string): PythonFunction[] {

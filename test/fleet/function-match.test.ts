@@ -45,6 +45,13 @@ describe('fleet: a benchmark function is found by name, parameters and docstring
     for (const t of humanEval) assert.equal(index.find('m', reformatted(t.prompt, t.entry_point))?.recording.task_id, t.task_id, t.task_id);
   });
 
+  it('still finds each one inside CodeLlama\'s infilling template, which puts the file right after "<PRE> "', () => {
+    for (const t of humanEval) {
+      const file = t.prompt.trimStart();
+      assert.equal(index.find('m', `<PRE> ${file}    <SUF>\n <MID>`)?.recording.task_id, t.task_id, t.task_id);
+    }
+  });
+
   it('still finds one whose annotations and defaults changed and whose examples were edited', () => {
     const t = task('HumanEval/0');
     const edited = t.prompt
