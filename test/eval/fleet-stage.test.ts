@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fleetOrFail } from '../../server/eval/stages/fleet';
+import { fleetOrFail, sizedByConfig } from '../../server/eval/stages/fleet';
+import { derivedBySize } from '../../server/fleet/fleet-models';
 import { EvalError, type EvalOptions } from '../../server/eval/options';
 import type { RecordedSet } from '../../server/fleet/recordings';
 
@@ -44,6 +45,12 @@ describe('eval: the fleet stage', () => {
     );
     assert.equal(fleet.described.get('mystery'), `from ${config}`);
     assert.match(fleet.described.get('sized-one')!, /params_b 3/);
+    // The recorded fleet times their answers from those sizes (it used to know none: 0 ms model time).
+    assert.deepEqual([...derivedBySize(set).keys()], ['sized-one']);
+    const timed = derivedBySize(sizedByConfig(opts(config), set));
+    assert.deepEqual([...timed.entries()].map(([id, m]) => [id, m.paramsB]), [['mystery', 7], ['enigma', 34], ['sized-one', 3]]);
+    assert.ok(timed.get('enigma')!.latency.ttftMs > 0);
+    assert.equal(sizedByConfig(opts(null), set), set);
     // A config that sizes only one of them: the other is still named.
     fs.writeFileSync(config, JSON.stringify({ includeCatalogue: false, models: [model('mystery', 7)] }));
     assert.throws(() => fleetOrFail(opts(config), URL, set), (e: unknown) => e instanceof EvalError && /the recordings of enigma state no size/.test(e.message));

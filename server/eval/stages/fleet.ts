@@ -3,6 +3,7 @@
 import { loadConfig, type ResolvedConfig } from '../../config/load';
 import type { ModelConfig } from '../../config/schema';
 import { fleetModels } from '../../fleet/fleet-models';
+import { catalogueModelFor } from '../../fleet/latency';
 import type { RecordedSet } from '../services';
 import { EvalError, type EvalOptions } from '../options';
 
@@ -46,6 +47,27 @@ function loadFleet(opts: EvalOptions, url: string, set: RecordedSet): Fleet {
   const extra = fromRecordings.models;
   const described = new Map([...configured.map((m) => [m.id, `from ${opts.config}`] as const), ...extra.map((m) => [m.id, fromRecordings.described.get(m.id)!] as const)]);
   return { set, models: [...configured, ...extra].sort((a, b) => a.paramsB - b.paramsB || a.id.localeCompare(b.id)), described, source, resolved };
+}
+
+/** The set the recorded fleet serves: rows of a model outside the catalogue that state no size get
+ * the size the team's --config gives it, so the fleet times their answers from that size (as it
+ * does for a model whose rows state one) instead of at 0 ms when they carry no timing either. */
+export function sizedByConfig(opts: EvalOptions, set: RecordedSet): RecordedSet {
+  if (!opts.config) return set;
+  let resolved: ResolvedConfig;
+  try {
+    resolved = loadConfig(opts.config);
+  } catch (e) {
+    throw new EvalError((e as Error).message);
+  }
+  const stated = new Set(set.recordings.filter((r) => r.params_b !== undefined).map((r) => r.model));
+  const sizes = new Map(
+    resolved.models
+      .filter((m) => m.enabled && m.endpoint && set.models.includes(m.endpoint.model) && !stated.has(m.endpoint.model) && !catalogueModelFor(m.endpoint.model))
+      .map((m) => [m.endpoint!.model, m.paramsB] as const),
+  );
+  if (sizes.size === 0) return set;
+  return { ...set, recordings: set.recordings.map((r) => (sizes.has(r.model) ? { ...r, params_b: sizes.get(r.model)! } : r)) };
 }
 
 /** The set without the models the config describes, for describing the rest from the recordings. */

@@ -8,7 +8,7 @@ import { Progress } from '../progress';
 import { startRecordedFleet, type RecordedSet } from '../services';
 import type { EvalTask } from '../tasks';
 import type { EvalOptions } from '../options';
-import { daemonConfig, fleetOrFail, type Fleet } from './fleet';
+import { daemonConfig, fleetOrFail, sizedByConfig, type Fleet } from './fleet';
 import { probeDaemon, type Offer } from './offer';
 import { selectTasks } from './select-tasks';
 
@@ -35,7 +35,7 @@ export async function withEvaluation<T>(opts: EvalOptions, body: (e: OpenedEvalu
   fs.rmSync(stateRoot, { recursive: true, force: true });
   const { set, tasks, notes } = selectTasks(opts);
   const progress = new Progress(0, tasks.length, opts.progress === undefined ? process.stderr : opts.progress);
-  const server = await startRecordedFleet(set);
+  const server = await startRecordedFleet(sizedByConfig(opts, set));
   try {
     const fleet = fleetOrFail(opts, server.url, set);
     const config = daemonConfig(fleet, opts, server.url);
