@@ -52,7 +52,7 @@ export function noServerProblem(urls: string[]): Problem {
   return {
     // Per address: pointing the daemon elsewhere is a new problem, shown again.
     id: `no-server:${[...at].sort().join(',')}`,
-    message: `RouterLLM: no model server answers at ${listUrls(at)}. Start the demo fleet (recorded answers of ten models, on this machine) to try RouterLLM, or choose a configuration file that lists your own model servers.`,
+    message: `RouterLLM: no model server answers at ${listUrls(at)}. Start the demo fleet to try RouterLLM on recorded answers, or choose a configuration file listing your model servers.`,
     actions: [{ kind: 'startFleet' }, { kind: 'chooseConfig' }],
   };
 }
