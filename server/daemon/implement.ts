@@ -162,9 +162,27 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     const { energyJ, co2g, costUsd } = attempt.footprint;
     await services.learn(strategy, { request, features: input.features, model: outcome.model.id, passed, feedback: null, energyJ, co2g, costUsd, latencyMs: outcome.latencyMs });
     const seen: AttemptSeen = { visible: passed === null ? -1 : passed ? 1 : 0, testsPassed: report.passed, confirm: choice.confirm === true, verify: choice.verify && !!strategy.escalate };
+    if (passed === true && strategy.accept) {
+      // Learned acceptance reads the answer's behaviour on the derived inputs: one sandbox run,
+      // reused below if its rung also needs a second opinion.
+      current.probe = await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
+      const verdict = strategy.accept(input, outcome.model.id, {
+        tests: tests.length,
+        testsPassed: report.passed,
+        probe: current.probe?.outputs ?? null,
+        promptTokens: outcome.usage.promptTokens,
+        outputTokens: outcome.usage.completionTokens,
+        paramsB: outcome.model.paramsB,
+      });
+      if (verdict) {
+        seen.pCorrect = verdict.pCorrect;
+        seen.escalateBelow = verdict.escalateBelow;
+        if (verdict.pCorrect < verdict.escalateBelow) explanations.push(`${outcome.model.id} passed, but learned acceptance gives its answer ${(100 * verdict.pCorrect).toFixed(0)}% (below ${(100 * verdict.escalateBelow).toFixed(0)}%).`);
+      }
+    }
     let decision = step(ladder, seen);
     if (decision === 'second-opinion-needed') {
-      current.probe = await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
+      if (current.probe === undefined) current.probe = await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
       decision = step(ladder, { ...seen, probe: current.probe?.outputs ?? null });
       explanations.push(secondOpinion(site, tried, ladder, decision));
     }

@@ -4,6 +4,7 @@ import { isDerived } from '../config/derive';
 import { targetFloorShare } from '../fit/hindsight-floor';
 import type { FleetObservations } from '../fit/observations';
 import { verifierRates } from '../fit/verifier-rates';
+import { ladderFrequencyNote } from '../fit/ladder-frequency';
 import { energyNote } from './energy-basis';
 import type { HiddenTests } from './hidden';
 import { labelAgreement } from './labels';
@@ -74,6 +75,7 @@ export function buildReport(x: ReportInputs): Report {
     'Recorded pass labels are never used; label_agreement compares them with our base verdicts. The routers are trained on our verdicts (observations.json).',
     'Honest failures: a request that fails (no recording, server error) is a failure of that strategy on that task; the daemon never falls back to another model here, and always-X and the oracle count only X\'s own answers.',
     ...(folds ? [`Fold bundles (out/eval/bundles/fold-<i>): ${[...folds.chosen.entries()].map(([f, l]) => `fold ${f}: cascade ${l}`).join('; ')}.`] : []),
+    ...(folds ? [ladderFrequencyNote(folds.dir, folds.k)] : []),
     apgrDefinition,
     'Oracle: per task the least-energy model whose answer passes the hidden base tests (the cheapest answer when none passes); its plus verdict is that same answer\'s.',
     'Latency = model time: the sum of the modelled latencies (time to first token + tokens / decode rate, reported by the fleet, not slept) of every call a request made. ' +

@@ -22,6 +22,7 @@
 // INNER_FOLDS only trade fitting time for variance. (The candidate set and the selection rule were
 // designed with the shipped fleet's k-fold results in view; see the model card.)
 import { mulberry32 } from '../routing/rng';
+import { payingRungs } from '../routing/ladder';
 import type { CascadePolicy } from '../routing/cascade-policy';
 import { agreeing, restartLadder, startLadder, step, type AttemptSeen, type LadderState } from '../routing/cascade-rule';
 export type { CascadePolicy };
@@ -95,11 +96,18 @@ const scratchRun: TaskRun = { answer: 0, calls: 0, energy: 0 };
 /** The rungs that answered, in call order: the rule's attempt i is answeredRungs[i]. */
 const answeredRungs: number[] = [];
 
+/** Learned acceptance in a simulation: p[t][m] = P(right) of model m's passing answer to task t
+ * (NaN: none), and the threshold below which a passing answer is escalated past. */
+export interface AcceptTable {
+  p: Float64Array[];
+  threshold: number;
+}
+
 /** Task t through a cascade as the daemon runs it. Without tests the strategy sends the request to
  * `noTests` and nothing is verified; with tests each rung is stepped through the cascade rule, a
  * rung flagged in `confirm` ([m] = 1) asking for a second opinion. `into` is overwritten and
  * returned (default: a scratch object the next call reuses). */
-export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array, into: TaskRun = scratchRun): TaskRun {
+export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], noTests: number, confirm?: Uint8Array, into: TaskRun = scratchRun, accept?: AcceptTable): TaskRun {
   const vis = tb.visible[t];
   if (ladder.length === 0 || (tb.tests ? tb.tests[t] === 0 : vis[ladder[0]] === -1)) {
     into.answer = noTests;
@@ -123,6 +131,8 @@ export function runTask(tb: CascadeTable, t: number, ladder: readonly number[], 
     seen.testsPassed = tb.visiblePassed[t][m];
     seen.confirm = confirm !== undefined && confirm[m] === 1;
     seen.probe = tb.probe[t][m];
+    seen.pCorrect = accept && vis[m] === 1 ? accept.p[t][m] : undefined;
+    seen.escalateBelow = accept?.threshold;
     if (step(state, seen) !== 'escalate') break;
   }
   // No rung answered: the last one called stands for the request (its hidden verdict is a fail).
@@ -138,11 +148,11 @@ export function simulateTask(tb: CascadeTable, t: number, ladder: readonly numbe
   return [tb.hidden[t][r.answer], r.energy];
 }
 
-export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number, confirm?: Uint8Array): { passRate: number; energy: number } {
+export function simulate(tb: CascadeTable, tasks: readonly number[], ladder: readonly number[], noTests: number, confirm?: Uint8Array, accept?: AcceptTable): { passRate: number; energy: number } {
   let pass = 0;
   let energy = 0;
   for (const t of tasks) {
-    const r = runTask(tb, t, ladder, noTests, confirm);
+    const r = runTask(tb, t, ladder, noTests, confirm, scratchRun, accept);
     pass += tb.hidden[t][r.answer];
     energy += r.energy;
   }
@@ -293,7 +303,20 @@ const VERIFIED_RULES: readonly Rule[] = [...PLAIN_RULES, ...LAMBDAS.map((lambda)
 const ruleName = (r: Rule) => (r.kind === 'efficient' ? 'efficient' : `${r.verify ? 'verified ' : ''}lambda ${r.lambda}`);
 
 function applyRule(rule: Rule, tb: CascadeTable, tasks: readonly number[], models: readonly number[], seed: number): Pick {
-  return rule.kind === 'efficient' ? efficientRule(tb, tasks, models) : baggedLadder(tb, tasks, models, rule.lambda, seed, rule.verify);
+  return payingLadder(tb, tasks, rule.kind === 'efficient' ? efficientRule(tb, tasks, models) : baggedLadder(tb, tasks, models, rule.lambda, seed, rule.verify));
+}
+
+/** The pick without the first rungs that do not pay for themselves on `tasks` (routing/ladder.ts
+ * `payingRungs`: pass rate x the next rung's mean energy against its own): a rung that pays on
+ * every task and rarely passes is never the start, whatever the resample chose. */
+export function payingLadder(tb: CascadeTable, tasks: readonly number[], pick: Pick): Pick {
+  const n = Math.max(1, tasks.length);
+  const rate = (m: number) => tasks.reduce((s, t) => s + tb.hidden[t][m], 0) / n;
+  const energy = (m: number) => tasks.reduce((s, t) => s + tb.energy[t][m], 0) / n;
+  const ladder = payingRungs(pick.ladder, rate, energy);
+  if (ladder.length === pick.ladder.length) return pick;
+  const confirm = pick.confirm && ladder.some((m) => pick.confirm![m]) ? pick.confirm : undefined;
+  return { ladder, noTests: pick.noTests, ...(confirm ? { confirm } : {}) };
 }
 
 /** The plain smallest-to-largest verified cascade through every model; the largest answers without tests. */

@@ -22,6 +22,7 @@ import { inMemory } from '../routing/bundle';
 import { trainBundle } from './bundle-train';
 import { finalAnswer, startLadder, step } from '../routing/cascade-rule';
 import type { FleetObservations } from './observations';
+import { evidenceOf } from './acceptance-fit';
 
 export const SWEEP = [0.5, 0.7, 0.8];
 
@@ -82,7 +83,15 @@ export async function routeTask(s: Strategy, o: FleetObservations, ts: TrainingS
     tried.push({ model: m.id, passed: seen.visible === -1 ? null : seen.visible === 1 });
     answers.push(m.id);
     // The recorded probe is given up front: the rule uses it only where the daemon would run it.
-    const decision = step(ladder, { visible: seen.visible, testsPassed: seen.visiblePassed, probe: seen.probe ?? null, confirm: choice.confirm === true, verify: choice.verify && !!s.escalate });
+    const verdict = seen.visible === 1 && s.accept ? s.accept(input, m.id, evidenceOf(o, t, ts.modelIds.indexOf(m.id))) : null;
+    const decision = step(ladder, {
+      visible: seen.visible,
+      testsPassed: seen.visiblePassed,
+      probe: seen.probe ?? null,
+      confirm: choice.confirm === true,
+      verify: choice.verify && !!s.escalate,
+      ...(verdict ? { pCorrect: verdict.pCorrect, escalateBelow: verdict.escalateBelow } : {}),
+    });
     if (decision !== 'escalate' || !s.escalate) break;
     const next = await s.escalate(input, [...tried]);
     if (!next || tried.some((x) => x.model === next.model)) break;

@@ -6,6 +6,7 @@ import type { TrainingSet } from './training-data';
 import type { LinearModel } from '../routing/linear-model';
 import { FEATURE_NAMES } from '../routing/features';
 import { trainClassifier } from './train-classifier';
+import { chooseClassifierL2 } from './classifier-l2';
 import { trainMoe } from './train-moe';
 import { DEFAULT_WEIGHTS, estimateFootprint, referenceFootprint, reward, routableModels } from '../routing/rewards';
 import { outcomeFor, promptTokens, recordedModels, routeInputFor } from './simulate';
@@ -21,11 +22,15 @@ export function utilities(ts: TrainingSet, tasks: readonly number[], models: rea
   return tasks.map((t) => rec.map((m, j) => reward(weights, ts.labels[t][j], estimateFootprint(m, promptTokens(ts, t), ts.outputTokens[t][j]), ref)));
 }
 
-export function trainHeads(ts: TrainingSet, tasks: readonly number[], models: readonly ModelConfig[], weights?: RewardWeights): { classifier: LinearModel; moe: LinearModel } {
+export function trainHeads(ts: TrainingSet, tasks: readonly number[], models: readonly ModelConfig[], weights?: RewardWeights): { classifier: LinearModel; moe: LinearModel; classifierL2: number } {
   const rows = tasks.map((t) => ts.features[t]);
+  const labels = tasks.map((t) => ts.labels[t]);
+  // The L2 strength by an inner CV on these tasks only (nested inside any outer evaluation fold).
+  const { options } = chooseClassifierL2(rows, labels, FEATURE_NAMES, ts.modelIds);
   return {
-    classifier: trainClassifier(rows, tasks.map((t) => ts.labels[t]), FEATURE_NAMES, ts.modelIds),
+    classifier: trainClassifier(rows, labels, FEATURE_NAMES, ts.modelIds, options),
     moe: trainMoe(rows, utilities(ts, tasks, models, weights), FEATURE_NAMES, ts.modelIds),
+    classifierL2: options.l2,
   };
 }
 

@@ -29,7 +29,9 @@ export interface BundleMeta {
   /** The cascade fitted with rules that may ask for agreement on derived inputs (server/verify);
    * absent in bundles trained before the verifier existed. */
   verifiedCascade?: CascadePolicy;
-  classifier: { threshold: number; how: string };
+  /** The rule's threshold and how it was fitted; l2: the classifier's L2 strength, chosen by an
+   * inner CV on the training tasks (fit/classifier-l2.ts; absent in older bundles). */
+  classifier: { threshold: number; how: string; l2?: number };
   /** Pass rate per model id on the training tasks, by our hidden-test judge. */
   passRates: Record<string, number>;
   /** Mean energy per call (J) per model id on the training tasks. */

@@ -51,6 +51,10 @@ export interface AttemptSeen {
   probe?: ProbeOutputs | null;
   /** A learned probability that this answer is right (the optional acceptance hook, see RuleOptions). */
   pCorrect?: number;
+  /** Learned acceptance (routing/acceptance.ts): a passing answer whose pCorrect is below this is
+   * not accepted but escalated past, like a failing one (it stays the answer if nothing better
+   * comes). Unset: the tests (and the confirm flag) decide. */
+  escalateBelow?: number;
 }
 
 export interface RuleOptions {
@@ -115,14 +119,16 @@ export function step(state: LadderState, seen: AttemptSeen): Decision {
   state.agreedWith = -1;
   if (seen.visible === -1) return 'accept';
   if (seen.visible === 1) {
+    // Learned acceptance: a passing answer the acceptance model doubts is escalated past.
+    const doubted = seen.escalateBelow !== undefined && seen.pCorrect !== undefined && seen.pCorrect < seen.escalateBelow;
     // Nothing to derive inputs from is no evidence against it: accepted on the tests alone.
-    if (!confirm || !seen.probe) return 'accept';
-    const agreed = agreeingOpinion(state, seen.probe);
+    if (!doubted && (!confirm || !seen.probe)) return 'accept';
+    const agreed = doubted || !seen.probe ? -1 : agreeingOpinion(state, seen.probe);
     if (agreed >= 0) {
       state.agreedWith = agreed;
       return 'accept';
     }
-    (state.opinions ??= []).push({ attempt: i, probe: seen.probe });
+    if (confirm && seen.probe) (state.opinions ??= []).push({ attempt: i, probe: seen.probe });
   }
   return seen.verify && state.attempts < (state.opts.maxAttempts ?? Infinity) ? 'escalate' : 'stop';
 }

@@ -24,3 +24,19 @@ export function efficientLadder(models: readonly ModelConfig[], rates: PassRates
   }
   return ladder;
 }
+
+/** Does a first rung pay for itself? It is called on every request with tests and spares the next
+ * rung's call only when its answer stands, so it pays when its pass rate x the next rung's energy
+ * is at least its own energy (break-even: no parameter). The fit drops first rungs that do not
+ * (fit/cascade-fit.ts `payingLadder`, training rates and energies); the cascade strategy applies
+ * the same rule as live outcomes and users' verdicts move a rung's rate (strategies/cascade.ts). */
+export function paysForItself(rate: number, ownJ: number, nextJ: number): boolean {
+  return rate * nextJ >= ownJ;
+}
+
+/** `ladder` without its leading rungs that do not pay for themselves (the top rung always stays). */
+export function payingRungs<T>(ladder: readonly T[], rate: (m: T) => number, energy: (m: T) => number): T[] {
+  let k = 0;
+  while (k < ladder.length - 1 && !paysForItself(rate(ladder[k]), energy(ladder[k]), energy(ladder[k + 1]))) k++;
+  return ladder.slice(k);
+}

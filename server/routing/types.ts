@@ -2,6 +2,7 @@
 import type { ModelConfig, RewardWeights } from '../config/schema';
 import type { ExtractedTest } from '../checks/types';
 import type { BudgetLevel, FeedbackKind, Language } from '../../shared/protocol';
+import type { AnswerEvidence } from '../verify/acceptance-features';
 
 /** What the daemon knows about a request before any model is called. */
 export interface RequestContext {
@@ -71,6 +72,10 @@ export interface Strategy {
   choose(input: RouteInput): RouteChoice | Promise<RouteChoice>;
   /** After `tried` failed their tests: the next model to try, or null to stop. */
   escalate?(input: RouteInput, tried: { model: string; passed: boolean | null }[]): RouteChoice | null | Promise<RouteChoice | null>;
+  /** Learned acceptance: for an answer that passed its tests, the probability that it is right and
+   * the threshold below which the cascade rule escalates past it (routing/acceptance.ts); null: the
+   * tests alone decide. The daemon runs the answer on the derived inputs first (evidence.probe). */
+  accept?(input: RouteInput, model: string, evidence: AnswerEvidence): { pCorrect: number; escalateBelow: number } | null;
   /** Learning strategies update from rewards; state must persist (see persist()). */
   learn?(outcome: RouteOutcome): void;
   /** Flush learned state to disk (called on shutdown and periodically). */

@@ -27,6 +27,8 @@ import { cascadeStrategy, PLAIN, VERIFIED } from '../../server/routing/strategie
 import type { Strategy } from '../../server/routing/types';
 import { cascadeTable, runTask } from '../../server/fit/cascade-fit';
 import { routeTask } from '../../server/fit/kfold';
+import { evidenceOf, withAcceptance } from '../../server/fit/acceptance-fit';
+import { pCorrect } from '../../server/routing/acceptance';
 import { readObservations, type FleetObservations } from '../../server/fit/observations';
 import { outcomeFor, recordedModels } from '../../server/fit/simulate';
 import { shippedObservationsFile, trainingSetFrom } from '../../server/fit/training-data';
@@ -104,7 +106,8 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
     probe: async () => {
       const p = seen().probe;
       probes++;
-      return p ? { examples: o.tasks[task].tests, outputs: p.map((v) => (v === -1 ? null : `r${v}`)), isolation: 'replay' } : null;
+      // Back to the daemon's fingerprints: -1 no result in time (null), <= -2 an exception ("!..."), else a value.
+      return p ? { examples: o.tasks[task].tests, outputs: p.map((v) => (v === -1 ? null : v <= -2 ? `!E${v}` : `r${v}`)), isolation: 'replay' } : null;
     },
     features: () => Float32Array.from(o.tasks[task].features),
     strategy: (id: string) => (id === strategy.id ? strategy : undefined),
@@ -189,10 +192,15 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
   const shippedTs = trainingSetFrom(shipped);
   const shippedVerified = bundle.meta.verifiedCascade!;
   const secondOpinions: CascadePolicy = { ...shippedVerified, ladder: bundle.meta.cascade.ladder, confirm: bundle.meta.cascade.ladder.slice(0, -1), noTests: bundle.meta.cascade.noTests, rule: 'hand-set' };
+  // Learned acceptance fitted on the shipped tasks, its threshold set by hand high enough that
+  // many passing answers are doubted and escalated past (the fitted one may doubt few).
+  const fitted = withAcceptance(shipped, shipped.tasks.map((_, t) => t), bundle.meta.cascade, 1);
+  const learned: CascadePolicy = { ...fitted, acceptance: { ...fitted.acceptance!, threshold: 0.9 }, rule: 'hand-set acceptance' };
   const cases: { name: string; policy: CascadePolicy; strategy: () => Strategy }[] = [
     { name: 'the shipped cascade', policy: bundle.meta.cascade, strategy: () => cascadeStrategy(cascadeKnowledge(bundle, null), PLAIN) },
     { name: 'the shipped verified cascade', policy: shippedVerified, strategy: () => cascadeStrategy(cascadeKnowledge(bundle, null, undefined, true), VERIFIED) },
     { name: 'a verified cascade with second opinions', policy: secondOpinions, strategy: () => cascadeStrategy({ ...cascadeKnowledge(bundle, null, undefined, true), policy: secondOpinions }, VERIFIED) },
+    { name: 'a cascade with learned acceptance', policy: learned, strategy: () => cascadeStrategy({ ...cascadeKnowledge(bundle, null), policy: learned }, PLAIN) },
   ];
 
   for (const fleet of ['shipped', 'missing'] as const) {
@@ -211,6 +219,10 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
         const confirm = new Uint8Array(o.models.length);
         for (const id of c.policy.confirm ?? []) confirm[index(id)] = 1;
         const noTests = index(c.policy.noTests);
+        const a = c.policy.acceptance;
+        const accept = a?.threshold
+          ? { threshold: a.threshold, p: o.obs.map((row, t) => Float64Array.from(row, (x, m) => (x.visible === 1 ? (pCorrect(a, o.models[m].id, evidenceOf(o, t, m), o.tasks[t].features) ?? NaN) : NaN))) }
+          : undefined;
         const live: Run[] = [];
         const fit: Run[] = [];
         const kfold: Run[] = [];
@@ -224,7 +236,7 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
           });
           if (r) explanations.push(r.decision.explanation);
           live.push(r ? run(id, daemon.calls(), r.decision.model, r.footprint.energyJ) : run(id, daemon.calls(), '', 0));
-          const s = runTask(tb, t, ladder, noTests, confirm, { answer: 0, calls: 0, energy: 0 });
+          const s = runTask(tb, t, ladder, noTests, confirm, { answer: 0, calls: 0, energy: 0 }, accept);
           const called = o.tasks[t].tests ? ladder.slice(0, s.calls) : [noTests];
           const fitAnswer = o.models[s.answer].id;
           fit.push(run(id, called.map((m) => o.models[m].id), answered(t, fitAnswer) ? fitAnswer : '', s.energy));
@@ -245,6 +257,10 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
           assert.ok(daemon.probes() > 0, 'second opinions were run');
           assert.ok(explanations.some((e) => /agreed with/.test(e)), 'some answer was accepted on agreement');
           assert.ok(explanations.some((e) => /disagrees with/.test(e)), 'some disagreement escalated');
+        }
+        if (a) {
+          assert.ok(daemon.probes() > 0, 'passing answers were run on derived inputs');
+          assert.ok(explanations.some((e) => /learned acceptance gives/.test(e)), 'some passing answer was doubted and escalated past');
         }
         if (fleet === 'missing') {
           // ...and what a dead rung does: the request climbs past it, keeping (and charging) the

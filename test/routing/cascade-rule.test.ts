@@ -57,6 +57,16 @@ describe('routing: the cascade rule', () => {
     assert.equal(step(startLadder(), pass({ pCorrect: 0.1 })), 'accept', 'no threshold: the hook is off');
   });
 
+  it('learned acceptance: a doubted passing answer is escalated past, and stays the answer if nothing better comes', () => {
+    const s = startLadder();
+    assert.equal(step(s, pass({ pCorrect: 0.4, escalateBelow: 0.8 })), 'escalate');
+    assert.equal(step(s, fail(0)), 'escalate');
+    assert.equal(finalAnswer(s), 0, 'the doubted answer passed more tests than the failing one');
+    assert.equal(step(startLadder(), pass({ pCorrect: 0.85, escalateBelow: 0.8 })), 'accept');
+    assert.equal(step(startLadder(), pass({ pCorrect: 0.4, escalateBelow: 0.8, verify: false })), 'stop', 'nothing to escalate to');
+    assert.equal(step(startLadder({ maxAttempts: 1 }), pass({ pCorrect: 0.4, escalateBelow: 0.8 })), 'stop');
+  });
+
   it('one agreement criterion for fingerprints and interned results; counting agrees with it', () => {
     assert.equal(agreeing([0, 1, -1], [0, 1, 2]), true);
     assert.equal(agreeing(['x', null], ['x', 'y']), true);

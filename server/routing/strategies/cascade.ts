@@ -16,7 +16,8 @@ import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, RouteOutcome, Strategy } from '../types';
 import { isDerived } from '../../config/derive';
 import type { CascadePolicy } from '../cascade-policy';
-import { efficientLadder, type PassRates } from '../ladder';
+import { efficientLadder, paysForItself, type PassRates } from '../ladder';
+import { logit, pCorrect, sigmoid } from '../acceptance';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests, pct } from './common';
 import { byEnergy } from '../order';
@@ -29,6 +30,12 @@ export const PRIOR_WEIGHT = 10;
 /** How many live outcomes a trained pass rate is worth: it rests on a whole benchmark, so a bad
  * afternoon should nudge it, not overturn it. */
 export const TRAINED_WEIGHT = 50;
+/** How many users' verdicts the training precision of a model's passing answers is worth (as
+ * PRIOR_WEIGHT: a dozen verdicts outweigh it). */
+export const PRECISION_WEIGHT = 10;
+/** Without a fitted threshold, users' verdicts alone decide: a model whose accepted answers they
+ * reject more often than not is escalated past. */
+export const USER_ONLY_THRESHOLD = 0.5;
 
 export interface CascadeKnowledge {
   /** Fitted on the bundle's fleet; null when no bundle is loaded. */
@@ -62,6 +69,10 @@ export const VERIFIED: CascadeVariant = {
 export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = PLAIN): Strategy {
   const confirmed = new Set(k.policy?.confirm ?? []);
   const counts = new Map<string, Counts>(Object.entries(k.stateFile ? (readJson<Record<string, Counts>>(k.stateFile) ?? {}) : {}));
+  // The users' verdicts on answers (accepted, rejected, edited), per model: they move learned
+  // acceptance (accept below). Test verdicts do not: acceptance judges answers that passed them.
+  const verdictsFile = k.stateFile ? k.stateFile.replace(/\.json$/, '') + '-verdicts.json' : null;
+  const verdicts = new Map<string, Counts>(Object.entries(verdictsFile ? (readJson<Record<string, Counts>>(verdictsFile) ?? {}) : {}));
   let dirty = false;
 
   /** The bundle's rate, or the rate of the trained model nearest in ln(size) (a model at least as
@@ -86,7 +97,35 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
     return { rate, source: `prior by size from ${near || 'none'} + ${c.n} ${k.online ? 'live' : 'verified'} outcome(s)` };
   };
 
-  const ladderOf = (candidates: readonly ModelConfig[]): ModelConfig[] => {
+  /** The ladder without leading rungs that live outcomes show no longer pay for themselves
+   * (routing/ladder.ts `paysForItself`: estimated rate x the next rung's predicted energy against
+   * the rung's own). Rungs without live outcomes keep the fit's decision. */
+  const paying = (ladder: ModelConfig[], input: RouteInput): ModelConfig[] => {
+    let s = 0;
+    while (s < ladder.length - 1) {
+      const m = ladder[s];
+      if (!observed(m.id).n && !verdicts.get(m.id)?.n) break;
+      if (paysForItself(standing(m), input.predict(m).energyJ, input.predict(ladder[s + 1]).energyJ)) break;
+      s++;
+    }
+    return ladder.slice(s);
+  };
+  /** The share of a rung's answers that stand and are right: its estimated rate, scaled by how far
+   * users' verdicts moved the precision of its passing answers (a request both passes its tests
+   * and is rejected: the test verdict alone would hide the rejection). */
+  const standing = (m: ModelConfig): number => {
+    const v = verdicts.get(m.id);
+    if (!v?.n) return estimate(m).rate;
+    const prior = clamp(k.policy?.acceptance?.precision[m.id] ?? 0.9);
+    return Math.min(1, estimate(m).rate * (clamp((prior * PRECISION_WEIGHT + v.passed) / (PRECISION_WEIGHT + v.n)) / prior));
+  };
+
+  const ladderOf = (candidates: readonly ModelConfig[], input?: RouteInput): ModelConfig[] => {
+    const all = fittedLadder(candidates);
+    return input ? paying(all, input) : all;
+  };
+
+  const fittedLadder = (candidates: readonly ModelConfig[]): ModelConfig[] => {
     const fitted = new Set(k.policy?.ladder ?? []);
     const sorted = byEnergy(candidates);
     const rungs = sorted.filter((m) => fitted.has(m.id));
@@ -115,11 +154,26 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
 
   const secondOpinion = (m: ModelConfig) => (confirmed.has(m.id) ? `; a passing answer from ${m.id} needs another model's agreeing answer on derived inputs` : '');
 
+  const accept: NonNullable<Strategy['accept']> = (input, model, evidence) => {
+    const a = k.policy?.acceptance;
+    const v = verdicts.get(model);
+    if (!a) return null;
+    const prior = clamp(a.precision[model] ?? 0.9);
+    const live = v?.n ? clamp((prior * PRECISION_WEIGHT + v.passed) / (PRECISION_WEIGHT + v.n)) : prior;
+    if (a.threshold === null) return v?.n ? { pCorrect: live, escalateBelow: USER_ONLY_THRESHOLD } : null;
+    const p = pCorrect(a, model, evidence, input.features);
+    if (p === null) return null;
+    // The users' verdicts shift the model's odds by how far they moved its precision.
+    return { pCorrect: v?.n ? sigmoid(logit(clamp(p)) + logit(live) - logit(prior)) : p, escalateBelow: a.threshold };
+  };
+
   return {
     id: variant.id,
     description: variant.description,
     choose(input: RouteInput) {
-      const ladder = ladderOf(input.candidates);
+      const full = ladderOf(input.candidates);
+      const ladder = ladderOf(input.candidates, input);
+      const skipped = full.slice(0, full.length - ladder.length).map((m) => `${m.id} skipped: at ${pct(standing(m))} right it no longer pays for its call`);
       const rungs = `ladder ${ladder.map(label).join(' -> ')}${k.policy ? ` (fitted: ${k.policy.how})` : ' (no bundle: efficient models by estimated pass rate)'}`;
       if (!hasTests(input.request)) {
         const fitted = input.candidates.find((m) => m.id === k.policy?.noTests);
@@ -129,22 +183,24 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
       const start = ladder[0]!;
       return {
         model: start.id,
-        explanation: `${variant.id}: starting with ${start.id}; ${input.request.tests.length} test(s) verify, escalating on failure${secondOpinion(start)}; ${rungs}`,
+        explanation: `${variant.id}: starting with ${start.id}${skipped.length ? ` (${skipped.join('; ')})` : ''}; ${input.request.tests.length} test(s) verify, escalating on failure${secondOpinion(start)}; ${rungs}`,
         verify: true,
         confirm: confirmed.has(start.id),
       };
     },
     escalate(input, tried) {
-      const ladder = ladderOf(input.candidates);
+      const ladder = ladderOf(input.candidates, input);
       const triedIds = new Set(tried.map((t) => t.model));
       // The rung above the most expensive model tried (by energy, so a model off the ladder counts too).
       const maxJ = Math.max(0, ...input.candidates.filter((m) => triedIds.has(m.id)).map((m) => m.energy.jPerOutputToken.value));
       const next = ladder.find((m) => m.energy.jPerOutputToken.value > maxJ && !triedIds.has(m.id));
       if (!next) return null;
       const last = tried[tried.length - 1];
-      const why = last?.passed ? `${last.model} passed the tests but needs a second opinion; asking ${label(next)}` : `${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${label(next)}`;
+      const why = last?.passed ? `${last.model} passed the tests but ${confirmed.has(last.model) ? 'needs a second opinion' : 'learned acceptance doubts its answer'}; asking ${label(next)}` : `${tried.map((t) => t.model).join(', ')} failed the tests; escalating to ${label(next)}`;
       return { model: next.id, explanation: `${variant.id}: ${why}${secondOpinion(next)}`, verify: true, confirm: confirmed.has(next.id) };
     },
+    // Only a policy with learned acceptance asks for it (the daemon then probes every passing answer).
+    ...(k.policy?.acceptance ? { accept } : {}),
     learn(outcome: RouteOutcome) {
       // A test verdict, or the user's verdict on the answer (an edit counts the share kept): both
       // say whether the model's answer was right. With the daemon's online pass model these counts
@@ -154,14 +210,21 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
       if (quality === null) return;
       const c = counts.get(outcome.model) ?? { passed: 0, n: 0 };
       counts.set(outcome.model, { passed: c.passed + quality, n: c.n + 1 });
+      if (outcome.feedback !== null) {
+        const v = verdicts.get(outcome.model) ?? { passed: 0, n: 0 };
+        verdicts.set(outcome.model, { passed: v.passed + quality, n: v.n + 1 });
+      }
       dirty = true;
     },
     persist() {
       if (!k.stateFile || !dirty) return;
       writeJsonAtomic(k.stateFile, Object.fromEntries(counts));
+      if (verdictsFile) writeJsonAtomic(verdictsFile, Object.fromEntries(verdicts));
       dirty = false;
     },
   };
 }
+
+const clamp = (p: number) => Math.min(0.999, Math.max(0.001, p));
 
 export const cascadeStateFile = (stateDir: string, id = PLAIN.id) => path.join(stateDir, `${id}-state.json`);
