@@ -2,10 +2,11 @@
 //
 // - chat: the model's raw answer (`response`, prose + ```python block), else `completion`.
 // - a chat request that is the daemon's fill-in-the-middle request in words (client/fim.ts
-//   buildFimChat: "reply with only the code that belongs at the cursor") is answered as completions
-//   are: a model told to write only the code at the cursor writes no prose and no fenced copy of
-//   the whole function, and replaying the recorded chat answer (up to max_tokens of it) made ghost
-//   text on the default, chat-flavoured demo fleet take ~3 s of modelled time instead of ~0.5 s.
+//   buildFimChat: "reply with only the code that belongs at the cursor") to a FIM-capable model is
+//   answered as completions are (server.ts decides): the built-in catalogue serves every recorded
+//   model on the chat endpoint, and replaying the recorded chat answer there (prose and a fenced
+//   copy of the whole function, up to max_tokens) made ghost text take ~3 s of modelled time where
+//   `eval --mode inline`, which sends FIM models to their completions endpoint, measured ~0.6 s.
 // - completions (inline / FIM): the continuation of the user's prompt. The prompt ends inside the
 //   function (after its docstring), so the answer is the recorded function's body: the text after
 //   the end of the entry function's docstring, or after its `def` line when it has none. Leading

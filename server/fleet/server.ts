@@ -13,6 +13,7 @@ import { FleetMetrics } from './metrics';
 import { ChunkMaker, errorBody, fullBody, newId, parseRequest, splitText, type Extra, type Kind, type ParsedRequest, type Usage } from './openai';
 import { loadRecordings, type RecordedSet, type Recording } from './recordings';
 import { derivedBySize } from './fleet-models';
+import { fimCapable } from '../routing/inline/eligibility';
 
 export interface FleetOptions {
   /** 0 = an ephemeral port. Default DEFAULT_FLEET_PORT (8177). */
@@ -251,7 +252,7 @@ export class RecordedFleet implements Fleet {
       throw new HttpError(404, `${NOT_A_BENCHMARK_TASK}: the recorded fleet only knows the benchmark tasks (HumanEval and MBPP functions, found by name, parameters and docstring); no recording of ${parsed.model} for this prompt`, 'not_found', RECORDING_NOT_FOUND);
     }
     const rec = found.recording;
-    const full = kind === 'chat' && !asksForCodeAtCursor(parsed.text) ? chatText(rec) : completionText(rec, found.entryPoint);
+    const full = kind === 'completions' || (asksForCodeAtCursor(parsed.text) && this.fillsInTheMiddle(parsed.model)) ? completionText(rec, found.entryPoint) : chatText(rec);
     const answer = shapeAnswer(rec, full, { stop: parsed.stop, maxTokens: parsed.maxTokens });
     // A recorded prompt count holds only for the very prompt recorded; otherwise count.
     const promptTokens =
@@ -268,6 +269,15 @@ export class RecordedFleet implements Fleet {
     const extra: Extra = this.sleep ? {} : { routerllm: { modelled_latency_ms: timing.totalMs, ttft_ms: timing.ttftMs, task_id: rec.task_id } };
     const headers: Record<string, string> = this.sleep ? {} : { [MODELLED_LATENCY_HEADER]: String(timing.totalMs) };
     return { kind, parsed, recording: rec, answer, catalogue, promptTokens, usage, timing, extra, headers, cut };
+  }
+
+  /** Whether `model` was trained to fill in the middle (routing/inline/eligibility.ts's families):
+   * asked in words for the code at the cursor it answers as on its completions endpoint, with the
+   * recorded body; a chat-only model answers with its whole recorded reply, as `routerllm eval --mode
+   * inline` assumes for the models it asks in words. */
+  private fillsInTheMiddle(model: string): boolean {
+    const m = catalogueModelFor(model) ?? this.derived.get(model);
+    return m !== undefined && fimCapable(m);
   }
 
   /** Tokens of a prompt as `model` counts them. Editors send the same prompts again and again (a

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { buildWireRequest } from '../../server/client/openai';
 import { MODELLED_LATENCY_HEADER } from '../../server/client';
 import { functionBody, loadRecordings, startFleet, type Fleet } from '../../server/fleet';
-import { SMALL, post, task } from './helpers';
+import { BIG, SMALL, post, task } from './helpers';
 
 describe('fleet: the daemon\'s fill-in-the-middle request in words (chat endpoint)', () => {
   let fleet: Fleet;
@@ -34,6 +34,15 @@ describe('fleet: the daemon\'s fill-in-the-middle request in words (chat endpoin
       assert.ok(Number(chatRes.headers.get(MODELLED_LATENCY_HEADER)) < 1000, `${chatRes.headers.get(MODELLED_LATENCY_HEADER)} ms`);
     });
   }
+
+  it('a chat-only model (Llama-3.1-70B) asked in words still answers with its whole recorded reply, as eval --mode inline assumes', async () => {
+    const t = task('HumanEval/2');
+    const fim = { mode: 'fim' as const, prompt: '', prefix: `${t.prompt}    `, suffix: '', maxTokens: 512 };
+    const chat = buildWireRequest({ url: fleet.url, model: BIG, flavour: 'chat' }, 'llama', fim);
+    const body = (await (await post(fleet.url, chat.path, chat.body)).json()) as any;
+    const rec = loadRecordings().recordings.find((r) => r.model === BIG && r.task_id === 'HumanEval/2')!;
+    assert.equal(body.choices[0].message.content, rec.completion);
+  });
 
   it('still answers a plain chat request (Implement Function) with the recorded chat answer', async () => {
     const t = task('HumanEval/2');
