@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { LedgerRow } from '../accounting/ledger';
+import { checkpointInBackground } from './checkpointer';
 import { openPrivateDatabase } from './sqlite-file';
 import type { Amounts, Store } from './types';
 
@@ -61,6 +62,7 @@ export class LedgerSpool {
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
   private prunedAt = 0;
+  private readonly stopCheckpoints: () => void;
   /** Statements prepared once: append and settle run on every answered request. */
   private readonly sql: ReturnType<typeof prepare>;
   /** The last forwarding failure, cleared by a success. */
@@ -71,6 +73,8 @@ export class LedgerSpool {
     this.file = location.endsWith('.sqlite') ? location : path.join(location, SPOOL_FILE);
     this.db = openPrivateDatabase(this.file);
     this.db.exec(SCHEMA);
+    // Two commits per answered request: its checkpoints must not run on the event loop.
+    this.stopCheckpoints = checkpointInBackground(this.db, this.file);
     this.sql = prepare(this.db);
     this.batchSize = opts.batchSize ?? 500;
     this.backoffMin = opts.backoffMs?.min ?? 100;
@@ -129,6 +133,7 @@ export class LedgerSpool {
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
     if (this.running) await this.running;
+    this.stopCheckpoints();
     this.db.close();
   }
 

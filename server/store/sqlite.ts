@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { LedgerRow } from '../accounting/ledger';
 import type { FeedbackKind } from '../../shared/protocol';
 import { migrateSqlite } from './migrations';
+import { checkpointInBackground } from './checkpointer';
 import { openPrivateDatabase } from './sqlite-file';
 import { LEDGER_COLUMNS, distinctKeys, keyWindows, ledgerColumns, overLimits, toUser, type UserColumns } from './rows';
 import { hashToken, newId, newToken } from './tokens';
@@ -43,11 +44,14 @@ export class SqliteStore implements Store {
    * counting at its (higher) reserved amount. */
   private grouped: { op: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }[] = [];
   private groupTimer: NodeJS.Timeout | null = null;
+  /** WAL checkpoints run in a thread (checkpointer.ts); this takes them back before closing. */
+  private readonly stopCheckpoints: () => void;
 
   constructor(file: string) {
     this.file = path.resolve(file);
     this.db = openPrivateDatabase(this.file);
     migrateSqlite(this.db);
+    this.stopCheckpoints = checkpointInBackground(this.db, this.file);
     let shared = emitters.get(this.file);
     if (!shared) emitters.set(this.file, (shared = { emitter: new EventEmitter(), users: 0 }));
     shared.emitter.setMaxListeners(0);
@@ -339,6 +343,7 @@ export class SqliteStore implements Store {
     this.stopPoll();
     const shared = emitters.get(this.file);
     if (shared && --shared.users === 0) emitters.delete(this.file);
+    this.stopCheckpoints();
     this.db.close();
   }
 }
