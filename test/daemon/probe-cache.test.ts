@@ -17,10 +17,10 @@ describe('daemon: probes are cached like checks', function () {
       const config = Config.parse({});
       const services = checking(config, dir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: false, shared: false }));
       const tests = [{ code: 'assert add(1, 2) == 3', kind: 'assert' }] as never;
-      const first = await services.probe('python', 'def add(a, b):\n    return a + b\n', 'add', tests);
+      const first = await services.probe('python', 'def add(a, b):\n    return a + b\n', 'add', tests, new AbortController().signal);
       assert.ok(first, 'a probe of a python answer with a literal example');
-      assert.equal(await services.probe('python', 'def add(a, b):\n    return a + b\n', 'add', tests), first, 'the cached probe, not a new run');
-      const other = await services.probe('python', 'def add(a, b):\n    return b + a\n', 'add', tests);
+      assert.equal(await services.probe('python', 'def add(a, b):\n    return a + b\n', 'add', tests, new AbortController().signal), first, 'the cached probe, not a new run');
+      const other = await services.probe('python', 'def add(a, b):\n    return b + a\n', 'add', tests, new AbortController().signal);
       assert.ok(other && other !== first, 'another answer is probed');
       assert.deepEqual(other.outputs, first.outputs, 'and behaves the same on the same inputs');
     } finally {
