@@ -22,6 +22,9 @@ export interface ModelCallErrorInit {
   retriable?: boolean;
   /** Delay the server asked for (Retry-After), in ms. */
   retryAfterMs?: number;
+  /** The server's own error code (the body's `error.code`), e.g. the recorded fleet's
+   * 'recording_not_found'. */
+  serverCode?: string;
   cause?: unknown;
 }
 
@@ -45,6 +48,7 @@ export class ModelCallError extends Error {
   readonly status?: number;
   readonly retriable: boolean;
   readonly retryAfterMs?: number;
+  readonly serverCode?: string;
 
   constructor(init: ModelCallErrorInit) {
     super(`${init.model}: ${init.detail}`, init.cause === undefined ? undefined : { cause: init.cause });
@@ -54,6 +58,7 @@ export class ModelCallError extends Error {
     this.detail = init.detail;
     if (init.status !== undefined) this.status = init.status;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.serverCode !== undefined) this.serverCode = init.serverCode;
     this.retriable = init.retriable ?? defaultRetriable(init.kind, init.status);
   }
 }

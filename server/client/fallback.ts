@@ -29,6 +29,10 @@ export class AllModelsFailedError extends Error {
   }
 }
 
+/** The recorded fleet's error code for a request it has no recording of (server/fleet/server.ts;
+ * the client must not import the fleet, so the wire value is repeated here). */
+export const RECORDING_NOT_FOUND = 'recording_not_found';
+
 /** Whether `e` should move the request to the next candidate. */
 export function shouldFallBack(e: ModelCallError): boolean {
   switch (e.kind) {
@@ -55,16 +59,22 @@ export async function callWithFallback(
 ): Promise<FallbackOutcome> {
   const fallbacks: Fallback[] = [];
   const errors: ModelCallError[] = [];
+  // Servers that said they hold no recording of this very request (the recorded fleet): every
+  // model they serve would say the same, so they are not asked again in this call.
+  const noRecording = new Set<string>();
   for (let i = 0; i < candidates.length; i++) {
     const model = candidates[i]!;
+    const server = model.endpoint?.url;
+    if (server && noRecording.has(server)) continue;
     try {
       const result = await client.generate(model, req, signal);
       return { result, model, fallbacks };
     } catch (e) {
       if (!(e instanceof ModelCallError) || !shouldFallBack(e)) throw e;
+      if (e.serverCode === RECORDING_NOT_FOUND && server) noRecording.add(server);
       // Note: after a stream cut, req.onToken has seen part of this model's answer and will now
       // receive the next model's from the start; the caller resets what it showed (log tells it).
-      const next = candidates[i + 1]?.id ?? null;
+      const next = candidates.slice(i + 1).find((m) => !(m.endpoint?.url && noRecording.has(m.endpoint.url)))?.id ?? null;
       const fb: Fallback = { from: model.id, to: next, reason: fallbackReason(e) };
       fallbacks.push(fb);
       errors.push(e);

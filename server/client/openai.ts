@@ -165,6 +165,17 @@ export function parsePiece(json: unknown, chat: boolean, stream: boolean): Parse
 }
 
 /** The error message inside a non-2xx body, for the error we raise. */
+/** The error body's machine-readable code (OpenAI's `error.code`), if it has one. */
+export function errorCodeOf(body: string): string | undefined {
+  try {
+    const j: unknown = JSON.parse(body);
+    const e = isObj(j) ? j.error : undefined;
+    return isObj(e) && typeof e.code === 'string' ? e.code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function errorMessageOf(body: string): string {
   try {
     const j: unknown = JSON.parse(body);

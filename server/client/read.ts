@@ -3,7 +3,7 @@
 import { createParser } from 'eventsource-parser';
 import { describe, ModelCallError, type ModelCallErrorKind } from './errors';
 import { readAll, type HttpResponse } from './http';
-import { errorMessageOf, parsePiece, type GenerateRequest, type WireRequest, type WireUsage } from './openai';
+import { errorCodeOf, errorMessageOf, parsePiece, type GenerateRequest, type WireRequest, type WireUsage } from './openai';
 import { parseRetryAfter } from './retry';
 import { abortError, type CallScope } from './scope';
 
@@ -50,7 +50,7 @@ export function deliver(ctx: ReadContext, text: string): void {
   }
 }
 
-function fail(ctx: ReadContext, kind: ModelCallErrorKind, detail: string, extra: { cause?: unknown; retriable?: boolean; status?: number } = {}): ModelCallError {
+function fail(ctx: ReadContext, kind: ModelCallErrorKind, detail: string, extra: { cause?: unknown; retriable?: boolean; status?: number; serverCode?: string } = {}): ModelCallError {
   return new ModelCallError({ kind, model: ctx.model, detail, ...extra });
 }
 
@@ -172,7 +172,8 @@ export async function statusError(ctx: ReadContext, url: URL, res: HttpResponse)
   const msg = errorMessageOf(body) || '(empty body)';
   const status = res.status;
   if (status === 404) {
-    return fail(ctx, 'not-found', `server ${ctx.server} returned HTTP 404 on ${url.pathname} for model "${ctx.serverModel}": ${msg}`, { status });
+    const serverCode = errorCodeOf(body);
+    return fail(ctx, 'not-found', `server ${ctx.server} returned HTTP 404 on ${url.pathname} for model "${ctx.serverModel}": ${msg}`, { status, ...(serverCode ? { serverCode } : {}) });
   }
   const hint = (status === 401 || status === 403) && ctx.apiKeyEnv && !process.env[ctx.apiKeyEnv] ? ` (environment variable ${ctx.apiKeyEnv} is not set)` : '';
   const detail = `server ${ctx.server} returned HTTP ${status}: ${msg}${hint}`;

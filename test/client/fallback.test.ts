@@ -26,6 +26,33 @@ describe('client/callWithFallback', function () {
     assert.deepEqual(out.fallbacks, []);
   });
 
+  it("does not ask again a server that has no recording of the request (the recorded fleet), but does ask another server", async () => {
+    let demoCalls = 0;
+    const demo = await startServer((_q, res) => {
+      demoCalls++;
+      json(res, 404, { error: { message: 'not a benchmark task: no recording of this prompt', type: 'not_found', code: 'recording_not_found' } });
+    });
+    servers.push(demo);
+    const real = await ok('from the real engine');
+    const out = await callWithFallback(new ModelClient(OPTS), [
+      modelAt(demo.url, { id: 'deepseek-coder-1.3b' }),
+      modelAt(demo.url, { id: 'deepseek-coder-6.7b' }),
+      modelAt(demo.url, { id: 'codellama-7b' }),
+      modelAt(real.url, { id: 'llama-3-8b' }),
+    ], REQ);
+    assert.equal(out.model.id, 'llama-3-8b');
+    assert.equal(demoCalls, 1, 'the recorded fleet was asked once, not once per model');
+    assert.deepEqual(out.fallbacks.map((f) => [f.from, f.to]), [['deepseek-coder-1.3b', 'llama-3-8b']]);
+
+    // Only that code stops it: a plain 404 (a model the server does not serve) still moves on to
+    // the same server's next model.
+    let plain = 0;
+    const other = await startServer((_q, res) => (plain++, json(res, 404, { error: { message: 'model not found' } })));
+    servers.push(other);
+    await assert.rejects(callWithFallback(new ModelClient(OPTS), [modelAt(other.url, { id: 'deepseek-coder-1.3b' }), modelAt(other.url, { id: 'deepseek-coder-6.7b' })], REQ), AllModelsFailedError);
+    assert.equal(plain, 2);
+  });
+
   it('moves on from a down server and a model without endpoint, recording each reason', async () => {
     const s = await ok('third');
     const logs: string[] = [];
