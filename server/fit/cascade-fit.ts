@@ -307,8 +307,8 @@ function applyRule(rule: Rule, tb: CascadeTable, tasks: readonly number[], model
 }
 
 /** The pick without the first rungs that do not pay for themselves on `tasks` (routing/ladder.ts
- * `payingRungs`: pass rate x the next rung's mean energy against its own): a rung that pays on
- * every task and rarely passes is never the start, whatever the resample chose. */
+ * `payingRungs`: pass rate x the expected energy of the rungs above against its own mean energy):
+ * a rung that pays on every task and rarely passes is never the start, whatever the resample chose. */
 export function payingLadder(tb: CascadeTable, tasks: readonly number[], pick: Pick): Pick {
   const n = Math.max(1, tasks.length);
   const rate = (m: number) => tasks.reduce((s, t) => s + tb.hidden[t][m], 0) / n;

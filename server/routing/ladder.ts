@@ -25,18 +25,27 @@ export function efficientLadder(models: readonly ModelConfig[], rates: PassRates
   return ladder;
 }
 
-/** Does a first rung pay for itself? It is called on every request with tests and spares the next
- * rung's call only when its answer stands, so it pays when its pass rate x the next rung's energy
- * is at least its own energy (break-even: no parameter). The fit drops first rungs that do not
- * (fit/cascade-fit.ts `payingLadder`, training rates and energies); the cascade strategy applies
- * the same rule as live outcomes and users' verdicts move a rung's rate (strategies/cascade.ts). */
-export function paysForItself(rate: number, ownJ: number, nextJ: number): boolean {
-  return rate * nextJ >= ownJ;
+/** Does a first rung pay for itself? It is called on every request with tests and spares the rest
+ * of the ladder only when its answer stands, so it pays when its pass rate x the expected energy of
+ * the rest of the ladder is at least its own energy (break-even: no parameter). The fit drops first
+ * rungs that do not (fit/cascade-fit.ts `payingLadder`, training rates and energies); the cascade
+ * strategy applies the same rule as live outcomes and users' verdicts move a rung's rate
+ * (strategies/cascade.ts). */
+export function paysForItself(rate: number, ownJ: number, restJ: number): boolean {
+  return rate * restJ >= ownJ;
+}
+
+/** Expected energy of running `ladder` from rung k on: each rung is called when every rung below
+ * it failed (rates taken as independent: a cheap estimate, the same in the fit and live). */
+export function expectedEnergy<T>(ladder: readonly T[], k: number, rate: (m: T) => number, energy: (m: T) => number): number {
+  let e = 0;
+  for (let i = ladder.length - 1; i >= k; i--) e = energy(ladder[i]) + (1 - Math.min(1, Math.max(0, rate(ladder[i])))) * e;
+  return e;
 }
 
 /** `ladder` without its leading rungs that do not pay for themselves (the top rung always stays). */
 export function payingRungs<T>(ladder: readonly T[], rate: (m: T) => number, energy: (m: T) => number): T[] {
   let k = 0;
-  while (k < ladder.length - 1 && !paysForItself(rate(ladder[k]), energy(ladder[k]), energy(ladder[k + 1]))) k++;
+  while (k < ladder.length - 1 && !paysForItself(rate(ladder[k]), energy(ladder[k]), expectedEnergy(ladder, k + 1, rate, energy))) k++;
   return ladder.slice(k);
 }

@@ -12,9 +12,12 @@ describe('fit: stable ladders', () => {
   const all = o.tasks.map((_, t) => t);
   const id = (name: string) => o.models.findIndex((m) => m.id === name);
 
-  it('drops a first rung whose pass rate x the next rung energy is below its own energy', () => {
+  it('drops a first rung whose pass rate x the expected energy of the rungs above is below its own energy', () => {
+    // weak: 0.05 x (10 + 0.3 x 40 = 22) = 1.1 < 3, dropped; next: 0.7 x 40 = 28 >= 10, kept.
     assert.deepEqual(payingRungs(['weak', 'next', 'top'], (m) => (m === 'weak' ? 0.05 : 0.7), (m) => ({ weak: 3, next: 10, top: 40 })[m]!), ['next', 'top']);
     assert.deepEqual(payingRungs(['good', 'next'], () => 0.6, (m) => ({ good: 3, next: 10 })[m]!), ['good', 'next']);
+    // A strong first rung below a similar-cost one pays through what it spares above both: 0.75 x (13 + 0.44 x 40) = 23 >= 10.
+    assert.deepEqual(payingRungs(['strong', 'similar', 'top'], (m) => (m === 'strong' ? 0.75 : 0.56), (m) => ({ strong: 10, similar: 13, top: 40 })[m]!), ['strong', 'similar', 'top']);
   });
 
   it("in the fit: a ladder starting with a model that almost never passes starts above it", () => {

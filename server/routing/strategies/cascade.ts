@@ -16,7 +16,7 @@ import type { ModelConfig } from '../../config/schema';
 import type { RouteInput, RouteOutcome, Strategy } from '../types';
 import { isDerived } from '../../config/derive';
 import type { CascadePolicy } from '../cascade-policy';
-import { efficientLadder, paysForItself, type PassRates } from '../ladder';
+import { efficientLadder, expectedEnergy, paysForItself, type PassRates } from '../ladder';
 import { logit, pCorrect, sigmoid } from '../acceptance';
 import { readJson, writeJsonAtomic } from '../state-file';
 import { hasTests, pct } from './common';
@@ -98,14 +98,15 @@ export function cascadeStrategy(k: CascadeKnowledge, variant: CascadeVariant = P
   };
 
   /** The ladder without leading rungs that live outcomes show no longer pay for themselves
-   * (routing/ladder.ts `paysForItself`: estimated rate x the next rung's predicted energy against
-   * the rung's own). Rungs without live outcomes keep the fit's decision. */
+   * (routing/ladder.ts `paysForItself`: estimated rate x the expected energy of the rungs above
+   * against the rung's own). Rungs without live outcomes keep the fit's decision. */
   const paying = (ladder: ModelConfig[], input: RouteInput): ModelConfig[] => {
     let s = 0;
     while (s < ladder.length - 1) {
       const m = ladder[s];
       if (!observed(m.id).n && !verdicts.get(m.id)?.n) break;
-      if (paysForItself(standing(m), input.predict(m).energyJ, input.predict(ladder[s + 1]).energyJ)) break;
+      const rest = expectedEnergy(ladder, s + 1, standing, (x) => input.predict(x).energyJ);
+      if (paysForItself(standing(m), input.predict(m).energyJ, rest)) break;
       s++;
     }
     return ladder.slice(s);
