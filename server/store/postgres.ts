@@ -51,7 +51,6 @@ export class PostgresStore implements Store {
   private readonly subscribers = new Set<() => void>();
   private closed = false;
   private readonly settles = new GroupWrite((items: { id: string; actual: Amounts }[]) => this.settleBatch(items));
-  private readonly decisions = new GroupWrite((items: { requestId: string; userId: string; payload: string; timeMs: number }[]) => this.putDecisionBatch(items));
 
   constructor(readonly url: string, private readonly opts: PostgresStoreOptions = {}) {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
@@ -239,20 +238,13 @@ export class PostgresStore implements Store {
 
   // ---- decisions
 
-  putDecision(requestId: string, userId: string, payload: unknown, at: Date = new Date()): Promise<void> {
-    return this.decisions.add({ requestId, userId, payload: JSON.stringify(payload ?? null), timeMs: at.getTime() });
-  }
-
-  /** Decisions in one INSERT: every answer writes one before it goes out (feedback sent to any
-   * daemon must find it), so under load they share a round trip. A request id given twice in one
-   * batch keeps its last decision, as two statements in a row would. */
-  private async putDecisionBatch(items: { requestId: string; userId: string; payload: string; timeMs: number }[]): Promise<void[]> {
-    const rows = [...new Map(items.map((x) => [x.requestId, x])).values()];
-    await this.pool.query(`INSERT INTO decisions (request_id, user_id, payload, time_ms)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+  async putDecision(requestId: string, userId: string, payload: unknown, at: Date = new Date()): Promise<void> {
+    // One statement per answer, not a group commit: the answer waits for it, and with the pool's
+    // connections in parallel that wait is one round trip, where a group commit made a request
+    // that arrived during another batch's flight wait for two (measured: p50 3.0 vs 6.7 ms).
+    await this.pool.query(`INSERT INTO decisions (request_id, user_id, payload, time_ms) VALUES ($1, $2, $3, $4)
       ON CONFLICT (request_id) DO UPDATE SET user_id = excluded.user_id, payload = excluded.payload, time_ms = excluded.time_ms`,
-      [rows.map((x) => x.requestId), rows.map((x) => x.userId), rows.map((x) => x.payload), rows.map((x) => String(x.timeMs))]);
-    return items.map(() => undefined);
+      [requestId, userId, JSON.stringify(payload ?? null), at.getTime()]);
   }
 
   async getDecision(requestId: string): Promise<Decision | null> {
