@@ -92,6 +92,9 @@ async function team(): Promise<void> {
       `max overspend ${r.max_overspend_usd} USD (${r.max_overspend_user ?? '-'})  costliest request ${r.max_request_cost_usd} USD\n` +
       `feedback visible at the other daemon after ${r.feedback_visible_ms ?? 'n/a'} ms (probes ${JSON.stringify(r.feedback_probes_ms)})\n` +
       `overhead outside the fault windows (wall, model time 0): p50 ${fmt(r.p50_ms)} ms  p95 ${fmt(r.p95_ms)} ms  p99 ${fmt(r.p99_ms)} ms  max ${fmt(r.max_ms)} ms (${r.measured_requests} requests)\n` +
+      (r.cpu
+        ? `CPU per request (${r.cpu.requests} requests in ${r.cpu.window_s} s): daemons ${r.cpu.daemons_ms_per_request} ms, PostgreSQL ${r.cpu.postgres_ms_per_request} ms, clients + fleet ${r.cpu.bench_ms_per_request} ms; machine busy ${Math.round(100 * r.cpu.machine_busy_share)}% (${Math.round(100 * r.cpu.others_busy_share)}% other jobs)\n`
+        : 'CPU per request: not measured (a fault replaced a process during the window)\n') +
       `faults: ${r.faults.map((f) => `${f.what} at ${f.at_s} s (${f.took_ms} ms)`).join('; ') || 'none'}\n` +
       `targets: rows_lost 0 -> ${met(r.targets.rows_lost)}; max_overspend <= max_request_cost -> ${met(r.targets.max_overspend_usd)}; feedback_visible < 1000 ms -> ${met(r.targets.feedback_visible_ms)}; p99 < 30 ms -> ${met(r.targets.p99_ms)}\n` +
       (r.error_samples.length ? `errors: ${r.error_samples.join(' | ')}\n` : '') +

@@ -18,6 +18,8 @@ export interface PgCluster {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   url: string;
   port: number;
+  /** The postmaster's pid while it runs (the bench reads its and its backends' CPU time). */
+  readonly pid: number | undefined;
   /** A fresh empty database on the cluster; its URL. */
   createDatabase(): Promise<string>;
   /** A fresh empty schema in the cluster's database; a URL whose connections use it (search_path).
@@ -193,6 +195,9 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     url,
     port,
+    get pid() {
+      return proc?.pid;
+    },
     async createDatabase() {
       const name = `t${++dbs}`;
       await admin(`CREATE DATABASE ${name}`);

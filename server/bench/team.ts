@@ -30,6 +30,7 @@ import * as protocol from '../../shared/protocol';
 import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { startFleet, type Fleet } from '../fleet';
 import { openStore, type Store } from '../store';
+import { cpuBetween, machineCpuMs, treeCpuMs } from './cpu-time';
 import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
 import { requestsFor } from './load';
 import { percentile } from './stats';
@@ -76,6 +77,21 @@ export const TEAM_DEFAULTS: TeamOptions = {
   tightShare: 0.5,
   logDir: path.join('out', 'bench'),
 };
+
+export interface CpuReport {
+  window_s: number;
+  requests: number;
+  /** Both daemons' process trees: main thread, ledger and checkpoint threads, sandbox spawner and runs. */
+  daemons_ms_per_request: number;
+  /** The postmaster and its backends. */
+  postgres_ms_per_request: number;
+  /** This process: the ws clients and the recorded fleet (no model time: it answers at once). */
+  bench_ms_per_request: number;
+  /** Busy share of all the machine's cores over the window, and the part of it no process of the
+   * bench's used (other jobs on a shared machine). */
+  machine_busy_share: number;
+  others_busy_share: number;
+}
 
 interface Target {
   target: string;
@@ -124,6 +140,9 @@ export interface TeamReport {
   max_ms: number;
   measured_requests: number;
   by_kind: Record<'inline' | 'implement', { answered: number; p50_ms: number; p99_ms: number }>;
+  /** Where the CPU went from the end of the warm-up to the end of the load (cpu-time.ts), per
+   * request started in that window; null where a fault replaced a process (its time is lost). */
+  cpu: CpuReport | null;
   faults: { what: string; at_s: number; took_ms: number }[];
   targets: Record<'rows_lost' | 'max_overspend_usd' | 'feedback_visible_ms' | 'p99_ms', Target>;
   method: string;
@@ -444,8 +463,10 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     const started = performance.now();
     const endAt = started + opts.durationS * 1000;
 
+    const startedAt: number[] = [];
     const one = async (c: TeamClient, w: (typeof work)[number], kind: 'inline' | 'implement'): Promise<Outcome> => {
       const t0 = performance.now();
+      startedAt.push(t0);
       try {
         const r = kind === 'implement' ? await c.request(protocol.implementFunction, w.implement, endAt) : await c.request(protocol.inlineCompletion, w.inline, endAt);
         return { ok: true, result: { requestId: r.requestId, user: c.user, kind, t0, t1: performance.now(), costUsd: r.footprint.costUsd } };
@@ -457,6 +478,18 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     };
     let refused = 0;
     let requests = 0;
+    // CPU snapshots: at the end of the warm-up and at the end of the load.
+    type CpuSnap = { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] };
+    const snapCpu = (): CpuSnap => ({
+      daemons: daemons.map((d) => (d.child.pid ? treeCpuMs(d.child.pid) : new Map())),
+      pg: cluster!.pid ? treeCpuMs(cluster!.pid) : new Map(),
+      self: process.cpuUsage(),
+      machine: machineCpuMs(),
+      at: performance.now(),
+      pids: [...daemons.map((d) => d.child.pid), cluster!.pid],
+    });
+    let cpuFrom: CpuSnap | null = null;
+    const cpuTimer = setTimeout(() => (cpuFrom = snapCpu()), opts.warmupS * 1000);
     const loops = loadClients.map(async (c, ci) => {
       await sleep(random() * opts.thinkMs);
       for (let n = 0; performance.now() < endAt; n++) {
@@ -518,6 +551,8 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       }
     })();
     await Promise.all([...loops, schedule]);
+    clearTimeout(cpuTimer);
+    const cpuTo = snapCpu();
     const elapsedS = (performance.now() - started) / 1000;
     log(`load done: ${requests} requests, ${answered.length} answered, ${refused} refused for budget, ${failures.length} errors`);
 
@@ -605,6 +640,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       max_ms: round(all.length ? Math.max(...all) : NaN),
       measured_requests: all.length,
       by_kind: { inline: kindStats('inline'), implement: kindStats('implement') },
+      cpu: cpuReport(cpuFrom, cpuTo, startedAt),
       faults: faults.map((f) => ({ what: f.what, at_s: Number(((f.from - started) / 1000).toFixed(1)), took_ms: Math.round(f.to - f.from) })),
       targets: {
         rows_lost: { target: '0', value: lost.length, met: lost.length === 0 },
@@ -631,6 +667,32 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await cluster?.destroy().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function cpuReport(
+  from: { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] } | null,
+  to: { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] },
+  startedAt: number[],
+): CpuReport | null {
+  // A daemon or PostgreSQL replaced by a fault took its CPU time with it: no figure then.
+  if (!from || from.pids.some((p, i) => p !== to.pids[i])) return null;
+  const requests = startedAt.filter((t) => t >= from.at && t <= to.at).length;
+  if (!requests) return null;
+  const daemonsMs = to.daemons.reduce((s, m, i) => s + cpuBetween(from.daemons[i]!, m), 0);
+  const pgMs = cpuBetween(from.pg, to.pg);
+  const selfMs = (to.self.user - from.self.user + to.self.system - from.self.system) / 1000;
+  const total = to.machine.total - from.machine.total;
+  const busy = to.machine.busy - from.machine.busy;
+  const per = (ms: number) => Number((ms / requests).toFixed(2));
+  return {
+    window_s: Number(((to.at - from.at) / 1000).toFixed(1)),
+    requests,
+    daemons_ms_per_request: per(daemonsMs),
+    postgres_ms_per_request: per(pgMs),
+    bench_ms_per_request: per(selfMs),
+    machine_busy_share: Number((busy / total).toFixed(3)),
+    others_busy_share: Number((Math.max(0, busy - daemonsMs - pgMs - selfMs) / total).toFixed(3)),
+  };
 }
 
 function spread(n: number, from: number, to: number): number[] {
