@@ -306,6 +306,60 @@ export const ListModelsResult = z.object({
 });
 export type ListModelsResult = z.infer<typeof ListModelsResult>;
 
+/** A model an engine on this machine serves, as discovery reports it (server/discover/types.ts). */
+export const DiscoveredModelInfo = z.object({
+  name: z.string(),
+  paramsB: z.number().positive().optional(),
+  /** Where paramsB came from: the engine's own report, or the model's name (a guess). */
+  sizeFrom: z.enum(['engine', 'name']).optional(),
+  sizeText: z.string(),
+  contextLength: z.number().int().positive().optional(),
+  capabilities: z.array(z.string()),
+  fim: z.boolean().optional(),
+  generates: z.boolean(),
+  quantization: z.string().optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type DiscoveredModelInfo = z.infer<typeof DiscoveredModelInfo>;
+
+export const DiscoveredEngineInfo = z.object({
+  /** 'ollama' | 'lmstudio' | 'llamacpp' | 'vllm' | 'tgi' | 'openai-compatible'. */
+  kind: z.string(),
+  /** "Ollama", "vLLM", ... */
+  name: z.string(),
+  url: z.string(),
+  version: z.string().optional(),
+  models: z.array(DiscoveredModelInfo),
+  notes: z.array(z.string()),
+});
+export type DiscoveredEngineInfo = z.infer<typeof DiscoveredEngineInfo>;
+
+export const DiscoverEnginesParams = z
+  .object({
+    /** Deadline of each HTTP request to a port, in ms (default: the daemon's, 1.5 s). */
+    timeoutMs: z.number().int().positive().max(10_000).optional(),
+  })
+  .default({});
+export type DiscoverEnginesParams = z.input<typeof DiscoverEnginesParams>;
+
+export const DiscoverEnginesResult = z.object({
+  /** Every address asked and the engine expected there, so "nothing found" can say where it looked. */
+  looked: z.array(z.object({ engine: z.string(), url: z.string() })),
+  engines: z.array(DiscoveredEngineInfo),
+  /** A daemon config for the models that can be routed (null when none can): the same file
+   * `routerllm discover --write-config` writes, for the editor to save and point the daemon at. */
+  fleet: z
+    .object({
+      models: z.array(z.object({ id: z.string(), paramsB: z.number(), displayName: z.string(), url: z.string(), model: z.string() })),
+      notes: z.array(z.string()),
+      leftOut: z.array(z.object({ engine: z.string(), url: z.string(), model: z.string(), reason: z.string() })),
+      /** The config as a YAML file's text (with the notes as comments). */
+      yaml: z.string(),
+    })
+    .nullable(),
+});
+export type DiscoverEnginesResult = z.infer<typeof DiscoverEnginesResult>;
+
 // ---------------------------------------------------------------------------------------------
 // Initialization
 
@@ -366,6 +420,10 @@ export const implementFunction = request('routerllm/implementFunction', Implemen
 export const feedback = request('routerllm/feedback', FeedbackParams, FeedbackResult);
 export const sessionStats = request('routerllm/sessionStats', SessionStatsParams, SessionStats);
 export const listModels = request('routerllm/listModels', z.object({}).passthrough().default({}), ListModelsResult);
+/** The model engines on the daemon's machine and a config for their models. Only a daemon the
+ * editor spawned (stdio) answers: a shared daemon refuses (LocalDaemonOnly), since its host's
+ * ports are not the user's machine. */
+export const discoverEngines = request('routerllm/discoverEngines', DiscoverEnginesParams, DiscoverEnginesResult);
 
 /** Sent by the daemon to a session after each of its requests is accounted. */
 export const statsChanged = notification('routerllm/statsChanged', SessionStats);
@@ -386,7 +444,7 @@ export const ImplementProgress = z.object({
 export type ImplementProgress = z.infer<typeof ImplementProgress>;
 export const implementProgress = notification('routerllm/implementProgress', ImplementProgress);
 
-export const requests = [inlineCompletion, implementFunction, feedback, sessionStats, listModels] as const;
+export const requests = [inlineCompletion, implementFunction, feedback, sessionStats, listModels, discoverEngines] as const;
 export const notifications = [statsChanged, serverHealth, implementProgress] as const;
 
 export type ParamsOf<D> = D extends RequestDef<string, infer P, z.ZodType> ? z.input<P> : D extends NotificationDef<string, infer P> ? z.input<P> : never;
@@ -406,4 +464,7 @@ export const ErrorCodes = {
   BudgetExhausted: -33005,
   /** A shared daemon's per-connection request rate was exceeded: retry later. */
   RateLimited: -33006,
+  /** Asked of a shared (WebSocket) daemon what only the user's own daemon can do: look at the
+   * user's machine (routerllm/discoverEngines). */
+  LocalDaemonOnly: -33007,
 } as const;

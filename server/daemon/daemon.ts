@@ -8,6 +8,7 @@ import * as protocol from '../../shared/protocol';
 import type { Services } from './services';
 import { Session, type SessionSettings } from './session';
 import { describeIssues, onRequest, sendNotification } from './validate';
+import { discoverForEditor } from './discover';
 import { implementFunction } from './implement';
 import { inlineCompletion } from './inline';
 
@@ -135,6 +136,7 @@ export class Daemon {
       defaultStrategy: session.settings.strategy ?? this.services.config.strategy,
       sandbox: this.services.sandbox(),
     }), log);
+    onRequest(connection, protocol.discoverEngines, (params) => discoverForEditor(session.transport, params), log);
 
     connection.listen();
     return session;

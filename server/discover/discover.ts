@@ -23,6 +23,15 @@ export const DEFAULT_PORTS: Readonly<Record<Probe['kind'], readonly number[]>> =
   tgi: [8080, 3000],
 };
 
+/** What each probed kind is called where a person reads it ("looked for Ollama at ..."). */
+export const ENGINE_NAMES: Readonly<Record<Probe['kind'], string>> = {
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  llamacpp: 'llama.cpp server',
+  vllm: 'vLLM',
+  tgi: 'Text Generation Inference',
+};
+
 /** Every engine at its default ports on `host`. */
 export function defaultProbes(host = '127.0.0.1'): Probe[] {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;

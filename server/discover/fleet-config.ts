@@ -81,11 +81,12 @@ function uniqueId(base: string, engine: DiscoveredEngine, taken: Set<string>): s
 
 /** The config file's text: YAML (with the notes and the models left out as comments) for a
  * .yaml/.yml file, else JSON (which has no comments: the caller prints the notes). Checked with
- * the daemon's own loader first, so a file this writes always loads. */
-export function renderFleetConfig(plan: FleetPlan, file: string, engines: DiscoveredEngine[], now = new Date()): string {
+ * the daemon's own loader first, so a file this writes always loads. `writtenBy` names the
+ * writer in the first comment (the CLI, or the editor through the daemon). */
+export function renderFleetConfig(plan: FleetPlan, file: string, engines: DiscoveredEngine[], now = new Date(), writtenBy = '`routerllm discover`'): string {
   resolveConfig(plan.config, file);
   if (!/\.ya?ml$/i.test(file)) return JSON.stringify(plan.config, null, 2) + '\n';
-  const lines = [`# Written by \`routerllm discover\` on ${now.toISOString()} from:`];
+  const lines = [`# Written by ${writtenBy} on ${now.toISOString()} from:`];
   for (const e of engines) lines.push(`#   ${e.name}${e.version ? ` ${e.version}` : ''} at ${e.url}: ${e.models.length} model(s)`);
   lines.push('# Energy, latency and price of each model are derived from its size (marked "derived" in explanations).');
   for (const n of plan.notes) lines.push(`# note: ${n}`);

@@ -37,6 +37,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   [protocol.feedback.method]: { requestId: 'r-1', kind: 'accepted', editRatio: 0.5 },
   [protocol.sessionStats.method]: { recent: 5 },
   [protocol.listModels.method]: {},
+  [protocol.discoverEngines.method]: { timeoutMs: 100 },
 };
 
 describe('daemon under hostile input (ws)', function () {
