@@ -38,6 +38,7 @@ describe('bench: team (two daemons, one PostgreSQL)', function () {
     assert.ok(report.ledger_rows >= report.answered);
     assert.equal(report.rows_lost, 0);
     assert.deepEqual(report.daemon_crashes, []);
+    assert.equal(report.cpu, null, 'the killed daemon took its CPU time with it: no CPU figure for this run');
   });
 
   it('keeps every user within its limit plus one request', () => {
