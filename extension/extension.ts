@@ -3,7 +3,8 @@
 // its own module: client.ts (daemon), inline.ts (ghost text), implement.ts, feedback.ts,
 // statusBar.ts + statusMenu.ts (controls) + dashboard.ts, health.ts + problems.ts (one actionable
 // message per failure), fleet.ts (the recorded fleet, to try it without servers: the demo fleet)
-// and demoWorkspace.ts (benchmark functions it knows), settings.ts.
+// and demoWorkspace.ts (benchmark functions it knows), findLocalModels.ts (engines on this
+// machine), settings.ts.
 // On first activation the "Get started" walkthrough opens beside the editor.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +13,7 @@ import { DaemonProcess, TOKEN_SECRET } from './client';
 import { Dashboard } from './dashboard';
 import { writeDemoWorkspace } from './demoWorkspace';
 import { FeedbackReporter } from './feedback';
+import { registerLocalModels } from './findLocalModels';
 import { DEFAULT_FLEET_PORT, RecordedFleet, START_FLEET_COMMAND } from './fleet';
 import { Health } from './health';
 import { dispatchImplementProgress, IMPLEMENT_COMMAND, implementCommand, PROPOSED_SCHEME, ProposedContent } from './implement';
@@ -176,6 +178,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Router
 
   // Never awaited by VS Code's activation: typing is not blocked while the daemon starts.
   void daemon.start();
+  // "RouterLLM: Find Local Model Servers"; with nothing configured yet, a look by itself (findLocalModels.ts).
+  context.subscriptions.push(registerLocalModels({ context, daemon, problems, log, settings: current, hasDemoFleet: () => !!fleet.url }));
   // First activation: offer the walkthrough (servers, strategy and budget, carbon and cost) once.
   if (!context.globalState.get<boolean>(WALKTHROUGH_OFFERED)) {
     void context.globalState.update(WALKTHROUGH_OFFERED, true);
