@@ -13,6 +13,7 @@ import { createProtocolConnection, InitializeRequest, StreamMessageReader, Strea
 import { resolveConfig } from '../../server/config/load';
 import { Daemon } from '../../server/daemon/daemon';
 import { DISCOVER_URLS_ENV } from '../../server/daemon/discover';
+import { spawnDaemon } from '../../server/daemon/connect';
 import { createServices } from '../../server/daemon/wiring';
 import * as protocol from '../../shared/protocol';
 import { closedPort, fixture, ollamaRoutes, standIn, type StandIn } from '../discover/stand-ins';
@@ -95,6 +96,19 @@ describe('daemon: routerllm/discoverEngines', () => {
       process.env[DISCOVER_URLS_ENV] = ollama.url;
       assert.equal((await daemon.request(protocol.discoverEngines, {})).engines.length, 1);
     });
+  });
+
+  it('the built daemon, spawned over stdio as the editor spawns it, takes the addresses from its environment', async () => {
+    const file = path.join(dir, 'spawned.json');
+    fs.writeFileSync(file, JSON.stringify(config()));
+    const daemon = await spawnDaemon({ args: ['--config', file], env: { ...process.env, [DISCOVER_URLS_ENV]: ollama.url } });
+    try {
+      const r = await daemon.request(protocol.discoverEngines, {});
+      assert.deepEqual(r.engines.map((e) => [e.name, e.url]), [['Ollama', ollama.url]]);
+      assert.equal(r.fleet?.models.length, 3);
+    } finally {
+      await daemon.close();
+    }
   });
 
   it('a shared (ws) session is refused with LocalDaemonOnly and no port is probed', async () => {
