@@ -9,6 +9,8 @@ function fleet(tasks: [[number, boolean], [number, boolean]][]): FleetObservatio
   const obs = (visible: number, passed: boolean, energyJ: number) => ({ visible, passed, energyJ, visiblePassed: visible === 1 ? 1 : 0, probe: null });
   return {
     models: [{ id: 'small', paramsB: 1 }, { id: 'large', paramsB: 70 }],
+    // Tests per task as the daemon extracted them: none where no model's answer had a verdict.
+    tasks: tasks.map(([s], i) => ({ id: `t${i}`, features: [], tests: s[0] === -1 ? 0 : 1 })),
     obs: tasks.map(([s, l]) => [obs(s[0], s[1], 1), obs(l[0], l[1], 10)]),
   } as unknown as FleetObservations;
 }
