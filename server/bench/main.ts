@@ -78,6 +78,7 @@ async function team(): Promise<void> {
     thinkMs: numArg('think-ms', TEAM_DEFAULTS.thinkMs),
     tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
     faults,
+    ...(process.argv.includes('--bundle') ? { bundle: process.argv[process.argv.indexOf('--bundle') + 1] } : {}),
   };
   process.stdout.write(`Team: ${opts.clients} clients of ${opts.users} users on two ws daemons sharing one PostgreSQL for ${opts.durationS} s (recorded fleet, inline + implement; faults: ${faults})\n`);
   const r = await benchTeam(opts, (l) => process.stdout.write(`  ${l}\n`));

@@ -61,6 +61,9 @@ export interface TeamOptions {
   tightShare: number;
   /** Where the daemons' logs go (overwritten each run). */
   logDir: string;
+  /** A router bundle directory for the daemons instead of the shipped models/ (e.g. an older
+   * build's, to compare what routing costs). */
+  bundle?: string;
 }
 
 export const TEAM_DEFAULTS: TeamOptions = {
@@ -357,6 +360,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
           fleetUrl: fleet!.url,
           store: pgUrl,
           daemonName: name,
+          ...(opts.bundle ? { bundle: path.resolve(opts.bundle) } : {}),
           budgets: { whenSpent: 'refuse', perUser: { costUsd: { perHour: ceilingUsdPerHour } } },
           teams: Object.fromEntries(Array.from({ length: teams }, (_, t) => [`team${t}`, {}])),
           // The run is about the daemons and the store, not the sandbox policy.
@@ -649,6 +653,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
         p99_ms: { target: '< 30', value: p99, met: p99 < 30 },
       },
       method:
+        (opts.bundle ? `Router bundle: ${path.resolve(opts.bundle)} (not the shipped models/). ` : '') +
         `One machine, everything on 127.0.0.1: a throwaway PostgreSQL ${path.basename(path.dirname(findPgBin()))} cluster (fsync off) as the store, the recorded fleet answering at once (model time 0) in the bench process, ` +
         `two daemons as child processes (dist/server.js --ws, own state dirs, store: the cluster's URL, budgets.whenSpent: refuse). ${users.length} users in ${teams} teams created with store.addUser; ` +
         `${loadClients.length} ws clients, ${perUser} per user on both daemons, each with its user's token; think time exponential, mean ${opts.thinkMs} ms; ${Math.round(opts.implementShare * 100)}% implementFunction with tests run (check caches warmed), the rest inline, over ${opts.tasks} HumanEval tasks; ${opts.durationS} s. ` +

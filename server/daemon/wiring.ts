@@ -163,7 +163,7 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
  * a report that says why nothing ran. */
 export function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
-  const probes = new CheckCache<Probe>({ maxEntries: 5000 });
+  const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000 });
   return {
     sandbox: () => status,
     check: async (language, program, tests, signal) =>
@@ -173,13 +173,14 @@ export function checking(config: Config, stateDir: string, status: SandboxStatus
     probe: async (language, program, functionName, tests, signal) => {
       if (!status.testsAllowed) return null;
       // The same answer to the same tests probes the same (its inputs are seeded by the tests):
-      // cached like checks, so a repeated request costs no sandbox run. No evidence (null) is not
-      // kept: it may come from a run cut short.
+      // cached like checks, so a repeated request costs no sandbox run. "No evidence" (null: no
+      // input could be derived, the program died) is kept too, since it is what most answers
+      // give and each try costs a whole sandbox run; only a run cut short by a cancel is not.
       const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), config.sandbox, sandboxPlan().python, process.version]);
       const hit = probes.get(key);
-      if (hit) return hit;
+      if (hit !== undefined) return hit.probe;
       const probe = await probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal });
-      if (probe) probes.set(key, probe);
+      if (!signal.aborted) probes.set(key, { probe });
       return probe;
     },
   };
