@@ -163,7 +163,8 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
  * a report that says why nothing ran. */
 export function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
-  const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000 });
+  // On disk like the checks: a restarted daemon would otherwise run every passing answer's probe again.
+  const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000, dir: path.join(stateDir, 'probe-cache') });
   return {
     sandbox: () => status,
     check: async (language, program, tests, signal) =>

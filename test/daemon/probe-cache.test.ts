@@ -23,6 +23,12 @@ describe('daemon: probes are cached like checks', function () {
       const other = await services.probe('python', 'def add(a, b):\n    return b + a\n', 'add', tests, new AbortController().signal);
       assert.ok(other && other !== first, 'another answer is probed');
       assert.deepEqual(other.outputs, first.outputs, 'and behaves the same on the same inputs');
+      // A restarted daemon (a new cache on the same state dir) finds it on disk.
+      const restarted = checking(config, dir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: false, shared: false }));
+      const t0 = Date.now();
+      assert.deepEqual(await restarted.probe('python', 'def add(a, b):\n    return a + b\n', 'add', tests, new AbortController().signal), first);
+      assert.ok(fs.readdirSync(path.join(dir, 'probe-cache')).length >= 2, 'one file per probed answer');
+      assert.ok(Date.now() - t0 < 1000);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
