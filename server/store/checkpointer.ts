@@ -6,9 +6,8 @@
 // fsyncs it while the event loop waits. The spool (two commits per answered request) and the
 // store (the decisions and ledger mirror of every request) crossed it every few seconds under
 // load, and each time every editor's request waited. Measured once with a throwaway script (not
-// kept) on this 2-core machine under other
-// jobs' load (20 s of spool append+settle at 300/s, one call's time on the loop, runs paired with
-// the previous build): p99 6.4-11.0 ms, p99.9 30-42 ms, max 48-95 ms with checkpoints in the
+// kept) on this 2-core machine under other jobs' load (20 s of spool append+settle at 300/s, one
+// call's time on the loop, runs paired with the previous build): p99 6.4-11.0 ms, p99.9 30-42 ms, max 48-95 ms with checkpoints in the
 // commit; p99 2.4-3.4 ms, p99.9 13-21 ms, max 35-36 ms with them here (WAL 8.4-9.1 MB at the end).
 // A worker thread has its own connection to each file and runs PASSIVE checkpoints (they never
 // block the writer) every CHECKPOINT_MS, and again at once while one falls behind. The daemon's own
