@@ -27,6 +27,8 @@ export interface LoadOptions {
   implementShare: number;
   /** Tasks used: fewer means more check-cache hits once warm. */
   tasks: number;
+  /** A router bundle directory instead of the shipped models/ (to compare what routing costs). */
+  bundle?: string;
 }
 
 export interface LoadReport {
@@ -82,7 +84,7 @@ export async function benchLoad(opts: LoadOptions, log: (line: string) => void):
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routerllm-load-'));
   const configFile = path.join(dir, 'config.json');
   // The run is about the daemon, not the policy: a sandbox below namespaces still runs tests here.
-  fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state'), sandbox: { requireNamespaces: false } }));
+  fs.writeFileSync(configFile, JSON.stringify({ fleetUrl: fleet.url, stateDir: path.join(dir, 'state'), sandbox: { requireNamespaces: false }, ...(opts.bundle ? { bundle: path.resolve(opts.bundle) } : {}) }));
   const daemon = await startBenchDaemon(configFile, { token: TOKEN, stderr: 'ignore' });
   const work = requestsFor(opts.tasks);
   const conns: DaemonConnection[] = [];

@@ -21,7 +21,7 @@ async function load(): Promise<void> {
   // 120 s: at ~1 request/s per client the daemon's bounded per-session and per-decision memories
   // (reasons, history, decisions kept for feedback) fill within the first minute; a shorter run
   // measures that filling, not whether memory is flat afterwards.
-  const opts = { clients: numArg('clients', 200), durationS: numArg('duration', 120), warmupS: numArg('warmup', 10), thinkMs: numArg('think-ms', 1000), implementShare: 0.2, tasks: numArg('tasks', 16) };
+  const opts = { clients: numArg('clients', 200), durationS: numArg('duration', 120), warmupS: numArg('warmup', 10), thinkMs: numArg('think-ms', 1000), implementShare: 0.2, tasks: numArg('tasks', 16), ...(process.argv.includes('--bundle') ? { bundle: process.argv[process.argv.indexOf('--bundle') + 1] } : {}) };
   process.stdout.write(`Load: ${opts.clients} clients on one shared ws daemon for ${opts.durationS} s (recorded fleet, inline + implement with tests)\n`);
   const r = await benchLoad(opts, (l) => process.stdout.write(`  ${l}\n`));
   const file = writeReport('load.json', r);
