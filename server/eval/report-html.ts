@@ -110,9 +110,9 @@ ${report.budget_levels ? `<h2>Budget levels (${esc(report.budget_levels.strategy
 <h2>APGR and CPT</h2><p>${esc(report.apgr.definition)}</p>
 <h2>Recorded labels vs our verdicts</h2>
 <table><thead><tr><th>model</th><th>agree</th><th>share</th></tr></thead><tbody>${agree}</tbody></table>
-<h2>Verifier: the extracted tests, alone and with cross-model agreement</h2><p>${esc(report.verifier.definition)}</p>
-<table><thead><tr><th>model</th><th>tasks with tests</th><th>false accepts: tests</th><th>+ agreement</th><th>false rejects: tests</th><th>+ agreement</th><th>answers probed</th></tr></thead><tbody>${report.verifier.rows
-  .map((r) => `<tr><td>${esc(r.model)}</td>${[r.tasks, r.testsFalseAccepts, r.agreementFalseAccepts, r.testsFalseRejects, r.agreementFalseRejects, r.probed].map((v) => `<td>${v}</td>`).join('')}</tr>`)
+<h2>Verifier: the extracted tests, alone, with cross-model agreement, and with learned acceptance</h2><p>${esc(report.verifier.definition)}</p>
+<table><thead><tr><th>model</th><th>tasks with tests</th><th>false accepts: tests</th><th>+ agreement</th><th>learned acceptance</th><th>false rejects: tests</th><th>+ agreement</th><th>learned acceptance</th><th>answers probed</th></tr></thead><tbody>${report.verifier.rows
+  .map((r) => `<tr><td>${esc(r.model)}</td>${[r.tasks, r.testsFalseAccepts, r.agreementFalseAccepts, r.learnedFalseAccepts ?? 'n/a', r.testsFalseRejects, r.agreementFalseRejects, r.learnedFalseRejects ?? 'n/a', r.probed].map((v) => `<td>${v}</td>`).join('')}</tr>`)
   .join('')}</tbody></table>
 <h2>Notes</h2><ul>${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </body></html>

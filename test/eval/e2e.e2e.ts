@@ -62,6 +62,9 @@ describe('eval: end to end (6 tasks: cascade, always-largest, oracle)', function
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     assert.match(html, /<svg[^>]*>/);
     assert.doesNotMatch(html, /<script|<link|src="http|href="http/);
+    // The verifier table has the learned-acceptance columns report.md has.
+    assert.match(html, /<h2>Verifier:[^<]*learned acceptance<\/h2>/);
+    assert.equal((html.match(/<th>learned acceptance<\/th>/g) ?? []).length, 2);
     for (const k of ['dataset', 'tasks', 'fleet', 'seed', 'folds', 'apgr', 'cpt', 'pareto', 'label_agreement', 'target', 'tasks_detail']) assert.ok(k in json, k);
     assert.equal(json.tasks, 6);
     for (const r of json.strategies) {
