@@ -18,17 +18,11 @@ import { inlineGate } from './completion/gate';
 import type { FeedbackReporter } from './feedback';
 import type { Health } from './health';
 import type { Settings } from './settingsSchema';
+import type { WhyInput } from './why';
 import type { StatusBar } from './statusBar';
 
-/** The last ghost text's routing, for "Why this model?". */
-export interface LastInline {
-  requestId: string;
-  decision: Decision;
-  fallbacks: Fallback[];
-  footprint: Footprint;
-  latencyMs: number;
-  /** Wall time in the editor, from the request to the answer. */
-  wallMs: number;
+/** The last ghost text's routing, for "Why this model?" (what why.ts reads, and when). */
+export interface LastInline extends WhyInput {
   at: Date;
 }
 

@@ -13,6 +13,7 @@ export interface WhyInput {
   fallbacks: Fallback[];
   footprint: Footprint;
   latencyMs: number;
+  /** Wall time in the editor, from the request to the answer. */
   wallMs: number;
 }
 
