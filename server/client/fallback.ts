@@ -6,7 +6,7 @@ import type { Fallback } from '../../shared/protocol';
 import type { ModelConfig } from '../config/schema';
 import type { GenerateResult, ModelClient } from './client';
 import { isTransientStatus, ModelCallError } from './errors';
-import type { GenerateRequest } from './openai';
+import { RECORDING_NOT_FOUND, type GenerateRequest } from './openai';
 
 export interface FallbackOutcome {
   result: GenerateResult;
@@ -28,10 +28,6 @@ export class AllModelsFailedError extends Error {
     this.name = 'AllModelsFailedError';
   }
 }
-
-/** The recorded fleet's error code for a request it has no recording of (server/fleet/server.ts;
- * the client must not import the fleet, so the wire value is repeated here). */
-export const RECORDING_NOT_FOUND = 'recording_not_found';
 
 /** Whether `e` should move the request to the next candidate. */
 export function shouldFallBack(e: ModelCallError): boolean {

@@ -115,6 +115,9 @@ function nonNegInt(v: unknown): number | null {
 
 /** Header a recorded fleet uses to report modelled latency (also body `routerllm.modelled_latency_ms`). */
 export const MODELLED_LATENCY_HEADER = 'x-routerllm-modelled-latency-ms';
+/** `error.code` of a recorded fleet's 404 for a request it holds no recording of: every model that
+ * server serves would answer the same (callWithFallback does not ask them), and the editor keys on it. */
+export const RECORDING_NOT_FOUND = 'recording_not_found';
 
 export function parseModelledLatency(v: unknown): number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;

@@ -2,7 +2,7 @@
 // modelled latency (slept for real by default, or only reported with sleep off).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MODELLED_LATENCY_HEADER } from '../client/openai';
+import { MODELLED_LATENCY_HEADER, RECORDING_NOT_FOUND } from '../client/openai';
 import { DEFAULT_FLEET_PORT, type ModelConfig } from '../config/schema';
 import { CATALOGUE } from '../config/catalogue';
 import { asksForCodeAtCursor, chatText, completionText, servedTokens, shapeAnswer, type Answer } from './answer';
@@ -38,8 +38,7 @@ export interface Fleet {
 }
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** `error.code` of the 404 for a prompt that is no benchmark task (the editor keys on it). */
-export const RECORDING_NOT_FOUND = 'recording_not_found';
+export { RECORDING_NOT_FOUND };
 /** The first words of that 404's message. */
 export const NOT_A_BENCHMARK_TASK = 'not a benchmark task';
 /** Tokens per SSE chunk: coarse enough to keep timers few, fine enough to look like streaming. */
