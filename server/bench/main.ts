@@ -17,11 +17,20 @@ function numArg(name: string, fallback: number): number {
   return v;
 }
 
+/** `--bundle <dir>`: run the daemons with that router bundle instead of the shipped models/. */
+function bundleArg(): { bundle?: string } {
+  const i = process.argv.indexOf('--bundle');
+  if (i < 0) return {};
+  const dir = process.argv[i + 1];
+  if (!dir || dir.startsWith('--')) throw new Error('--bundle needs a directory');
+  return { bundle: dir };
+}
+
 async function load(): Promise<void> {
   // 120 s: at ~1 request/s per client the daemon's bounded per-session and per-decision memories
   // (reasons, history, decisions kept for feedback) fill within the first minute; a shorter run
   // measures that filling, not whether memory is flat afterwards.
-  const opts = { clients: numArg('clients', 200), durationS: numArg('duration', 120), warmupS: numArg('warmup', 10), thinkMs: numArg('think-ms', 1000), implementShare: 0.2, tasks: numArg('tasks', 16), ...(process.argv.includes('--bundle') ? { bundle: process.argv[process.argv.indexOf('--bundle') + 1] } : {}) };
+  const opts = { clients: numArg('clients', 200), durationS: numArg('duration', 120), warmupS: numArg('warmup', 10), thinkMs: numArg('think-ms', 1000), implementShare: 0.2, tasks: numArg('tasks', 16), ...bundleArg() };
   process.stdout.write(`Load: ${opts.clients} clients on one shared ws daemon for ${opts.durationS} s (recorded fleet, inline + implement with tests)\n`);
   const r = await benchLoad(opts, (l) => process.stdout.write(`  ${l}\n`));
   const file = writeReport('load.json', r);
@@ -78,7 +87,7 @@ async function team(): Promise<void> {
     thinkMs: numArg('think-ms', TEAM_DEFAULTS.thinkMs),
     tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
     faults,
-    ...(process.argv.includes('--bundle') ? { bundle: process.argv[process.argv.indexOf('--bundle') + 1] } : {}),
+    ...bundleArg(),
   };
   process.stdout.write(`Team: ${opts.clients} clients of ${opts.users} users on two ws daemons sharing one PostgreSQL for ${opts.durationS} s (recorded fleet, inline + implement; faults: ${faults})\n`);
   const r = await benchTeam(opts, (l) => process.stdout.write(`  ${l}\n`));

@@ -483,7 +483,6 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     let refused = 0;
     let requests = 0;
     // CPU snapshots: at the end of the warm-up and at the end of the load.
-    type CpuSnap = { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] };
     const snapCpu = (): CpuSnap => ({
       daemons: daemons.map((d) => (d.child.pid ? treeCpuMs(d.child.pid) : new Map())),
       pg: cluster!.pid ? treeCpuMs(cluster!.pid) : new Map(),
@@ -674,11 +673,18 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
   }
 }
 
-function cpuReport(
-  from: { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] } | null,
-  to: { daemons: Map<number, number>[]; pg: Map<number, number>; self: NodeJS.CpuUsage; machine: { busy: number; total: number }; at: number; pids: (number | undefined)[] },
-  startedAt: number[],
-): CpuReport | null {
+/** CPU times at one moment: each daemon's and PostgreSQL's process tree, this process, the machine. */
+interface CpuSnap {
+  daemons: Map<number, number>[];
+  pg: Map<number, number>;
+  self: NodeJS.CpuUsage;
+  machine: { busy: number; total: number };
+  at: number;
+  /** The daemons' and the postmaster's pids: a fault that replaced one voids the window. */
+  pids: (number | undefined)[];
+}
+
+function cpuReport(from: CpuSnap | null, to: CpuSnap, startedAt: number[]): CpuReport | null {
   // A daemon or PostgreSQL replaced by a fault took its CPU time with it: no figure then.
   if (!from || from.pids.some((p, i) => p !== to.pids[i])) return null;
   const requests = startedAt.filter((t) => t >= from.at && t <= to.at).length;
