@@ -1,9 +1,10 @@
 // The sandbox spawner: a small process of its own that starts every sandboxed program for the
 // daemon. Why: spawn() forks the calling process, and fork copies its page tables while the event
-// loop waits; a daemon with a few hundred MB of heap held every other request for 10-15 ms per
-// test run (measured: `node` spawning /bin/true blocks 3.6 ms at 46 MB RSS, 14 ms at 314 MB, on
-// this 2-core machine under load). This process stays small, so its forks are cheap, and the
-// daemon's event loop never forks at all.
+// loop waits: with a throwaway script on this 2-core machine under other jobs' load, `node`
+// spawning /bin/true held its loop 3.6 ms at 46 MB RSS and 14 ms at 314 MB (p50 of 40). This
+// process stays small, so its forks are cheap, and the daemon's event loop never forks at all.
+// End to end the gain is not measurable here: `npm run bench -- --load` varied from 21.5 to 36.4 ms
+// at p99 between runs of one build, with and without the spawner (ROUTERLLM_SANDBOX_SPAWNER=off).
 //
 // It does nothing but run what it is sent (runConfined) and answer; it exits when the daemon goes
 // away (the IPC channel closes), killing the groups of the runs still in flight.
