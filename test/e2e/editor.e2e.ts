@@ -96,11 +96,15 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
       await input.fill(String(value));
       await page.keyboard.press('Tab');
       await waitFor(`${key} in the remote settings`, async () => readSetting(key) === value, 15_000);
-      // Escape clears the search, then closes the floating Settings editor.
+      // Escape in the search box clears the search, then closes the floating Settings editor.
+      // The search box gets the focus back first: after Tab it may sit on a control where Escape
+      // does nothing (CI once left the editor open that way).
       for (let i = 0; i < 4 && (await settingsEditor.isVisible()); i++) {
+        await page.keyboard.press('Control+F');
         await page.keyboard.press('Escape');
         await page.waitForTimeout(300);
       }
+      if (await settingsEditor.isVisible()) await runCommand('View: Close Editor');
       await settingsEditor.waitFor({ state: 'hidden', timeout: 5_000 });
     }
   };
