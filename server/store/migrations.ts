@@ -12,6 +12,7 @@
 // row reads back exactly as written whatever the ledger's row shape grows.
 import type Database from 'better-sqlite3';
 import type { Pool } from 'pg';
+import { PG_BUDGET_BUCKETS_MIGRATION } from './pg-budget-buckets';
 
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE users (
@@ -195,6 +196,8 @@ export const PG_MIGRATIONS: readonly string[] = [
        COALESCE((SELECT jsonb_agg(jsonb_build_array(used_co2g[i], used_cost[i]) ORDER BY i)
                  FROM generate_subscripts(used_co2g, 1) AS i), '[]'::jsonb));
    END $$;`,
+  // 3: window sums from running totals (pg-budget-buckets.ts says why and how).
+  PG_BUDGET_BUCKETS_MIGRATION,
 ];
 
 const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)';

@@ -171,24 +171,22 @@ export class PostgresStore implements Store {
    * id given twice in one batch keeps its last amounts, as two statements in a row would. */
   private async settleBatch(items: { id: string; actual: Amounts }[]): Promise<boolean[]> {
     const last = new Map(items.map((x) => [x.id, x.actual]));
-    const r = await this.pool.query<{ id: string }>(`UPDATE reservations r SET co2g = u.co2g, cost_usd = u.cost_usd, state = 'settled'
-      FROM unnest($1::text[], $2::float8[], $3::float8[]) AS u(id, co2g, cost_usd) WHERE r.id = u.id RETURNING r.id`,
+    // settle_budget (migration 3) moves the window totals by what each settlement changes.
+    const r = await this.pool.query<{ id: string }>('SELECT settle_budget($1::text[], $2::float8[], $3::float8[]) AS id',
       [[...last.keys()], [...last.values()].map((a) => a.co2g), [...last.values()].map((a) => a.costUsd)]);
     const found = new Set(r.rows.map((x) => x.id));
     return items.map((x) => found.has(x.id));
   }
 
   async release(id: string): Promise<boolean> {
-    // reservation_keys go with it (ON DELETE CASCADE).
-    const r = await this.pool.query(`DELETE FROM reservations WHERE id = $1 AND state = 'open'`, [id]);
-    return (r.rowCount ?? 0) > 0;
+    // release_budget (migration 3) deletes it (its keys go with it) and takes it out of the totals.
+    const r = await this.pool.query<{ ok: boolean }>('SELECT release_budget($1) AS ok', [id]);
+    return r.rows[0]!.ok;
   }
 
   async spent(scope: BudgetScope, key: string, metric: BudgetMetric, window: BudgetWindow, at: Date = new Date()): Promise<number> {
-    const col = metric === 'co2g' ? 'r.co2g' : 'r.cost_usd';
-    const r = await this.pool.query<{ v: number }>(`SELECT COALESCE(SUM(${col}), 0) AS v FROM reservation_keys k JOIN reservations r ON r.id = k.reservation_id
-      WHERE k.bkey = $1 AND k.time_ms > $2`, [budgetKey(scope, key), at.getTime() - WINDOW_MS[window]]);
-    return r.rows[0]!.v;
+    const r = await this.pool.query<{ used_co2g: number; used_cost: number }>('SELECT used_co2g, used_cost FROM budget_used($1, $2)', [budgetKey(scope, key), at.getTime() - WINDOW_MS[window]]);
+    return metric === 'co2g' ? r.rows[0]!.used_co2g : r.rows[0]!.used_cost;
   }
 
   async staleReservations(olderThanMs = RESERVATION_TTL_MS, at: Date = new Date()): Promise<number> {
@@ -199,7 +197,10 @@ export class PostgresStore implements Store {
   async pruneReservations(olderThanMs = WINDOW_MS.day, at: Date = new Date()): Promise<number> {
     // reservation_keys go with them (ON DELETE CASCADE).
     const before = at.getTime() - Math.max(olderThanMs, WINDOW_MS.day);
-    return (await this.pool.query('DELETE FROM reservations WHERE time_ms < $1', [before])).rowCount ?? 0;
+    const n = (await this.pool.query('DELETE FROM reservations WHERE time_ms < $1', [before])).rowCount ?? 0;
+    // Buckets that end before `before` hold only reservations just deleted.
+    await this.pool.query('DELETE FROM budget_buckets WHERE bucket_ms + width_ms <= $1', [before]);
+    return n;
   }
 
   // ---- ledger

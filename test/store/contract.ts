@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { hashToken } from '../../server/store/tokens';
 import type { BudgetLimit, Store } from '../../server/store/types';
+import { mulberry32 } from '../../server/routing/rng';
 import { ledgerRow, waitFor } from './helpers';
 
 export interface ContractEnv {
@@ -139,6 +140,51 @@ export function storeContract(harness: ContractHarness): void {
       assert.equal(await a.pruneReservations(0), 0);
       assert.equal(await a.pruneReservations(0, new Date(Date.now() + 86_400_000 - 60 * 60_000)), 1);
       assert.equal(await b.spent('user', 'u1', 'co2g', 'day', new Date(Date.now() + 86_400_000 - 60 * 60_000)), 0.6);
+    });
+
+    it('sums a window exactly at its edges, after many reservations settled and released', async () => {
+      // Times land on and beside the second, minute and hour boundaries a store may keep running
+      // totals on, so a window's sum must split them right; each sum is checked against the rows.
+      const random = mulberry32(7);
+      const now = Date.now();
+      const hour = 3_600_000;
+      const base = Math.floor(now / hour) * hour - 2 * hour;
+      const times: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const edge = [1000, 60_000, hour][i % 3]!;
+        const t = base + Math.floor(random() * 2 * hour / edge) * edge + [-1, 0, 1][Math.floor(random() * 3)]!;
+        times.push(Math.min(t, now));
+      }
+      const limits = [limit({ limit: Infinity, window: 'day' })];
+      const live = new Map<string, { t: number; co2g: number }>();
+      const rows: { id: string; t: number }[] = [];
+      for (const [i, t] of times.entries()) {
+        const co2g = Math.round(random() * 100) / 10;
+        const r = await (i % 2 ? a : b).reserve({ requestId: `qe${i}`, userId: 'u1', amounts: { co2g, costUsd: co2g / 2 }, limits, at: new Date(t) });
+        assert.ok(r.ok);
+        live.set(r.id, { t, co2g });
+        rows.push({ id: r.id, t });
+      }
+      for (const [i, { id }] of rows.entries()) {
+        if (i % 3 === 0) {
+          const co2g = Math.round(random() * 30) / 10;
+          assert.ok(await b.settle(id, { co2g, costUsd: co2g / 2 }));
+          live.set(id, { ...live.get(id)!, co2g });
+        } else if (i % 3 === 1) {
+          assert.ok(await a.release(id));
+          live.delete(id);
+        }
+      }
+      const expected = (since: number) => [...live.values()].filter((r) => r.t > since).reduce((s, r) => s + r.co2g, 0);
+      // Windows that start on a reservation's time (it is out), just before it (in), and on boundaries.
+      const starts = [...times.slice(0, 20).flatMap((t) => [t, t - 1]), base, base + hour, base + 60_000, base - 1];
+      for (const since of starts) {
+        for (const window of ['hour', 'day'] as const) {
+          const at = new Date(since + (window === 'hour' ? hour : 86_400_000));
+          const got = await a.spent('user', 'u1', 'co2g', window, at);
+          assert.ok(Math.abs(got - expected(since)) < 1e-9, `window ${window} from ${since - base} ms after the base: ${got}, the rows say ${expected(since)}`);
+        }
+      }
     });
 
     it('settles many at once, each with its own amounts and its own answer', async () => {
