@@ -112,7 +112,21 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<DaemonConnec
 export async function connectDaemon(url: string, token: string, initializationOptions?: InitializationOptions): Promise<DaemonConnection> {
   const socket = await openWebSocket(url, token, { tokenHint: 'check --token or ROUTERLLM_TOKEN' });
   const connection = createProtocolConnection(new WebSocketMessageReader(socket), new WebSocketMessageWriter(socket));
-  await initialize(connection, initializationOptions);
+  // A daemon that closes the socket before answering `initialize` would leave it pending forever
+  // (the JSON-RPC connection rejects pending requests only when disposed).
+  let onClose: { dispose(): void } | undefined;
+  const closed = new Promise<never>((_, reject) => {
+    onClose = connection.onClose(() => {
+      reject(new Error(`the daemon at ${url} closed the connection before it was set up`));
+      connection.dispose();
+    });
+  });
+  closed.catch(() => undefined);
+  try {
+    await Promise.race([initialize(connection, initializationOptions), closed]);
+  } finally {
+    onClose?.dispose();
+  }
   return wrap(connection, () => '', async () => {
     try {
       await connection.sendRequest(ShutdownRequest.type);

@@ -188,11 +188,12 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
   const revocations = setInterval(() => {
     if (checking || !watched.size) return;
     checking = true;
+    const asked = new Set(watched.values());
     store
-      .liveTokenHashes([...new Set(watched.values())])
+      .liveTokenHashes([...asked])
       .then((live) => {
-        for (const [ws, hash] of watched) {
-          if (live.has(hash) || ws.readyState !== ws.OPEN) continue;
+        for (const ws of revokedSessions(watched, asked, live)) {
+          if (ws.readyState !== ws.OPEN) continue;
           opts.log('ws: closing a session: its token was revoked');
           ws.close(4401, 'token revoked');
         }
@@ -222,4 +223,12 @@ export async function startWsServer(daemon: Daemon, opts: WsServerOptions): Prom
       clearTimeout(kill);
     },
   };
+}
+
+/** The sessions a revocation check found revoked: those whose token was asked about and is not
+ * live. A session that connected while the check was in flight was not asked about (its token was
+ * checked when it connected): closing it for a missing answer once dropped clients that connected
+ * during a check as "revoked". */
+export function revokedSessions<S>(watched: ReadonlyMap<S, string>, asked: ReadonlySet<string>, live: ReadonlySet<string>): S[] {
+  return [...watched].filter(([, hash]) => asked.has(hash) && !live.has(hash)).map(([s]) => s);
 }
