@@ -86,6 +86,7 @@ async function team(): Promise<void> {
     teams: numArg('teams', TEAM_DEFAULTS.teams),
     thinkMs: numArg('think-ms', TEAM_DEFAULTS.thinkMs),
     tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
+    implementShare: numArg('implement-share', TEAM_DEFAULTS.implementShare),
     faults,
     ...bundleArg(),
   };
