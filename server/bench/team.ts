@@ -31,6 +31,7 @@ import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { startFleet, type Fleet } from '../fleet';
 import { openStore, type Store } from '../store';
 import { cpuBetween, machineCpuMs, treeCpuMs } from './cpu-time';
+import { daemonPauses, type DaemonPauses } from './daemon-pauses';
 import { findPgBin, startPgCluster, type PgCluster } from './pg-cluster';
 import { requestsFor } from './load';
 import { percentile } from './stats';
@@ -146,6 +147,9 @@ export interface TeamReport {
   /** Where the CPU went from the end of the warm-up to the end of the load (cpu-time.ts), per
    * request started in that window; null where a fault replaced a process (its time is lost). */
   cpu: CpuReport | null;
+  /** Each daemon's event-loop delay and GC pauses over its life, read at the end of the load
+   * (a restarted daemon's since its restart). */
+  daemon_pauses: Record<string, DaemonPauses | null>;
   faults: { what: string; at_s: number; took_ms: number }[];
   targets: Record<'rows_lost' | 'max_overspend_usd' | 'feedback_visible_ms' | 'p99_ms', Target>;
   method: string;
@@ -556,6 +560,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await Promise.all([...loops, schedule]);
     clearTimeout(cpuTimer);
     const cpuTo = snapCpu();
+    const pauses = Object.fromEntries(await Promise.all(daemons.map(async (d) => [d.name, await daemonPauses(d.url, probe.token)] as const)));
     const elapsedS = (performance.now() - started) / 1000;
     log(`load done: ${requests} requests, ${answered.length} answered, ${refused} refused for budget, ${failures.length} errors`);
 
@@ -644,6 +649,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       measured_requests: all.length,
       by_kind: { inline: kindStats('inline'), implement: kindStats('implement') },
       cpu: cpuReport(cpuFrom, cpuTo, startedAt),
+      daemon_pauses: pauses,
       faults: faults.map((f) => ({ what: f.what, at_s: Number(((f.from - started) / 1000).toFixed(1)), took_ms: Math.round(f.to - f.from) })),
       targets: {
         rows_lost: { target: '0', value: lost.length, met: lost.length === 0 },

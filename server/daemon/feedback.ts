@@ -33,6 +33,9 @@ export const DECISION_TTL_MS = 24 * HOUR_MS;
  * to one daemon changes the next decision of every other within a second. */
 export const EVENT_POLL_MS = 250;
 const FEEDBACK_EVENT = 'feedback';
+/** How long a verdict for a request no daemon has written yet waits for its decision to land: a
+ * grouped write takes a round trip or two, a verdict comes after a person has read the answer. */
+const DECISION_WAIT_MS = 500;
 const EVENT_PAGE = 100;
 const PAYLOAD_VERSION = 1;
 
@@ -133,6 +136,8 @@ export class FeedbackPipeline {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly now: () => number;
+  /** Decisions being written, by request id (remember). */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: FeedbackDeps) {
     this.now = deps.now ?? Date.now;
@@ -162,13 +167,30 @@ export class FeedbackPipeline {
     for (const t of this.timers) t.unref();
   }
 
-  /** Keeps the decision behind an answer for the verdict that may follow. Never fails the request:
-   * an unreachable store costs that request's feedback, which says so when it comes. */
-  async remember(requestId: string, decision: Decision): Promise<void> {
-    try {
-      await this.deps.store.putDecision(requestId, decision.user, keepDecision(decision));
-    } catch (e) {
-      this.deps.log(`feedback: decision of ${requestId} not kept: ${(e as Error).message}`);
+  /** Keeps the decision behind an answer for the verdict that may follow. The answer does not wait
+   * for the write (it is grouped with others: store/postgres.ts); a verdict given to this daemon
+   * before it lands waits for it in submit. Never fails: an unreachable store costs that request's
+   * feedback, which says so when it comes. */
+  remember(requestId: string, decision: Decision): void {
+    const write = this.deps.store
+      .putDecision(requestId, decision.user, keepDecision(decision))
+      .catch((e: Error) => this.deps.log(`feedback: decision of ${requestId} not kept: ${e.message}`))
+      .finally(() => {
+        if (this.writing.get(requestId) === write) this.writing.delete(requestId);
+      });
+    this.writing.set(requestId, write);
+  }
+
+  /** The decision of a request, once this daemon's own write of it has landed. A verdict sent to
+   * another daemon moments after the answer may arrive before the write does: it looks again for
+   * up to DECISION_WAIT_MS before saying the request is unknown. */
+  private async decisionOf(requestId: string) {
+    await this.writing.get(requestId);
+    const until = this.now() + DECISION_WAIT_MS;
+    for (;;) {
+      const kept = await this.deps.store.getDecision(requestId);
+      if (kept || this.now() >= until) return kept;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -176,7 +198,7 @@ export class FeedbackPipeline {
     const { store, maxPerUserPerHour } = this.deps;
     const { requestId, kind } = params;
     const editRatio = kind === 'edited' ? (params.editRatio ?? null) : null;
-    const kept = await store.getDecision(requestId);
+    const kept = await this.decisionOf(requestId);
     if (!kept) return { recorded: false, learned: false, reason: `no decision kept for request ${requestId}: unknown, or older than ${DECISION_TTL_MS / HOUR_MS} hours` };
     if (kept.userId !== session.user) return { recorded: false, learned: false, reason: `request ${requestId} is not one of yours: only the user who made a request can give feedback on it` };
 

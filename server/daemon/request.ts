@@ -74,7 +74,7 @@ export async function finishRequest(services: Services, session: Session, begun:
   settleAdmission(services, f.decided.request, row.footprint);
   await committed;
   const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
-  await services.rememberDecision(requestId, {
+  services.rememberDecision(requestId, {
     user: session.user,
     ...f.decided,
     model: answered.model,

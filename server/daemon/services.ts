@@ -77,8 +77,8 @@ export interface Services {
   /** One call's outcome: the deciding strategy and the online pass model learn from it. */
   learn(strategy: Strategy, outcome: RouteOutcome): Promise<void>;
   /** Keeps a request's decision in the store so that its feedback, arriving later, can teach
-   * (feedback.ts). Never rejects. */
-  rememberDecision(requestId: string, decision: Decision): Promise<void>;
+   * (feedback.ts). Returns at once: the write goes on behind the answer. */
+  rememberDecision(requestId: string, decision: Decision): void;
   /** A user's verdict on one of their own requests, through the feedback pipeline (feedback.ts). */
   feedback(session: FeedbackSession, params: FeedbackInput): Promise<FeedbackResult>;
   sessionStats(sessionId: string, recent: number, budget?: BudgetStatus): SessionStats;

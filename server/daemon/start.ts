@@ -42,7 +42,7 @@ export async function serve({ resolved, transport, foldBundles }: ServeOptions):
   // stdout carries the protocol in stdio mode: everything else goes to stderr.
   const log = (line: string) => process.stderr.write(`[routerllm ${new Date().toISOString()}] ${line}\n`);
   log(boundHeapGrowth());
-  const services = await createServices(resolved, { log, shared: transport.kind === 'ws', ...(foldBundles ? { foldBundles } : {}) });
+  const services = await createServices(resolved, { log, shared: transport.kind === 'ws', processMetrics: true, ...(foldBundles ? { foldBundles } : {}) });
   // Never weaker in silence: how tests are confined here, or that they are refused, is said first.
   log(describeSandboxStatus(services.sandbox()));
   log(`daemon ${services.daemonName}: store ${services.store.kind}${services.store.kind === 'sqlite' ? ` in ${resolved.stateDir}` : ''}`);

@@ -24,6 +24,7 @@ import { InlinePolicy } from '../routing/inline/policy';
 import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
 import { effectivePolicy, operatorPolicy } from './policy';
+import { collectDefaultMetrics } from 'prom-client';
 import { LedgerSpool, openStore, redact, type Store } from '../store';
 import type { LedgerRow } from '../accounting/ledger';
 
@@ -36,6 +37,8 @@ export interface WiringOptions {
   healthIntervalMs?: number;
   /** A shared (ws) daemon: by default it refuses to run tests below namespace isolation. */
   shared?: boolean;
+  /** Add the Node process's metrics (prom-client's default series) to /metrics. */
+  processMetrics?: boolean;
 }
 
 export async function createServices(resolved: ResolvedConfig, opts: WiringOptions): Promise<Services> {
@@ -64,6 +67,10 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
   const daemonName = config.daemonName ?? `${os.hostname()}:${process.pid}`;
   // Every series says which daemon of the team it came from (one Prometheus scrapes them all).
   accountant.metrics.registry.setDefaultLabels({ daemon: daemonName });
+  // The process's own series (event-loop lag, GC pauses, heap) beside the daemon's: a latency tail
+  // that is the daemon's own pauses shows there. Only for the daemon process (serve): tests create
+  // many services in one process.
+  if (opts.processMetrics) collectDefaultMetrics({ register: accountant.metrics.registry });
   const team = await teamState(config, stateDir, opts.log);
   // Decisions, outcomes and learned-state events live in the store, so feedback teaches after a
   // restart and at every daemon of the team (feedback.ts).

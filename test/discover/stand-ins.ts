@@ -22,7 +22,7 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-export async function standIn(routes: Routes, opts: { raw?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {}): Promise<StandIn> {
+export async function standIn(routes: Routes, opts: { raw?: (req: http.IncomingMessage, res: http.ServerResponse) => void; port?: number } = {}): Promise<StandIn> {
   const asked: string[] = [];
   const server = http.createServer((req, res) => {
     const key = `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
@@ -50,7 +50,10 @@ export async function standIn(routes: Routes, opts: { raw?: (req: http.IncomingM
       res.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -86,4 +89,24 @@ export async function closedPort(): Promise<number> {
   const s = await standIn({});
   await s.close();
   return s.port;
+}
+
+/** The OpenAI-compatible half of a stand-in Ollama (its /v1 API): every completion answers `code`,
+ * as plain text to /v1/completions and as a fenced block to /v1/chat/completions, and the model
+ * each request named is pushed to `asked`. */
+export function ollamaOpenAiRoutes(code: string, asked: string[]): Routes {
+  const usage = { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 };
+  return {
+    'POST /v1/completions': (body: { model?: string }) => {
+      asked.push(String(body?.model));
+      return { id: 'cmpl-1', object: 'text_completion', created: 1, model: body?.model, choices: [{ index: 0, text: code, finish_reason: 'stop' }], usage };
+    },
+    'POST /v1/chat/completions': (body: { model?: string }) => {
+      asked.push(String(body?.model));
+      return {
+        id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: body?.model, usage,
+        choices: [{ index: 0, message: { role: 'assistant', content: `\`\`\`python\n${code}\n\`\`\`` }, finish_reason: 'stop' }],
+      };
+    },
+  };
 }
