@@ -16,7 +16,7 @@ import { DISCOVER_URLS_ENV } from '../../server/daemon/discover';
 import { spawnDaemon } from '../../server/daemon/connect';
 import { createServices } from '../../server/daemon/wiring';
 import * as protocol from '../../shared/protocol';
-import { closedPort, fixture, ollamaRoutes, standIn, type StandIn } from '../discover/stand-ins';
+import { closedPort, fixture, ollamaOpenAiRoutes, ollamaRoutes, standIn, type StandIn } from '../discover/stand-ins';
 import { inProcessDaemon, type InProcessDaemon } from './in-process';
 
 describe('daemon: routerllm/discoverEngines', () => {
@@ -108,6 +108,28 @@ describe('daemon: routerllm/discoverEngines', () => {
       assert.equal(r.fleet?.models.length, 3);
     } finally {
       await daemon.close();
+    }
+  });
+
+  it('a daemon on the config it writes sends ghost text on one\'s own code to the smallest model, through the engine\'s OpenAI API', async () => {
+    const asked: string[] = [];
+    const code = '    return words.upper() + "!"';
+    const engine = await standIn({ ...ollamaRoutes(), ...ollamaOpenAiRoutes(code, asked) });
+    process.env[DISCOVER_URLS_ENV] = engine.url;
+    const finder = await inProcessDaemon(config());
+    let daemon: InProcessDaemon | undefined;
+    try {
+      const found = await finder.request(protocol.discoverEngines, {});
+      daemon = await inProcessDaemon({ ...YAML.parse(found.fleet!.yaml), stateDir: path.join(dir, 'state-local') });
+      const text = 'def shout(words: str) -> str:\n    """Upper-case words and add an exclamation mark."""\n    ';
+      const r = await daemon.request(protocol.inlineCompletion, { textDocument: { uri: 'file:///w/mine.py', languageId: 'python', text }, position: { line: 2, character: 4 } });
+      assert.equal(r.decision.model, 'qwen2.5-coder-1.5b', r.decision.explanation);
+      assert.deepEqual(asked, ['qwen2.5-coder:1.5b'], 'one call, to the smallest model by its engine name');
+      assert.match(r.items[0]?.insertText ?? '', /return words\.upper\(\) \+ "!"/);
+    } finally {
+      await daemon?.close();
+      await finder.close();
+      await engine.close();
     }
   });
 
