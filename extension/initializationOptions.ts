@@ -15,6 +15,8 @@ export function initializationOptions(s: Settings): InitializationOptions {
       // 0 means no budget: left out rather than sent as a zero limit.
       ...(s['budget.co2gPerDay'] > 0 ? { co2gPerDay: s['budget.co2gPerDay'] } : {}),
       ...(s['budget.costUsdPerDay'] > 0 ? { costUsdPerDay: s['budget.costUsdPerDay'] } : {}),
+      ...(s['budget.co2gPerHour'] > 0 ? { co2gPerHour: s['budget.co2gPerHour'] } : {}),
+      ...(s['budget.costUsdPerHour'] > 0 ? { costUsdPerHour: s['budget.costUsdPerHour'] } : {}),
     },
     languages: [...s.languages],
     inline: { latencyBudgetMs: s['inline.latencyBudgetMs'] },

@@ -68,6 +68,16 @@ export const Settings = z.object({
     .min(0)
     .default(0)
     .meta({ description: 'Daily cost budget in US dollars for this session\'s requests; 0 means none.' }),
+  'budget.co2gPerHour': z
+    .number()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Hourly carbon budget in grams of CO2e for this session\'s requests; 0 means none. A shared daemon\'s operator limits still bind: a setting can only tighten them.' }),
+  'budget.costUsdPerHour': z
+    .number()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Hourly cost budget in US dollars for this session\'s requests; 0 means none. A shared daemon\'s operator limits still bind: a setting can only tighten them.' }),
   'inline.enabled': z.boolean().default(true).meta({ description: 'Show inline (ghost text) completions while typing.' }),
   'inline.debounceMs': z
     .number()

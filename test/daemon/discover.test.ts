@@ -111,7 +111,7 @@ describe('daemon: routerllm/discoverEngines', () => {
     }
   });
 
-  it('a daemon on the config it writes sends ghost text on one\'s own code to the smallest model, through the engine\'s OpenAI API', async () => {
+  it('a daemon on the config it writes sends ghost text on one\'s own code to a model found (never the largest), through the engine\'s OpenAI API', async () => {
     const asked: string[] = [];
     const code = '    return words.upper() + "!"';
     const engine = await standIn({ ...ollamaRoutes(), ...ollamaOpenAiRoutes(code, asked) });
@@ -123,8 +123,14 @@ describe('daemon: routerllm/discoverEngines', () => {
       daemon = await inProcessDaemon({ ...YAML.parse(found.fleet!.yaml), stateDir: path.join(dir, 'state-local') });
       const text = 'def shout(words: str) -> str:\n    """Upper-case words and add an exclamation mark."""\n    ';
       const r = await daemon.request(protocol.inlineCompletion, { textDocument: { uri: 'file:///w/mine.py', languageId: 'python', text }, position: { line: 2, character: 4 } });
-      assert.equal(r.decision.model, 'qwen2.5-coder-1.5b', r.decision.explanation);
-      assert.deepEqual(asked, ['qwen2.5-coder:1.5b'], 'one call, to the smallest model by its engine name');
+      // The ghost-text policy (routing/inline/policy.ts): never the largest model found; without
+      // tests or feedback yet, the cascade's top eligible rung answers (its estimates say 76% for
+      // the 6.7B against 60% for the 1.5B), and feedback moves it to the cheapest model accepted
+      // about as often once it knows them.
+      const ids = found.fleet!.models.map((m) => m.id);
+      assert.ok(ids.includes(r.decision.model) && r.decision.model !== 'codellama-13b', r.decision.explanation);
+      const engineName = found.fleet!.models.find((m) => m.id === r.decision.model)!.model;
+      assert.deepEqual(asked, [engineName], 'one call, to the chosen model by its engine name');
       assert.match(r.items[0]?.insertText ?? '', /return words\.upper\(\) \+ "!"/);
     } finally {
       await daemon?.close();

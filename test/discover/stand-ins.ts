@@ -91,12 +91,15 @@ export async function closedPort(): Promise<number> {
   return s.port;
 }
 
-/** The OpenAI-compatible half of a stand-in Ollama (its /v1 API): every completion answers `code`,
- * as plain text to /v1/completions and as a fenced block to /v1/chat/completions, and the model
- * each request named is pushed to `asked`. */
+/** The OpenAI-compatible half of a stand-in Ollama (its /v1 API): /v1/models lists every model
+ * pulled, as Ollama does (the daemon's health check looks for each model there); every completion
+ * answers `code`, as plain text to /v1/completions and as a fenced block to /v1/chat/completions,
+ * and the model each request named is pushed to `asked`. */
 export function ollamaOpenAiRoutes(code: string, asked: string[]): Routes {
   const usage = { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 };
+  const pulled = ['qwen2.5-coder:1.5b', 'deepseek-coder:6.7b', 'codellama:13b', 'nomic-embed-text:latest'];
   return {
+    'GET /v1/models': { object: 'list', data: pulled.map((id) => ({ id, object: 'model', created: 1, owned_by: 'library' })) },
     'POST /v1/completions': (body: { model?: string }) => {
       asked.push(String(body?.model));
       return { id: 'cmpl-1', object: 'text_completion', created: 1, model: body?.model, choices: [{ index: 0, text: code, finish_reason: 'stop' }], usage };

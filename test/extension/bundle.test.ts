@@ -40,4 +40,14 @@ describe('extension: bundle', function () {
     assert.ok(ignore.includes('!dist/extension.js') && ignore.includes('!dist/server.js'));
     assert.ok(ignore.includes('!dist/sandbox-spawner.js'), 'the daemon starts its sandboxed programs through dist/sandbox-spawner.js');
   });
+
+  it('ships every data folder the daemon reads (the packaged daemon found no ml-energy/ once)', () => {
+    // dist/server.js is what the VSIX runs (npm test builds it first); a folder of data/ it names
+    // as a path segment must be re-included after .vscodeignore's '**'.
+    const server = fs.readFileSync(path.join(ROOT, 'dist', 'server.js'), 'utf8');
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+    const read = fs.readdirSync(path.join(ROOT, 'data'), { withFileTypes: true }).filter((d) => d.isDirectory() && new RegExp(`["'/]${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["'/]`).test(server)).map((d) => d.name);
+    assert.ok(read.includes('ml-energy'), `found ${read.join(', ')}`);
+    for (const name of read) assert.ok(ignore.includes(`!data/${name}/**`), `the daemon reads data/${name}/ but .vscodeignore leaves it out of the VSIX`);
+  });
 });

@@ -27,6 +27,8 @@ describe('extension: settings', () => {
       'budget.level',
       'budget.co2gPerDay',
       'budget.costUsdPerDay',
+      'budget.co2gPerHour',
+      'budget.costUsdPerHour',
       'inline.enabled',
       'inline.debounceMs',
       'languages',
@@ -61,6 +63,12 @@ describe('extension: settings', () => {
     // What the extension builds is what the daemon's schema parses, unchanged.
     assert.deepEqual(InitializationOptions.parse(o), o);
     assert.deepEqual(InitializationOptions.parse(initializationOptions(DEFAULT_SETTINGS)), initializationOptions(DEFAULT_SETTINGS));
+  });
+
+  it('passes hourly budgets from the settings (before, only a config file could set them)', () => {
+    const o = initializationOptions({ ...DEFAULT_SETTINGS, 'budget.costUsdPerHour': 0.02, 'budget.co2gPerHour': 1.5 });
+    assert.deepEqual(o.budget, { level: 'balanced', co2gPerHour: 1.5, costUsdPerHour: 0.02 });
+    assert.deepEqual(InitializationOptions.parse(o), o);
   });
 
   it('declares lazy activation and the commands', () => {
