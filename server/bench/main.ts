@@ -106,6 +106,7 @@ async function team(): Promise<void> {
       (r.cpu
         ? `CPU per request (${r.cpu.requests} requests in ${r.cpu.window_s} s): daemons ${r.cpu.daemons_ms_per_request} ms, PostgreSQL ${r.cpu.postgres_ms_per_request} ms, clients + fleet ${r.cpu.bench_ms_per_request} ms; machine busy ${Math.round(100 * r.cpu.machine_busy_share)}% (${Math.round(100 * r.cpu.others_busy_share)}% other jobs)\n`
         : 'CPU per request: not measured (a fault replaced a process during the window)\n') +
+      `by kind: ${(['inline', 'implement'] as const).map((k) => { const b = r.by_kind[k]; return `${k} ${b.answered} answered, p50 ${b.p50_ms} / p95 ${b.p95_ms} / p99 ${b.p99_ms} ms, ${(100 * b.over_30ms_share).toFixed(1)}% over 30 ms`; }).join('; ')}\n` +
       `daemon pauses over their life: ${Object.entries(r.daemon_pauses).map(([d, p]) => (p ? `${d}: event loop delay p99 ${p.eventloop_lag_p99_ms} ms, max ${p.eventloop_lag_max_ms} ms, GC ${p.gc_ms} ms in ${p.gc_count} pauses` : `${d}: no /metrics`)).join('; ')}\n` +
       `faults: ${r.faults.map((f) => `${f.what} at ${f.at_s} s (${f.took_ms} ms)`).join('; ') || 'none'}\n` +
       `targets: rows_lost 0 -> ${met(r.targets.rows_lost)}; max_overspend <= max_request_cost -> ${met(r.targets.max_overspend_usd)}; feedback_visible < 1000 ms -> ${met(r.targets.feedback_visible_ms)}; p99 < 30 ms -> ${met(r.targets.p99_ms)}\n` +

@@ -143,7 +143,9 @@ export interface TeamReport {
   p99_ms: number;
   max_ms: number;
   measured_requests: number;
-  by_kind: Record<'inline' | 'implement', { answered: number; p50_ms: number; p99_ms: number }>;
+  /** Per kind, outside the fault windows; over_30ms_share: the share of that kind's measured
+   * requests above the p99 target (which kind the tail is made of). */
+  by_kind: Record<'inline' | 'implement', { answered: number; p50_ms: number; p95_ms: number; p99_ms: number; over_30ms_share: number }>;
   /** Where the CPU went from the end of the warm-up to the end of the load (cpu-time.ts), per
    * request started in that window; null where a fault replaced a process (its time is lost). */
   cpu: CpuReport | null;
@@ -605,7 +607,8 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     const all = ms(measured);
     const kindStats = (k: 'inline' | 'implement') => {
       const xs = ms(measured.filter((a) => a.kind === k));
-      return { answered: answered.filter((a) => a.kind === k).length, p50_ms: round(percentile(xs, 50)), p99_ms: round(percentile(xs, 99)) };
+      const over = xs.length ? xs.filter((x) => x > 30).length / xs.length : 0;
+      return { answered: answered.filter((a) => a.kind === k).length, p50_ms: round(percentile(xs, 50)), p95_ms: round(percentile(xs, 95)), p99_ms: round(percentile(xs, 99)), over_30ms_share: Number(over.toFixed(4)) };
     };
     const byCause: Record<string, number> = {};
     for (const f of failures) byCause[f.cause] = (byCause[f.cause] ?? 0) + 1;
