@@ -94,7 +94,7 @@ export const Settings = z.object({
     .default(DEFAULT_INLINE_LATENCY_BUDGET_MS)
     .meta({
       description:
-        'Model time a ghost-text suggestion should take. Ghost text goes to the cheapest fill-in-the-middle model expected to answer within it (never the largest model), learning from which suggestions you accept; a suggestion that times out falls back only to a faster model.',
+        'Model time a ghost-text suggestion should take. Ghost text goes to a fill-in-the-middle model expected to answer within it, never the largest: the strategy\'s choice among them at first, then the cheapest one you accept about as often as the best; a suggestion that times out falls back only to a faster model.',
     }),
   'inline.trigger': z
     .enum(['automatic', 'manual'])

@@ -18,7 +18,8 @@
 //   8. one's own code with only the demo fleet: no notification, the status item says why;
 //   9. a window reload keeps the same fleet process; the walkthrough opens the Demo Workspace,
 //      where ghost text comes at the demo fleet's default latency and the default debounce (the
-//      median time from the last keystroke to the ghost text on screen is printed);
+//      median time from the last keystroke to the ghost text on screen is printed), and Implement
+//      Function writes a function that passes its doctests;
 //   9b. a stand-in Ollama (its documented API, three code models) starts: the walkthrough's "Find
 //      Local Model Servers" offers its models, "Use" routes to them, and ghost text on one's own
 //      function comes from one of them, never the largest (which one is the router's call);
@@ -622,6 +623,18 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     assert.ok(times.length >= 3, `ghost text on only ${times.length} of ${names.length} demo functions (none on ${missed.join(', ')})`);
     assert.ok(p50 < 1000, `ghost text p50 ${p50} ms in the Demo Workspace`);
     lap('demo-ghost-text');
+
+    // And an implemented, tested function there (its doctests run in the sandbox).
+    await openFile('truncate_number.py');
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'def truncate_number' }).first().click();
+    await page.keyboard.press('Control+Alt+Enter');
+    const implemented = toast(/truncate_number implemented by/).first();
+    await implemented.waitFor({ timeout: 120_000 });
+    const said = (await implemented.innerText()).replace(/\s+/g, ' ');
+    await screenshot('demo-workspace-implemented');
+    console.log(`      Implement Function in the Demo Workspace: ${said.slice(0, 160)}`);
+    assert.match(said, /truncate_number implemented by \S+: tests (\d+)\/\1 passed/);
+    lap('demo-implement');
   });
 
   it('9b. a stand-in Ollama with three models: the walkthrough offers them, and ghost text comes from one of them, never the largest', async () => {
