@@ -7,7 +7,7 @@
 // failures collapse to one reason (shared/failureSummary.ts); the full text goes to the log.
 import * as vscode from 'vscode';
 import { shortMessage, unreachableUrl } from '../shared/failureSummary';
-import { listModels } from '../shared/protocol';
+import { listModels, ModelCallFailedData } from '../shared/protocol';
 import type { DaemonProcess, DaemonState } from './client';
 import { servesOnlyDemoFleet } from './fleetPort';
 import { noServerProblem, requestProblem } from './messages';
@@ -83,7 +83,9 @@ export class Health {
   requestFailed(what: string, error: unknown, opts: { explicit?: boolean } = {}): void {
     const full = error instanceof Error ? error.message : String(error);
     this.log.error(`${what}: ${full}`);
-    const { kind, problem } = requestProblem(what, full, shortMessage(full));
+    // The servers' own error codes, when the daemon passed them (ModelCallFailedData).
+    const data = ModelCallFailedData.safeParse((error as { data?: unknown } | null)?.data);
+    const { kind, problem } = requestProblem(what, full, shortMessage(full), data.success ? data.data.serverCodes : []);
     if (kind === 'demo-miss') {
       this.statusBar.setDemoFleet(true);
       this.statusBar.setDemoMiss(true);

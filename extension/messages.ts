@@ -17,9 +17,10 @@ const NO_SERVER = /No model server reachable at (.*?)(?:: start one\b|$)/is;
 /** A server base address as the daemon writes it (shared/failureSummary.ts unreachableUrl). */
 const URL_RE = /https?:\/\/[^/\s,:`'"]+(?::\d+)?/g;
 
-/** The kind of failure `message` (a daemon error's full text) reports. */
-export function failureKind(message: string): FailureKind {
-  if (DEMO_MISS.test(message)) return 'demo-miss';
+/** The kind of failure `message` (a daemon error's full text) reports; `serverCodes` are the model
+ * servers' own error codes the daemon passed as the error's data (ModelCallFailedData), read first. */
+export function failureKind(message: string, serverCodes: readonly string[] = []): FailureKind {
+  if (serverCodes.some((c) => DEMO_MISS.test(c)) || DEMO_MISS.test(message)) return 'demo-miss';
   if (NO_SERVER.test(message)) return 'no-server';
   if (BREAKER.test(message)) return 'breaker';
   return 'other';
@@ -75,8 +76,8 @@ export function breakerProblem(url: string, retryInS: number | undefined): Probl
 }
 
 /** A request's failure (its full error text) as the one problem to show. */
-export function requestProblem(what: string, message: string, short: string): { kind: FailureKind; problem: Problem } {
-  const kind = failureKind(message);
+export function requestProblem(what: string, message: string, short: string, serverCodes: readonly string[] = []): { kind: FailureKind; problem: Problem } {
+  const kind = failureKind(message, serverCodes);
   switch (kind) {
     case 'demo-miss':
       return { kind, problem: demoMissProblem() };

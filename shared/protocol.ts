@@ -451,6 +451,12 @@ export type ParamsOf<D> = D extends RequestDef<string, infer P, z.ZodType> ? z.i
 export type ResultOf<D> = D extends RequestDef<string, z.ZodType, infer R> ? z.infer<R> : never;
 
 /** The JSON-RPC error codes the daemon answers with: the standard ones it uses, then its own. */
+/** The `data` of a ModelCallFailed error: the model servers' own error codes, as their OpenAI-style
+ * error bodies gave them (`error.code`; the demo fleet's 'recording_not_found'), so an editor tells
+ * failures apart by a field rather than by the message's words. */
+export const ModelCallFailedData = z.object({ serverCodes: z.array(z.string()) });
+export type ModelCallFailedData = z.infer<typeof ModelCallFailedData>;
+
 export const ErrorCodes = {
   InvalidParams: -32602,
   InternalError: -32603,

@@ -198,17 +198,23 @@ function readSettings(raw: unknown): SessionSettings | string {
   };
 }
 
-function toResponseError(e: unknown): ResponseError<void> {
+function toResponseError(e: unknown): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
-  const err = e as { name?: string; message?: string; kind?: string };
+  const err = e as { name?: string; message?: string; kind?: string; serverCode?: string; errors?: { serverCode?: string }[] };
   if (err?.name === 'AllModelsFailedError') {
     // Each model's reason went to the log as it failed; the editor gets one.
     const fallbacks = (e as { fallbacks?: { from: string; reason: string }[] }).fallbacks ?? [];
     const summary = fallbacks.length ? summarizeFailures(fallbacks.map((f) => ({ model: f.from, reason: f.reason }))) : err.message;
-    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, `every model failed: ${summary}`);
+    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, `every model failed: ${summary}`, serverCodes((err.errors ?? []).map((x) => x.serverCode)));
   }
   if (err?.name === 'ModelCallError') {
-    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, err.message ?? 'model call failed');
+    return new ResponseError(protocol.ErrorCodes.ModelCallFailed, err.message ?? 'model call failed', serverCodes([err.serverCode]));
   }
   return new ResponseError(protocol.ErrorCodes.InternalError, err?.message ?? String(e));
+}
+
+/** ModelCallFailed's data: the servers' own error codes, when any server gave one. */
+function serverCodes(codes: (string | undefined)[]): protocol.ModelCallFailedData | undefined {
+  const distinct = [...new Set(codes.filter((c): c is string => typeof c === 'string' && c.length > 0))];
+  return distinct.length ? { serverCodes: distinct } : undefined;
 }

@@ -52,6 +52,14 @@ describe('issue #25: messages a person can act on', () => {
     assert.match(problem.message, /only has answers for its benchmark functions/);
   });
 
+  it('reads the demo fleet\'s miss from the error\'s data (the servers\' codes) when the text does not say it', () => {
+    const plain = 'every model failed: deepseek-coder-1.3b (not-found 404: no such prompt)';
+    assert.equal(failureKind(plain), 'other');
+    assert.equal(failureKind(plain, ['recording_not_found']), 'demo-miss');
+    assert.equal(requestProblem('inline completion', plain, shortMessage(plain), ['recording_not_found']).kind, 'demo-miss');
+    assert.equal(failureKind(plain, ['model_not_found']), 'other');
+  });
+
   it('drops advice to run the CLI from any other message', () => {
     assert.equal(withoutCliAdvice('port 8177 is already in use (is a fleet already running?); try --port'), 'port 8177 is already in use; try --port');
     assert.equal(withoutCliAdvice('No model server reachable at http://a:1: start one or run `routerllm fleet`'), 'No model server reachable at http://a:1');
