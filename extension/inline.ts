@@ -28,6 +28,13 @@ export interface LastInline extends WhyInput {
 
 export const ACCEPTED_COMMAND = 'routerllm.acceptedInline';
 
+interface OtherSuggestion {
+  text: string;
+  requestId: string;
+}
+/** Other suggestions kept (a few per document is all cycling needs). */
+const MAX_OTHERS = 100;
+
 /** Documents larger than this are not sent in full with each request (the daemon keeps a synced copy). */
 const MAX_INLINE_TEXT = 500_000;
 
@@ -68,6 +75,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
    * accepted and is not asked for again. */
   private readonly lastShown = new Map<string, string>();
   last: LastInline | undefined;
+  /** The other suggestion fetched for a shown one, by the shown one's request id. */
+  private readonly others = new Map<string, OtherSuggestion>();
 
   constructor(
     private readonly daemon: DaemonProcess,
@@ -99,7 +108,16 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     const suffix = text.slice(offset);
 
     const hit = this.cache.get(uri, prefix, suffix);
-    if (hit && !repeatsPrefix(prefix, hit.text)) return this.items(hit.text, hit.requestId, uri, offset, position);
+    if (hit && !repeatsPrefix(prefix, hit.text)) {
+      const shown = this.items(hit.text, hit.requestId, uri, offset, position);
+      if (!explicit || !hit.model) return shown;
+      // Asked for explicitly where a suggestion already stands (the editor's "Show Next Inline
+      // Suggestion", Alt+], asks again explicitly): one more, from a model that has not answered
+      // here, asked once per suggestion; the editor cycles between them.
+      const other = this.others.get(hit.requestId) ?? (await this.another(document, position, text, hit.model, token));
+      if (other) this.others.set(hit.requestId, other);
+      return other && other.text !== hit.text ? [...shown, this.item(other.text, other.requestId, position)] : shown;
+    }
     // Just accepted, or nothing left to write in this function: no request (an explicit trigger
     // still asks).
     const justAccepted = this.lastShown.get(uri);
@@ -153,12 +171,43 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
   private items(text: string, requestId: string, uri: string, offset: number, position: vscode.Position): vscode.InlineCompletionItem[] {
     this.feedback.suggestionShown(requestId, uri, offset, text);
     if (text.trim().length >= 8) this.lastShown.set(uri, text);
-    const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
+    return [this.item(text, requestId, position)];
+  }
+
+  /** An item whose acceptance is reported for its own request. */
+  private item(text: string, requestId: string, position: vscode.Position): vscode.InlineCompletionItem {
+    return new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
       title: 'RouterLLM: suggestion accepted',
       command: ACCEPTED_COMMAND,
       arguments: [requestId],
     });
-    return [item];
+  }
+
+  /** Another suggestion at the cursor, from a model other than `seen`; undefined when no other
+   * eligible model is left or the request fails (the first suggestion still stands). */
+  private async another(document: vscode.TextDocument, position: vscode.Position, text: string, seen: string, token: vscode.CancellationToken): Promise<OtherSuggestion | undefined> {
+    if (!this.daemon.running) return undefined;
+    try {
+      const result = await this.daemon.request(
+        inlineCompletion,
+        {
+          textDocument: { uri: document.uri.toString(), languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
+          position: { line: position.line, character: position.character },
+          trigger: 'invoked',
+          strategy: this.settings().strategy,
+          formatting: indentOf(document),
+          exclude: [seen],
+        },
+        token,
+      );
+      const other = result.items[0]?.insertText;
+      this.log.info(`inline ${result.requestId}: another suggestion from ${result.decision.model}, ${other ? other.length : 0} chars`);
+      if (this.others.size >= MAX_OTHERS) this.others.delete(this.others.keys().next().value!);
+      return other ? { text: other, requestId: result.requestId } : undefined;
+    } catch (e) {
+      if (!isCancellation(e)) this.log.info(`inline: no other suggestion: ${(e as Error)?.message ?? String(e)}`);
+      return undefined;
+    }
   }
 
   dispose(): void {

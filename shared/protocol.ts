@@ -126,6 +126,9 @@ export const InlineCompletionParams = z.object({
   maxTokens: z.number().int().positive().max(4096).optional(),
   /** The editor's indentation; the daemon fits the suggestion to it (default: 4 spaces). */
   formatting: IndentOptions.default({ insertSpaces: true, tabSize: 4 }),
+  /** Models whose suggestion the user has already seen at this cursor: another suggestion (the
+   * editor's "next suggestion") comes from a model not among them. */
+  exclude: z.array(z.string().min(1)).max(32).default([]),
 });
 export type InlineCompletionParams = z.input<typeof InlineCompletionParams>;
 

@@ -12,6 +12,8 @@ import { releaseOnFailure } from './admission';
 import type { Services } from './services';
 import type { Session } from './session';
 import { postprocessInline } from '../completion/chain';
+import { ResponseError } from 'vscode-languageserver/node';
+import { ErrorCodes } from '../../shared/protocol';
 
 type Params = z.output<typeof InlineCompletionParams>;
 
@@ -21,10 +23,12 @@ export async function inlineCompletion(services: Services, session: Session, par
   const request = inlineRequest(begun.doc, site, begun.history);
   const { strategy, input, skipped } = await routeInput(services, session, request, params.strategy, params.maxTokens ?? INLINE_MAX_TOKENS);
   const budgetMs = session.settings.inlineLatencyBudgetMs ?? services.config.inline.latencyBudgetMs;
-  const choice = await services.inlinePolicy.choose(strategy, input, budgetMs);
+  const choice = await services.inlinePolicy.chooseAnother(strategy, input, budgetMs, params.exclude);
+  // Every eligible model has answered here already: nothing to call (the reservation goes back).
+  if (!choice) await releaseOnFailure(services, request, Promise.reject(new ResponseError(ErrorCodes.NoModelAvailable, `no other model to ask: ${params.exclude.join(', ')} already answered here`)));
   const expectedMs = (m: (typeof input.candidates)[number]) => input.predict(m).latencyMs;
   const outcome = await releaseOnFailure(services, request, services.call(
-    fasterFallbackOrder(input.candidates, choice.model, expectedMs, services.config.routing.fallback),
+    fasterFallbackOrder(input.candidates.filter((m) => !params.exclude.includes(m.id)), choice!.model, expectedMs, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   ));
@@ -39,7 +43,7 @@ export async function inlineCompletion(services: Services, session: Session, par
   return {
     requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],
-    decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice.explanation, skipped) },
+    decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice!.explanation, skipped) },
     fallbacks: outcome.fallbacks,
     usage: done.usage,
     footprint,

@@ -73,4 +73,32 @@ describe('daemon: ghost text routing', function () {
       await daemon.close();
     }
   });
+
+  // Last: its many calls teach this harness's latency estimates, which the tests above rely on.
+  it('another suggestion (exclude) comes from an eligible model not yet seen here, never the largest, until none is left', async () => {
+    const daemon = await spawnDaemon({ args: ['--config', f.h.writeConfig({ inline: { latencyBudgetMs: 20_000 } })] });
+    try {
+      const task = loadHumanEval()[0]!;
+      const text = `${task.prompt}    `;
+      const at = { textDocument: { uri: 'file:///w/task0.py', languageId: 'python', text }, position: { line: text.split('\n').length - 1, character: 4 } };
+      const seen: string[] = [];
+      for (;;) {
+        const r = await daemon.request(protocol.inlineCompletion, { ...at, exclude: seen }).catch((e: { code: number; message: string }) => e);
+        if ('code' in r) {
+          assert.equal(r.code, protocol.ErrorCodes.NoModelAvailable);
+          assert.match(r.message, /^no other model to ask: /);
+          break;
+        }
+        assert.ok(!seen.includes(r.decision.model), `${r.decision.model} answered again though excluded (${seen.join(', ')})`);
+        seen.push(r.decision.model);
+        assert.ok(seen.length < 20, 'never ran out of models');
+      }
+      assert.ok(seen.length >= 2, `only ${seen.join(', ')} answered`);
+      // Asking again never reaches the largest model (the ghost-text policy leaves it out).
+      assert.ok(!seen.includes('llama-3.1-70b'), seen.join(', '));
+    } finally {
+      await daemon.close();
+    }
+  });
+
 });

@@ -8,8 +8,8 @@
 //      and "Choose Config" buttons, no CLI advice) and the status bar's warning state;
 //   3. the message's "Start the Demo Fleet" button starts the recorded fleet where the
 //      configuration expects it;
-//   4. ghost text (its time to first appearance printed), accepted with Tab and not offered again,
-//      another one rejected;
+//   4. ghost text (its time to first appearance printed), accepted with Tab and not offered again;
+//      the next suggestion (Alt+]) from another model; a suggestion rejected by typing over it;
 //   5. Implement Function escalating from model to model (the progress names each), then an answer
 //      that fails its tests offered as a diff, inserted with "Insert" and the diff closed;
 //   6. the status-bar menu: why this model (short, details on demand), the real Implement key,
@@ -394,11 +394,19 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     lap('ghost-accept');
   });
 
-  it('4b. another suggestion is rejected by typing over it', async () => {
+  it('4b. the next suggestion comes from another model; a suggestion is rejected by typing over it', async () => {
     await openFile('below_zero.py');
     await focusEditorAtEnd();
     await page.keyboard.type('    ', { delay: 30 });
     await page.waitForSelector(ghostSel, { timeout: 90_000 });
+    // "Show Next Inline Suggestion" (Alt+]): the editor asks again explicitly, and RouterLLM asks
+    // a model that has not answered here.
+    const first = /inline \S+: (\S+) in \d+ ms/.exec(routerLog().split('\n').filter((l) => /inline \S+: \S+ in \d+ ms/.test(l)).pop() ?? '')?.[1];
+    await page.keyboard.press('Alt+BracketRight');
+    const other = await waitFor('another suggestion', async () => /another suggestion from ([^,\s]+),/.exec(routerLog())?.[1], 30_000);
+    console.log(`      next suggestion (Alt+]): from ${other}, after ${first}`);
+    assert.notEqual(other, first, 'the next suggestion came from the same model');
+    await page.waitForTimeout(500);
     await screenshot('ghost-text-to-reject');
     await page.keyboard.type('pass', { delay: 30 });
     await waitFor('rejected feedback', async () => /feedback rejected/.test(routerLog()), 15_000);

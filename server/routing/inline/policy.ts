@@ -34,11 +34,21 @@ export class InlinePolicy {
   constructor(readonly acceptance: AcceptanceModel) {}
 
   async choose(strategy: Strategy, input: RouteInput, budgetMs: number): Promise<InlineChoice> {
+    return (await this.chooseAnother(strategy, input, budgetMs, []))!;
+  }
+
+  /** Another suggestion: `exclude` names the models whose suggestion the user has already seen
+   * here; they leave the eligible set, which is drawn from all candidates first, so asking again
+   * never reaches the top rung. Null when no eligible model is left. */
+  async chooseAnother(strategy: Strategy, input: RouteInput, budgetMs: number, exclude: readonly string[]): Promise<InlineChoice | null> {
     if (isFixedModelBaseline(strategy)) {
+      if (exclude.length) return null;
       const c = await strategy.choose(input);
       return { ...c, explanation: `${c.explanation} (a fixed baseline: the ghost-text policy does not apply)`, eligible: input.candidates };
     }
-    const eligible = eligibleForGhostText(input.candidates, (m) => input.predict(m).latencyMs, budgetMs);
+    const drawn = eligibleForGhostText(input.candidates, (m) => input.predict(m).latencyMs, budgetMs);
+    const eligible = { ...drawn, models: drawn.models.filter((m) => !exclude.includes(m.id)) };
+    if (!eligible.models.length) return null;
     const picked = await strategy.choose({ ...input, candidates: eligible.models });
     const notes = [...eligible.notes];
     let model = eligible.models.find((m) => m.id === picked.model);
