@@ -10,7 +10,7 @@
 // status item spins while a request is in flight; the last answer's decision is kept for
 // "Why this model?".
 import * as vscode from 'vscode';
-import { Decision, ErrorCodes, Fallback, Footprint, inlineCompletion, InlineCompletionResult } from '../shared/protocol';
+import { Decision, ErrorCodes, Fallback, Footprint, inlineCompletion, type InlineCompletionParams, InlineCompletionResult } from '../shared/protocol';
 import { DaemonProcess, DaemonUnavailable } from './client';
 import { functionBodyComplete, repeatsPrefix } from './completion/bodyComplete';
 import { CompletionCache } from './completion/cache';
@@ -135,17 +135,10 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
       if (!(await sleep(explicit ? 0 : settings['inline.debounceMs'], source.token))) return undefined;
       if (!this.daemon.running) return undefined;
       const started = Date.now();
-      const result: InlineCompletionResult = await this.statusBar.withBusy(() => this.daemon.request(
-        inlineCompletion,
-        {
-          textDocument: { uri, languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
-          position: { line: position.line, character: position.character },
-          trigger: explicit ? 'invoked' : 'automatic',
-          strategy: settings.strategy,
-          formatting: indentOf(document),
-        },
-        source.token,
-      ), 'ghost text');
+      const result: InlineCompletionResult = await this.statusBar.withBusy(
+        () => this.daemon.request(inlineCompletion, this.params(document, position, text, explicit ? 'invoked' : 'automatic'), source.token),
+        'ghost text',
+      );
       if (source.token.isCancellationRequested) return undefined;
       this.health.requestAnswered();
       const wallMs = Date.now() - started;
@@ -174,6 +167,17 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
     return [this.item(text, requestId, position)];
   }
 
+  /** The daemon request for ghost text at `position` (the whole text unless it is very large). */
+  private params(document: vscode.TextDocument, position: vscode.Position, text: string, trigger: 'invoked' | 'automatic'): InlineCompletionParams {
+    return {
+      textDocument: { uri: document.uri.toString(), languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
+      position: { line: position.line, character: position.character },
+      trigger,
+      strategy: this.settings().strategy,
+      formatting: indentOf(document),
+    };
+  }
+
   /** An item whose acceptance is reported for its own request. */
   private item(text: string, requestId: string, position: vscode.Position): vscode.InlineCompletionItem {
     return new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
@@ -188,18 +192,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider, vsco
   private async another(document: vscode.TextDocument, position: vscode.Position, text: string, seen: string, token: vscode.CancellationToken): Promise<OtherSuggestion | undefined> {
     if (!this.daemon.running) return undefined;
     try {
-      const result = await this.daemon.request(
-        inlineCompletion,
-        {
-          textDocument: { uri: document.uri.toString(), languageId: document.languageId, ...(text.length <= MAX_INLINE_TEXT ? { text } : {}) },
-          position: { line: position.line, character: position.character },
-          trigger: 'invoked',
-          strategy: this.settings().strategy,
-          formatting: indentOf(document),
-          exclude: [seen],
-        },
-        token,
-      );
+      const result = await this.daemon.request(inlineCompletion, { ...this.params(document, position, text, 'invoked'), exclude: [seen] }, token);
       const other = result.items[0]?.insertText;
       this.log.info(`inline ${result.requestId}: another suggestion from ${result.decision.model}, ${other ? other.length : 0} chars`);
       if (this.others.size >= MAX_OTHERS) this.others.delete(this.others.keys().next().value!);

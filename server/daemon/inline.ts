@@ -25,10 +25,10 @@ export async function inlineCompletion(services: Services, session: Session, par
   const budgetMs = session.settings.inlineLatencyBudgetMs ?? services.config.inline.latencyBudgetMs;
   const choice = await services.inlinePolicy.chooseAnother(strategy, input, budgetMs, params.exclude);
   // Every eligible model has answered here already: nothing to call (the reservation goes back).
-  if (!choice) await releaseOnFailure(services, request, Promise.reject(new ResponseError(ErrorCodes.NoModelAvailable, `no other model to ask: ${params.exclude.join(', ')} already answered here`)));
+  if (!choice) return releaseOnFailure(services, request, Promise.reject<never>(new ResponseError(ErrorCodes.NoModelAvailable, `no other model to ask: ${params.exclude.join(', ')} already answered here`)));
   const expectedMs = (m: (typeof input.candidates)[number]) => input.predict(m).latencyMs;
   const outcome = await releaseOnFailure(services, request, services.call(
-    fasterFallbackOrder(input.candidates.filter((m) => !params.exclude.includes(m.id)), choice!.model, expectedMs, services.config.routing.fallback),
+    fasterFallbackOrder(input.candidates.filter((m) => !params.exclude.includes(m.id)), choice.model, expectedMs, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,
   ));
@@ -43,7 +43,7 @@ export async function inlineCompletion(services: Services, session: Session, par
   return {
     requestId: done.requestId,
     items: insertText.trim() ? [{ insertText, range: { start: params.position, end: params.position } }] : [],
-    decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice!.explanation, skipped) },
+    decision: { model: outcome.model.id, strategy: strategy.id, explanation: explain(choice.explanation, skipped) },
     fallbacks: outcome.fallbacks,
     usage: done.usage,
     footprint,

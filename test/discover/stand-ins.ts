@@ -67,18 +67,21 @@ export async function standIn(routes: Routes, opts: { raw?: (req: http.IncomingM
   };
 }
 
+/** The models of fixtures/engines/ollama (three code models, one embedding model), each with its
+ * /api/show answer. */
+const OLLAMA_SHOW: Record<string, string> = {
+  'qwen2.5-coder:1.5b': 'show-qwen2.5-coder-1.5b.json',
+  'deepseek-coder:6.7b': 'show-deepseek-coder-6.7b.json',
+  'codellama:13b': 'show-codellama-13b.json',
+  'nomic-embed-text:latest': 'show-nomic-embed-text.json',
+};
+
 /** A stand-in Ollama with the three code models and one embedding model of fixtures/engines/ollama. */
 export function ollamaRoutes(): Routes {
-  const show: Record<string, string> = {
-    'qwen2.5-coder:1.5b': 'show-qwen2.5-coder-1.5b.json',
-    'deepseek-coder:6.7b': 'show-deepseek-coder-6.7b.json',
-    'codellama:13b': 'show-codellama-13b.json',
-    'nomic-embed-text:latest': 'show-nomic-embed-text.json',
-  };
   return {
     'GET /api/tags': fixture('ollama', 'tags.json'),
     'GET /api/version': fixture('ollama', 'version.json'),
-    'POST /api/show': (body: { model?: string }) => (body?.model && show[body.model] ? fixture('ollama', show[body.model]!) : undefined),
+    'POST /api/show': (body: { model?: string }) => (body?.model && OLLAMA_SHOW[body.model] ? fixture('ollama', OLLAMA_SHOW[body.model]!) : undefined),
     // Ollama also speaks OpenAI: the generic probe must not report it a second time.
     'GET /v1/models': { object: 'list', data: [{ id: 'qwen2.5-coder:1.5b', object: 'model', owned_by: 'library' }] },
   };
@@ -97,9 +100,8 @@ export async function closedPort(): Promise<number> {
  * and the model each request named is pushed to `asked`. */
 export function ollamaOpenAiRoutes(code: string, asked: string[]): Routes {
   const usage = { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 };
-  const pulled = ['qwen2.5-coder:1.5b', 'deepseek-coder:6.7b', 'codellama:13b', 'nomic-embed-text:latest'];
   return {
-    'GET /v1/models': { object: 'list', data: pulled.map((id) => ({ id, object: 'model', created: 1, owned_by: 'library' })) },
+    'GET /v1/models': { object: 'list', data: Object.keys(OLLAMA_SHOW).map((id) => ({ id, object: 'model', created: 1, owned_by: 'library' })) },
     'POST /v1/completions': (body: { model?: string }) => {
       asked.push(String(body?.model));
       return { id: 'cmpl-1', object: 'text_completion', created: 1, model: body?.model, choices: [{ index: 0, text: code, finish_reason: 'stop' }], usage };

@@ -74,6 +74,11 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     findFiles(path.join(userData, 'logs'), /^RouterLLM\.log$/)
       .map((f) => fs.readFileSync(f, 'utf8'))
       .join('\n');
+  /** The extension's last "inline <id>: <model> in <ms> ms" line. */
+  const lastInline = () => {
+    const m = [...routerLog().matchAll(/inline \S+: (\S+) in (\d+) ms/g)].pop();
+    return m ? { model: m[1]!, ms: Number(m[2]) } : undefined;
+  };
   const count = (re: RegExp) => (routerLog().match(new RegExp(re.source, 'g')) ?? []).length;
   const settingsFile = () => path.join(userData, 'User', 'settings.json');
   /** A setting as saved: the remote (machine) settings first, where code-server keeps them. */
@@ -401,7 +406,7 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     await page.waitForSelector(ghostSel, { timeout: 90_000 });
     // "Show Next Inline Suggestion" (Alt+]): the editor asks again explicitly, and RouterLLM asks
     // a model that has not answered here.
-    const first = /inline \S+: (\S+) in \d+ ms/.exec(routerLog().split('\n').filter((l) => /inline \S+: \S+ in \d+ ms/.test(l)).pop() ?? '')?.[1];
+    const first = lastInline()?.model;
     await page.keyboard.press('Alt+BracketRight');
     const other = await waitFor('another suggestion', async () => /another suggestion from ([^,\s]+),/.exec(routerLog())?.[1], 30_000);
     console.log(`      next suggestion (Alt+]): from ${other}, after ${first}`);
@@ -671,8 +676,8 @@ describe('e2e: the packaged RouterLLM extension in code-server', function () {
     // first is the router's call (without tests or feedback, the cascade's top eligible rung).
     assert.equal(new Set(asked).size, 1, `one model answered: ${asked.join(', ')}`);
     assert.notEqual(asked[0], 'codellama:13b', 'ghost text went to the largest model');
-    const why = /inline \S+: (\S+) in (\d+) ms/.exec(routerLog().split('\n').filter((l) => /inline \S+: \S+ in \d+ ms/.test(l)).pop() ?? '');
-    console.log(`      ghost text on one's own function from ${asked[0]} (${why?.[1]}, ${why?.[2]} ms at the daemon), of the 3 models the stand-in Ollama holds`);
+    const why = lastInline();
+    console.log(`      ghost text on one's own function from ${asked[0]} (${why?.model}, ${why?.ms} ms at the daemon), of the 3 models the stand-in Ollama holds`);
     // Ghost text on the cursor's own line is drawn by CSS (no DOM text): accept it and read the file.
     await page.keyboard.press('Tab');
     await save();
