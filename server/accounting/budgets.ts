@@ -59,7 +59,7 @@ export interface SpentBudget {
 }
 
 /** The limits one tracker keeps (the operator's per-user ceilings are applied elsewhere). */
-export type TrackedBudgets = Omit<Budgets, 'perUser'>;
+export type TrackedBudgets = Omit<Budgets, 'perUser' | 'leaseRequests' | 'leaseMs'>;
 
 export class BudgetTracker {
   private level: BudgetLevel;

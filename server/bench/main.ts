@@ -17,6 +17,19 @@ function numArg(name: string, fallback: number): number {
   return v;
 }
 
+/** `--daemon-config '<json>'`: settings merged into the team bench's daemon configs. */
+function daemonConfigArg(): { daemonConfig?: Record<string, unknown> } {
+  const i = process.argv.indexOf('--daemon-config');
+  if (i < 0) return {};
+  try {
+    const v = JSON.parse(process.argv[i + 1] ?? '') as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return { daemonConfig: v as Record<string, unknown> };
+  } catch (e) {
+    throw new Error(`--daemon-config needs a JSON object, got ${process.argv[i + 1]}: ${(e as Error).message}`);
+  }
+}
+
 /** `--bundle <dir>`: run the daemons with that router bundle instead of the shipped models/. */
 function bundleArg(): { bundle?: string } {
   const i = process.argv.indexOf('--bundle');
@@ -88,6 +101,8 @@ async function team(): Promise<void> {
     tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
     implementShare: numArg('implement-share', TEAM_DEFAULTS.implementShare),
     faults,
+    pgStatements: process.argv.includes('--pg-statements'),
+    ...daemonConfigArg(),
     ...bundleArg(),
   };
   process.stdout.write(`Team: ${opts.clients} clients of ${opts.users} users on two ws daemons sharing one PostgreSQL for ${opts.durationS} s (recorded fleet, inline + implement; faults: ${faults})\n`);
@@ -107,7 +122,8 @@ async function team(): Promise<void> {
         ? `CPU per request (${r.cpu.requests} requests in ${r.cpu.window_s} s): daemons ${r.cpu.daemons_ms_per_request} ms, PostgreSQL ${r.cpu.postgres_ms_per_request} ms, clients + fleet ${r.cpu.bench_ms_per_request} ms; machine busy ${Math.round(100 * r.cpu.machine_busy_share)}% (${Math.round(100 * r.cpu.others_busy_share)}% other jobs)\n`
         : 'CPU per request: not measured (a fault replaced a process during the window)\n') +
       `by kind: ${(['inline', 'implement'] as const).map((k) => { const b = r.by_kind[k]; return `${k} ${b.answered} answered, p50 ${b.p50_ms} / p95 ${b.p95_ms} / p99 ${b.p99_ms} ms, ${(100 * b.over_30ms_share).toFixed(1)}% over 30 ms`; }).join('; ')}\n` +
-      `daemon pauses over their life: ${Object.entries(r.daemon_pauses).map(([d, p]) => (p ? `${d}: event loop delay p99 ${p.eventloop_lag_p99_ms} ms, max ${p.eventloop_lag_max_ms} ms, GC ${p.gc_ms} ms in ${p.gc_count} pauses` : `${d}: no /metrics`)).join('; ')}\n` +
+      `daemon pauses over their life: ${Object.entries(r.daemon_pauses).map(([d, p]) => (p ? `${d}: event loop delay p99 ${p.eventloop_lag_p99_ms} ms, max ${p.eventloop_lag_max_ms} ms, GC ${p.gc_ms} ms in ${p.gc_count} pauses` : `${d}: no /metrics`)).join('; ')}; the bench process (clients and fleet): event loop delay p99 ${r.bench_loop_delay.p99_ms} ms, max ${r.bench_loop_delay.max_ms} ms\n` +
+      (r.pg_statements ? `PostgreSQL statements by server time, per load request (whole run):\n${r.pg_statements.map((q) => `  ${q.calls_per_request} calls × ${q.mean_ms} ms = ${q.ms_per_request} ms  ${q.query}`).join('\n')}\n` : '') +
       `faults: ${r.faults.map((f) => `${f.what} at ${f.at_s} s (${f.took_ms} ms)`).join('; ') || 'none'}\n` +
       `targets: rows_lost 0 -> ${met(r.targets.rows_lost)}; max_overspend <= max_request_cost -> ${met(r.targets.max_overspend_usd)}; feedback_visible < 1000 ms -> ${met(r.targets.feedback_visible_ms)}; p99 < 30 ms -> ${met(r.targets.p99_ms)}\n` +
       (r.error_samples.length ? `errors: ${r.error_samples.join(' | ')}\n` : '') +

@@ -91,7 +91,12 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export interface PgClusterOptions {
+  /** Extra server settings, each `name=value` (passed as `-c`), e.g. to preload pg_stat_statements. */
+  settings?: string[];
+}
+
+export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   const bin = findPgBin();
   const owner = process.getuid?.() === 0 ? nobody() : null;
   // As root, /tmp rather than $TMPDIR: `nobody` must reach the directory (a TMPDIR under /root it
@@ -120,6 +125,7 @@ export async function startPgCluster(): Promise<PgCluster> {
       '-D', data, '-p', String(port), '-k', dir,
       '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=16MB',
+      ...(options.settings ?? []).flatMap((s) => ['-c', s]),
     ], { cwd: dir, stdio: ['ignore', out, out], ...(owner ?? {}) });
     fs.closeSync(out);
     const p = proc;

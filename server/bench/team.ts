@@ -25,9 +25,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import * as protocol from '../../shared/protocol';
 import { connectDaemon, type DaemonConnection } from '../daemon/connect';
+import pg from 'pg';
 import { startFleet, type Fleet } from '../fleet';
 import { openStore, type Store } from '../store';
 import { cpuBetween, machineCpuMs, treeCpuMs } from './cpu-time';
@@ -65,6 +67,11 @@ export interface TeamOptions {
   /** A router bundle directory for the daemons instead of the shipped models/ (e.g. an older
    * build's, to compare what routing costs). */
   bundle?: string;
+  /** Preload pg_stat_statements and report each statement's calls and time per request (a
+   * diagnostic: where the store's share of a request goes). */
+  pgStatements?: boolean;
+  /** Settings merged into both daemons' config (objects merged key by key), to compare settings. */
+  daemonConfig?: Record<string, unknown>;
 }
 
 export const TEAM_DEFAULTS: TeamOptions = {
@@ -152,6 +159,10 @@ export interface TeamReport {
   /** Each daemon's event-loop delay and GC pauses over its life, read at the end of the load
    * (a restarted daemon's since its restart). */
   daemon_pauses: Record<string, DaemonPauses | null>;
+  /** The bench process's own event-loop delay while timed (clients and fleet live there). */
+  bench_loop_delay: { p99_ms: number; max_ms: number };
+  /** With --pg-statements only. */
+  pg_statements?: StatementFigures[];
   faults: { what: string; at_s: number; took_ms: number }[];
   targets: Record<'rows_lost' | 'max_overspend_usd' | 'feedback_visible_ms' | 'p99_ms', Target>;
   method: string;
@@ -339,8 +350,9 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
   const daemons: TeamDaemon[] = [];
   const clients: TeamClient[] = [];
   try {
-    cluster = await startPgCluster();
+    cluster = await startPgCluster(opts.pgStatements ? { settings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] } : {});
     const pgUrl = cluster.url;
+    if (opts.pgStatements) await withPg(pgUrl, (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
     log(`PostgreSQL on 127.0.0.1:${cluster.port}`);
     fleet = await startFleet({ port: 0, sleep: false });
     store = await openStore(pgUrl, dir);
@@ -362,7 +374,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       const file = path.join(dir, `config-${name}.json`);
       fs.writeFileSync(
         file,
-        JSON.stringify({
+        JSON.stringify(mergeConfig({
           fleetUrl: fleet!.url,
           store: pgUrl,
           daemonName: name,
@@ -371,7 +383,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
           teams: Object.fromEntries(Array.from({ length: teams }, (_, t) => [`team${t}`, {}])),
           // The run is about the daemons and the store, not the sandbox policy.
           sandbox: { requireNamespaces: false },
-        }),
+        }, opts.daemonConfig ?? {})),
       );
       return file;
     };
@@ -498,7 +510,13 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       pids: [...daemons.map((d) => d.child.pid), cluster!.pid],
     });
     let cpuFrom: CpuSnap | null = null;
-    const cpuTimer = setTimeout(() => (cpuFrom = snapCpu()), opts.warmupS * 1000);
+    // This process's own event-loop delay over the timed part: the clients and the fleet share it,
+    // so a delay here is in every latency measured (a measuring artefact, not the daemons').
+    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+    const cpuTimer = setTimeout(() => {
+      cpuFrom = snapCpu();
+      benchLoop.enable();
+    }, opts.warmupS * 1000);
     const loops = loadClients.map(async (c, ci) => {
       await sleep(random() * opts.thinkMs);
       for (let n = 0; performance.now() < endAt; n++) {
@@ -562,6 +580,8 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await Promise.all([...loops, schedule]);
     clearTimeout(cpuTimer);
     const cpuTo = snapCpu();
+    benchLoop.disable();
+    const benchLoopDelay = { p99_ms: round(benchLoop.percentile(99) / 1e6), max_ms: round(benchLoop.max / 1e6) };
     const pauses = Object.fromEntries(await Promise.all(daemons.map(async (d) => [d.name, await daemonPauses(d.url, probe.token)] as const)));
     const elapsedS = (performance.now() - started) / 1000;
     log(`load done: ${requests} requests, ${answered.length} answered, ${refused} refused for budget, ${failures.length} errors`);
@@ -582,6 +602,7 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await Promise.allSettled(clients.map((c) => c.close()));
     await Promise.all(daemons.map((d) => d.stop()));
     lost = await missing();
+    const statements = opts.pgStatements ? await topStatements(pgUrl, requests) : undefined;
     const ledgerRows = await store.ledgerCount();
     const openReservations = await store.staleReservations(0);
 
@@ -653,6 +674,8 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       by_kind: { inline: kindStats('inline'), implement: kindStats('implement') },
       cpu: cpuReport(cpuFrom, cpuTo, startedAt),
       daemon_pauses: pauses,
+      bench_loop_delay: benchLoopDelay,
+      ...(statements ? { pg_statements: statements } : {}),
       faults: faults.map((f) => ({ what: f.what, at_s: Number(((f.from - started) / 1000).toFixed(1)), took_ms: Math.round(f.to - f.from) })),
       targets: {
         rows_lost: { target: '0', value: lost.length, met: lost.length === 0 },
@@ -680,6 +703,50 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await cluster?.destroy().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `over` merged into `base`: objects key by key, anything else replaced. */
+function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeConfig(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+async function withPg<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface StatementFigures {
+  query: string;
+  calls_per_request: number;
+  mean_ms: number;
+  ms_per_request: number;
+}
+
+/** The statements that took the most server time over the whole run (warm-up, probes and faults
+ * included), per load request. */
+async function topStatements(url: string, requests: number): Promise<StatementFigures[]> {
+  const { rows } = await withPg(url, (c) =>
+    c.query<{ query: string; calls: string; total: number }>(
+      `SELECT query, calls::text, total_exec_time AS total FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+    ),
+  );
+  const n = Math.max(1, requests);
+  return rows.map((r) => ({
+    query: r.query.replace(/\s+/g, ' ').slice(0, 120),
+    calls_per_request: Number((Number(r.calls) / n).toFixed(3)),
+    mean_ms: Number((r.total / Math.max(1, Number(r.calls))).toFixed(3)),
+    ms_per_request: Number((r.total / n).toFixed(3)),
+  }));
 }
 
 /** CPU times at one moment: each daemon's and PostgreSQL's process tree, this process, the machine. */

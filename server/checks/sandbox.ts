@@ -58,6 +58,19 @@ function sweepStale(): void {
   }
 }
 
+/** How much lower than the daemon's the CPU priority of sandboxed programs is (nice(1)): the tests
+ * and probes of many requests at once must not starve the daemon and the store of the cores they
+ * share. The program cannot raise it back: lowering a nice value needs CAP_SYS_NICE, which it
+ * never has. */
+export const SANDBOX_NICE = 10;
+
+let niceBin: string | null | undefined;
+function niced(limits: SandboxLimits): string[] {
+  const n = limits.nice ?? SANDBOX_NICE;
+  if (niceBin === undefined) niceBin = ['/usr/bin/nice', '/bin/nice'].find((p) => fs.existsSync(p)) ?? null;
+  return niceBin && n > 0 ? [niceBin, '-n', String(n)] : [];
+}
+
 export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult> {
   const plan = sandboxPlan();
   let program = opts.program;
@@ -95,7 +108,7 @@ export async function runInSandbox(opts: SandboxOptions): Promise<SandboxResult>
       runtime === 'python'
         ? [plan.python, '-I', '-S', '-B', file] // isolated, no site-packages, stdlib still importable
         : [plan.node, `--max-old-space-size=${opts.limits.memoryMb}`, '--no-deprecation', file];
-    const argv = wrapCommand(plan, workDir, rootDir, uid, opts.limits, runtime, interp);
+    const argv = [...niced(opts.limits), ...wrapCommand(plan, workDir, rootDir, uid, opts.limits, runtime, interp)];
     // Without setpriv (rlimits mode as root) the uid switch is spawn's own setuid/setgid.
     return await spawnConfined(argv, workDir, opts, plan, plan.mode === 'rlimits' ? uid : undefined);
   } finally {

@@ -39,6 +39,8 @@ export interface SandboxLimits {
   maxProcesses: number;
   maxFileBytes: number;
   maxOutputBytes: number;
+  /** How much lower the program's CPU priority is than the daemon's (nice(1)); absent: SANDBOX_NICE (sandbox.ts). */
+  nice?: number;
 }
 
 export interface SandboxResult {

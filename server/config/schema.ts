@@ -104,6 +104,13 @@ export const Budgets = z.object({
    * tighter limits for itself (its initializationOptions budget), never looser ones
    * (server/daemon/policy.ts). Face value, whatever the level. */
   perUser: z.object({ co2g: Limits.default({}), costUsd: Limits.default({}) }).default({ co2g: {}, costUsd: {} }),
+  /** With a PostgreSQL store: one reservation in the store covers this many requests of a user on
+   * this daemon (at the first one's worst case) where the budgets leave room for it, so the store
+   * sees one reserve and one settle per lease instead of per request (server/daemon/budget-leases.ts);
+   * near a limit each request reserves on its own. 1: a reservation per request. */
+  leaseRequests: z.number().int().min(1).max(64).default(8),
+  /** A lease takes no new request after this long (its amounts count from when it was granted). */
+  leaseMs: z.number().int().positive().max(60_000).default(2_000),
 });
 export type Budgets = z.infer<typeof Budgets>;
 
@@ -176,6 +183,9 @@ export const Config = z.object({
       maxProcesses: z.number().int().positive().default(64),
       maxFileBytes: z.number().int().positive().default(1_048_576),
       maxOutputBytes: z.number().int().positive().default(65_536),
+      /** How much lower than the daemon's the CPU priority of tests and probes is (nice(1), 0-19;
+       * default 10): many requests' runs at once must not starve the daemon. */
+      nice: z.number().int().min(0).max(19).optional(),
       /** Refuse to run tests when the sandbox cannot use namespaces (own network, read-only host
        * filesystem). Absent: required for a shared ws daemon, not for a private stdio one. */
       requireNamespaces: z.boolean().optional(),

@@ -38,8 +38,22 @@ export interface Admitted {
   notes: string[];
 }
 
+/** How an admitted request's reservation ends: its own, or its share of a lease (budget-leases.ts). */
+interface Reserved {
+  settle(actual: Amounts): void;
+  release(): void;
+}
+
 /** Open reservations by the request they were made for (finishRequest gets the same object). */
-const open = new WeakMap<RequestContext, string>();
+const open = new WeakMap<RequestContext, Reserved>();
+
+function own(services: Pick<Services, 'settleReservation' | 'store'>, id: string): Reserved {
+  return {
+    settle: (actual) => services.settleReservation(id, { co2g: actual.co2g, costUsd: actual.costUsd }),
+    // A release that cannot reach the store leaves the reservation counting: the safe side.
+    release: () => void services.store.release(id).catch(() => undefined),
+  };
+}
 
 const METRICS: readonly BudgetMetric[] = ['co2g', 'costUsd'];
 const WINDOWS: readonly BudgetWindow[] = ['hour', 'day'];
@@ -96,9 +110,16 @@ export async function admit(services: Services, session: Session, request: Reque
     // "Not yet spent": used + a <= limit + a. The reserved amount still counts in full for the others.
     services.store.reserve({ requestId: randomUUID(), userId: session.user, amounts: a, limits: l.map((x) => ({ ...x, limit: x.limit + a[x.metric] })) });
   try {
+    // From a lease where the store grants one (a shared store); else a reservation of its own,
+    // which also says which budget is spent.
+    const leased = await services.leases?.admit(session.user, amounts, limits);
+    if (leased) {
+      open.set(request, leased);
+      return { candidates: input.candidates, notes: [] };
+    }
     const r = await reserve(amounts, limits);
     if (r.ok) {
-      open.set(request, r.id);
+      open.set(request, own(services, r.id));
       return { candidates: input.candidates, notes: [] };
     }
     const said = r.over.map((o) => describeOver(o, amounts[o.metric]));
@@ -109,7 +130,7 @@ export async function admit(services: Services, session: Session, request: Reque
     const cheapest = [...input.candidates].sort((a, b) => services.worstCase(a, input.promptTokens, input.maxTokens)[metric] - services.worstCase(b, input.promptTokens, input.maxTokens)[metric])[0]!;
     const tracked = limits.map((l) => ({ ...l, limit: Infinity }));
     const again = await reserve(worstCase(services, [cheapest], input.promptTokens, input.maxTokens, 1), tracked);
-    if (again.ok) open.set(request, again.id);
+    if (again.ok) open.set(request, own(services, again.id));
     return { candidates: [cheapest], notes: [`Budget: ${said.join('; ')}, so the request is downgraded to the cheapest model, ${cheapest.id}.`] };
   } catch (e) {
     if (e instanceof ResponseError) throw e;
@@ -120,23 +141,22 @@ export async function admit(services: Services, session: Session, request: Reque
 }
 
 /** The request was answered: its reservation becomes what it cost. */
-export function settleAdmission(services: Pick<Services, 'settleReservation'>, request: RequestContext, actual: Amounts): void {
-  const id = open.get(request);
-  if (!id) return;
+export function settleAdmission(request: RequestContext, actual: Amounts): void {
+  const reserved = open.get(request);
+  if (!reserved) return;
   open.delete(request);
-  services.settleReservation(id, { co2g: actual.co2g, costUsd: actual.costUsd });
+  reserved.settle(actual);
 }
 
 /** `work` failed or was cancelled: nothing was answered, the reservation is dropped. */
-export async function releaseOnFailure<T>(services: Pick<Services, 'store'>, request: RequestContext, work: Promise<T>): Promise<T> {
+export async function releaseOnFailure<T>(request: RequestContext, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (e) {
-    const id = open.get(request);
-    if (id) {
+    const reserved = open.get(request);
+    if (reserved) {
       open.delete(request);
-      // A release that cannot reach the store leaves the reservation counting: the safe side.
-      services.store.release(id).catch(() => undefined);
+      reserved.release();
     }
     throw e;
   }

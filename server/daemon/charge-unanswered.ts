@@ -24,7 +24,7 @@ export async function chargedEvenIfUnanswered<T>(
     if (tab.attempts.length) {
       try {
         const { row, committed } = services.commit(tab, { id: randomUUID(), sessionId: session.id, user: session.user, strategy, passed: null });
-        settleAdmission(services, request, row.footprint);
+        settleAdmission(request, row.footprint);
         await committed;
         session.live.add(row);
       } catch {

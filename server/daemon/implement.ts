@@ -50,7 +50,7 @@ export async function implementFunction(services: Services, session: Session, pa
   const tab = services.account('implement');
   // Calls that returned are charged even when the request then fails or is cancelled.
   const work = chargedEvenIfUnanswered(services, session, routed.strategy.id, tab, site.request, callAndVerify(services, site, routed, tab, params.maxTokens, signal, progress));
-  const { tried, fallbacks, explanations, ladder } = await releaseOnFailure(services, site.request, work);
+  const { tried, fallbacks, explanations, ladder } = await releaseOnFailure(site.request, work);
   const answer = tried[finalAnswer(ladder)];
   const done = await finishRequest(services, session, begun, {
     strategy: routed.strategy.id,

@@ -25,9 +25,9 @@ export async function inlineCompletion(services: Services, session: Session, par
   const budgetMs = session.settings.inlineLatencyBudgetMs ?? services.config.inline.latencyBudgetMs;
   const choice = await services.inlinePolicy.chooseAnother(strategy, input, budgetMs, params.exclude);
   // Every eligible model has answered here already: nothing to call (the reservation goes back).
-  if (!choice) return releaseOnFailure(services, request, Promise.reject<never>(new ResponseError(ErrorCodes.NoModelAvailable, `no other model to ask: ${params.exclude.join(', ')} already answered here`)));
+  if (!choice) return releaseOnFailure(request, Promise.reject<never>(new ResponseError(ErrorCodes.NoModelAvailable, `no other model to ask: ${params.exclude.join(', ')} already answered here`)));
   const expectedMs = (m: (typeof input.candidates)[number]) => input.predict(m).latencyMs;
-  const outcome = await releaseOnFailure(services, request, services.call(
+  const outcome = await releaseOnFailure(request, services.call(
     fasterFallbackOrder(input.candidates.filter((m) => !params.exclude.includes(m.id)), choice.model, expectedMs, services.config.routing.fallback),
     { mode: 'fim', prompt: site.prefix, prefix: site.prefix, suffix: site.suffix, maxTokens: params.maxTokens ?? INLINE_MAX_TOKENS, deadlineMs: services.config.client.inlineDeadlineMs },
     signal,

@@ -71,7 +71,7 @@ export async function finishRequest(services: Services, session: Session, begun:
   const requestId = randomUUID();
   const { row, committed } = services.commit(f.tab, { id: requestId, sessionId: session.id, user: session.user, strategy: f.strategy, latencyMs, passed: f.passed, answer: f.answer });
   // The calls were made, committed or not: the reservation becomes what they cost.
-  settleAdmission(services, f.decided.request, row.footprint);
+  settleAdmission(f.decided.request, row.footprint);
   await committed;
   const answered = row.attempts[f.answer ?? row.attempts.length - 1]!;
   services.rememberDecision(requestId, {

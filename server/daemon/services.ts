@@ -1,6 +1,7 @@
 // What the request pipelines need from the rest of the daemon, as one interface: the pipelines
 // stay testable with fakes, and the wiring to the real client, checks, router and ledger lives in
 // one place (wiring.ts).
+import type { BudgetLeases } from './budget-leases';
 import type { ModelConfig, Config } from '../config/schema';
 import type { Probe } from '../verify/probe';
 import type { ExtractedTest } from '../checks/types';
@@ -45,6 +46,9 @@ export interface Services {
   /** Queues a reservation's settlement at the request's actual amounts: through the ledger spool
    * with PostgreSQL (it survives an outage), at once with SQLite. */
   settleReservation(id: string, actual: Amounts): void;
+  /** Reservations that cover several requests of a user (budget-leases.ts): with a PostgreSQL
+   * store and budgets.leaseRequests >= 2; absent, every request reserves on its own. */
+  leases?: BudgetLeases;
   /** The most one call to `model` can cost (`maxTokens` out): what admission reserves. */
   worstCase(model: ModelConfig, promptTokens: number, maxTokens: number): Amounts;
   /** Every model with whether it can be called now, smallest first. */

@@ -2,6 +2,7 @@
 // shared ws daemon has one per connected client. Sessions share the daemon's models, router state
 // and ledger.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -56,6 +57,8 @@ export class Session {
     readonly transport: 'stdio' | 'ws',
   ) {
     this.documents.listen(connection);
+    // One listener per request in flight: a client may have any number of them (no leak warning).
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** requestId -> why its model was chosen (the answer's decision.explanation), newest last. */

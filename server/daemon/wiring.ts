@@ -2,11 +2,12 @@
 // model-server client with its breakers, health checks and energy counters), checking (the
 // sandbox and its cache), routing (the strategies and what they choose with), accounting (the
 // ledger, budgets and metrics).
+import { BudgetLeases } from './budget-leases';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
 import { probeCandidate, type Probe } from '../verify/probe';
-import { CheckCache, checkCandidate, checkKey, sandboxPlan } from '../checks';
+import { CheckCache, checkCandidate, checkKey, sandboxPlan, type SandboxLimits } from '../checks';
 import { sandboxStatus } from '../checks/sandbox-policy';
 import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
@@ -86,6 +87,8 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     storeId: config.store?.trim() ? redact(config.store.trim()) : 'sqlite',
   });
   await feedback.start();
+  // Leases only where reserving costs a round trip to a shared store.
+  const leases = team.store.kind === 'postgres' && config.budgets.leaseRequests >= 2 ? new BudgetLeases(team.store, team.settle, { requests: config.budgets.leaseRequests, maxAgeMs: config.budgets.leaseMs }) : null;
 
   return {
     config,
@@ -93,6 +96,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     daemonName,
     daemonBudgetKey: config.daemonName ?? `${os.hostname()}:${path.resolve(stateDir)}`,
     settleReservation: team.settle,
+    ...(leases ? { leases } : {}),
     worstCase: (model, promptTokens, maxTokens) => accountant.worstCase(model, promptTokens, maxTokens),
     ...calling(client, accountant, health, models, opts.log),
     ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
@@ -107,6 +111,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
       persistTimer = null;
       health.stop();
       persistAll(learners(), opts.log);
+      leases?.close();
       await feedback.close();
       accountant.close();
       await team.close();
@@ -169,6 +174,9 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
  * sandbox, through the check cache; or, where the sandbox policy refuses this machine's isolation,
  * a report that says why nothing ran. */
 export function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
+  // Only what confines a run: the policy setting (requireNamespaces) changes nothing a run shows.
+  const { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, nice } = config.sandbox;
+  const limits: SandboxLimits = { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, ...(nice === undefined ? {} : { nice }) };
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
   // On disk like the checks: a restarted daemon would otherwise run every passing answer's probe again.
   const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000, dir: path.join(stateDir, 'probe-cache') });
@@ -176,7 +184,7 @@ export function checking(config: Config, stateDir: string, status: SandboxStatus
     sandbox: () => status,
     check: async (language, program, tests, signal) =>
       status.testsAllowed
-        ? checkCandidate({ language, code: program, tests, limits: config.sandbox, cache, signal })
+        ? checkCandidate({ language, code: program, tests, limits, cache, signal })
         : { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' },
     probe: async (language, program, functionName, tests, signal) => {
       if (!status.testsAllowed) return null;
@@ -184,10 +192,10 @@ export function checking(config: Config, stateDir: string, status: SandboxStatus
       // cached like checks, so a repeated request costs no sandbox run. "No evidence" (null: no
       // input could be derived, the program died) is kept too, since it is what most answers
       // give and each try costs a whole sandbox run; only a run cut short by a cancel is not.
-      const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), config.sandbox, sandboxPlan().python, process.version]);
+      const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), limits, sandboxPlan().python, process.version]);
       const hit = probes.get(key);
       if (hit !== undefined) return hit.probe;
-      const probe = await probeCandidate({ language, code: program, functionName, tests, limits: config.sandbox, signal });
+      const probe = await probeCandidate({ language, code: program, functionName, tests, limits, signal });
       if (!signal.aborted) probes.set(key, { probe });
       return probe;
     },

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runInSandbox } from '../../server/checks/sandbox';
+import { runInSandbox, SANDBOX_NICE } from '../../server/checks/sandbox';
 import { checkCandidate } from '../../server/checks/check';
 import { resetSandboxPlan, sandboxPlan } from '../../server/checks/sandbox-setup';
 
@@ -51,6 +51,15 @@ describe('checks: sandbox containment', function () {
       assert.ok(Number(uid) >= 200_000, `runs as a fresh unprivileged uid, not ${uid}`);
       assert.ok(!fs.existsSync(cwd), 'the temp dir is removed after the run');
     }
+  });
+
+  it('runs at a lower CPU priority than the daemon, which it cannot raise back', async () => {
+    const program = 'import os\nprint(os.nice(0))\ntry:\n    os.nice(-1)\n    print("RAISED")\nexcept OSError as e:\n    print("DENIED", e.errno)';
+    const r = await runInSandbox({ language: 'python', program, limits });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const [nice, verdict] = r.stdout.trim().split('\n');
+    assert.equal(Number(nice), Math.min(19, os.getPriority() + SANDBOX_NICE), r.stdout);
+    assert.match(verdict ?? '', /^DENIED/, 'a sandboxed program cannot raise its priority');
   });
 
   it('infinite loop: killed at the wall-time limit', async () => {

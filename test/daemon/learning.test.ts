@@ -42,14 +42,15 @@ describe('daemon: feedback and verdicts teach the router', function () {
   });
 
   it('rl: a rejection moves the next decision, and the bandit state survives a restart', async () => {
-    // No bundle: rl starts cold, so the one rejection is all it knows.
+    // No bundle: rl starts cold, so the one rejection is all it knows. Implement requests: ghost
+    // text answers by the inline policy (routing/inline/policy.ts), which wants 3 verdicts on a model.
     const config = h.writeConfig({ bundle: false });
     daemon = await spawnDaemon({ args: ['--config', config] });
-    const first = await inline(daemon, 'rl');
+    const first = await implement(daemon, 'rl', false);
     assert.match(first.decision.explanation, /\(0 in all\)/);
     const fb = await daemon.request(protocol.feedback, { requestId: first.requestId, kind: 'rejected' });
     assert.deepEqual(fb, { recorded: true, learned: true });
-    const second = await inline(daemon, 'rl');
+    const second = await implement(daemon, 'rl', false);
     assert.notEqual(second.decision.model, first.decision.model, 'the rejected model is not chosen again at once');
     assert.match(second.decision.explanation, /\(1 in all\)/);
     // Feedback persists at once: the state file is there before any shutdown.
@@ -58,7 +59,7 @@ describe('daemon: feedback and verdicts teach the router', function () {
 
     await daemon.close();
     daemon = await spawnDaemon({ args: ['--config', config] });
-    const after = await inline(daemon, 'rl');
+    const after = await implement(daemon, 'rl', false);
     assert.match(after.decision.explanation, /\(1 in all\)/, 'the restarted daemon rests on the outcome learnt before');
     assert.notEqual(after.decision.model, first.decision.model);
     await daemon.close();

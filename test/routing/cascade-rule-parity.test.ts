@@ -142,6 +142,7 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
     store: { reserve: async () => ({ ok: true, id: 'parity' }), release: async () => undefined },
     worstCase: () => ({ co2g: 0, costUsd: 0 }),
     settleReservation: () => undefined,
+    leases: undefined, // SQLite-like: every request reserves on its own
   });
   const session = strict<Session>('session', {
     id: 'parity',

@@ -73,6 +73,17 @@ describe('the inline policy over every strategy', () => {
     }
   });
 
+  it("before any feedback, every strategy's ghost text goes to the cheapest eligible model, and says why", async () => {
+    const policy = new InlinePolicy(new AcceptanceModel(null));
+    const cheapest = byEnergy(eligibleForGhostText(AVAILABLE, ms, 600).models)[0]!;
+    for (const [id, s] of strategies()) {
+      if (id.startsWith('always-')) continue;
+      const c = await policy.choose(s, inlineInput(), 600);
+      assert.equal(c.model, cheapest.id, `${id}: ${c.explanation}`);
+      assert.match(c.explanation, new RegExp(`no feedback yet, so every eligible model may be the best and the cheapest, ${cheapest.id}, is tried first`), id);
+    }
+  });
+
   it('leaves fixed-model baselines alone', async () => {
     const policy = new InlinePolicy(new AcceptanceModel(null));
     const c = await policy.choose(strategies().get(`always-${top.id}`)!, inlineInput(), 600);
@@ -85,6 +96,7 @@ describe('the inline policy over every strategy', () => {
     const policy = new InlinePolicy(new AcceptanceModel(path.join(dir, 'acc.json')));
     const cascade = strategies().get('cascade')!;
     const first = await policy.choose(cascade, inlineInput(), 600);
+    assert.equal(first.model, 'deepseek-coder-1.3b', 'the cheapest first');
     const req = inlineInput().request;
     const teach = (model: string, kind: 'accepted' | 'rejected', i: number) => {
       // What a verdict on a ghost-text answer records (daemon/inlineFeedback.ts).

@@ -1,11 +1,16 @@
 // The ghost-text policy: one layer over every strategy for inline requests (the user is typing;
-// no tests run). The strategy chooses, as it would for any request, but only among the models
-// eligible for ghost text (eligibility.ts: FIM-capable, within the latency budget, never the top
-// rung). Then feedback decides once it knows a model (MIN_EVIDENCE outcomes): the answer is the
-// cheapest eligible model whose estimated acceptance in this language and context is within
-// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts); a model with fewer outcomes counts as
-// possibly the best, so every eligible model is tried a few times before feedback settles. Fixed-model baselines (always-<id>)
-// are left as they are: they are the references the policy is measured against.
+// no tests run). Only the models eligible for ghost text take part (eligibility.ts: FIM-capable,
+// within the latency budget, never the top rung), and feedback decides: the answer is the cheapest
+// eligible model whose estimated acceptance in this language and context is within
+// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts), where a model with fewer than
+// MIN_EVIDENCE outcomes counts as possibly the best (optimism in the face of uncertainty). So the
+// cheapest eligible model answers first, each model up the line is tried a few times while none
+// is judged as good, and feedback settles on the cheapest one accepted about as often as the best.
+// The strategy's pass-rate estimates are for functions checked by tests, not for a suggestion a
+// person reads: they do not choose the first model. The strategy still chooses among the eligible
+// models (for its explanation and its learning), and is named when the rule overrides it.
+// Fixed-model baselines (always-<id>) are left as they are: they are the references the policy is
+// measured against.
 //
 // Feedback teaches twice, through the daemon's feedback pipeline (daemon/feedback.ts): the
 // acceptance tallies read here, and the strategy that made the decision through Strategy.learn()
@@ -65,17 +70,19 @@ export class InlinePolicy {
     // possibly the best (optimism in the face of uncertainty), so each eligible model is tried a
     // few times before feedback settles on the cheapest one accepted about as often as the best.
     const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
-    if (eligible.models.some(isKnown)) {
-      const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
-      const best = Math.max(...eligible.models.map(optimistic));
-      const answer = byEnergy(eligible.models.filter((m) => optimistic(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
-      const e = est.get(answer.id)!;
-      if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${isKnown(model) ? `${pct(e.p)} estimated acceptance` : 'not yet known'})`;
-      how += isKnown(answer)
-        ? `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`
-        : `; ${answer.id} is tried: feedback has ${e.nModel} of the ${MIN_EVIDENCE} outcomes it needs to judge it (${this.acceptance.outcomes} outcome(s) in all)`;
-      model = answer;
+    const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
+    const best = Math.max(...eligible.models.map(optimistic));
+    const answer = byEnergy(eligible.models.filter((m) => optimistic(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
+    const e = est.get(answer.id)!;
+    if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${isKnown(model) ? `${pct(est.get(model.id)!.p)} estimated acceptance` : 'not yet known'})`;
+    if (isKnown(answer)) {
+      how += `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`;
+    } else if (eligible.models.some(isKnown)) {
+      how += `; ${answer.id} is tried: feedback has ${e.nModel} of the ${MIN_EVIDENCE} outcomes it needs to judge it (${this.acceptance.outcomes} outcome(s) in all)`;
+    } else {
+      how += `; no feedback yet, so every eligible model may be the best and the cheapest, ${answer.id}, is tried first (it has ${e.nModel} of the ${MIN_EVIDENCE} outcomes feedback needs to judge it)`;
     }
+    model = answer;
     const expected = Math.round(input.predict(model).latencyMs);
     return {
       model: model.id,
