@@ -12,9 +12,9 @@
 // A lease takes no more requests after `maxAgeMs`, or once its room is used up; when its last
 // request has ended it is settled to what its requests actually cost (failed ones cost nothing),
 // through the same spooled, idempotent settle as a single reservation. Its amounts count at the
-// time it was granted (at most maxAgeMs before the requests it covers). A daemon that dies with a
-// lease open leaves it counting at its full amount until the window passes: the safe side, like a
-// request in flight when a daemon dies.
+// time it was granted (at most maxAgeMs before the requests it covers). The journal (the daemon's
+// ledger spool) keeps each open lease and what its answered requests cost, before each answer goes
+// out, so a daemon killed with leases open settles them at its next start at what was answered.
 import { randomUUID } from 'node:crypto';
 import type { Amounts, BudgetLimit, Store } from '../store/types';
 
@@ -23,6 +23,15 @@ export interface LeaseOptions {
   requests: number;
   /** A lease admits no request after this long. */
   maxAgeMs: number;
+}
+
+/** Where open leases and their charges are kept (the daemon's ledger spool, store/spool.ts). */
+export interface LeaseJournal {
+  opened(leaseId: string): void;
+  /** An answered request's actual cost: durable before its answer goes out. */
+  charged(leaseId: string, actual: Amounts): void;
+  /** The lease's last request has ended and it takes no more: settle it at what was charged. */
+  closed(leaseId: string): void;
 }
 
 /** A request admitted from a lease: it ends exactly once, answered (settle) or not (release). */
@@ -35,14 +44,12 @@ export interface LeaseTicket {
 interface Lease {
   id: string;
   room: Amounts;
-  actual: Amounts;
   inFlight: number;
   open: boolean;
   timer: NodeJS.Timeout;
 }
 
 const fits = (a: Amounts, room: Amounts) => a.co2g <= room.co2g && a.costUsd <= room.costUsd;
-const add = (a: Amounts, b: Amounts): Amounts => ({ co2g: a.co2g + b.co2g, costUsd: a.costUsd + b.costUsd });
 
 export class BudgetLeases {
   private readonly leases = new Map<string, Lease>();
@@ -55,8 +62,7 @@ export class BudgetLeases {
 
   constructor(
     private readonly store: Pick<Store, 'reserve'>,
-    /** Settles a lease's reservation at what it cost (the daemon's spooled settle). */
-    private readonly settle: (id: string, actual: Amounts) => void,
+    private readonly journal: LeaseJournal,
     private readonly opts: LeaseOptions,
   ) {}
 
@@ -113,8 +119,8 @@ export class BudgetLeases {
       if (ended) return;
       ended = true;
       lease.inFlight--;
-      if (actual) lease.actual = add(lease.actual, actual);
-      if (!lease.open && lease.inFlight === 0) this.settle(lease.id, lease.actual);
+      if (actual) this.journal.charged(lease.id, actual);
+      if (!lease.open && lease.inFlight === 0) this.journal.closed(lease.id);
     };
     return { leaseId: lease.id, settle: (actual) => end(actual), release: () => end(null) };
   }
@@ -130,7 +136,8 @@ export class BudgetLeases {
     }
     const old = this.leases.get(key);
     if (old) this.retire(key, old);
-    const lease: Lease = { id: r.id, room, actual: { co2g: 0, costUsd: 0 }, inFlight: 0, open: !this.stopped, timer: setTimeout(() => this.retire(key, lease), this.opts.maxAgeMs) };
+    this.journal.opened(r.id);
+    const lease: Lease = { id: r.id, room, inFlight: 0, open: !this.stopped, timer: setTimeout(() => this.retire(key, lease), this.opts.maxAgeMs) };
     lease.timer.unref();
     this.leases.set(key, lease);
     return true;
@@ -141,6 +148,6 @@ export class BudgetLeases {
     if (this.leases.get(key) === lease) this.leases.delete(key);
     if (!lease.open) return;
     lease.open = false;
-    if (lease.inFlight === 0) this.settle(lease.id, lease.actual);
+    if (lease.inFlight === 0) this.journal.closed(lease.id);
   }
 }

@@ -27,6 +27,7 @@ import type { Services } from './services';
 import { effectivePolicy, operatorPolicy } from './policy';
 import { collectDefaultMetrics } from 'prom-client';
 import { LedgerSpool, openStore, redact, type Store } from '../store';
+import type { Amounts } from '../store/types';
 import type { LedgerRow } from '../accounting/ledger';
 
 export interface WiringOptions {
@@ -87,8 +88,9 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     storeId: config.store?.trim() ? redact(config.store.trim()) : 'sqlite',
   });
   await feedback.start();
-  // Leases only where reserving costs a round trip to a shared store.
-  const leases = team.store.kind === 'postgres' && config.budgets.leaseRequests >= 2 ? new BudgetLeases(team.store, team.settle, { requests: config.budgets.leaseRequests, maxAgeMs: config.budgets.leaseMs }) : null;
+  // Leases only where reserving costs a round trip to a shared store (PostgreSQL, with the spool
+  // keeping open leases for a restart after a kill).
+  const leases = team.leaseJournal && config.budgets.leaseRequests >= 2 ? new BudgetLeases(team.store, team.leaseJournal, { requests: config.budgets.leaseRequests, maxAgeMs: config.budgets.leaseMs }) : null;
 
   return {
     config,
@@ -230,6 +232,9 @@ async function teamState(config: Config, stateDir: string, log: (line: string) =
   const failed = (what: string) => (e: Error) => log(`store: ${what}: ${e.message}`);
   return {
     store,
+    leaseJournal: spool
+      ? { opened: (id: string) => spool.openLease(id), charged: (id: string, a: Amounts) => spool.chargeLease(id, a), closed: (id: string) => spool.closeLease(id) }
+      : null,
     share(row: LedgerRow): void {
       // The local ledger has the row: a store that cannot take it never fails the answer.
       try {

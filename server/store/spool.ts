@@ -9,6 +9,11 @@
 // Settlements of budget reservations go the same way: settle() is idempotent by reservation id, so
 // a replay is harmless, and until it arrives the reservation keeps counting at its (higher)
 // reserved amount, which errs on the side of the budget.
+//
+// Budget leases (daemon/budget-leases.ts) are kept here while open, with what their answered
+// requests cost so far (charged before each answer goes out), so a daemon killed with leases open
+// settles them at their next start at what was answered under them, instead of leaving them
+// counting at their full size.
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { LedgerRow } from '../accounting/ledger';
@@ -35,7 +40,14 @@ const SCHEMA = `
     spooled_ms INTEGER NOT NULL,
     forwarded INTEGER NOT NULL DEFAULT 0
   );
-  CREATE INDEX IF NOT EXISTS spool_settle_pending ON spool_settle (forwarded, seq);`;
+  CREATE INDEX IF NOT EXISTS spool_settle_pending ON spool_settle (forwarded, seq);
+  CREATE TABLE IF NOT EXISTS spool_lease (
+    lease_id TEXT PRIMARY KEY,
+    co2g REAL NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    open INTEGER NOT NULL DEFAULT 1,
+    opened_ms INTEGER NOT NULL
+  );`;
 
 /** Forwarded rows are kept this long (to look at after an incident), then deleted. */
 const KEEP_FORWARDED_MS = 3_600_000;
@@ -91,6 +103,8 @@ export class LedgerSpool {
     this.backoffMax = opts.backoffMs?.max ?? 5000;
     this.backoff = this.backoffMin;
     this.lingerMs = opts.lingerMs ?? LINGER_MS;
+    // Leases a previous run left open (it was killed): settled at what was answered under them.
+    this.closeLeases((this.sql.leftOpen.all() as { lease_id: string }[]).map((r) => r.lease_id));
     // Rows a previous run spooled but never forwarded (it was killed, or the store was down).
     this.kick();
   }
@@ -109,6 +123,39 @@ export class LedgerSpool {
   /** Queues the settlement of a reservation (idempotent in the store); forwarded in the background. */
   settle(reservationId: string, actual: Amounts): void {
     this.sql.settle.run(reservationId, actual.co2g, actual.costUsd, Date.now());
+    this.kickSoon();
+  }
+
+  /** A lease was granted: keep its charges until it closes. */
+  openLease(leaseId: string): void {
+    this.sql.openLease.run(leaseId, Date.now());
+  }
+
+  /** An answered request's actual cost under a lease; durable when it returns. */
+  chargeLease(leaseId: string, actual: Amounts): void {
+    this.sql.chargeLease.run(actual.co2g, actual.costUsd, leaseId);
+  }
+
+  /** The lease is done: its settlement, at what was charged to it, is queued like any other. */
+  closeLease(leaseId: string): void {
+    this.closeLeases([leaseId]);
+  }
+
+  /** Leases open here now (left open by a run that was killed, until the constructor settles them). */
+  openLeases(): number {
+    return (this.sql.openLeases.get() as { n: number }).n;
+  }
+
+  private closeLeases(ids: readonly string[]): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const l = this.sql.leaseOf.get(id) as { co2g: number; cost_usd: number; open: number } | undefined;
+        if (!l?.open) continue;
+        this.sql.settle.run(id, l.co2g, l.cost_usd, now);
+        this.sql.closeLease.run(id);
+      }
+    })();
     this.kickSoon();
   }
 
@@ -222,6 +269,7 @@ export class LedgerSpool {
     const before = this.prunedAt - KEEP_FORWARDED_MS;
     this.sql.prune.spool_ledger.run(before);
     this.sql.prune.spool_settle.run(before);
+    this.sql.pruneLeases.run(before);
   }
 }
 
@@ -236,5 +284,12 @@ function prepare(db: Database.Database) {
     nextSettles: db.prepare('SELECT seq, reservation_id, co2g, cost_usd FROM spool_settle WHERE forwarded = 0 ORDER BY seq LIMIT ?'),
     mark: per((t) => `UPDATE ${t} SET forwarded = 1 WHERE seq IN (SELECT value FROM json_each(?))`),
     prune: per((t) => `DELETE FROM ${t} WHERE forwarded = 1 AND spooled_ms < ?`),
+    openLease: db.prepare('INSERT OR IGNORE INTO spool_lease (lease_id, opened_ms) VALUES (?, ?)'),
+    chargeLease: db.prepare('UPDATE spool_lease SET co2g = co2g + ?, cost_usd = cost_usd + ? WHERE lease_id = ? AND open = 1'),
+    leaseOf: db.prepare('SELECT co2g, cost_usd, open FROM spool_lease WHERE lease_id = ?'),
+    closeLease: db.prepare('UPDATE spool_lease SET open = 0 WHERE lease_id = ?'),
+    leftOpen: db.prepare('SELECT lease_id FROM spool_lease WHERE open = 1'),
+    openLeases: db.prepare('SELECT COUNT(*) AS n FROM spool_lease WHERE open = 1'),
+    pruneLeases: db.prepare('DELETE FROM spool_lease WHERE open = 0 AND opened_ms < ?'),
   };
 }
