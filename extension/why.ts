@@ -43,11 +43,12 @@ export function decidingReason(w: WhyInput): string {
   // The ghost-text policy's feedback verdict decides over the strategy's pick when it has one.
   const cheapest = parts.find((p) => p.startsWith(`${model} is the cheapest eligible model`));
   if (cheapest) {
-    const share = /\((\d+(?:\.\d+)?%) in ([^,]+), from (\d+) outcome/.exec(cheapest);
+    const share = /estimated acceptance (\d+(?:\.\d+)?%) in ([^,]+), at most [^,]+, from (\d+) outcome/.exec(cheapest);
     return share
       ? `${model} is the cheapest model whose suggestions you accept about as often as the best (${share[1]} accepted in ${share[2]}, from ${share[3]} suggestions).`
       : `${model} is the cheapest model whose suggestions you accept about as often as the best.`;
   }
+  if (parts.some((p) => p.startsWith('no feedback yet'))) return `${model} is the cheapest model that can write ghost text within your latency budget: RouterLLM starts there and learns from what you accept.`;
   const tried = parts.find((p) => p.startsWith(`${model} is tried`));
   if (tried) return `${model} is being tried: RouterLLM learns from what you accept which cheap model suits you, and has not seen enough of this one yet.`;
   const budget = /^ghost text: \S+, (\d+) ms expected \(budget (\d+) ms\)/.exec(parts[0] ?? '');

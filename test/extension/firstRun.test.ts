@@ -201,7 +201,7 @@ describe('issue #25: "Why this model?" is short and does not contradict itself',
     model: 'deepseek-coder-1.3b',
     strategy: 'cascade',
     explanation:
-      'ghost text: deepseek-coder-1.3b, 706 ms expected (budget 500 ms); cascade chose among deepseek-coder-1.3b, deepseek-coder-6.7b: cascade: no tests to verify, so deepseek-coder-6.7b answers (the top rung); rungs 1.3b > 6.7b; feedback overrides deepseek-coder-6.7b (62% estimated acceptance); deepseek-coder-1.3b is the cheapest eligible model within 5% of the best estimated acceptance (64% in python body, from 11 outcome(s) here, 25 on the model, 40 in all)',
+      'ghost text: deepseek-coder-1.3b, 706 ms expected (budget 500 ms); cascade chose among deepseek-coder-1.3b, deepseek-coder-6.7b: cascade: no tests to verify, so deepseek-coder-6.7b answers (the top rung); rungs 1.3b > 6.7b; feedback overrides deepseek-coder-6.7b (62% estimated acceptance); deepseek-coder-1.3b is the cheapest eligible model whose acceptance may be within 5% of the best estimate, 66% (its estimated acceptance 64% in python body, at most 81% at 95%, from 11 outcome(s) here, 25 on the model, 40 in all)',
   };
   const base = { requestId: 'q1', decision, fallbacks: [], footprint: { energyJ: 1, co2g: 0.00058, costUsd: 0.00001, source: 'modelled' }, latencyMs: 640, wallMs: 700 } as unknown as Parameters<typeof whyView>[0];
 
@@ -212,6 +212,11 @@ describe('issue #25: "Why this model?" is short and does not contradict itself',
     assert.doesNotMatch(v.because + v.facts.join(' '), /6\.7b/);
     assert.match(v.facts.join(' '), /700 ms in the editor \(model 640 ms\)\. Footprint: 0\.00058 g CO2e/);
     assert.ok(v.details.some((d) => /feedback overrides deepseek-coder-6\.7b/.test(d)));
+  });
+
+  it('before any feedback, says the cheapest model that fits the budget answers first', () => {
+    const first = { ...base, decision: { ...decision, explanation: 'ghost text: deepseek-coder-1.3b, 706 ms expected (budget 500 ms); cascade chose among deepseek-coder-1.3b, deepseek-coder-6.7b: cascade: no tests to verify, so deepseek-coder-6.7b answers (the top rung); feedback overrides deepseek-coder-6.7b (not yet known); no feedback yet, so every eligible model may be the best and the cheapest, deepseek-coder-1.3b, is tried first (it has 0 of the 3 outcomes feedback needs to judge it)' } };
+    assert.equal(decidingReason(first), 'deepseek-coder-1.3b is the cheapest model that can write ghost text within your latency budget: RouterLLM starts there and learns from what you accept.');
   });
 
   it('says a fallback decided when the chosen model could not answer', () => {

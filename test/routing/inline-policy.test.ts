@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { ModelConfig } from '../../server/config/schema';
 import { eligibleForGhostText, fimCapable } from '../../server/routing/inline/eligibility';
-import { InlinePolicy } from '../../server/routing/inline/policy';
+import { acceptanceUpperBound, InlinePolicy } from '../../server/routing/inline/policy';
+import { decidingReason } from '../../extension/why';
 import { acceptedShare, AcceptanceModel, inlineContextOf } from '../../server/routing/inline/acceptance';
 import { fasterFallbackOrder } from '../../server/client/fallback';
 import { createStrategies } from '../../server/routing/registry';
@@ -108,7 +109,7 @@ describe('the inline policy over every strategy', () => {
     const exploring = await policy.choose(cascade, inlineInput(), 600);
     assert.equal(exploring.model, 'codellama-7b', exploring.explanation);
     assert.match(exploring.explanation, /is tried: feedback has 0 of the 3 outcomes/);
-    for (let i = 0; i < 3; i++) teach('codellama-7b', 'rejected', i);
+    for (let i = 0; i < 6; i++) teach('codellama-7b', 'rejected', i);
     const after = await policy.choose(cascade, inlineInput(), 600);
     assert.equal(after.model, 'deepseek-coder-6.7b', after.explanation);
     assert.match(after.explanation, /estimated acceptance/);
@@ -117,6 +118,40 @@ describe('the inline policy over every strategy', () => {
     const again = new InlinePolicy(new AcceptanceModel(path.join(dir, 'acc.json')));
     assert.equal((await again.choose(cascade, inlineInput(), 600)).model, 'deepseek-coder-6.7b');
     assert.notEqual(first.explanation, after.explanation);
+  });
+
+  it('a cheap model that a few early rejections put behind comes back while its record is short', async () => {
+    const policy = new InlinePolicy(new AcceptanceModel(null));
+    const cascade = strategies().get('cascade')!;
+    const req = inlineInput().request;
+    const teach = (model: string, accepted: boolean) => policy.acceptance.record(model, req.language, inlineContextOf(req), acceptedShare(accepted ? 'accepted' : 'rejected'));
+    for (let i = 0; i < 3; i++) teach('deepseek-coder-1.3b', false);
+    for (const m of ['deepseek-coder-6.7b', 'codellama-7b']) for (let i = 0; i < 6; i++) teach(m, i < 2);
+    // 0 of 3 against 2 of 6: the 1.3B may still be as good, and it is the cheapest.
+    const back = await policy.choose(cascade, inlineInput(), 600);
+    assert.equal(back.model, 'deepseek-coder-1.3b', back.explanation);
+    assert.match(back.explanation, /may be within 5% of the best estimate/);
+    // Its record grows: 0 of 12 rules it out.
+    for (let i = 0; i < 9; i++) teach('deepseek-coder-1.3b', false);
+    assert.notEqual((await policy.choose(cascade, inlineInput(), 600)).model, 'deepseek-coder-1.3b');
+  });
+
+  it("the editor's \"Why this model?\" reads the policy's own explanations (extension/why.ts)", async () => {
+    const policy = new InlinePolicy(new AcceptanceModel(null));
+    const cascade = strategies().get('cascade')!;
+    const why = (c: { model: string; explanation: string }) => decidingReason({ requestId: 'q', decision: { model: c.model, strategy: 'cascade', explanation: c.explanation }, fallbacks: [] } as unknown as Parameters<typeof decidingReason>[0]);
+    assert.match(why(await policy.choose(cascade, inlineInput(), 600)), /is the cheapest model that can write ghost text within your latency budget/);
+    const req = inlineInput().request;
+    for (const m of ['deepseek-coder-1.3b', 'deepseek-coder-6.7b', 'codellama-7b']) for (let i = 0; i < 6; i++) policy.acceptance.record(m, req.language, inlineContextOf(req), i < 3 ? 1 : 0);
+    assert.match(why(await policy.choose(cascade, inlineInput(), 600)), /^deepseek-coder-1\.3b is the cheapest model whose suggestions you accept about as often as the best \(\d+% accepted in python function\/new-line, from 6 suggestions\)\.$/);
+  });
+
+  it('the plausible acceptance of a model: 1 with no outcomes, falling with the evidence (Wilson, 95%)', () => {
+    assert.equal(acceptanceUpperBound(0.5, 0), 1);
+    // Hand-computed Wilson upper bounds (z = 1.96).
+    assert.ok(Math.abs(acceptanceUpperBound(0, 3) - 0.5616) < 1e-3, String(acceptanceUpperBound(0, 3)));
+    assert.ok(Math.abs(acceptanceUpperBound(0.5, 100) - 0.5962) < 1e-3, String(acceptanceUpperBound(0.5, 100)));
+    assert.ok(acceptanceUpperBound(0.2, 6) > acceptanceUpperBound(0.2, 60), 'more outcomes, a tighter bound');
   });
 
   it('acceptance is per language and context, shrunk toward the model record', () => {

@@ -1,11 +1,13 @@
 // The ghost-text policy: one layer over every strategy for inline requests (the user is typing;
 // no tests run). Only the models eligible for ghost text take part (eligibility.ts: FIM-capable,
 // within the latency budget, never the top rung), and feedback decides: the answer is the cheapest
-// eligible model whose estimated acceptance in this language and context is within
-// ACCEPTANCE_TOLERANCE of the best estimate (acceptance.ts), where a model with fewer than
-// MIN_EVIDENCE outcomes counts as possibly the best (optimism in the face of uncertainty). So the
-// cheapest eligible model answers first, each model up the line is tried a few times while none
-// is judged as good, and feedback settles on the cheapest one accepted about as often as the best.
+// eligible model whose acceptance in this language and context may be within ACCEPTANCE_TOLERANCE
+// of the best estimate (acceptance.ts), "may" by the 95% Wilson upper bound of its own estimate,
+// where a model with fewer than MIN_EVIDENCE outcomes counts as possibly the best (optimism in the
+// face of uncertainty). So the cheapest eligible model answers first, each model up the line is
+// tried a few times while none is judged as good, a cheap model that a few early rejections put
+// behind comes back until its record rules it out, and feedback settles on the cheapest one
+// accepted about as often as the best.
 // The strategy's pass-rate estimates are for functions checked by tests, not for a suggestion a
 // person reads: they do not choose the first model. The strategy still chooses among the eligible
 // models (for its explanation and its learning), and is named when the rule overrides it.
@@ -26,6 +28,17 @@ import { eligibleForGhostText } from './eligibility';
 export const ACCEPTANCE_TOLERANCE = 0.05;
 /** Outcomes on a model before feedback's estimate of it is trusted (until then it is explored). */
 export const MIN_EVIDENCE = 3;
+/** z of a two-sided 95% interval, the textbook one: how far up a model's acceptance may be. */
+const Z95 = 1.96;
+
+/** Wilson score upper bound of an acceptance estimated at `p` from `n` outcomes (1 with none):
+ * three early rejections of a cheap model leave it plausibly as good as the best, so it is tried
+ * again; many rule it out. */
+export function acceptanceUpperBound(p: number, n: number): number {
+  if (n <= 0) return 1;
+  const z2 = Z95 * Z95;
+  return Math.min(1, (p + z2 / (2 * n) + Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n));
+}
 
 export interface InlineChoice extends RouteChoice {
   /** The models the strategy chose among (all candidates for a fixed baseline). */
@@ -71,12 +84,14 @@ export class InlinePolicy {
     // few times before feedback settles on the cheapest one accepted about as often as the best.
     const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
     const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
+    // How good a model could plausibly be: a model judged on few verdicts is not ruled out by them.
+    const plausible = (m: ModelConfig) => (isKnown(m) ? acceptanceUpperBound(est.get(m.id)!.p, est.get(m.id)!.nModel) : 1);
     const best = Math.max(...eligible.models.map(optimistic));
-    const answer = byEnergy(eligible.models.filter((m) => optimistic(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
+    const answer = byEnergy(eligible.models.filter((m) => plausible(m) >= best - ACCEPTANCE_TOLERANCE))[0]!;
     const e = est.get(answer.id)!;
     if (answer.id !== model.id) how += `; feedback overrides ${model.id} (${isKnown(model) ? `${pct(est.get(model.id)!.p)} estimated acceptance` : 'not yet known'})`;
     if (isKnown(answer)) {
-      how += `; ${answer.id} is the cheapest eligible model within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimated acceptance (${pct(e.p)} in ${language} ${context}, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`;
+      how += `; ${answer.id} is the cheapest eligible model whose acceptance may be within ${pct(ACCEPTANCE_TOLERANCE)} of the best estimate, ${pct(best)} (its estimated acceptance ${pct(e.p)} in ${language} ${context}, at most ${pct(plausible(answer))} at 95%, from ${e.n} outcome(s) here, ${e.nModel} on the model, ${this.acceptance.outcomes} in all)`;
     } else if (eligible.models.some(isKnown)) {
       how += `; ${answer.id} is tried: feedback has ${e.nModel} of the ${MIN_EVIDENCE} outcomes it needs to judge it (${this.acceptance.outcomes} outcome(s) in all)`;
     } else {
