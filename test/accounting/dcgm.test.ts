@@ -101,18 +101,39 @@ describe('accounting/dcgm', () => {
     const m = catalogueModel('llama-3-8b');
     m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
     exp.gpus = [{ gpu: '0', mj: 0 }];
-    // Reads in order: A begins (0), B begins (1000), A ends (3000), B ends (4000).
-    const reads = [0, 1000, 3000, 4000];
+    // Readings in order: A and B begin together (one reading serves both: 0), A ends (1000), B ends
+    // (3000).
+    const reads = [0, 1000, 3000];
     const att = new EnergyAttributor({ read: async () => reads.shift() ?? null });
     const a = att.begin(m, 100)!;
     const b = att.begin(m, 300)!;
-    // [0, 1000]: only A in flight -> A 1000 mJ.
-    // [1000, 3000]: A (actual 100 tokens) and B (expected 300) -> A 2000*100/400 = 500, B 1500.
-    // [3000, 4000]: only B -> B 1000. A = 1.5 J, B = 2.5 J, total 4 J = 4000 mJ.
+    // [0, 1000]: A (actual 100 tokens) and B (expected 300) -> A 1000*100/400 = 250, B 750.
+    // [1000, 3000]: only B -> B 2000. A = 0.25 J, B = 2.75 J, total 3 J = 3000 - 0 mJ.
     const ja = await a.end({ promptTokens: 40, completionTokens: 60 });
     const jb = await b.end({ promptTokens: 100, completionTokens: 200 });
-    assert.ok(close(ja!, 1.5), String(ja));
-    assert.ok(close(jb!, 2.5), String(jb));
+    assert.ok(close(ja!, 0.25), String(ja));
+    assert.ok(close(jb!, 2.75), String(jb));
+    assert.equal(reads.length, 0);
+  });
+
+  it('one reading serves every call that starts or ends while another reading is in flight', async () => {
+    const m = catalogueModel('llama-3-8b');
+    m.endpoint = { url: base, model: 'M8', flavour: 'chat', energyMetricsUrl: `${base}/metrics` };
+    let counter = 0;
+    let reads = 0;
+    // A slow exporter: each read takes 20 ms and the counter grows 1000 mJ per read.
+    const att = new EnergyAttributor({ read: async () => (reads++, await new Promise((r) => setTimeout(r, 20)), (counter += 1000)) });
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const h = att.begin(m, 10)!;
+        await new Promise((r) => setTimeout(r, i % 3));
+        return h.end({ promptTokens: 5, completionTokens: 5 });
+      }),
+    );
+    assert.ok(reads <= 6, `${reads} reads for 40 call starts and ends`);
+    const total = calls.reduce((sum: number, j) => sum + (j ?? 0), 0);
+    // Conserved: everything between the first and the last reading went to the calls.
+    assert.ok(close(total, (counter - 1000) / 1000), `${total} J of ${(counter - 1000) / 1000}`);
   });
 
   it('charges idle energy to nobody and falls back when a read fails or the counter resets', async () => {
