@@ -16,6 +16,7 @@ import type { UserLimits } from '../accounting/user-budgets';
 import type { ModelConfig } from '../config/schema';
 import type { RequestContext } from '../routing/types';
 import type { Amounts, BudgetLimit, BudgetMetric, BudgetScope, BudgetWindow, OverLimit } from '../store/types';
+import type { LeaseTicket } from './budget-leases';
 import type { Services } from './services';
 import type { Session } from './session';
 
@@ -39,10 +40,7 @@ export interface Admitted {
 }
 
 /** How an admitted request's reservation ends: its own, or its share of a lease (budget-leases.ts). */
-interface Reserved {
-  settle(actual: Amounts): void;
-  release(): void;
-}
+type Reserved = Pick<LeaseTicket, 'settle' | 'release'>;
 
 /** Open reservations by the request they were made for (finishRequest gets the same object). */
 const open = new WeakMap<RequestContext, Reserved>();

@@ -97,11 +97,6 @@ export class BudgetLeases {
     return this.take(key, amounts);
   }
 
-  /** Leases open now (tests, metrics). */
-  get open(): number {
-    return [...this.leases.values()].filter((l) => l.open).length;
-  }
-
   /** Takes no more requests and settles every lease whose requests have ended (the rest settle
    * as their last request ends). */
   close(): void {

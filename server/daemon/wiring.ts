@@ -2,7 +2,6 @@
 // model-server client with its breakers, health checks and energy counters), checking (the
 // sandbox and its cache), routing (the strategies and what they choose with), accounting (the
 // ledger, budgets and metrics).
-import { BudgetLeases } from './budget-leases';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
@@ -24,6 +23,7 @@ import { FeedbackPipeline } from './feedback';
 import { InlinePolicy } from '../routing/inline/policy';
 import { AcceptanceModel } from '../routing/inline/acceptance';
 import type { Services } from './services';
+import { BudgetLeases } from './budget-leases';
 import { effectivePolicy, operatorPolicy } from './policy';
 import { collectDefaultMetrics } from 'prom-client';
 import { LedgerSpool, openStore, redact, type Store } from '../store';

@@ -78,10 +78,9 @@ export class InlinePolicy {
     const context = inlineContextOf(input.request);
     const est = new Map(eligible.models.map((m) => [m.id, this.acceptance.estimate(m.id, language, context)]));
     let how = `${strategy.id} chose among ${eligible.models.map((m) => m.id).join(', ')}: ${picked.explanation}`;
-    // Feedback decides once it knows some model: the cheapest eligible model whose estimate is
-    // within the tolerance of the best. A model with fewer than MIN_EVIDENCE outcomes counts as
-    // possibly the best (optimism in the face of uncertainty), so each eligible model is tried a
-    // few times before feedback settles on the cheapest one accepted about as often as the best.
+    // The rule of the header, from the first request: the cheapest eligible model whose plausible
+    // acceptance reaches the best estimate less the tolerance; a model with fewer than MIN_EVIDENCE
+    // outcomes counts as possibly the best.
     const isKnown = (m: ModelConfig) => est.get(m.id)!.nModel >= MIN_EVIDENCE;
     const optimistic = (m: ModelConfig) => (isKnown(m) ? est.get(m.id)!.p : 1);
     // How good a model could plausibly be: a model judged on few verdicts is not ruled out by them.
