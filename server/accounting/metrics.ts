@@ -27,6 +27,21 @@ export class AccountingMetrics {
     labelNames: [...LABELS, 'metric', 'window'],
     registers: [this.registry],
   });
+  // Test runs are the costliest thing a daemon does itself (a sandboxed interpreter each), so an
+  // operator sees how many requests the caches spared one and how long the others waited.
+  readonly checks = new Counter({
+    name: 'routerllm_checks_total',
+    help: 'Checks of a candidate (what: tests or probe), by whether a sandbox ran or a cache answered',
+    labelNames: ['what', 'answered_by'],
+    registers: [this.registry],
+  });
+  readonly sandboxRuns = new Histogram({
+    name: 'routerllm_sandbox_run_seconds',
+    help: 'Wall time of a sandboxed run (interpreter start, tests or probe inputs, exit)',
+    labelNames: ['what'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly predictionMape = new Gauge({ name: 'routerllm_prediction_mape_percent', help: 'Mean absolute percentage error of footprint predictions', labelNames: ['metric'], registers: [this.registry] });
 
   readonly gpuUtil = new Gauge({ name: 'routerllm_gpu_utilization_percent', help: "Mean GPU utilization of the model's server (DCGM_FI_DEV_GPU_UTIL at its last scrape)", labelNames: ['model'], registers: [this.registry] });
@@ -57,6 +72,12 @@ export class AccountingMetrics {
       const [metric, window] = item.split('/');
       this.violations.inc({ model: by.model ?? 'unknown', strategy: by.strategy ?? 'unknown', metric, window });
     }
+  }
+
+  /** One check of a candidate: `ranMs` its sandbox run's wall time, or null when a cache answered. */
+  check(what: 'tests' | 'probe', ranMs: number | null): void {
+    this.checks.inc({ what, answered_by: ranMs === null ? 'cache' : 'sandbox' });
+    if (ranMs !== null) this.sandboxRuns.observe({ what }, ranMs / 1000);
   }
 
   setPredictionError(errors: Record<string, number | null>): void {

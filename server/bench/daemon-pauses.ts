@@ -8,13 +8,19 @@ export interface DaemonPauses {
   /** Garbage-collection pauses since the process started, all kinds. */
   gc_ms: number | null;
   gc_count: number | null;
+  /** Checks of candidates (tests and probes) a sandbox ran, and those a cache answered; the
+   * sandboxes' summed wall time. Test runs are what most competes with the daemon for a core. */
+  sandbox_runs: number | null;
+  cache_answers: number | null;
+  sandbox_s: number | null;
 }
 
 /** Sums the samples of one series (every label set) in Prometheus text; null when absent. */
-export function seriesSum(text: string, name: string): number | null {
+export function seriesSum(text: string, name: string, label?: string): number | null {
   let sum: number | null = null;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    if (label !== undefined && !line.includes(label)) continue;
     const v = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(v)) sum = (sum ?? 0) + v;
   }
@@ -31,6 +37,9 @@ export function pausesOf(metricsText: string): DaemonPauses {
     eventloop_lag_max_ms: ms('nodejs_eventloop_lag_max_seconds'),
     gc_ms: ms('nodejs_gc_duration_seconds_sum'),
     gc_count: seriesSum(metricsText, 'nodejs_gc_duration_seconds_count'),
+    sandbox_runs: seriesSum(metricsText, 'routerllm_checks_total', 'answered_by="sandbox"'),
+    cache_answers: seriesSum(metricsText, 'routerllm_checks_total', 'answered_by="cache"'),
+    sandbox_s: seriesSum(metricsText, 'routerllm_sandbox_run_seconds_sum'),
   };
 }
 

@@ -9,11 +9,12 @@ import { benchRouting, formatBench } from './routing';
 import { benchTeam, TEAM_DEFAULTS, type TeamFaults } from './team';
 
 /** The value after `--name`, as a number, or `fallback`. */
-function numArg(name: string, fallback: number): number {
+function numArg(name: string, fallback: number, { zeroAllowed = false } = {}): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
+  if (!Number.isFinite(v) || v < 0 || (v === 0 && !zeroAllowed))
+    throw new Error(`--${name} needs a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${process.argv[i + 1]}`);
   return v;
 }
 
@@ -94,12 +95,13 @@ async function team(): Promise<void> {
   if (!['all', 'kill', 'none'].includes(faults)) throw new Error(`--faults is all, kill or none, got ${faults}`);
   const opts = {
     durationS: numArg('duration', TEAM_DEFAULTS.durationS),
+    warmupS: numArg('warmup', TEAM_DEFAULTS.warmupS, { zeroAllowed: true }),
     clients: numArg('clients', TEAM_DEFAULTS.clients),
     users: numArg('users', TEAM_DEFAULTS.users),
     teams: numArg('teams', TEAM_DEFAULTS.teams),
     thinkMs: numArg('think-ms', TEAM_DEFAULTS.thinkMs),
     tasks: numArg('tasks', TEAM_DEFAULTS.tasks),
-    implementShare: numArg('implement-share', TEAM_DEFAULTS.implementShare),
+    implementShare: numArg('implement-share', TEAM_DEFAULTS.implementShare, { zeroAllowed: true }),
     faults,
     pgStatements: process.argv.includes('--pg-statements'),
     ...daemonConfigArg(),
@@ -122,7 +124,7 @@ async function team(): Promise<void> {
         ? `CPU per request (${r.cpu.requests} requests in ${r.cpu.window_s} s): daemons ${r.cpu.daemons_ms_per_request} ms, PostgreSQL ${r.cpu.postgres_ms_per_request} ms, clients + fleet ${r.cpu.bench_ms_per_request} ms; machine busy ${Math.round(100 * r.cpu.machine_busy_share)}% (${Math.round(100 * r.cpu.others_busy_share)}% other jobs)\n`
         : 'CPU per request: not measured (a fault replaced a process during the window)\n') +
       `by kind: ${(['inline', 'implement'] as const).map((k) => { const b = r.by_kind[k]; return `${k} ${b.answered} answered, p50 ${b.p50_ms} / p95 ${b.p95_ms} / p99 ${b.p99_ms} ms, ${(100 * b.over_30ms_share).toFixed(1)}% over 30 ms`; }).join('; ')}\n` +
-      `daemon pauses over their life: ${Object.entries(r.daemon_pauses).map(([d, p]) => (p ? `${d}: event loop delay p99 ${p.eventloop_lag_p99_ms} ms, max ${p.eventloop_lag_max_ms} ms, GC ${p.gc_ms} ms in ${p.gc_count} pauses` : `${d}: no /metrics`)).join('; ')}; the bench process (clients and fleet): event loop delay p99 ${r.bench_loop_delay.p99_ms} ms, max ${r.bench_loop_delay.max_ms} ms\n` +
+      `daemon pauses over their life: ${Object.entries(r.daemon_pauses).map(([d, p]) => (p ? `${d}: event loop delay p99 ${p.eventloop_lag_p99_ms} ms, max ${p.eventloop_lag_max_ms} ms, GC ${p.gc_ms} ms in ${p.gc_count} pauses, ${p.sandbox_runs ?? 0} sandbox runs (${Math.round(1000 * (p.sandbox_s ?? 0))} ms) and ${p.cache_answers ?? 0} checks answered by a cache` : `${d}: no /metrics`)).join('; ')}; the bench process (clients and fleet): event loop delay p99 ${r.bench_loop_delay.p99_ms} ms, max ${r.bench_loop_delay.max_ms} ms\n` +
       (r.pg_statements ? `PostgreSQL statements by server time, per load request (whole run):\n${r.pg_statements.map((q) => `  ${q.calls_per_request} calls × ${q.mean_ms} ms = ${q.ms_per_request} ms  ${q.query}`).join('\n')}\n` : '') +
       `faults: ${r.faults.map((f) => `${f.what} at ${f.at_s} s (${f.took_ms} ms)`).join('; ') || 'none'}\n` +
       `targets: rows_lost 0 -> ${met(r.targets.rows_lost)}; max_overspend <= max_request_cost -> ${met(r.targets.max_overspend_usd)}; feedback_visible < 1000 ms -> ${met(r.targets.feedback_visible_ms)}; p99 < 30 ms -> ${met(r.targets.p99_ms)}\n` +

@@ -476,6 +476,11 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
     await Promise.all(loadClients.map((c) => c.connection(farFuture())));
     log(`${loadClients.length} clients connected (${perUser}+ per user, both daemons); ${opts.durationS} s of load, faults: ${opts.faults}`);
 
+    // What the warm-up left the daemons' caches to do: sandbox runs from here on are the load's.
+    for (const d of daemons) {
+      const p = await daemonPauses(d.url, probe.token);
+      log(`after the warm-up, daemon ${d.name}: ${p?.sandbox_runs ?? 0} sandbox runs (${Math.round(1000 * (p?.sandbox_s ?? 0))} ms), ${p?.cache_answers ?? 0} checks answered by a cache`);
+    }
     const answered: Answered[] = [];
     const failures: { cause: string; message: string; t0: number }[] = [];
     const refusedUsers = new Set<string>();

@@ -1,7 +1,8 @@
 // Results of checks keyed by sha256 of (code, tests, runtime, limits): the evaluation replays the
 // same candidate against the same tests many times, and a sandboxed run costs ~0.1-0.3 s.
 // In memory an LRU; optionally persisted as one JSON file per hash, written atomically
-// (temp file + rename) so a crash never leaves a half-written entry behind.
+// (temp file + rename) so a crash never leaves a half-written entry behind. `once` also shares a
+// run in flight: a shared daemon's users asking for the same answer at once start one sandbox.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ export function checkKey(parts: unknown): string {
 /** Test reports by default; the daemon also keeps probe results (derived-input runs) in one. */
 export class CheckCache<T = TestReport> {
   private readonly entries = new Map<string, T>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: { maxEntries?: number; dir?: string } = {}) {
     // Private to the daemon's user: the reports quote code from the user's files.
@@ -46,6 +48,33 @@ export class CheckCache<T = TestReport> {
       fs.renameSync(tmp, this.file(key));
     } catch {
       fs.rmSync(tmp, { force: true }); // a cache that cannot persist still works in memory
+    }
+  }
+
+  /**
+   * The cached result, or the result of a run of the same key already in flight, or `run`'s.
+   * `run` says whether its result may be kept (not an aborted or timed-out run, which says little
+   * about the candidate); a caller that waited on a run whose result was not kept runs its own, so
+   * one caller's cancel never becomes another's answer. `ran` is whether this call's own run made it.
+   */
+  async once(key: string, run: () => Promise<{ value: T; keep: boolean }>): Promise<{ value: T; ran: boolean }> {
+    const hit = this.get(key);
+    if (hit !== undefined) return { value: hit, ran: false };
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      await pending.catch(() => undefined);
+      const shared = this.get(key);
+      if (shared !== undefined) return { value: shared, ran: false };
+    }
+    const mine = run().then(({ value, keep }) => {
+      if (keep) this.set(key, value);
+      return value;
+    });
+    this.inFlight.set(key, mine);
+    try {
+      return { value: await mine, ran: true };
+    } finally {
+      if (this.inFlight.get(key) === mine) this.inFlight.delete(key);
     }
   }
 

@@ -19,6 +19,8 @@ export interface CheckOptions {
   limits: SandboxLimits;
   cache?: CheckCache;
   signal?: AbortSignal;
+  /** Told of every sandbox run (not of cache hits), with its wall time: the daemon's metrics. */
+  onSandboxRun?: (ms: number) => void;
 }
 
 /** Bump when the harness changes, so cached results of the old harness are not reused. */
@@ -29,9 +31,14 @@ export async function checkCandidate(opts: CheckOptions): Promise<TestReport> {
   if (tests.length === 0) return { found: 0, passed: 0, failed: 0, results: [], isolation: '', skipped: 'no tests found in the context' };
   const plan = sandboxPlan();
   const key = checkKey([HARNESS_VERSION, language, opts.code, tests.map((t) => t.code), opts.limits, plan.python, plan.node, process.version]);
-  const hit = opts.cache?.get(key);
-  if (hit) return hit;
+  const check = () => runCheck(opts);
+  if (!opts.cache) return (await check()).value;
+  return (await opts.cache.once(key, check)).value;
+}
 
+/** One sandboxed run of the harness; its report may be kept unless the run was cut short. */
+async function runCheck(opts: CheckOptions): Promise<{ value: TestReport; keep: boolean }> {
+  const { tests, language } = opts;
   const nonce = `@@routerllm-${randomBytes(12).toString('hex')}@@`;
   const messages: (string | undefined)[] = [];
   let codes = tests.map((t) => t.code);
@@ -48,13 +55,13 @@ export async function checkCandidate(opts: CheckOptions): Promise<TestReport> {
   }
   const program =
     language === 'python' ? pythonHarness(opts.code, codes, nonce, opts.limits.timeoutMs * 0.8) : opts.code + '\n' + jsHarness(codes, nonce);
+  const started = performance.now();
   const run = await runInSandbox({ language, program, limits: opts.limits, signal: opts.signal });
-  if (run.setupError) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: '', skipped: run.setupError };
-  if (opts.signal?.aborted) return { found: tests.length, passed: 0, failed: 0, results: [], isolation: run.isolation, skipped: 'aborted' };
-  const report = toReport(tests, run, nonce);
+  opts.onSandboxRun?.(performance.now() - started);
+  if (run.setupError) return { value: { found: tests.length, passed: 0, failed: 0, results: [], isolation: '', skipped: run.setupError }, keep: false };
+  if (opts.signal?.aborted) return { value: { found: tests.length, passed: 0, failed: 0, results: [], isolation: run.isolation, skipped: 'aborted' }, keep: false };
   // An aborted or timed-out run says little about the candidate (the machine may have been busy).
-  if (opts.cache && !run.timedOut) opts.cache.set(key, report);
-  return report;
+  return { value: toReport(tests, run, nonce), keep: !run.timedOut };
 }
 
 function whyNoResult(run: SandboxResult): string {

@@ -29,6 +29,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { LedgerSpool, openStore, redact, type Store } from '../store';
 import type { Amounts } from '../store/types';
 import type { LedgerRow } from '../accounting/ledger';
+import type { AccountingMetrics } from '../accounting/metrics';
 
 export interface WiringOptions {
   log: (line: string) => void;
@@ -101,7 +102,7 @@ export async function createServices(resolved: ResolvedConfig, opts: WiringOptio
     ...(leases ? { leases } : {}),
     worstCase: (model, promptTokens, maxTokens) => accountant.worstCase(model, promptTokens, maxTokens),
     ...calling(client, accountant, health, models, opts.log),
-    ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false })),
+    ...checking(config, stateDir, sandboxStatus({ plan: sandboxPlan(), requireNamespaces: config.sandbox.requireNamespaces, shared: opts.shared ?? false }), accountant.metrics),
     ...routing(config, strategies, accountant, learning),
     inlinePolicy,
     rememberDecision: (requestId, decision) => feedback.remember(requestId, decision),
@@ -175,7 +176,7 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
 /** Running a candidate against the tests (and, for second opinions, on derived inputs) in the
  * sandbox, through the check cache; or, where the sandbox policy refuses this machine's isolation,
  * a report that says why nothing ran. */
-export function checking(config: Config, stateDir: string, status: SandboxStatus): Pick<Services, 'check' | 'probe' | 'sandbox'> {
+export function checking(config: Config, stateDir: string, status: SandboxStatus, metrics?: Pick<AccountingMetrics, 'check'>): Pick<Services, 'check' | 'probe' | 'sandbox'> {
   // Only what confines a run: the policy setting (requireNamespaces) changes nothing a run shows.
   const { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, nice } = config.sandbox;
   const limits: SandboxLimits = { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, ...(nice === undefined ? {} : { nice }) };
@@ -184,22 +185,31 @@ export function checking(config: Config, stateDir: string, status: SandboxStatus
   const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000, dir: path.join(stateDir, 'probe-cache') });
   return {
     sandbox: () => status,
-    check: async (language, program, tests, signal) =>
-      status.testsAllowed
-        ? checkCandidate({ language, code: program, tests, limits, cache, signal })
-        : { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' },
+    check: async (language, program, tests, signal) => {
+      if (!status.testsAllowed)
+        return { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' };
+      let ranMs: number | null = null;
+      const report = await checkCandidate({ language, code: program, tests, limits, cache, signal, onSandboxRun: (ms) => (ranMs = ms) });
+      if (tests.length > 0) metrics?.check('tests', ranMs);
+      return report;
+    },
     probe: async (language, program, functionName, tests, signal) => {
-      if (!status.testsAllowed) return null;
+      // probeCandidate's own rule, here so that what runs no sandbox is not counted as a run.
+      if (!status.testsAllowed || language !== 'python' || tests.length === 0) return null;
       // The same answer to the same tests probes the same (its inputs are seeded by the tests):
       // cached like checks, so a repeated request costs no sandbox run. "No evidence" (null: no
       // input could be derived, the program died) is kept too, since it is what most answers
       // give and each try costs a whole sandbox run; only a run cut short by a cancel is not.
       const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), limits, sandboxPlan().python, process.version]);
-      const hit = probes.get(key);
-      if (hit !== undefined) return hit.probe;
-      const probe = await probeCandidate({ language, code: program, functionName, tests, limits, signal });
-      if (!signal.aborted) probes.set(key, { probe });
-      return probe;
+      let ranMs: number | null = null;
+      const { value } = await probes.once(key, async () => {
+        const started = performance.now();
+        const probe = await probeCandidate({ language, code: program, functionName, tests, limits, signal });
+        ranMs = performance.now() - started;
+        return { value: { probe }, keep: !signal.aborted };
+      });
+      metrics?.check('probe', ranMs);
+      return value.probe;
     },
   };
 }
