@@ -31,7 +31,7 @@ export class AccountingMetrics {
   // operator sees how many requests the caches spared one and how long the others waited.
   readonly checks = new Counter({
     name: 'routerllm_checks_total',
-    help: 'Checks of a candidate (what: tests or probe), by whether a sandbox ran or a cache answered',
+    help: 'Checks of a candidate (what: tests or probe), by what answered: a sandbox run of its own, a cache (or a run of the same check in flight), or the tests\' run (a probe run after the tests in their interpreter)',
     labelNames: ['what', 'answered_by'],
     registers: [this.registry],
   });
@@ -74,10 +74,11 @@ export class AccountingMetrics {
     }
   }
 
-  /** One check of a candidate: `ranMs` its sandbox run's wall time, or null when a cache answered. */
-  check(what: 'tests' | 'probe', ranMs: number | null): void {
-    this.checks.inc({ what, answered_by: ranMs === null ? 'cache' : 'sandbox' });
-    if (ranMs !== null) this.sandboxRuns.observe({ what }, ranMs / 1000);
+  /** One check of a candidate: `ranMs` its own sandbox run's wall time, null when a cache
+   * answered, 'tests run' for a probe run in its tests' interpreter. */
+  check(what: 'tests' | 'probe', ranMs: number | null | 'tests run'): void {
+    this.checks.inc({ what, answered_by: ranMs === null ? 'cache' : ranMs === 'tests run' ? 'tests_run' : 'sandbox' });
+    if (typeof ranMs === 'number') this.sandboxRuns.observe({ what }, ranMs / 1000);
   }
 
   setPredictionError(errors: Record<string, number | null>): void {

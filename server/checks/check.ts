@@ -21,6 +21,10 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** Told of every sandbox run (not of cache hits), with its wall time: the daemon's metrics. */
   onSandboxRun?: (ms: number) => void;
+  /** Python only: more to run in the same interpreter when every test passed (pythonHarness),
+   * and `read` given the run to take its output. Not part of the cache key: the report is the
+   * same with or without it. Nothing runs it when the report comes from the cache. */
+  epilogue?: { python: string; read(run: SandboxResult): void };
 }
 
 /** Bump when the harness changes, so cached results of the old harness are not reused. */
@@ -54,12 +58,13 @@ async function runCheck(opts: CheckOptions): Promise<{ value: TestReport; keep: 
     });
   }
   const program =
-    language === 'python' ? pythonHarness(opts.code, codes, nonce, opts.limits.timeoutMs * 0.8) : opts.code + '\n' + jsHarness(codes, nonce);
+    language === 'python' ? pythonHarness(opts.code, codes, nonce, opts.limits.timeoutMs * 0.8, opts.epilogue?.python) : opts.code + '\n' + jsHarness(codes, nonce);
   const started = performance.now();
   const run = await runInSandbox({ language, program, limits: opts.limits, signal: opts.signal });
   opts.onSandboxRun?.(performance.now() - started);
   if (run.setupError) return { value: { found: tests.length, passed: 0, failed: 0, results: [], isolation: '', skipped: run.setupError }, keep: false };
   if (opts.signal?.aborted) return { value: { found: tests.length, passed: 0, failed: 0, results: [], isolation: run.isolation, skipped: 'aborted' }, keep: false };
+  opts.epilogue?.read(run);
   // An aborted or timed-out run says little about the candidate (the machine may have been busy).
   return { value: toReport(tests, run, nonce), keep: !run.timedOut };
 }

@@ -5,8 +5,12 @@
 // reported on a line that starts with a per-run random nonce, so output the candidate prints is
 // not mistaken for a result. A per-test alarm at the run's deadline turns one endless test into
 // one failure instead of a timeout of the whole run.
+//
+// `epilogue`, when given, is Python run in the same process only when every test passed, with
+// `_rl_left` the seconds left of the budget: what else the caller wants to know of a passing
+// answer (its behaviour on derived inputs) without starting a second interpreter.
 
-export function pythonHarness(candidate: string, tests: string[], nonce: string, budgetMs: number): string {
+export function pythonHarness(candidate: string, tests: string[], nonce: string, budgetMs: number, epilogue?: string): string {
   return `# ---- routerllm harness ----
 import sys as _rl_sys, io as _rl_io, ast as _rl_ast, math as _rl_math, json as _rl_json, time as _rl_time, types as _rl_types
 import signal as _rl_signal, traceback as _rl_tb
@@ -96,6 +100,7 @@ def _rl_main(tests, nonce, budget):
         pass
     base = dict(_rl_candidate)
     base.update(_rl_check=_rl_check, _rl_doctest=_rl_doctest, _rl_eq=_rl_eq)
+    passed = 0
     for i, src in enumerate(tests):
         ok, msg = True, ''
         try:
@@ -115,6 +120,8 @@ def _rl_main(tests, nonce, budget):
                 msg += ' (at %s)' % where[0].line.strip()[:120]
         out.write('%s %s\\n' % (nonce, _rl_json.dumps([i, ok, msg])))
         out.flush()
+        passed += ok
+    return passed == len(tests), deadline - _rl_time.monotonic()
 
 def _rl_source(name, src):
     # Tracebacks and failure messages can then quote the failing line.
@@ -128,6 +135,9 @@ _rl_module.__file__ = 'candidate.py'
 _rl_sys.modules['__routerllm_candidate__'] = _rl_module
 _rl_candidate = _rl_module.__dict__
 exec(_rl_source('candidate.py', ${JSON.stringify(candidate)}), _rl_candidate)
-_rl_main(${JSON.stringify(tests)}, ${JSON.stringify(nonce)}, ${(budgetMs / 1000).toFixed(3)})
-`;
+_rl_all_passed, _rl_left = _rl_main(${JSON.stringify(tests)}, ${JSON.stringify(nonce)}, ${(budgetMs / 1000).toFixed(3)})
+${epilogue === undefined ? '' : `# ---- epilogue: only for an answer that passed every test ----
+if _rl_all_passed and _rl_left > 0:
+    exec(compile(${JSON.stringify(epilogue)}, '<epilogue>', 'exec'), {'_rl_left': _rl_left})
+`}`;
 }

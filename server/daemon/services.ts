@@ -58,6 +58,10 @@ export interface Services {
   call(candidates: ModelConfig[], req: GenerateCall, signal: AbortSignal): Promise<CallOutcome>;
   /** Runs the tests in the sandbox; a report with `skipped` set when the sandbox policy refuses. */
   check(language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal): Promise<TestReport>;
+  /** check(), and for an answer that passes every test its probe(), in one sandbox run where
+   * neither is cached. `probe` undefined: not probed (a test failed; the check came from the
+   * cache), so a caller that needs it calls probe(). Absent: call the two. */
+  checkThenProbe?(language: Language, program: string, functionName: string, tests: ExtractedTest[], signal: AbortSignal): Promise<{ report: TestReport; probe?: Probe | null }>;
   /** Runs a candidate on inputs derived from its tests' examples (null: nothing to derive from). */
   probe(language: Language, program: string, functionName: string, tests: ExtractedTest[], signal: AbortSignal): Promise<Probe | null>;
   /** The sandbox's isolation on this machine and whether this daemon runs tests at it. */

@@ -5,8 +5,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Accountant } from '../accounting/accountant';
-import { probeCandidate, type Probe } from '../verify/probe';
-import { CheckCache, checkCandidate, checkKey, sandboxPlan, type SandboxLimits } from '../checks';
+import { probeCandidate, probeEpilogue, type Probe } from '../verify/probe';
+import { CheckCache, checkCandidate, checkKey, sandboxPlan, type CheckOptions, type ExtractedTest, type SandboxLimits, type TestReport } from '../checks';
+import type { Language } from '../../shared/protocol';
 import { sandboxStatus } from '../checks/sandbox-policy';
 import type { SandboxStatus } from '../../shared/protocol';
 import { callWithFallback, countTokens, ModelClient } from '../client';
@@ -176,33 +177,47 @@ function calling(client: ModelClient, accountant: Accountant, health: HealthMoni
 /** Running a candidate against the tests (and, for second opinions, on derived inputs) in the
  * sandbox, through the check cache; or, where the sandbox policy refuses this machine's isolation,
  * a report that says why nothing ran. */
-export function checking(config: Config, stateDir: string, status: SandboxStatus, metrics?: Pick<AccountingMetrics, 'check'>): Pick<Services, 'check' | 'probe' | 'sandbox'> {
+export function checking(config: Config, stateDir: string, status: SandboxStatus, metrics?: Pick<AccountingMetrics, 'check'>): Pick<Services, 'check' | 'checkThenProbe' | 'probe' | 'sandbox'> {
   // Only what confines a run: the policy setting (requireNamespaces) changes nothing a run shows.
   const { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, nice } = config.sandbox;
   const limits: SandboxLimits = { timeoutMs, memoryMb, maxProcesses, maxFileBytes, maxOutputBytes, ...(nice === undefined ? {} : { nice }) };
   const cache = new CheckCache({ maxEntries: 5000, dir: path.join(stateDir, 'check-cache') });
   // On disk like the checks: a restarted daemon would otherwise run every passing answer's probe again.
   const probes = new CheckCache<{ probe: Probe | null }>({ maxEntries: 5000, dir: path.join(stateDir, 'probe-cache') });
+  const refused = (tests: ExtractedTest[]): TestReport => ({ found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' });
+  // The same answer to the same tests probes the same (its inputs are seeded by the tests).
+  const probeKey = (language: Language, program: string, functionName: string, tests: ExtractedTest[]) =>
+    checkKey(['probe', language, program, functionName, tests.map((t) => t.code), limits, sandboxPlan().python, process.version]);
+  const check = async (language: Language, program: string, tests: ExtractedTest[], signal: AbortSignal, epilogue?: CheckOptions['epilogue']) => {
+    let ranMs: number | null = null;
+    const report = await checkCandidate({ language, code: program, tests, limits, cache, signal, onSandboxRun: (ms) => (ranMs = ms), ...(epilogue ? { epilogue } : {}) });
+    if (tests.length > 0) metrics?.check('tests', ranMs);
+    return report;
+  };
   return {
     sandbox: () => status,
-    check: async (language, program, tests, signal) => {
-      if (!status.testsAllowed)
-        return { found: tests.length, passed: 0, failed: 0, results: [], isolation: status.isolation, skipped: status.reason ?? 'tests refused by the sandbox policy' };
-      let ranMs: number | null = null;
-      const report = await checkCandidate({ language, code: program, tests, limits, cache, signal, onSandboxRun: (ms) => (ranMs = ms) });
-      if (tests.length > 0) metrics?.check('tests', ranMs);
-      return report;
+    check: async (language, program, tests, signal) => (status.testsAllowed ? check(language, program, tests, signal) : refused(tests)),
+    // One interpreter for the tests and, when they all pass, the derived inputs: a passing
+    // answer that learned acceptance reads costs one sandbox start, not two.
+    checkThenProbe: async (language, program, functionName, tests, signal) => {
+      if (!status.testsAllowed) return { report: refused(tests) };
+      const key = probeKey(language, program, functionName, tests);
+      const epilogue = probes.get(key) === undefined ? probeEpilogue({ language, code: program, functionName, tests, limits }) : null;
+      let probe: Probe | null | undefined;
+      const report = await check(language, program, tests, signal, epilogue ? { python: epilogue.python, read: (run) => (probe = epilogue.read(run)) } : undefined);
+      if (probe === undefined || signal.aborted) return { report };
+      probes.set(key, { probe });
+      metrics?.check('probe', 'tests run');
+      return { report, probe };
     },
     probe: async (language, program, functionName, tests, signal) => {
       // probeCandidate's own rule, here so that what runs no sandbox is not counted as a run.
       if (!status.testsAllowed || language !== 'python' || tests.length === 0) return null;
-      // The same answer to the same tests probes the same (its inputs are seeded by the tests):
-      // cached like checks, so a repeated request costs no sandbox run. "No evidence" (null: no
+      // Cached like checks, so a repeated request costs no sandbox run. "No evidence" (null: no
       // input could be derived, the program died) is kept too, since it is what most answers
       // give and each try costs a whole sandbox run; only a run cut short by a cancel is not.
-      const key = checkKey(['probe', language, program, functionName, tests.map((t) => t.code), limits, sandboxPlan().python, process.version]);
       let ranMs: number | null = null;
-      const { value } = await probes.once(key, async () => {
+      const { value } = await probes.once(probeKey(language, program, functionName, tests), async () => {
         const started = performance.now();
         const probe = await probeCandidate({ language, code: program, functionName, tests, limits, signal });
         ranMs = performance.now() - started;

@@ -247,3 +247,10 @@ export function pythonProbe(o: ProbeProgramOptions): string {
   // JSON literals are Python literals here: strings, lists of strings and numbers only.
   return `${PROBE}\n_p_main(${args.join(', ')})\n`;
 }
+
+/** The same probe as the test harness's epilogue (pythonHarness): run after the tests in their
+ * interpreter, within what is left of their budget (`_rl_left`, capped at `budgetMs`). */
+export function pythonProbeEpilogue(o: ProbeProgramOptions): string {
+  const before = [o.candidate, o.functionName, o.tests, o.count, o.seed, o.nonce].map((a) => JSON.stringify(a));
+  return `${PROBE}\n_p_main(${before.join(', ')}, min(_rl_left, ${o.budgetMs / 1000}), ${JSON.stringify(o.perCallMs / 1000)})\n`;
+}

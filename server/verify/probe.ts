@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Language } from '../../shared/protocol';
 import type { ExtractedTest, SandboxLimits } from '../checks/types';
 import { runInSandbox } from '../checks/sandbox';
-import { pythonProbe } from './probe-python';
+import { pythonProbe, pythonProbeEpilogue, type ProbeProgramOptions } from './probe-python';
+import type { SandboxResult } from '../checks/types';
 
 /** Derived inputs per request: EvalPlus grew HumanEval's ~8 examples per task ~80-fold; 32 keeps
  * one sandbox run (shared by all inputs) well under a second for typical HumanEval/MBPP code. */
@@ -41,22 +42,44 @@ export function probeSeed(functionName: string, tests: readonly ExtractedTest[])
   return h.readUInt32LE(0);
 }
 
-export async function probeCandidate(opts: ProbeOptions): Promise<Probe | null> {
-  if (opts.language !== 'python' || opts.tests.length === 0) return null;
-  const nonce = `@@routerllm-probe-${randomBytes(12).toString('hex')}@@`;
-  const budgetMs = opts.limits.timeoutMs * 0.8;
-  const program = pythonProbe({
+/** The probe program's settings for one request's candidate: the same inputs for every answer. */
+function probeProgram(opts: ProbeOptions): ProbeProgramOptions {
+  return {
     candidate: opts.code,
     functionName: opts.functionName,
     tests: opts.tests.map((t) => t.code),
     count: opts.count ?? DERIVED_INPUTS,
     seed: probeSeed(opts.functionName, opts.tests),
-    nonce,
-    budgetMs,
+    nonce: `@@routerllm-probe-${randomBytes(12).toString('hex')}@@`,
+    budgetMs: opts.limits.timeoutMs * 0.8,
     perCallMs: PER_CALL_MS,
-  });
-  const run = await runInSandbox({ language: 'python', program, limits: opts.limits, signal: opts.signal });
+  };
+}
+
+export async function probeCandidate(opts: ProbeOptions): Promise<Probe | null> {
+  if (opts.language !== 'python' || opts.tests.length === 0) return null;
+  const program = probeProgram(opts);
+  const run = await runInSandbox({ language: 'python', program: pythonProbe(program), limits: opts.limits, signal: opts.signal });
   if (run.setupError || opts.signal?.aborted) return null;
+  return readProbe(run, program.nonce);
+}
+
+/**
+ * The probe as an epilogue of the test harness (pythonHarness): one interpreter runs the tests
+ * and, if they all pass, the derived inputs. `read` gives the probe from that run's output, or
+ * undefined where the probe did not run (a test failed, the budget was spent), so the caller
+ * knows to probe on its own.
+ */
+export function probeEpilogue(opts: Omit<ProbeOptions, 'signal'>): { python: string; read(run: SandboxResult): Probe | null | undefined } | null {
+  if (opts.language !== 'python' || opts.tests.length === 0) return null;
+  const program = probeProgram(opts);
+  return {
+    python: pythonProbeEpilogue(program),
+    read: (run) => (run.stdout.includes(program.nonce + ' ') ? readProbe(run, program.nonce) : undefined),
+  };
+}
+
+function readProbe(run: SandboxResult, nonce: string): Probe | null {
   const line = run.stdout.split('\n').find((l) => l.startsWith(nonce + ' '));
   if (!line) return null; // the program died before reporting (memory, output flood): no evidence
   try {

@@ -73,6 +73,17 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
   let last = -1;
   const seen = () => o.obs[task][last];
   const infinite = { level: 'relaxed' as const, co2gLeft: Infinity, costUsdLeft: Infinity, co2gPerRequest: Infinity, costUsdPerRequest: Infinity };
+  const check = async (_language: unknown, _program: string, tests: unknown[]) => {
+    const x = seen();
+    const found = tests.length;
+    return { found, passed: x.visiblePassed, failed: x.visible === 1 ? 0 : found - x.visiblePassed, results: [], isolation: 'replay' };
+  };
+  const probe = async () => {
+    const p = seen().probe;
+    probes++;
+    // Back to the daemon's fingerprints: -1 no result in time (null), <= -2 an exception ("!..."), else a value.
+    return p ? { examples: o.tasks[task].tests, outputs: p.map((v) => (v === -1 ? null : v <= -2 ? `!E${v}` : `r${v}`)), isolation: 'replay' } : null;
+  };
   const services = strict<Services>('services', {
     config,
     availability: () => models.map((model) => ({ model, available: true })),
@@ -98,16 +109,12 @@ function replayDaemon(o: FleetObservations, strategy: Strategy) {
         fallbacks: [],
       };
     },
-    check: async (_language: unknown, _program: string, tests: unknown[]) => {
-      const x = seen();
-      const found = tests.length;
-      return { found, passed: x.visiblePassed, failed: x.visible === 1 ? 0 : found - x.visiblePassed, results: [], isolation: 'replay' };
-    },
-    probe: async () => {
-      const p = seen().probe;
-      probes++;
-      // Back to the daemon's fingerprints: -1 no result in time (null), <= -2 an exception ("!..."), else a value.
-      return p ? { examples: o.tasks[task].tests, outputs: p.map((v) => (v === -1 ? null : v <= -2 ? `!E${v}` : `r${v}`)), isolation: 'replay' } : null;
+    check,
+    probe,
+    // The daemon's one-run path: the probe of an answer that passed every test comes with its report.
+    checkThenProbe: async (language: unknown, program: string, _functionName: string, tests: unknown[]) => {
+      const report = await check(language, program, tests);
+      return report.failed === 0 && report.passed > 0 ? { report, probe: await probe() } : { report };
     },
     features: () => Float32Array.from(o.tasks[task].features),
     strategy: (id: string) => (id === strategy.id ? strategy : undefined),
