@@ -153,6 +153,9 @@ export interface TeamReport {
   /** Per kind, outside the fault windows; over_30ms_share: the share of that kind's measured
    * requests above the p99 target (which kind the tail is made of). */
   by_kind: Record<'inline' | 'implement', { answered: number; p50_ms: number; p95_ms: number; p99_ms: number; over_30ms_share: number }>;
+  /** p99 of the timed requests by 10 s of load (from the start of the load; a slice with none is
+   * null): a tail that sits in the first slices is the daemons' caches filling, not steady state. */
+  p99_by_10s_ms: (number | null)[];
   /** Where the CPU went from the end of the warm-up to the end of the load (cpu-time.ts), per
    * request started in that window; null where a fault replaced a process (its time is lost). */
   cpu: CpuReport | null;
@@ -677,6 +680,10 @@ export async function benchTeam(options: Partial<TeamOptions>, log: (line: strin
       max_ms: round(all.length ? Math.max(...all) : NaN),
       measured_requests: all.length,
       by_kind: { inline: kindStats('inline'), implement: kindStats('implement') },
+      p99_by_10s_ms: Array.from({ length: Math.ceil(opts.durationS / 10) }, (_, i) => {
+        const xs = ms(measured.filter((a) => a.t0 - started >= i * 10_000 && a.t0 - started < (i + 1) * 10_000));
+        return xs.length ? round(percentile(xs, 99)) : null;
+      }),
       cpu: cpuReport(cpuFrom, cpuTo, startedAt),
       daemon_pauses: pauses,
       bench_loop_delay: benchLoopDelay,
