@@ -26,6 +26,9 @@ import {
 
 const CHANNEL = 'rllm_events';
 const EVENTS_LOCK = 0x726c6c6d02;
+/** How long a decision waits for others to share its INSERT. A verdict on it at this daemon waits
+ * this much longer at most; the verdicts users give come seconds after the answer. */
+const DECISION_LINGER_MS = 50;
 
 /** A 63-bit advisory lock id for a string (the first 8 bytes of its SHA-256, sign bit cleared). */
 export function lockId(name: string): bigint {
@@ -51,7 +54,9 @@ export class PostgresStore implements Store {
   private readonly subscribers = new Set<() => void>();
   private closed = false;
   private readonly settles = new GroupWrite((items: { id: string; actual: Amounts }[]) => this.settleBatch(items));
-  private readonly decisionWrites = new GroupWrite((items: { requestId: string; userId: string; payload: string; timeMs: number }[]) => this.putDecisionBatch(items));
+  // No answer waits for its decision's write, and a verdict sent to this daemon waits for it
+  // (feedback.ts): a few milliseconds of linger make one statement of many under load.
+  private readonly decisionWrites = new GroupWrite((items: { requestId: string; userId: string; payload: string; timeMs: number }[]) => this.putDecisionBatch(items), { lingerMs: DECISION_LINGER_MS });
 
   constructor(readonly url: string, private readonly opts: PostgresStoreOptions = {}) {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });

@@ -47,10 +47,23 @@ describe('store: group write', () => {
       sizes.push(items.length);
       if (sizes.length === 1) await gate;
       return items;
-    }, 3);
+    }, { maxBatch: 3 });
     const all = Array.from({ length: 8 }, (_, i) => g.add(i));
     release();
     assert.deepEqual(await Promise.all(all), [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.deepEqual(sizes, [1, 3, 3, 1]);
+  });
+
+  it('with lingerMs, holds the first call of an idle writer back so that the calls of that time go with it', async () => {
+    const batches: number[][] = [];
+    const g = new GroupWrite(async (items: number[]) => (batches.push(items), items), { lingerMs: 30 });
+    const first = g.add(1);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(batches, [], 'nothing sent before the linger ends');
+    const second = g.add(2);
+    assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+    assert.deepEqual(batches, [[1, 2]]);
+    assert.equal(await g.add(3), 3, 'an idle writer lingers again');
+    assert.deepEqual(batches, [[1, 2], [3]]);
   });
 });
