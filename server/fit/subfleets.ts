@@ -4,6 +4,7 @@
 // strategy it reports the two baselines each router must beat at equal or lower energy: the best
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
+import { frontierVertices, liftOver } from '../eval/frontier';
 import type { FleetObservations } from './observations';
 import { cascadeOptions, leastMeanShare, type CascadeOption } from './cascade-envelope';
 import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
@@ -63,6 +64,17 @@ export interface StrategySummary {
   meetsTarget: number;
   /** Subfleets where it meets the whole target: the above, and beats both baselines. */
   meetsWholeTarget: number;
+  /** Mean over the subfleets of its lift over each one's single-model frontier (pass rate minus
+   * the best mix of that fleet's single models at the same energy, eval/frontier.ts); for the
+   * oracle row, the room there is. */
+  lift: number;
+}
+
+/** A strategy's lift over one sub-fleet's single-model frontier (the always-X points). */
+export function liftIn(scores: readonly RouteScore[], strategy: string): number {
+  const vertices = frontierVertices(scores.filter((s) => s.strategy.startsWith('always-')).map((s) => ({ label: s.strategy, energy: s.energyJ, quality: s.passRate })));
+  const s = scores.find((x) => x.strategy === strategy)!;
+  return liftOver(vertices, { energy: s.energyJ, quality: s.passRate }) ?? 0;
 }
 
 /** The observations of `models` only (in the fleet's order). */
@@ -140,8 +152,9 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
   const summary = strategies.map((strategy): StrategySummary => {
-    const acc = { passRate: 0, share: 0, fixed: 0, single: 0, target: 0, whole: 0 };
+    const acc = { passRate: 0, share: 0, fixed: 0, single: 0, target: 0, whole: 0, lift: 0 };
     for (const r of rows) {
+      acc.lift += liftIn(r.scores, strategy);
       const get = (id: string) => r.scores.find((s) => s.strategy === id)!;
       const s = get(strategy);
       const largest = get(`always-${r.largest}`);
@@ -158,22 +171,29 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
       acc.whole += target && beatsFixed && beatsSingle ? 1 : 0;
     }
     const n = Math.max(1, rows.length);
-    return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target, meetsWholeTarget: acc.whole };
+    return { strategy, passRate: acc.passRate / n, energyShareOfLargest: acc.share / n, beatsFixedCascade: acc.fixed, beatsBestSingle: acc.single, meetsTarget: acc.target, meetsWholeTarget: acc.whole, lift: acc.lift / n };
   });
   // The baselines' own means, as rows of the same table.
   const baseline = (label: string, pick: (r: SubfleetRow) => string): StrategySummary => {
     let p = 0;
     let e = 0;
+    let lift = 0;
     for (const r of rows) {
       const s = r.scores.find((x) => x.strategy === pick(r))!;
       const l = r.scores.find((x) => x.strategy === `always-${r.largest}`)!;
       p += s.passRate;
       e += s.energyJ / l.energyJ;
+      lift += liftIn(r.scores, pick(r));
     }
     const n = Math.max(1, rows.length);
-    return { strategy: label, passRate: p / n, energyShareOfLargest: e / n, beatsFixedCascade: NaN, beatsBestSingle: NaN, meetsTarget: NaN, meetsWholeTarget: NaN };
+    return { strategy: label, passRate: p / n, energyShareOfLargest: e / n, beatsFixedCascade: NaN, beatsBestSingle: NaN, meetsTarget: NaN, meetsWholeTarget: NaN, lift: lift / n };
   };
-  summary.push(baseline('always-largest', (r) => `always-${r.largest}`), baseline('best-single (hindsight)', (r) => `always-${r.best}`));
+  const oracleOf = (r: SubfleetRow) => r.scores.find((x) => x.strategy.startsWith('oracle'))!.strategy;
+  summary.push(
+    baseline('always-largest', (r) => `always-${r.largest}`),
+    baseline('best-single (hindsight)', (r) => `always-${r.best}`),
+    ...(rows.length && rows[0]!.scores.some((x) => x.strategy.startsWith('oracle')) ? [baseline('oracle (hindsight: the room there is)', oracleOf)] : []),
+  );
   summary.sort((a, b) => b.passRate - a.passRate);
   const meanOf = (id: string) => summary.find((x) => x.strategy === id)?.passRate ?? NaN;
   // Every sub-fleet holds the same tasks: a mean pass rate is a count of passes over all of them.
@@ -210,14 +230,17 @@ export function averageVerdict(summary: readonly StrategySummary[]): { target: n
 export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions, floors?: FloorSummary): string {
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
+  const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
   const share = (x: number | null) => (x === null ? 'more than any choice of answers gives (unreachable)' : pct(x));
   const v = averageVerdict(summary);
   return [
     `Sub-fleets: ${n} fleets of ${opts.size} models holding one of >= ${opts.minLargestB}B, each trained and scored ${opts.k}-fold on itself (seed ${opts.seed}); simulated from the observations (kfold.ts), means over the fleets.`,
     '',
-    '| strategy | pass rate | energy / always-largest | beats fixed-cascade | beats best single | +5 pts at <= 25% | all four |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} | ${count(s.meetsWholeTarget)} |`),
+    '| strategy | pass rate | energy / always-largest | lift (points) | beats fixed-cascade | beats best single | +5 pts at <= 25% | all four |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...summary.map((s) => `| ${s.strategy} | ${pct(s.passRate)} | ${pct(s.energyShareOfLargest)} | ${points(s.lift)} | ${count(s.beatsFixedCascade)} | ${count(s.beatsBestSingle)} | ${count(s.meetsTarget)} | ${count(s.meetsWholeTarget)} |`),
+    '',
+    liftLine(summary),
     '',
     `On the means (pass rate >= always-largest + ${TARGET_POINTS} points = ${pct(v.target)} at <= ${pct(TARGET_SHARE)} of its energy, and at least the fixed cascade's and the best single model's pass rate at no more energy): ` +
       (v.met.length ? `met by ${v.met.join(', ')}.` : `met by none.`) +
@@ -243,4 +266,15 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
         ]
       : []),
   ].join('\n');
+}
+
+/** "Best router by mean lift: cascade, +6.4 points (37% of the oracle's +17.3)." */
+export function liftLine(summary: readonly StrategySummary[]): string {
+  const routers = summary.filter((s) => !Number.isNaN(s.meetsTarget) && s.strategy !== 'fixed-cascade');
+  const oracle = summary.find((s) => s.strategy.startsWith('oracle'));
+  if (!routers.length) return 'No router was scored.';
+  const best = routers.reduce((a, b) => (b.lift > a.lift ? b : a));
+  const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+  const room = oracle && oracle.lift > 0 ? ` (${Math.round((100 * best.lift) / oracle.lift)}% of the oracle's ${pts(oracle.lift)})` : '';
+  return `Best router by mean lift over the sub-fleets' single-model frontiers: ${best.strategy}, ${pts(best.lift)} points${room}.`;
 }

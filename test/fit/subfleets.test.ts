@@ -2,7 +2,7 @@
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
 import { meansFloorShare } from '../../server/fit/hindsight-floor';
-import { averageVerdict, floorShareOf, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/fit/subfleets';
+import { averageVerdict, floorShareOf, liftIn, liftLine, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/fit/subfleets';
 import type { FleetObservations } from '../../server/fit/observations';
 
 /** A fleet of a small (1 J) and a large (10 J) model over `passes` (per task: [small, large]). */
@@ -58,7 +58,7 @@ describe('routing/subfleets: the hindsight floor', () => {
 
 describe('routing/subfleets: the verdict on the means', () => {
   const row = (strategy: string, passRate: number, energyShareOfLargest: number, baseline = false): StrategySummary => ({
-    strategy, passRate, energyShareOfLargest, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0, meetsWholeTarget: baseline ? NaN : 0,
+    strategy, passRate, energyShareOfLargest, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0, meetsWholeTarget: baseline ? NaN : 0, lift: 0,
   });
   const baselines = [row('always-largest', 0.68, 1, true), row('best-single (hindsight)', 0.75, 0.74, true), row('fixed-cascade', 0.768, 0.714)];
 
@@ -114,5 +114,27 @@ describe('routing/hindsight-floor: the floor on the means', () => {
 
   it('refuses fleets of different tasks', () => {
     assert.throws(() => meansFloorShare([fleets[0], { perTask: fleets[1].perTask.slice(1), largest: fleets[1].largest.slice(1) }], 0.5), /same tasks/);
+  });
+});
+
+describe('routing/subfleets: lift over each sub-fleet\'s single-model frontier', () => {
+  const score = (strategy: string, energyJ: number, passRate: number) => ({ strategy, passRate, energyJ, co2g: 0, costUsd: 0, calls: 0 });
+  // Frontier: always-a (1 J, 50%) to always-b (3 J, 80%); always-c (2 J, 55%) lies below it.
+  const scores = [score('always-a', 1, 0.5), score('always-b', 3, 0.8), score('always-c', 2, 0.55), score('r', 2, 0.8), score('oracle (cheapest solver, hindsight)', 1.5, 0.9), score('cheap', 0.5, 0.5)];
+
+  it('is the pass rate minus the frontier\'s at the same energy (hand-computed)', () => {
+    assert.ok(Math.abs(liftIn(scores, 'r') - 0.15) < 1e-12, 'frontier at 2 J: 65%');
+    assert.ok(Math.abs(liftIn(scores, 'oracle (cheapest solver, hindsight)') - 0.325) < 1e-12, 'at 1.5 J: 57.5%');
+    assert.equal(liftIn(scores, 'always-a'), 0, 'a frontier model has none');
+    assert.ok(liftIn(scores, 'always-c') < 0, 'a model below the frontier has a negative lift');
+    assert.equal(liftIn(scores, 'cheap'), 0, 'below the cheapest model a router is not credited for the energy it saves');
+  });
+
+  it('names the router with the best mean lift and its share of the oracle\'s', () => {
+    const row = (strategy: string, lift: number, baseline = false): StrategySummary => ({
+      strategy, passRate: 0.8, energyShareOfLargest: 0.3, beatsFixedCascade: baseline ? NaN : 0, beatsBestSingle: baseline ? NaN : 0, meetsTarget: baseline ? NaN : 0, meetsWholeTarget: baseline ? NaN : 0, lift,
+    });
+    const line = liftLine([row('fixed-cascade', 0.2), row('cascade', 0.064), row('moe', 0.01), row('oracle (hindsight: the room there is)', 0.173, true), row('always-largest', -0.02, true)]);
+    assert.equal(line, "Best router by mean lift over the sub-fleets' single-model frontiers: cascade, +6.4 points (37% of the oracle's +17.3).");
   });
 });
