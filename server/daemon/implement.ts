@@ -150,12 +150,14 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     answered.add(outcome.model.id);
     const code = extractCode(outcome.text, language, fn.name);
     if (tests.length) progress({ stage: 'testing', model: outcome.model.id, message: `running ${tests.length} test(s) on ${outcome.model.id}'s answer` });
+    const program = candidateProgram(fn, code);
     // Learned acceptance reads a passing answer's behaviour on derived inputs: measured in the
     // tests' own sandbox run where the daemon can, not in a second one.
-    let probed: Probe | null | undefined;
-    let report: TestReport = NO_TESTS;
-    if (tests.length && strategy.accept && services.checkThenProbe) ({ report, probe: probed } = await services.checkThenProbe(language, candidateProgram(fn, code), fn.name, tests, signal));
-    else if (tests.length) report = await services.check(language, candidateProgram(fn, code), tests, signal);
+    const { report, probe: probed }: { report: TestReport; probe?: Probe | null } = !tests.length
+      ? { report: NO_TESTS }
+      : strategy.accept && services.checkThenProbe
+        ? await services.checkThenProbe(language, program, fn.name, tests, signal)
+        : { report: await services.check(language, program, tests, signal) };
     // Tests that did not run (refused by the sandbox policy, sandbox set-up failed) say nothing
     // about the answer: unknown, never a failure to escalate on.
     const passed = tests.length && !report.skipped ? report.failed === 0 && report.passed > 0 : null;
@@ -170,7 +172,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     if (passed === true && strategy.accept) {
       // Learned acceptance reads the answer's behaviour on the derived inputs: one sandbox run,
       // reused below if its rung also needs a second opinion.
-      current.probe = probed !== undefined ? probed : await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
+      current.probe = probed !== undefined ? probed : await services.probe(language, program, fn.name, tests, signal);
       const verdict = strategy.accept(input, outcome.model.id, {
         tests: tests.length,
         testsPassed: report.passed,
@@ -187,7 +189,7 @@ async function callAndVerify(services: Services, site: Site, routed: Routed, tab
     }
     let decision = step(ladder, seen);
     if (decision === 'second-opinion-needed') {
-      if (current.probe === undefined) current.probe = await services.probe(language, candidateProgram(fn, code), fn.name, tests, signal);
+      if (current.probe === undefined) current.probe = await services.probe(language, program, fn.name, tests, signal);
       decision = step(ladder, { ...seen, probe: current.probe?.outputs ?? null });
       explanations.push(secondOpinion(site, tried, ladder, decision));
     }

@@ -4,7 +4,7 @@
 // strategy it reports the two baselines each router must beat at equal or lower energy: the best
 // single model (in hindsight) and the plain smallest-to-largest verified cascade.
 import { scoreRouters, type RouteScore } from './kfold';
-import { frontierVertices, liftOver } from '../eval/frontier';
+import { frontierVertices, liftOver, type FrontierPoint } from '../eval/frontier';
 import type { FleetObservations } from './observations';
 import { cascadeOptions, leastMeanShare, type CascadeOption } from './cascade-envelope';
 import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
@@ -70,9 +70,16 @@ export interface StrategySummary {
   lift: number;
 }
 
+/** Each sub-fleet's frontier, built once for all the strategies scored against it. */
+const frontiers = new WeakMap<readonly RouteScore[], FrontierPoint[]>();
+
 /** A strategy's lift over one sub-fleet's single-model frontier (the always-X points). */
 export function liftIn(scores: readonly RouteScore[], strategy: string): number {
-  const vertices = frontierVertices(scores.filter((s) => s.strategy.startsWith('always-')).map((s) => ({ label: s.strategy, energy: s.energyJ, quality: s.passRate })));
+  let vertices = frontiers.get(scores);
+  if (!vertices) {
+    vertices = frontierVertices(scores.filter((s) => s.strategy.startsWith('always-')).map((s) => ({ label: s.strategy, energy: s.energyJ, quality: s.passRate })));
+    frontiers.set(scores, vertices);
+  }
   const s = scores.find((x) => x.strategy === strategy)!;
   return liftOver(vertices, { energy: s.energyJ, quality: s.passRate }) ?? 0;
 }
@@ -230,7 +237,6 @@ export function averageVerdict(summary: readonly StrategySummary[]): { target: n
 export function formatSubfleets(n: number, summary: StrategySummary[], opts: SubfleetOptions, floors?: FloorSummary): string {
   const pct = (x: number) => (Number.isNaN(x) ? '' : `${(x * 100).toFixed(1)}%`);
   const count = (x: number) => (Number.isNaN(x) ? '' : `${x}/${n}`);
-  const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
   const share = (x: number | null) => (x === null ? 'more than any choice of answers gives (unreachable)' : pct(x));
   const v = averageVerdict(summary);
   return [
@@ -268,13 +274,16 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
   ].join('\n');
 }
 
-/** "Best router by mean lift: cascade, +6.4 points (37% of the oracle's +17.3)." */
+/** A lift in points with its sign: "+6.7". */
+const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+
+/** "Best router by mean lift over the sub-fleets' single-model frontiers: cascade, +6.7 points
+ * (39% of the oracle's +17.3)." */
 export function liftLine(summary: readonly StrategySummary[]): string {
   const routers = summary.filter((s) => !Number.isNaN(s.meetsTarget) && s.strategy !== 'fixed-cascade');
   const oracle = summary.find((s) => s.strategy.startsWith('oracle'));
   if (!routers.length) return 'No router was scored.';
   const best = routers.reduce((a, b) => (b.lift > a.lift ? b : a));
-  const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-  const room = oracle && oracle.lift > 0 ? ` (${Math.round((100 * best.lift) / oracle.lift)}% of the oracle's ${pts(oracle.lift)})` : '';
-  return `Best router by mean lift over the sub-fleets' single-model frontiers: ${best.strategy}, ${pts(best.lift)} points${room}.`;
+  const room = oracle && oracle.lift > 0 ? ` (${Math.round((100 * best.lift) / oracle.lift)}% of the oracle's ${points(oracle.lift)})` : '';
+  return `Best router by mean lift over the sub-fleets' single-model frontiers: ${best.strategy}, ${points(best.lift)} points${room}.`;
 }

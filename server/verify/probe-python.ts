@@ -243,14 +243,18 @@ export interface ProbeProgramOptions {
 }
 
 export function pythonProbe(o: ProbeProgramOptions): string {
-  const args = [o.candidate, o.functionName, o.tests, o.count, o.seed, o.nonce, o.budgetMs / 1000, o.perCallMs / 1000].map((a) => JSON.stringify(a));
-  // JSON literals are Python literals here: strings, lists of strings and numbers only.
-  return `${PROBE}\n_p_main(${args.join(', ')})\n`;
+  return probeProgramText(o, JSON.stringify(o.budgetMs / 1000));
 }
 
 /** The same probe as the test harness's epilogue (pythonHarness): run after the tests in their
  * interpreter, within what is left of their budget (`_rl_left`, capped at `budgetMs`). */
 export function pythonProbeEpilogue(o: ProbeProgramOptions): string {
-  const before = [o.candidate, o.functionName, o.tests, o.count, o.seed, o.nonce].map((a) => JSON.stringify(a));
-  return `${PROBE}\n_p_main(${before.join(', ')}, min(_rl_left, ${o.budgetMs / 1000}), ${JSON.stringify(o.perCallMs / 1000)})\n`;
+  return probeProgramText(o, `min(_rl_left, ${o.budgetMs / 1000})`);
+}
+
+/** The probe's functions and the call of _p_main; `budget` is a Python expression (seconds). */
+function probeProgramText(o: ProbeProgramOptions, budget: string): string {
+  // JSON literals are Python literals here: strings, lists of strings and numbers only.
+  const args = [o.candidate, o.functionName, o.tests, o.count, o.seed, o.nonce].map((a) => JSON.stringify(a));
+  return `${PROBE}\n_p_main(${args.join(', ')}, ${budget}, ${JSON.stringify(o.perCallMs / 1000)})\n`;
 }

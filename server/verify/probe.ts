@@ -4,10 +4,9 @@
 // Python only: the derivation reads Python literals. Other languages get null (no probe).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Language } from '../../shared/protocol';
-import type { ExtractedTest, SandboxLimits } from '../checks/types';
+import type { ExtractedTest, SandboxLimits, SandboxResult } from '../checks/types';
 import { runInSandbox } from '../checks/sandbox';
 import { pythonProbe, pythonProbeEpilogue, type ProbeProgramOptions } from './probe-python';
-import type { SandboxResult } from '../checks/types';
 
 /** Derived inputs per request: EvalPlus grew HumanEval's ~8 examples per task ~80-fold; 32 keeps
  * one sandbox run (shared by all inputs) well under a second for typical HumanEval/MBPP code. */
