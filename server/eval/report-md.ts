@@ -2,6 +2,7 @@
 import type { Report, StrategyRow } from './types';
 import { verifierTable } from '../fit/verifier-rates';
 import { LEVEL_COLUMNS, levelCells } from './levels';
+import { TARGET_ENERGY_SHARE } from '../fit/hindsight-floor';
 
 const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1));
 const num = (x: number | null, d: number) => (x === null ? '-' : x.toFixed(d));
@@ -69,7 +70,7 @@ Rule: ${t.rule}.
 
 ${report.frontier.definition}
 
-Frontier vertices (cheapest first): ${report.frontier.vertices.map((v) => `${v.strategy} (${pct(v.pass_at_1)}% at ${num(v.energy_wh, 3)} Wh)`).join(' -> ') || '(no single model run)'}. The oracle's lift (the room there is): ${signedPoints(report.frontier.oracle_lift_points)} points.
+Frontier vertices (cheapest first): ${report.frontier.vertices.map((v) => `${v.strategy} (${pct(v.pass_at_1)}% at ${num(v.energy_wh, 3)} Wh)`).join(' -> ') || '(no single model run)'}. The oracle's lift (the room there is): ${signedPoints(report.frontier.oracle_lift_points)} points.${cascadeCeilingLine(report)}
 
 ${liftTable(report)}
 
@@ -159,4 +160,15 @@ ${l.note}
 ${rows}
 
 `;
+}
+
+/** What a cascade that trusts only the tests (and agreement) could do at best on this fleet. */
+function cascadeCeilingLine(report: Report): string {
+  const c = report.frontier.cascade_ceiling;
+  if (!c) return '';
+  return (
+    ` A test-verified cascade (any ladder, with or without second opinions, any model for requests without tests) chosen knowing every verdict reaches at most ` +
+    `${signedPoints(c.lift_points)} points (${c.within_target_lift_points === null ? 'none is within the energy target' : `${signedPoints(c.within_target_lift_points)} within ${pct(TARGET_ENERGY_SHARE)}% of always-largest's energy`}), simulated from observations.json: ` +
+    'beyond it a router needs a verifier better than the tests (learned acceptance) or per-task routing.'
+  );
 }

@@ -1,6 +1,7 @@
 // Stage 6 of `routerllm eval`: the report object built from the stages' results: figures, the
 // notes that say how every number was obtained, timing. Writing it out is report-files.ts's job.
 import { isDerived } from '../config/derive';
+import { cascadeLiftCeiling } from '../fit/cascade-envelope';
 import { targetFloorShare } from '../fit/hindsight-floor';
 import type { FleetObservations } from '../fit/observations';
 import { verifierRates } from '../fit/verifier-rates';
@@ -105,6 +106,7 @@ export function buildReport(x: ReportInputs): Report {
       definition: FRONTIER_DEFINITION,
       vertices: singleModelFrontier(strategies).map((v) => ({ strategy: v.label, energy_wh: v.energy, pass_at_1: v.quality })),
       oracle_lift_points: strategies.find((r) => r.strategy === ORACLE)?.lift_points ?? null,
+      ...cascadeCeiling(x.observed, largest),
     },
     pareto: { x: 'energy_wh', y: 'pass_at_1', front: strategies.filter((r) => r.pareto).sort((a, b) => a.energy_wh - b.energy_wh || a.strategy.localeCompare(b.strategy)).map((r) => r.strategy), note: 'non-dominated on (pass@1 up, energy down); the oracle is drawn but kept off the front' },
     label_agreement: labelAgreement(set, alwaysRows, servedOf),
@@ -124,6 +126,15 @@ export function buildReport(x: ReportInputs): Report {
     },
   };
   return report;
+}
+
+/** The test-verified cascades' lift ceiling on the observed fleet, in points (absent when the
+ * observations do not hold the largest model). */
+function cascadeCeiling(o: FleetObservations, largest: string): Pick<Report['frontier'], 'cascade_ceiling'> {
+  if (!o.models.some((m) => m.id === largest)) return {};
+  const c = cascadeLiftCeiling(o, largest);
+  const points = (x: number) => Math.round(x * 1000) / 10;
+  return { cascade_ceiling: { lift_points: points(c.any), within_target_lift_points: c.withinTarget === null ? null : points(c.withinTarget) } };
 }
 
 /** The hindsight floor over every model's own answers (errors left out), as a share of always-largest's energy. */

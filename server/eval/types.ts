@@ -68,6 +68,10 @@ export interface FrontierReport {
   /** Hull vertices, cheapest first. */
   vertices: { strategy: string; energy_wh: number; pass_at_1: number }[];
   oracle_lift_points: number | null;
+  /** The most lift any test-verified cascade reaches on this fleet, chosen knowing every verdict
+   * (fit/cascade-envelope.ts cascadeLiftCeiling, simulated from the observations), in points:
+   * over all of them and within the energy target (null: none is). Absent: not computed. */
+  cascade_ceiling?: { lift_points: number; within_target_lift_points: number | null };
 }
 
 export interface Target {

@@ -4,6 +4,8 @@
 // (a ladder pays for every rung it climbs, and the tests it runs are all it knows).
 import { cascadeTable, confirmSets, simulate } from './cascade-fit';
 import type { FleetObservations } from './observations';
+import { frontierVertices, liftOver } from '../eval/frontier';
+import { TARGET_ENERGY_SHARE } from './hindsight-floor';
 
 /** One cascade on one fleet over all its tasks: tasks its answers pass, and its energy as a share
  * of always-largest's. */
@@ -81,4 +83,37 @@ export function leastMeanShare(perFleet: readonly (readonly CascadeOption[])[], 
     best = next;
   }
   return best[cap] === Infinity ? null : best[cap] / perFleet.length;
+}
+
+/** #24's bar: a router's lift over the single-model frontier, in points. */
+export const LIFT_TARGET_POINTS = 9;
+
+/**
+ * The most lift over `o`'s single-model frontier (eval/frontier.ts: the upper hull of the always-X
+ * points, no credit below the cheapest) that any of its test-verified cascades reaches, chosen
+ * knowing every verdict: over all of them (`any`) and over those within the energy target
+ * (`withinTarget`; null: none is). A cascade whose only verifiers are the tests and agreement
+ * cannot do better on that fleet. `options`: cascadeOptions(o, largest), when already computed.
+ */
+export function cascadeLiftCeiling(o: FleetObservations, largest: string, options: readonly CascadeOption[] = cascadeOptions(o, largest)): { any: number; withinTarget: number | null } {
+  const tasks = o.obs.map((_, t) => t);
+  const tb = cascadeTable(o, tasks);
+  const l = tb.models.indexOf(largest);
+  const unit = tasks.reduce((s, t) => s + tb.energy[t][l], 0) || 1;
+  const n = Math.max(1, tasks.length);
+  const vertices = frontierVertices(
+    tb.models.map((id, m) => ({
+      label: id,
+      energy: tasks.reduce((s, t) => s + tb.energy[t][m], 0) / unit,
+      quality: tasks.reduce((s, t) => s + tb.hidden[t][m], 0) / n,
+    })),
+  );
+  let any = -Infinity;
+  let withinTarget: number | null = null;
+  for (const x of options) {
+    const lift = liftOver(vertices, { energy: x.share, quality: x.passes / n }) ?? 0;
+    any = Math.max(any, lift);
+    if (x.share <= TARGET_ENERGY_SHARE + 1e-12) withinTarget = Math.max(withinTarget ?? -Infinity, lift);
+  }
+  return { any, withinTarget };
 }

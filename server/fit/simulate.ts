@@ -50,7 +50,8 @@ export function routeInputFor(
 
 export function outcomeFor(ts: TrainingSet, t: number, model: ModelConfig): RouteOutcome {
   const m = ts.modelIds.indexOf(model.id);
-  const fp = estimateFootprint(model, promptTokens(ts, t), ts.outputTokens[t][m]);
+  // Charged as the daemon charged that answer: its own prompt count (models' templates differ).
+  const fp = estimateFootprint(model, ts.answerPromptTokens?.[t][m] ?? promptTokens(ts, t), ts.outputTokens[t][m]);
   return {
     request: ts.requests[t],
     features: ts.features[t],

@@ -6,7 +6,7 @@
 import { scoreRouters, type RouteScore } from './kfold';
 import { frontierVertices, liftOver, type FrontierPoint } from '../eval/frontier';
 import type { FleetObservations } from './observations';
-import { cascadeOptions, leastMeanShare, type CascadeOption } from './cascade-envelope';
+import { cascadeLiftCeiling, cascadeOptions, leastMeanShare, LIFT_TARGET_POINTS, type CascadeOption } from './cascade-envelope';
 import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
 
 export interface SubfleetOptions {
@@ -31,6 +31,8 @@ export interface SubfleetRow {
   /** The same for the whole target: also the fixed cascade's and the best single model's pass
    * rate; `reachable` when that floor is also within their energy and TARGET_SHARE. */
   wholeTarget: { floorShare: number | null; reachable: boolean };
+  /** cascadeLiftCeiling of this sub-fleet. */
+  cascadeLift?: { any: number; withinTarget: number | null };
 }
 
 export interface FloorSummary {
@@ -50,6 +52,10 @@ export interface FloorSummary {
    * for test-verified cascades (cascade-envelope.ts), each sub-fleet's ladder chosen knowing every
    * verdict: what no cascade, however it is learned, can do better than. */
   onMeans?: { target: number | null; fixedCascade: number | null; cascades?: { target: number | null; fixedCascade: number | null } };
+  /** The sub-fleets' cascade lift ceilings (cascadeLiftCeiling): their mean over all cascades, their
+   * mean over the cascades within the energy target (over the `fleetsWithinTarget` fleets that have
+   * one), and the fleets where that reaches LIFT_TARGET_POINTS. */
+  cascadeLift?: { mean: number; meanWithinTarget: number; fleetsWithinTarget: number; reachingTarget: number };
 }
 
 export interface StrategySummary {
@@ -119,6 +125,19 @@ export function summariseFloors(rows: readonly SubfleetRow[]): FloorSummary {
     withinTarget: reachable.filter((x) => x <= TARGET_SHARE).length,
     meanShare: reachable.reduce((s, x) => s + x, 0) / Math.max(1, reachable.length),
     wholeTargetReachable: rows.filter((r) => r.wholeTarget?.reachable).length,
+    ...(rows.length && rows.every((r) => r.cascadeLift) ? { cascadeLift: summariseCascadeLift(rows.map((r) => r.cascadeLift!)) } : {}),
+  };
+}
+
+/** Means of the sub-fleets' cascade lift ceilings, and on how many fleets the ceiling within the
+ * energy target reaches LIFT_TARGET_POINTS (fleets with no cascade within it count as short). */
+export function summariseCascadeLift(ceilings: readonly { any: number; withinTarget: number | null }[]): NonNullable<FloorSummary['cascadeLift']> {
+  const within = ceilings.map((c) => c.withinTarget).filter((x): x is number => x !== null);
+  return {
+    mean: ceilings.reduce((s, c) => s + c.any, 0) / Math.max(1, ceilings.length),
+    meanWithinTarget: within.reduce((s, x) => s + x, 0) / Math.max(1, within.length),
+    fleetsWithinTarget: within.length,
+    reachingTarget: within.filter((x) => x >= LIFT_TARGET_POINTS / 100 - 1e-12).length,
   };
 }
 
@@ -151,10 +170,12 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
     const best = singles.sort((a, b) => b.passRate - a.passRate || a.energyJ - b.energyJ)[0].strategy.slice('always-'.length);
     const answered = answersOf(fleet, largest);
     answers.push(answered);
-    envelopes.push(cascadeOptions(fleet, largest));
+    const envelope = cascadeOptions(fleet, largest);
+    envelopes.push(envelope);
     const largestJ = report.routing.find((r) => r.strategy === `always-${largest}`)!.energyJ;
     const baselines = [report.routing.find((r) => r.strategy === 'fixed-cascade')!, report.routing.find((r) => r.strategy === `always-${best}`)!].map((r) => ({ passRate: r.passRate, energyShare: r.energyJ / largestJ }));
-    rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered), wholeTarget: wholeTargetFloor(answered, baselines) });
+    const cascadeLift = cascadeLiftCeiling(fleet, largest, envelope);
+    rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered), wholeTarget: wholeTargetFloor(answered, baselines), cascadeLift });
     opts.onProgress?.(rows.length, chosen.length);
   }
   const strategies = [...new Set(rows.flatMap((r) => r.scores.map((s) => s.strategy)).filter((s) => !s.startsWith('always-') && !s.startsWith('oracle')))];
@@ -269,6 +290,15 @@ export function formatSubfleets(n: number, summary: StrategySummary[], opts: Sub
                     `and ${share(floors.onMeans.cascades.fixedCascade)} for the second.`
                   : '')
               : ''),
+          ...(floors.cascadeLift
+            ? [
+                '',
+                `Hindsight ceiling of the lift: a test-verified cascade (any ladder, with or without second opinions, any model for requests without tests), ` +
+                  `chosen for each sub-fleet knowing every verdict, reaches a mean lift of at most ${points(floors.cascadeLift.mean)} points over the sub-fleets' single-model frontiers, ` +
+                  `${points(floors.cascadeLift.meanWithinTarget)} within ${pct(TARGET_SHARE)} of always-largest's energy (over the ${floors.cascadeLift.fleetsWithinTarget}/${floors.fleets} fleets where one is); ` +
+                  `+${LIFT_TARGET_POINTS} points within it on ${floors.cascadeLift.reachingTarget}/${floors.fleets}. Past it, only a verifier better than the tests (learned acceptance) or routing that skips rungs can go.`,
+              ]
+            : []),
         ]
       : []),
   ].join('\n');

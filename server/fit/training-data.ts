@@ -22,6 +22,9 @@ export interface TrainingSet {
   /** promptTokens[t]: tokens of the prompt sent (the first model's count that answered: a failed
    * request counted none, and every model's simulated prompt energy would be 0). */
   promptTokens: number[];
+  /** answerPromptTokens[t][m]: the prompt tokens model m was charged for (its own tokenizer and
+   * chat template: the energy the daemon accounted for that answer). Absent: promptTokens[t]. */
+  answerPromptTokens?: number[][];
 }
 
 /** The request a trainer replays: what routing reads of it (tests found, no session history). */
@@ -39,6 +42,7 @@ export function trainingSetFrom(o: FleetObservations): TrainingSet {
     labels: o.obs.map((row) => row.map((x) => (x.passed ? 1 : 0))),
     outputTokens: o.obs.map((row) => row.map((x) => x.outputTokens)),
     promptTokens: o.obs.map((row) => (row.find((x) => x.error === undefined) ?? row[0])?.promptTokens ?? 0),
+    answerPromptTokens: o.obs.map((row) => row.map((x) => x.promptTokens)),
   };
 }
 

@@ -47,7 +47,13 @@ describe('daemon messages for the editor: no server reachable', function () {
   });
   after(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
-    child?.kill('SIGTERM');
+    // Wait for the daemon to exit: it flushes its state folder on SIGTERM, and removing the folder
+    // under it fails with ENOTEMPTY when a file lands mid-removal.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,7 @@
 // always-largest + 5 points with; and its summary over the fleets.
 import { strict as assert } from 'node:assert';
 import { meansFloorShare } from '../../server/fit/hindsight-floor';
-import { averageVerdict, floorShareOf, liftIn, liftLine, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/fit/subfleets';
+import { averageVerdict, floorShareOf, liftIn, liftLine, summariseCascadeLift, summariseFloors, wholeTargetFloor, type StrategySummary, type SubfleetRow } from '../../server/fit/subfleets';
 import type { FleetObservations } from '../../server/fit/observations';
 
 /** A fleet of a small (1 J) and a large (10 J) model over `passes` (per task: [small, large]). */
@@ -33,6 +33,17 @@ describe('routing/subfleets: the hindsight floor', () => {
   it('summary: unreachable fleets counted apart, the mean over the rest', () => {
     const row = (floorShare: number | null, reachable = false) => ({ floorShare, wholeTarget: { floorShare, reachable } }) as SubfleetRow;
     assert.deepEqual(summariseFloors([row(0.1, true), row(0.3), row(null)]), { fleets: 3, unreachable: 1, withinTarget: 1, meanShare: 0.2, wholeTargetReachable: 1 });
+  });
+
+  it('summary of the cascades\' lift ceilings: means, fleets without a cascade within 25% left out of the second, +9 counted', () => {
+    const s = summariseCascadeLift([
+      { any: 0.12, withinTarget: 0.09 },
+      { any: 0.1, withinTarget: 0.05 },
+      { any: 0.02, withinTarget: null },
+    ]);
+    assert.ok(Math.abs(s.mean - 0.08) < 1e-12 && Math.abs(s.meanWithinTarget - 0.07) < 1e-12, JSON.stringify(s));
+    assert.equal(s.fleetsWithinTarget, 2);
+    assert.equal(s.reachingTarget, 1);
   });
 
   describe('of the whole target (also both baselines\' pass rate at no more energy)', () => {

@@ -34,7 +34,6 @@ import { outcomeFor, recordedModels } from '../../server/fit/simulate';
 import { shippedObservationsFile, trainingSetFrom } from '../../server/fit/training-data';
 import type { ImplementFunctionResult } from '../../shared/protocol';
 import { AllModelsFailedError, ModelCallError } from '../../server/client';
-import type { TrainingSet } from '../../server/fit/training-data';
 
 /** One task's run: the models called in order, the one whose answer stands, the energy J. */
 interface Run {
@@ -197,7 +196,6 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
   this.timeout(120_000);
   const shipped = readObservations(shippedObservationsFile());
   const bundle = loadBundle(defaultModelsDir());
-  const shippedTs = trainingSetFrom(shipped);
   const shippedVerified = bundle.meta.verifiedCascade!;
   const secondOpinions: CascadePolicy = { ...shippedVerified, ladder: bundle.meta.cascade.ladder, confirm: bundle.meta.cascade.ladder.slice(0, -1), noTests: bundle.meta.cascade.noTests, rule: 'hand-set' };
   // Learned acceptance fitted on the shipped tasks, its threshold set by hand high enough that
@@ -249,11 +247,9 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
           const fitAnswer = o.models[s.answer].id;
           fit.push(run(id, called.map((m) => o.models[m].id), answered(t, fitAnswer) ? fitAnswer : '', s.energy));
           const k = await routeTask(strategy, o, ts, t, rec, mulberry32(1));
-          // k-fold prices calls from their tokens, not the recorded joules: its energy must be the
-          // estimate of exactly the calls that answered in the daemon, priced as on the whole fleet
-          // (a model with no answer takes nothing from the others' prompt tokens).
-          const estimated = (r?.attempts ?? []).reduce((sum, a) => sum + outcomeFor(shippedTs as TrainingSet, t, rec.find((m) => m.id === a.model)!).energyJ, 0);
-          assert.equal(k.energyJ.toFixed(6), estimated.toFixed(6), `${id}: k-fold energy`);
+          // k-fold prices calls from their tokens, each answer's own prompt count as the daemon
+          // charged it: its energy must be what the daemon charged for the same calls.
+          assert.equal(k.energyJ.toFixed(6), (r ? r.footprint.energyJ : 0).toFixed(6), `${id}: k-fold energy`);
           kfold.push(run(id, k.models, k.answer, r ? r.footprint.energyJ : 0));
         }
         assert.equal(live.length, 164);
@@ -284,4 +280,13 @@ describe('routing: one cascade rule in the daemon and the simulators', function 
       });
     }
   }
+
+  it('k-fold charges every answer of every model what the daemon charged for it (its own prompt count)', () => {
+    // The shipped ladder is one tokenizer's family; Llama-3.1-70B's prompts count fewer tokens than
+    // DeepSeek's, so pricing every model with one count would skew the energy shares.
+    const ts = trainingSetFrom(shipped);
+    const rec = recordedModels(ts, shipped.models);
+    assert.ok(shipped.obs.some((row) => new Set(row.map((x) => x.promptTokens)).size > 1), 'models counted prompts differently');
+    shipped.obs.forEach((row, t) => row.forEach((x, m) => assert.equal(outcomeFor(ts, t, rec[m]).energyJ.toFixed(6), x.energyJ.toFixed(6), `${shipped.tasks[t].id} ${rec[m].id}`)));
+  });
 });
