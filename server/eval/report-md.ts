@@ -1,5 +1,5 @@
 // report.md and the terminal table: the same columns, the same order as report.json.
-import type { Report, StrategyRow } from './types';
+import type { CeilingReport, Report, StrategyRow } from './types';
 import { verifierTable } from '../fit/verifier-rates';
 import { LEVEL_COLUMNS, levelCells } from './levels';
 import { TARGET_ENERGY_SHARE } from '../fit/hindsight-floor';
@@ -166,9 +166,10 @@ ${rows}
 function cascadeCeilingLine(report: Report): string {
   const c = report.frontier.cascade_ceiling;
   if (!c) return '';
+  const one = (x: CeilingReport) => `${signedPoints(x.lift_points)} points (${x.cascade}: ${pct(x.pass_at_1)}% at ${pct(x.energy_share_of_largest)}% of always-largest's energy)`;
   return (
     ` A test-verified cascade (any ladder, with or without second opinions, any model for requests without tests) chosen knowing every verdict reaches at most ` +
-    `${signedPoints(c.lift_points)} points (${c.within_target_lift_points === null ? 'none is within the energy target' : `${signedPoints(c.within_target_lift_points)} within ${pct(TARGET_ENERGY_SHARE)}% of always-largest's energy`}), simulated from observations.json: ` +
-    'beyond it a router needs a verifier better than the tests (learned acceptance) or per-task routing.'
+    `${one(c.best)}; within ${pct(TARGET_ENERGY_SHARE)}% of always-largest's energy at most ${c.within_target ? one(c.within_target) : '- (none is within it)'}. ` +
+    'Simulated from observations.json: beyond it a router needs a verifier better than the tests (learned acceptance) or per-task routing.'
   );
 }

@@ -1,7 +1,7 @@
 // Stage 6 of `routerllm eval`: the report object built from the stages' results: figures, the
 // notes that say how every number was obtained, timing. Writing it out is report-files.ts's job.
 import { isDerived } from '../config/derive';
-import { cascadeLiftCeiling } from '../fit/cascade-envelope';
+import { cascadeLiftCeiling, describeCascade, type CeilingPoint } from '../fit/cascade-envelope';
 import { targetFloorShare } from '../fit/hindsight-floor';
 import type { FleetObservations } from '../fit/observations';
 import { verifierRates } from '../fit/verifier-rates';
@@ -22,7 +22,7 @@ import type { Plan } from './stages/plan';
 import type { Scored } from './stages/score-strategies';
 import type { Sender } from './stages/sender';
 import type { EvalTask } from './tasks';
-import type { Report, TaskRow } from './types';
+import type { CeilingReport, Report, TaskRow } from './types';
 
 export interface ReportInputs {
   opts: EvalOptions;
@@ -128,13 +128,18 @@ export function buildReport(x: ReportInputs): Report {
   return report;
 }
 
-/** The test-verified cascades' lift ceiling on the observed fleet, in points (absent when the
- * observations do not hold the largest model). */
+/** The test-verified cascades' lift ceiling on the observed fleet (absent when the observations do
+ * not hold the largest model). */
 function cascadeCeiling(o: FleetObservations, largest: string): Pick<Report['frontier'], 'cascade_ceiling'> {
   if (!o.models.some((m) => m.id === largest)) return {};
   const c = cascadeLiftCeiling(o, largest);
-  const points = (x: number) => Math.round(x * 1000) / 10;
-  return { cascade_ceiling: { lift_points: points(c.any), within_target_lift_points: c.withinTarget === null ? null : points(c.withinTarget) } };
+  const row = (p: CeilingPoint): CeilingReport => ({
+    lift_points: Math.round(p.lift * 1000) / 10,
+    pass_at_1: Math.round((p.option.passes / Math.max(1, o.obs.length)) * 1e4) / 1e4,
+    energy_share_of_largest: Math.round(p.option.share * 1e4) / 1e4,
+    cascade: p.option.cascade ? describeCascade(p.option.cascade) : '',
+  });
+  return { cascade_ceiling: { best: row(c.any), within_target: c.withinTarget ? row(c.withinTarget) : null } };
 }
 
 /** The hindsight floor over every model's own answers (errors left out), as a share of always-largest's energy. */

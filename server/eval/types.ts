@@ -71,7 +71,15 @@ export interface FrontierReport {
   /** The most lift any test-verified cascade reaches on this fleet, chosen knowing every verdict
    * (fit/cascade-envelope.ts cascadeLiftCeiling, simulated from the observations), in points:
    * over all of them and within the energy target (null: none is). Absent: not computed. */
-  cascade_ceiling?: { lift_points: number; within_target_lift_points: number | null };
+  cascade_ceiling?: { best: CeilingReport; within_target: CeilingReport | null };
+}
+
+/** One cascade of the ceiling: its lift in points, pass@1 and energy share (fractions), and which. */
+export interface CeilingReport {
+  lift_points: number;
+  pass_at_1: number;
+  energy_share_of_largest: number;
+  cascade: string;
 }
 
 export interface Target {

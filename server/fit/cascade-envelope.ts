@@ -12,6 +12,14 @@ import { TARGET_ENERGY_SHARE } from './hindsight-floor';
 export interface CascadeOption {
   passes: number;
   share: number;
+  /** Which cascade: its ladder (cheapest first), the rungs that ask for a second opinion, and the
+   * model for requests without tests (model ids). */
+  cascade?: { ladder: string[]; confirm: string[]; noTests: string };
+}
+
+/** "a > b > c (second opinions on a), c without tests". */
+export function describeCascade(c: NonNullable<CascadeOption['cascade']>): string {
+  return `${c.ladder.join(' > ')}${c.confirm.length ? ` (second opinions on ${c.confirm.join(', ')})` : ''}, ${c.noTests} without tests`;
 }
 
 /**
@@ -31,7 +39,8 @@ export function cascadeOptions(o: FleetObservations, largest: string): CascadeOp
   const add = (ladder: number[], confirm?: Uint8Array) => {
     for (const noTests of tb.order) {
       const s = simulate(tb, tasks, ladder, noTests, confirm);
-      all.push({ passes: Math.round(s.passRate * tasks.length), share: s.energy / unit });
+      const cascade = { ladder: ladder.map((m) => tb.models[m]), confirm: ladder.filter((m) => confirm?.[m]).map((m) => tb.models[m]), noTests: tb.models[noTests] };
+      all.push({ passes: Math.round(s.passRate * tasks.length), share: s.energy / unit, cascade });
     }
   };
   for (let mask = 1; mask < 1 << tb.order.length; mask++) {
@@ -88,6 +97,12 @@ export function leastMeanShare(perFleet: readonly (readonly CascadeOption[])[], 
 /** #24's bar: a router's lift over the single-model frontier, in points. */
 export const LIFT_TARGET_POINTS = 9;
 
+/** A cascade option and its lift over the single-model frontier (a fraction: 0.091 = 9.1 points). */
+export interface CeilingPoint {
+  lift: number;
+  option: CascadeOption;
+}
+
 /**
  * The most lift over `o`'s single-model frontier (eval/frontier.ts: the upper hull of the always-X
  * points, no credit below the cheapest) that any of its test-verified cascades reaches, chosen
@@ -95,7 +110,7 @@ export const LIFT_TARGET_POINTS = 9;
  * (`withinTarget`; null: none is). A cascade whose only verifiers are the tests and agreement
  * cannot do better on that fleet. `options`: cascadeOptions(o, largest), when already computed.
  */
-export function cascadeLiftCeiling(o: FleetObservations, largest: string, options: readonly CascadeOption[] = cascadeOptions(o, largest)): { any: number; withinTarget: number | null } {
+export function cascadeLiftCeiling(o: FleetObservations, largest: string, options: readonly CascadeOption[] = cascadeOptions(o, largest)): { any: CeilingPoint; withinTarget: CeilingPoint | null } {
   const tasks = o.obs.map((_, t) => t);
   const tb = cascadeTable(o, tasks);
   const l = tb.models.indexOf(largest);
@@ -108,12 +123,13 @@ export function cascadeLiftCeiling(o: FleetObservations, largest: string, option
       quality: tasks.reduce((s, t) => s + tb.hidden[t][m], 0) / n,
     })),
   );
-  let any = -Infinity;
-  let withinTarget: number | null = null;
-  for (const x of options) {
-    const lift = liftOver(vertices, { energy: x.share, quality: x.passes / n }) ?? 0;
-    any = Math.max(any, lift);
-    if (x.share <= TARGET_ENERGY_SHARE + 1e-12) withinTarget = Math.max(withinTarget ?? -Infinity, lift);
+  let any: CeilingPoint | null = null;
+  let withinTarget: CeilingPoint | null = null;
+  for (const option of options) {
+    const p = { lift: liftOver(vertices, { energy: option.share, quality: option.passes / n }) ?? 0, option };
+    if (!any || p.lift > any.lift) any = p;
+    if (option.share <= TARGET_ENERGY_SHARE + 1e-12 && (!withinTarget || p.lift > withinTarget.lift)) withinTarget = p;
   }
+  if (!any) throw new Error('cascadeLiftCeiling: no cascade to weigh');
   return { any, withinTarget };
 }

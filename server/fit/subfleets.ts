@@ -174,7 +174,8 @@ export async function scoreSubfleets(o: FleetObservations, opts: SubfleetOptions
     envelopes.push(envelope);
     const largestJ = report.routing.find((r) => r.strategy === `always-${largest}`)!.energyJ;
     const baselines = [report.routing.find((r) => r.strategy === 'fixed-cascade')!, report.routing.find((r) => r.strategy === `always-${best}`)!].map((r) => ({ passRate: r.passRate, energyShare: r.energyJ / largestJ }));
-    const cascadeLift = cascadeLiftCeiling(fleet, largest, envelope);
+    const ceiling = cascadeLiftCeiling(fleet, largest, envelope);
+    const cascadeLift = { any: ceiling.any.lift, withinTarget: ceiling.withinTarget?.lift ?? null };
     rows.push({ models, largest, best, scores: report.routing, floorShare: floorOf(answered), wholeTarget: wholeTargetFloor(answered, baselines), cascadeLift });
     opts.onProgress?.(rows.length, chosen.length);
   }

@@ -1,7 +1,7 @@
 // The cascade envelope: every cascade the fit can express on a fleet, kept where nothing beats it,
 // and the least mean energy with which one cascade per fleet reaches a pass count.
 import { strict as assert } from 'node:assert';
-import { cascadeLiftCeiling, cascadeOptions, leastMeanShare, type CascadeOption } from '../../server/fit/cascade-envelope';
+import { cascadeLiftCeiling, cascadeOptions, describeCascade, leastMeanShare, type CascadeOption } from '../../server/fit/cascade-envelope';
 import type { FleetObservations } from '../../server/fit/observations';
 
 /** [visible, hidden] per task for a small (1 J) and a large (10 J) model; visible -1: no tests. */
@@ -42,9 +42,11 @@ describe('routing/cascade-envelope', () => {
     // The frontier joins them: 0.5 + (share - 0.1) / 0.9 x 0.25.
     const c = cascadeLiftCeiling(o, 'large');
     // large for tests, small without: 1.0 at 0.775, against 0.5 + 0.675 / 0.9 x 0.25 = 0.6875.
-    assert.ok(Math.abs(c.any - 0.3125) < 1e-12, String(c.any));
+    assert.ok(Math.abs(c.any.lift - 0.3125) < 1e-12, String(c.any.lift));
+    assert.equal(describeCascade(c.any.option.cascade!), 'large, small without tests');
     // Within 25% of the energy only the small model alone (on the frontier: no lift).
-    assert.ok(c.withinTarget !== null && Math.abs(c.withinTarget) < 1e-12, String(c.withinTarget));
+    assert.ok(c.withinTarget !== null && Math.abs(c.withinTarget.lift) < 1e-12, String(c.withinTarget?.lift));
+    assert.equal(describeCascade(c.withinTarget.option.cascade!), 'small, small without tests');
   });
 
   it('refuses a largest model the fleet does not hold', () => {
