@@ -94,9 +94,6 @@ export function leastMeanShare(perFleet: readonly (readonly CascadeOption[])[], 
   return best[cap] === Infinity ? null : best[cap] / perFleet.length;
 }
 
-/** #24's bar: a router's lift over the single-model frontier, in points. */
-export const LIFT_TARGET_POINTS = 9;
-
 /** A cascade option and its lift over the single-model frontier (a fraction: 0.091 = 9.1 points). */
 export interface CeilingPoint {
   lift: number;

@@ -43,6 +43,8 @@ export function hindsightFloor(perTask: readonly (readonly Answerable[])[], need
 /** The project's target: pass@1 >= always-largest + TARGET_POINTS at <= TARGET_ENERGY_SHARE of its energy. */
 export const TARGET_POINTS = 5;
 export const TARGET_ENERGY_SHARE = 0.25;
+/** #24's bar: a router's lift over the single-model frontier, in points, within that energy. */
+export const LIFT_TARGET_POINTS = 9;
 
 /** How many of `n` tasks must pass to reach a pass rate + TARGET_POINTS. */
 export const targetCount = (passRate: number, n: number) => Math.ceil((passRate + TARGET_POINTS / 100) * n - 1e-9);

@@ -51,7 +51,7 @@ export function routeInputFor(
 export function outcomeFor(ts: TrainingSet, t: number, model: ModelConfig): RouteOutcome {
   const m = ts.modelIds.indexOf(model.id);
   // Charged as the daemon charged that answer: its own prompt count (models' templates differ).
-  const fp = estimateFootprint(model, ts.answerPromptTokens?.[t][m] ?? promptTokens(ts, t), ts.outputTokens[t][m]);
+  const fp = estimateFootprint(model, ts.answerPromptTokens[t][m], ts.outputTokens[t][m]);
   return {
     request: ts.requests[t],
     features: ts.features[t],

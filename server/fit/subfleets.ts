@@ -6,8 +6,8 @@
 import { scoreRouters, type RouteScore } from './kfold';
 import { frontierVertices, liftOver, type FrontierPoint } from '../eval/frontier';
 import type { FleetObservations } from './observations';
-import { cascadeLiftCeiling, cascadeOptions, leastMeanShare, LIFT_TARGET_POINTS, type CascadeOption } from './cascade-envelope';
-import { hindsightFloor, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
+import { cascadeLiftCeiling, cascadeOptions, leastMeanShare, type CascadeOption } from './cascade-envelope';
+import { hindsightFloor, LIFT_TARGET_POINTS, meansFloorShare, TARGET_ENERGY_SHARE as TARGET_SHARE, TARGET_POINTS, targetCount, targetFloorShare, type Answerable } from './hindsight-floor';
 
 export interface SubfleetOptions {
   size: number;

@@ -23,8 +23,8 @@ export interface TrainingSet {
    * request counted none, and every model's simulated prompt energy would be 0). */
   promptTokens: number[];
   /** answerPromptTokens[t][m]: the prompt tokens model m was charged for (its own tokenizer and
-   * chat template: the energy the daemon accounted for that answer). Absent: promptTokens[t]. */
-  answerPromptTokens?: number[][];
+   * chat template: the energy the daemon accounted for that answer). */
+  answerPromptTokens: number[][];
 }
 
 /** The request a trainer replays: what routing reads of it (tests found, no session history). */
